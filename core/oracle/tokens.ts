@@ -1,0 +1,10 @@
+/**
+ * Injection tokens. TypeScript interfaces are erased at run time and tsx/esbuild emit no
+ * decorator metadata (tsyringe issue 270), so every injected parameter names its token.
+ */
+import type { InjectionToken } from '../di.js';
+import type { Oracle } from './oracle.js';
+
+export const ORACLE: InjectionToken<Oracle> = Symbol.for('gradflat.Oracle');
+/** The validated hyperparameters of the stepper being constructed. */
+export const HYPERPARAMETERS: InjectionToken<Record<string, unknown>> = Symbol.for('gradflat.Hyperparameters');

@@ -1,0 +1,76 @@
+/**
+ * The one interface shared by critical-point finders (Newton-MR, GNM, damped Newton) and
+ * optimizers (Adam, K-FAC, GD). A stepper is built with its hyperparameters and an injected
+ * `Oracle`; `init` turns θ₀ into a state, `step` returns the next state plus a metrics record
+ * describing the point it stepped FROM and the step it took. The harness, not the stepper,
+ * writes logs and decides when to stop (besides a stepper saying it cannot go on).
+ */
+import type { OracleCounters } from '../oracle/oracle.js';
+
+/** Plain data: everything needed to continue from here (serialisable with `serializeState`). */
+export interface StepperState {
+  /** Number of steps taken to reach this state. */
+  readonly iteration: number;
+  readonly theta: Float64Array;
+  readonly loss: number;
+  readonly gradient: Float64Array;
+  readonly gradNormSq: number;
+  /** Method-specific state (momentum buffers, current α, ...), JSON-able or Float64Array. */
+  readonly extra: Readonly<Record<string, unknown>>;
+}
+
+/** A Newton-type direction solve, as MINRES-QLP reports it. */
+export interface NewtonSolveMetrics {
+  /** Why the solver stopped (see core/linalg/minres-qlp.ts). */
+  exit: string;
+  iterations: number;
+  /** Paper's r = ‖Hp+g‖ / (‖H‖‖p‖ + ‖g‖) with ‖H‖ = the solver's running estimate of ‖A‖ (as in the paper's figures). */
+  r_solverA: number;
+  /** Paper's rH = ‖H(Hp+g)‖ / (‖H‖‖Hp+g‖) with the same ‖A‖ estimate. */
+  rH_solverA: number;
+  /** The solver's estimates of ‖A‖ (≤ ‖H‖₂) and cond(A). */
+  Anorm_solver: number;
+  Acond_solver: number;
+}
+
+export interface StepMetrics {
+  /** k: the metrics describe θ_k and the step θ_k → θ_{k+1}. */
+  iteration: number;
+  loss: number;
+  gradNormSq: number;
+  /** Step length α actually used (0 when no step was taken). */
+  alpha: number;
+  /** ‖p‖ of the search direction / update direction before scaling by α. */
+  directionNorm: number;
+  /** ‖θ_{k+1} − θ_k‖. */
+  stepNorm: number;
+  /** Oracle calls spent by this step (the method's own work). */
+  work: OracleCounters;
+  newton?: NewtonSolveMetrics;
+  lineSearch?: { tries: number; accepted: 'unit' | 'backtracking' | 'none' };
+  /** Anything else a method wants logged (scalars only). */
+  extra?: Record<string, number | string | boolean>;
+}
+
+export interface StepResult<S extends StepperState = StepperState> {
+  state: S;
+  metrics: StepMetrics;
+  /** Set when the stepper cannot make progress any more (θ unchanged); the reason says why. */
+  halted?: string;
+}
+
+export interface Stepper<S extends StepperState = StepperState> {
+  init(theta0: Float64Array): S;
+  step(state: S): StepResult<S>;
+}
+
+/** JSON form of a state: typed arrays become plain number arrays tagged as float64. */
+export function serializeState(state: StepperState): unknown {
+  return JSON.parse(JSON.stringify(state, (_k, v) => (v instanceof Float64Array ? { f64: Array.from(v) } : v)));
+}
+
+export function deserializeState<S extends StepperState = StepperState>(json: unknown): S {
+  return JSON.parse(JSON.stringify(json), (_k, v) =>
+    v && typeof v === 'object' && !Array.isArray(v) && Array.isArray(v.f64) && Object.keys(v).length === 1
+      ? Float64Array.from(v.f64 as number[]) : v) as S;
+}
