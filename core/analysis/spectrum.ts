@@ -1,0 +1,77 @@
+/**
+ * Dense Hessian, its spectrum and the Morse index.
+ *
+ * Morse index convention ([GF] §2, PAPER-NOTES): the FRACTION of Hessian eigenvalues that are
+ * negative, where "negative" means λ < −cutoff. The default cutoff 1e-5 is the one of the
+ * paper's linear-autoencoder analysis; its nonlinear-figure code used 1e-3. Every reported
+ * index carries its cutoff.
+ */
+import type { DenseKernels } from '../linalg/kernels.js';
+import type { Oracle } from '../oracle/oracle.js';
+
+export const DEFAULT_INDEX_CUTOFF = 1e-5;
+
+/**
+ * The n×n row-major Hessian at θ: the oracle's own dense Hessian when it declares one,
+ * otherwise n Hessian-vector products with unit vectors, symmetrised as (H + Hᵀ)/2.
+ */
+export function denseHessian(oracle: Oracle, theta: Float64Array): Float64Array {
+  const n = oracle.dim;
+  if (oracle.capabilities.has('dense-hessian') && oracle.hessian) return oracle.hessian(theta);
+  const h = new Float64Array(n * n);
+  const e = new Float64Array(n);
+  const col = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    e[j] = 1;
+    oracle.hvp(theta, e, col);
+    e[j] = 0;
+    for (let i = 0; i < n; i++) h[i * n + j] = col[i];
+  }
+  return symmetrize(h, n);
+}
+
+export function symmetrize(h: Float64Array, n: number): Float64Array {
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < i; j++) {
+      const m = 0.5 * (h[i * n + j] + h[j * n + i]);
+      h[i * n + j] = m;
+      h[j * n + i] = m;
+    }
+  }
+  return h;
+}
+
+export function frobeniusNorm(h: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < h.length; i++) s += h[i] * h[i];
+  return Math.sqrt(s);
+}
+
+export interface MorseIndex {
+  /** Fraction of eigenvalues < −cutoff, in [0, 1]. */
+  index: number;
+  negativeCount: number;
+  n: number;
+  cutoff: number;
+}
+
+export function morseIndex(eigenvalues: Float64Array, cutoff = DEFAULT_INDEX_CUTOFF): MorseIndex {
+  if (!(cutoff >= 0)) throw new RangeError(`index cutoff must be ≥ 0, got ${cutoff}`);
+  let neg = 0;
+  for (let i = 0; i < eigenvalues.length; i++) if (eigenvalues[i] < -cutoff) neg++;
+  return { index: eigenvalues.length ? neg / eigenvalues.length : 0, negativeCount: neg, n: eigenvalues.length, cutoff };
+}
+
+export interface HessianSpectrum {
+  /** Ascending eigenvalues. */
+  eigenvalues: Float64Array;
+  /** ‖H‖_F and ‖H‖₂ = max |λ|. */
+  frobenius: number;
+  spectralNorm: number;
+}
+
+export function spectrumOf(h: Float64Array, n: number, kernels: DenseKernels): HessianSpectrum {
+  const { values } = kernels.symmetricEigen(h, n, false);
+  const spectralNorm = n ? Math.max(Math.abs(values[0]), Math.abs(values[n - 1])) : 0;
+  return { eigenvalues: values, frobenius: frobeniusNorm(h), spectralNorm };
+}

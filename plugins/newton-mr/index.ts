@@ -1,0 +1,23 @@
+/** The Newton-MR plugin, registered through the same public API a user's plugin uses. */
+import type { StepperPlugin } from '../../core/plugins/registry.js';
+import { REFERENCE_SOLVER_SETTINGS as REF } from '../../core/analysis/newton-direction.js';
+import { NewtonMr } from './newton-mr.js';
+
+export const newtonMrPlugin: StepperPlugin = {
+  name: 'newton-mr',
+  description: 'Newton-MR: MINRES-QLP direction on Hp = −g, Armijo backtracking on ‖g‖² ([GF] §2.2)',
+  hyperparameters: {
+    rtol: { type: 'number', default: REF.rtol, min: 0, exclusiveMin: true, description: 'MINRES-QLP relative tolerance ([GF] Fig. 1: 1e-10; Figs. 3–5: 5e-4)' },
+    maxit: { type: 'integer', default: null, min: 1, nullMeans: 'n, the number of parameters', description: 'MINRES-QLP iteration limit' },
+    maxxnorm: { type: 'number', default: REF.maxxnorm, min: 0, exclusiveMin: true, description: 'MINRES-QLP bound on ‖p‖ (reference default)' },
+    acondlim: { type: 'number', default: REF.acondlim, min: 1, description: 'MINRES-QLP bound on the cond(A) estimate (reference default)' },
+    trancond: { type: 'number', default: REF.trancond, min: 1, description: 'MINRES-QLP condition estimate at which it switches to the QLP phase (reference default)' },
+    unitStepFirst: { type: 'boolean', default: true, description: "try α = 1 first with the stricter ρ' ([GF]); the reference code's default is off" },
+    rhoUnit: { type: 'number', default: 0.5, min: 0, max: 1, description: "ρ' for the unit-step Armijo test" },
+    rho: { type: 'number', default: 0.1, min: 0, max: 1, description: 'Armijo ρ for backtracking ([GF]: 0.1; reference code default 1e-4)' },
+    beta: { type: 'number', default: 0.5, min: 0, max: 1, exclusiveMin: true, description: 'backtracking shrink factor β' },
+    alpha0: { type: 'number', default: 0.1, min: 0, max: 1, exclusiveMin: true, description: 'first backtracking α; after an accepted step α ← min(1, α/β)' },
+    minAlpha: { type: 'number', default: 1e-16, min: 0, exclusiveMin: true, description: 'α below which the line search gives up and θ stays put' },
+  },
+  stepper: NewtonMr,
+};

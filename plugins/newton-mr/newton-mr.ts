@@ -1,0 +1,96 @@
+/**
+ * Newton-MR ([GF] §2.2; Roosta, Liu, Xu & Mahoney 2018): p = MINRES-QLP solution of Hp = −g,
+ * then Armijo backtracking on ‖g‖² (line-search.ts). When the line search cannot accept any α,
+ * θ stays where it is and the step reports `halted` — unlike the paper's reference code, which
+ * returns the zero vector as the new point (itself a critical point for bias-free networks).
+ */
+import { inject, injectable } from '../../core/di.js';
+import { newtonDirection } from '../../core/analysis/newton-direction.js';
+import { addScaled, dot, equalArrays, norm2 } from '../../core/linalg/vector.js';
+import { counterDelta, snapshotCounters, type Oracle } from '../../core/oracle/oracle.js';
+import { HYPERPARAMETERS, ORACLE } from '../../core/oracle/tokens.js';
+import type { StepResult, Stepper, StepperState } from '../../core/stepper/stepper.js';
+import { armijoBacktracking, type MeritTrial } from './line-search.js';
+
+export interface NewtonMrHyperparameters {
+  rtol: number;
+  maxit: number | null;
+  maxxnorm: number;
+  acondlim: number;
+  trancond: number;
+  unitStepFirst: boolean;
+  rhoUnit: number;
+  rho: number;
+  beta: number;
+  alpha0: number;
+  minAlpha: number;
+}
+
+export interface NewtonMrState extends StepperState {
+  /** extra.alpha: where the next backtracking search starts. */
+  readonly extra: { alpha: number };
+}
+
+@injectable()
+export class NewtonMr implements Stepper<NewtonMrState> {
+  constructor(
+    @inject(ORACLE) private readonly oracle: Oracle,
+    @inject(HYPERPARAMETERS) private readonly hp: NewtonMrHyperparameters,
+  ) {}
+
+  init(theta0: Float64Array): NewtonMrState {
+    const theta = Float64Array.from(theta0);
+    const { loss, gradient } = this.oracle.gradient(theta);
+    return { iteration: 0, theta, loss, gradient, gradNormSq: dot(gradient, gradient), extra: { alpha: this.hp.alpha0 } };
+  }
+
+  step(state: NewtonMrState): StepResult<NewtonMrState> {
+    const { oracle, hp } = this;
+    const before = snapshotCounters(oracle.counters);
+    const { theta, gradient: g, gradNormSq } = state;
+    const base = { iteration: state.iteration, loss: state.loss, gradNormSq };
+
+    const dir = newtonDirection(oracle, theta, g, {
+      rtol: hp.rtol, maxit: hp.maxit ?? oracle.dim, maxxnorm: hp.maxxnorm, acondlim: hp.acondlim, trancond: hp.trancond,
+    });
+    const p = dir.p;
+    const directionNorm = norm2(p);
+    const slope = dot(oracle.hvp(theta, p), g); // ⟨Hp, g⟩
+
+    // Each trial evaluates the gradient at θ + αp; keep the latest so acceptance costs nothing more.
+    const candidate = new Float64Array(theta.length);
+    let last: { alpha: number; loss: number; gradient: Float64Array; merit: number } | undefined;
+    const trial = (alpha: number): MeritTrial => {
+      if (last && last.alpha === alpha) return { merit: last.merit, unchanged: false }; // α = 1 retried after the unit test
+      addScaled(theta, alpha, p, candidate);
+      if (equalArrays(candidate, theta)) return { merit: gradNormSq, unchanged: true };
+      const { loss, gradient } = oracle.gradient(candidate);
+      const merit = dot(gradient, gradient);
+      last = { alpha, loss, gradient, merit };
+      return { merit, unchanged: false };
+    };
+    const ls = armijoBacktracking(gradNormSq, slope, state.extra.alpha, hp, trial);
+    const metricsBase = { ...base, directionNorm, newton: dir.metrics, lineSearch: { tries: ls.tries, accepted: ls.accepted } };
+
+    if (ls.accepted === 'none' || !last || last.alpha !== ls.alpha) {
+      return {
+        state,
+        metrics: { ...metricsBase, alpha: 0, stepNorm: 0, work: counterDelta(oracle.counters, before) },
+        halted: `line-search: ${ls.failure ?? 'no accepted step'}`,
+      };
+    }
+    const nextAlpha = ls.accepted === 'backtracking' ? Math.min(1, ls.alpha / hp.beta) : state.extra.alpha;
+    const next: NewtonMrState = {
+      iteration: state.iteration + 1,
+      theta: Float64Array.from(candidate),
+      loss: last.loss,
+      gradient: Float64Array.from(last.gradient),
+      gradNormSq: last.merit,
+      extra: { alpha: nextAlpha },
+    };
+    return {
+      state: next,
+      metrics: { ...metricsBase, alpha: ls.alpha, stepNorm: ls.alpha * directionNorm, work: counterDelta(oracle.counters, before) },
+    };
+  }
+}
