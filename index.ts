@@ -1,1 +1,36 @@
+/** gradflat's public API: one name per line, grouped by role. */
+export { ORACLE, HYPERPARAMETERS } from './core/oracle/tokens.js';
+export type { Oracle, OracleCounters, OracleCapability, LossAndGradient } from './core/oracle/oracle.js';
+export { checkTheta, requireCapability } from './core/oracle/oracle.js';
+export type { Stepper, StepperState, StepResult, StepMetrics, NewtonSolveMetrics } from './core/stepper/stepper.js';
+export { serializeState, deserializeState } from './core/stepper/stepper.js';
+export { PluginRegistry, registry, registerPlugin, injectableStepper } from './core/plugins/registry.js';
+export type { StepperPlugin } from './core/plugins/registry.js';
+export type { HyperparameterSchema, HyperparameterSpec } from './core/plugins/hyperparameters.js';
+export { registerBuiltinPlugins, builtinPlugins } from './plugins/index.js';
+export { newtonMrPlugin } from './plugins/newton-mr/index.js';
+
+export { minresQlp } from './core/linalg/minres-qlp.js';
+export type { MinresQlpOptions, MinresQlpResult, MinresQlpExit } from './core/linalg/minres-qlp.js';
+export { selectKernels } from './core/linalg/select-kernels.js';
+export type { DenseKernels } from './core/linalg/kernels.js';
 export * from './core/linalg/vector.js';
+
+export { MlpOracle } from './core/problems/mlp/mlp-oracle.js';
+export type { MlpSpec } from './core/problems/mlp/architecture.js';
+export { parameterCount, layerLayout } from './core/problems/mlp/architecture.js';
+export { initMlpParameters } from './core/problems/mlp/init.js';
+export { QuarticOracle, quarticGrid } from './core/problems/quartic.js';
+export { QuadraticOracle } from './core/problems/quadratic.js';
+export { buildProblem, PROBLEM_NAMES } from './core/problems/catalog.js';
+export { linearAeCriticalPoints, matchToTruth } from './core/problems/linear-ae-truth.js';
+
+export { newtonDirection } from './core/analysis/newton-direction.js';
+export { residualsOf, rayleighIndices, classifyPoint, DEFAULT_THRESHOLDS } from './core/analysis/flatness.js';
+export { denseHessian, morseIndex, spectrumOf } from './core/analysis/spectrum.js';
+export { evaluatePoint } from './core/analysis/evaluate-point.js';
+
+export { runStepper } from './core/run/run-loop.js';
+export { runExperiment } from './core/run/experiment.js';
+export type { ExperimentConfig } from './core/run/experiment.js';
+export { Rng } from './core/random/rng.js';

@@ -15,6 +15,12 @@ const EPS = 2 ** -52;
 const loaded = loadOpenBlasKernels();
 const openblas = 'kernels' in loaded ? loaded.kernels : undefined;
 const skipOpenBlas = 'error' in loaded ? `OpenBLAS unavailable: ${loaded.error}` : false;
+// CI installs the libraries and sets GRADFLAT_REQUIRE_OPENBLAS so a broken load fails loudly
+// instead of silently testing one kernel set.
+test('OpenBLAS loads when the environment requires it', { skip: process.env.GRADFLAT_REQUIRE_OPENBLAS ? false : 'GRADFLAT_REQUIRE_OPENBLAS not set' }, () => {
+  assert.ok(openblas, `GRADFLAT_REQUIRE_OPENBLAS is set but OpenBLAS did not load: ${skipOpenBlas}`);
+});
+
 const kernelSets: [string, DenseKernels | undefined][] = [['typescript', typescriptKernels], ['openblas', openblas]];
 
 function rng(seed: number): () => number {

@@ -1,0 +1,89 @@
+/**
+ * `npm run bench`: speed of the pieces gradflat's runs spend their time in, for each kernel
+ * set available here. Every time is a median over repeats measured in this run; ratios
+ * compare kernel sets measured side by side (the machine is shared and noisy).
+ *   1. dense kernels: gemm at the MLP shapes, symmetric eigenvalues (n = 552)
+ *   2. HVP and gradient of the 16→8→16→16 Swish AE with biases on 10,000 samples (n = 552)
+ *   3. one Newton-MR iteration on the Fig. 1C Swish AE (16→16→4→16, n = 384, rtol 1e-10, maxit n)
+ *   4. dense Hessian + eigenvalues for n = 552
+ */
+import { benchKernels } from './kernels.js';
+import { benchMlpHvp } from '../core/problems/mlp/bench-mlp.js';
+import { typescriptKernels } from '../core/linalg/kernels-typescript.js';
+import { loadOpenBlasKernels } from '../core/linalg/kernels-openblas.js';
+import type { DenseKernels } from '../core/linalg/kernels.js';
+import { buildProblem } from '../core/problems/catalog.js';
+import { initMlpParameters } from '../core/problems/mlp/init.js';
+import { trainTrajectory } from '../core/starts/training.js';
+import { Rng } from '../core/random/rng.js';
+import { PluginRegistry } from '../core/plugins/registry.js';
+import { newtonMrPlugin } from '../plugins/newton-mr/index.js';
+import { MlpOracle } from '../core/problems/mlp/mlp-oracle.js';
+import { denseHessian, spectrumOf } from '../core/analysis/spectrum.js';
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const sets: DenseKernels[] = [typescriptKernels];
+const loaded = loadOpenBlasKernels();
+if ('kernels' in loaded) sets.push(loaded.kernels);
+const out = (s: string) => process.stdout.write(s + '\n');
+
+out('# gradflat bench\n');
+out(`node ${process.version}; kernel sets: ${sets.map((k) => k.name).join(', ')}${'error' in loaded ? ` (openblas: ${loaded.error})` : ''}\n`);
+
+out('## 1. Dense kernels\n');
+out(benchKernels());
+
+out('\n## 2. MLP oracle, 16→8→16→16 Swish AE with biases, N = 10,000 (n = 552)\n');
+const mlp: Record<string, { msPerHvp: number; msPerGradient: number; flopsPerHvp: number }> = {};
+for (const k of sets) {
+  const r = benchMlpHvp(k, { hvpRepeats: 30, gradientRepeats: 15 });
+  mlp[k.name] = r;
+  out(`${k.name.padEnd(10)} HVP ${r.msPerHvp.toFixed(2)} ms (${(r.flopsPerHvp / 1e6).toFixed(1)} MFLOP, ${(r.flopsPerHvp / r.msPerHvp / 1e6).toFixed(2)} GFLOP/s)   gradient ${r.msPerGradient.toFixed(2)} ms`);
+}
+if (mlp.openblas) out(`ratio typescript/openblas HVP time: ${(mlp.typescript.msPerHvp / mlp.openblas.msPerHvp).toFixed(2)}×`);
+out('goals: OpenBLAS HVP ≤ 2 ms; pure-TS HVP faster than PyTorch float64 (8–11 ms measured on this kind of machine)');
+
+out('\n## 3. Newton-MR iteration, Fig. 1C Swish AE (16→16→4→16, no biases, ℓ2 1e-4, N = 10,000, n = 384; rtol 1e-10, maxit n)\n');
+const nmr: Record<string, number> = {};
+for (const k of sets) {
+  const problem = buildProblem({ name: 'swish-ae', seed: 3 }, k);
+  const oracle = problem.oracle as MlpOracle;
+  const rng = new Rng(3);
+  const spec = (problem.info.spec as Parameters<typeof initMlpParameters>[0]);
+  const traj = trainTrajectory(oracle, initMlpParameters(spec, () => rng.normal()), { learningRate: 0.1, momentum: 0, steps: 50, keepEvery: 50 });
+  const reg = new PluginRegistry();
+  reg.register(newtonMrPlugin);
+  const stepper = reg.create('newton-mr', oracle, { rtol: 1e-10 });
+  let state = stepper.init(traj.thetas[traj.thetas.length - 1]);
+  const times: number[] = [];
+  const hvps: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    const t0 = performance.now();
+    const res = stepper.step(state);
+    times.push(performance.now() - t0);
+    hvps.push(res.metrics.work.hvp);
+    state = res.state;
+  }
+  const flops = median(hvps) * oracle.flopsPerHvp();
+  nmr[k.name] = median(times);
+  out(`${k.name.padEnd(10)} ${(median(times) / 1000).toFixed(3)} s per iteration (median of 6; ~${median(hvps)} HVPs, ${(flops / 1e9).toFixed(2)} GFLOP in HVP gemms, ${(flops / median(times) / 1e6).toFixed(2)} GFLOP/s)`);
+}
+if (nmr.openblas) out(`ratio typescript/openblas: ${(nmr.typescript / nmr.openblas).toFixed(2)}×`);
+out('goal: ≤ 0.3 s per iteration (the paper\'s reference code: 7.3–7.7 s here)');
+
+out('\n## 4. Dense Hessian + eigenvalues, n = 552 (N = 10,000)\n');
+for (const k of sets) {
+  const rng = new Rng(4);
+  const spec = { layers: [16, 8, 16, 16], hiddenActivation: 'swish', biases: true, loss: 'mse', l2: 0 } as const;
+  const N = 10_000;
+  const x = Float64Array.from({ length: N * 16 }, () => rng.normal());
+  const oracle = new MlpOracle({ ...spec, layers: [...spec.layers] }, { inputs: x, targets: x, N }, k);
+  const theta = initMlpParameters({ ...spec, layers: [...spec.layers] }, () => rng.normal());
+  oracle.gradient(theta);
+  const t0 = performance.now();
+  const h = denseHessian(oracle, theta);
+  const t1 = performance.now();
+  spectrumOf(h, oracle.dim, k);
+  const t2 = performance.now();
+  out(`${k.name.padEnd(10)} Hessian ${((t1 - t0) / 1000).toFixed(2)} s (${oracle.dim} HVPs, ${(oracle.dim * oracle.flopsPerHvp() / (t1 - t0) / 1e6).toFixed(2)} GFLOP/s)   eigenvalues ${(t2 - t1).toFixed(1)} ms`);
+}

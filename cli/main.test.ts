@@ -1,0 +1,53 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const cli = fileURLToPath(new URL('./main.js', import.meta.url));
+const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+
+test('gradflat plugins lists newton-mr with its hyperparameters and defaults', () => {
+  const r = run('plugins');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /newton-mr/);
+  assert.match(r.stdout, /rtol: number .*= 1e-10/);
+  assert.match(r.stdout, /maxit: integer .*null \(n, the number of parameters\)/);
+});
+
+test('gradflat run on the quartic writes summary.json in the documented shape', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gradflat-cli-'));
+  try {
+    const r = run('run', '--problem', 'quartic', '--grid', '3', '--iterations', '30', '--out', dir);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /quartic × newton-mr: 9 runs/);
+    const s = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+    assert.deepEqual(Object.keys(s.runs[0].final).sort(), ['class', 'gradNormSq', 'index', 'loss', 'r', 'rH', 'theta']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('bad input: unknown problem, unknown stepper, bad hyperparameter, NaN data, missing file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gradflat-cli-bad-'));
+  try {
+    const expectError = (args: string[], pattern: RegExp) => {
+      const r = run(...args, '--out', join(dir, 'o'), '--force');
+      assert.equal(r.status, 2, `exit status for ${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, pattern);
+    };
+    expectError(['run', '--problem', 'cubic'], /unknown problem 'cubic'\. Available problems: quartic, linear-ae, swish-ae/);
+    expectError(['run', '--problem', 'quartic', '--stepper', 'lbfgs'], /unknown stepper 'lbfgs'\. Registered steppers: .*newton-mr/);
+    expectError(['run', '--problem', 'quartic', '--hp', 'rho=2'], /hyperparameter 'rho' must be ≤ 1, got 2/);
+    expectError(['run', '--problem', 'quartic', '--hp', 'rho'], /--hp expects key=value/);
+    const csv = join(dir, 'nan.csv');
+    writeFileSync(csv, Array.from({ length: 3 }, (_, i) => Array.from({ length: 16 }, (_, j) => (i === 1 && j === 4 ? 'NaN' : '0.5')).join(',')).join('\n'));
+    expectError(['run', '--problem', 'linear-ae', '--data', csv], /nan\.csv:2: column 5 is "NaN", not a finite number/);
+    expectError(['run', '--problem', 'linear-ae', '--data', join(dir, 'missing.csv')], /data file not found/);
+    expectError(['run', '--problem', 'quartic', '--config', join(dir, 'missing.json')], /config file not found/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+/**
+ * The gradflat command line: a thin yargs layer over functions a library user can call
+ * directly (runExperiment, runDemo, the plugin registry).
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { registry } from '../core/plugins/registry.js';
+import { selectKernels, type KernelPreference } from '../core/linalg/select-kernels.js';
+import { runExperiment, type ExperimentConfig } from '../core/run/experiment.js';
+import { formatSummaryTable } from '../core/run/summary-table.js';
+import { PROBLEM_NAMES } from '../core/problems/catalog.js';
+import { registerBuiltinPlugins } from '../plugins/index.js';
+import { runDemo } from '../core/run/demo.js';
+
+registerBuiltinPlugins();
+
+const notice = (msg: string) => process.stderr.write(`gradflat: ${msg}\n`);
+
+function parseAssignments(list: unknown, flag: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of ([] as unknown[]).concat(list ?? [])) {
+    const s = String(item);
+    const eq = s.indexOf('=');
+    if (eq <= 0) throw new Error(`${flag} expects key=value, got '${s}'`);
+    out[s.slice(0, eq)] = s.slice(eq + 1);
+  }
+  return out;
+}
+
+function readConfigFile(path: string): Partial<ExperimentConfig> {
+  if (!existsSync(path)) throw new Error(`config file not found: ${path}`);
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Partial<ExperimentConfig>;
+  } catch (e) {
+    throw new Error(`config file ${path} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+const cli = yargs(hideBin(process.argv))
+  .scriptName('gradflat')
+  .usage('$0 <command> [options]')
+  .option('kernels', { choices: ['auto', 'typescript', 'openblas'] as const, default: (process.env.GRADFLAT_KERNELS ?? 'auto') as KernelPreference, describe: 'dense kernels: OpenBLAS/LAPACKE via FFI when present, else pure TypeScript' })
+  .command('run', 'run one stepper from many starting points on one problem', (y) => y
+    .option('problem', { type: 'string', describe: `problem: ${PROBLEM_NAMES.join(', ')}` })
+    .option('stepper', { type: 'string', default: 'newton-mr', describe: 'registered stepper (see `gradflat plugins`)' })
+    .option('hp', { type: 'string', array: true, describe: 'hyperparameter key=value (repeatable), e.g. --hp rtol=5e-4' })
+    .option('runs', { type: 'number', default: 10, describe: 'starting points (autoencoders)' })
+    .option('grid', { type: 'number', describe: 'quartic: m×m grid of starts (default 20)' })
+    .option('iterations', { type: 'number', default: 100, describe: 'maximum steps per run' })
+    .option('seed', { type: 'number', default: 1, describe: 'seeds data, initialisation and starting points' })
+    .option('samples', { type: 'number', describe: 'generated data size (default 10000)' })
+    .option('l2', { type: 'number', describe: 'ℓ2 strength λ (swish-ae default 1e-4)' })
+    .option('data', { type: 'string', describe: 'headerless CSV, one sample per row, instead of generated data' })
+    .option('train-steps', { type: 'number', describe: 'GD steps per training run that supplies starts (default 400)' })
+    .option('index-cutoff', { type: 'number', describe: 'eigenvalues < −cutoff count as negative (default 1e-5)' })
+    .option('config', { type: 'string', describe: 'JSON file with an ExperimentConfig (flags override it)' })
+    .option('out', { type: 'string', demandOption: true, describe: 'output directory' })
+    .option('force', { type: 'boolean', default: false, describe: 'overwrite a directory written with another config' }),
+  (argv) => {
+    const file = argv.config ? readConfigFile(argv.config) : {};
+    const problemName = argv.problem ?? file.problem?.name;
+    if (!problemName) throw new Error(`--problem is required (one of ${PROBLEM_NAMES.join(', ')})`);
+    const config: ExperimentConfig = {
+      ...file,
+      problem: {
+        ...file.problem,
+        name: problemName,
+        seed: argv.seed,
+        ...(argv.samples !== undefined && { samples: argv.samples }),
+        ...(argv.l2 !== undefined && { l2: argv.l2 }),
+        ...(argv.data !== undefined && { dataFile: argv.data }),
+        ...(argv.grid !== undefined && { grid: argv.grid }),
+        ...(argv['train-steps'] !== undefined && { starts: { ...file.problem?.starts, steps: argv['train-steps'] } }),
+      },
+      stepper: argv.stepper,
+      hyperparameters: { ...file.hyperparameters, ...parseAssignments(argv.hp, '--hp') },
+      runs: argv.runs,
+      iterations: argv.iterations,
+      seed: argv.seed,
+      ...(argv['index-cutoff'] !== undefined && { indexCutoff: argv['index-cutoff'] }),
+    };
+    const kernels = selectKernels(argv.kernels, notice);
+    const result = runExperiment(config, argv.out, kernels, { notice, force: argv.force });
+    process.stdout.write(formatSummaryTable(result) + `\nwrote ${argv.out}/summary.json\n`);
+  })
+  .command('demo', 'the default job: quartic grid + linear autoencoder with Newton-MR, and a report', (y) => y
+    .option('out', { type: 'string', default: 'runs/demo', describe: 'output directory' })
+    .option('quick', { type: 'boolean', default: false, describe: 'smaller (for smoke tests)' }),
+  (argv) => {
+    const kernels = selectKernels(argv.kernels, notice);
+    const path = runDemo(argv.out, kernels, { quick: argv.quick, log: (s) => process.stdout.write(s + '\n') });
+    process.stdout.write(`\nreport: ${path}\n`);
+  })
+  .command('plugins', 'list registered steppers with their hyperparameters and defaults', () => {}, () => {
+    for (const p of registry.list()) {
+      process.stdout.write(`${p.name} — ${p.description}\n`);
+      for (const line of registry.describe(p.name)) process.stdout.write(`    ${line}\n`);
+    }
+  })
+  .command('info', 'which kernels and versions are active', () => {}, (argv) => {
+    const kernels = selectKernels(argv.kernels, notice);
+    process.stdout.write(`kernels: ${kernels.name}\nnode: ${process.version}\n`);
+  })
+  .demandCommand(1, 'give a command: run, demo, plugins or info')
+  .strict()
+  .fail((msg, err, y) => {
+    if (err) throw err;
+    y.showHelp();
+    process.stderr.write(`\ngradflat: ${msg}\n`);
+    process.exit(2);
+  })
+  .help();
+
+try {
+  await cli.parseAsync();
+} catch (err) {
+  // Bad input is reported as one clear line, not a stack trace; GRADFLAT_DEBUG shows the stack.
+  process.stderr.write(`gradflat: error: ${(err as Error).message}\n`);
+  if (process.env.GRADFLAT_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
+  process.exitCode = 2;
+}
