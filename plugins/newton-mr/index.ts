@@ -17,6 +17,8 @@ export const newtonMrPlugin: StepperPlugin = {
     rho: { type: 'number', default: 0.1, min: 0, max: 1, description: 'Armijo ρ for backtracking ([GF]: 0.1; reference code default 1e-4)' },
     beta: { type: 'number', default: 0.5, min: 0, max: 1, exclusiveMin: true, description: 'backtracking shrink factor β' },
     alpha0: { type: 'number', default: 0.1, min: 0, max: 1, exclusiveMin: true, description: 'first backtracking α; after an accepted step α ← min(1, α/β)' },
+    forcing: { type: 'choice', default: 'none', choices: ['none', 'sqrt-gradient', 'gradient'], description: "MINRES-QLP tolerance per step: 'none' = fixed rtol (paper); else min(forcingMax, ‖g‖^½ or ‖g‖), never below rtol (inexact Newton)" },
+    forcingMax: { type: 'number', default: 0.1, min: 0, max: 1, exclusiveMin: true, description: 'largest per-step tolerance under a forcing rule' },
     minAlpha: { type: 'number', default: 1e-16, min: 0, exclusiveMin: true, description: 'α below which the line search gives up and θ stays put' },
   },
   stepper: NewtonMr,

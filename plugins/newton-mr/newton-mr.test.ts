@@ -71,3 +71,13 @@ test('hyperparameters are validated with messages that name the field', () => {
   assert.throws(() => reg.create('newton-mr', new QuarticOracle(), { maxit: 2.5 }), /'maxit' must be an integer/);
   assert.throws(() => reg.create('newton', new QuarticOracle()), /unknown stepper 'newton'.*newton-mr/);
 });
+
+test('forcing rules loosen the solve far from a critical point and tighten it near one', async () => {
+  const { stepTolerance } = await import('./newton-mr.js');
+  const hp = { rtol: 1e-10, forcingMax: 0.1 };
+  assert.equal(stepTolerance({ ...hp, forcing: 'none' }, 100), 1e-10);
+  assert.equal(stepTolerance({ ...hp, forcing: 'gradient' }, 100), 0.1);
+  assert.equal(stepTolerance({ ...hp, forcing: 'gradient' }, 1e-6), 1e-3);
+  assert.equal(stepTolerance({ ...hp, forcing: 'sqrt-gradient' }, 1e-8), 1e-2);
+  assert.equal(stepTolerance({ ...hp, forcing: 'gradient' }, 1e-30), 1e-10);
+});

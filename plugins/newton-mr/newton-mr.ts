@@ -24,6 +24,20 @@ export interface NewtonMrHyperparameters {
   beta: number;
   alpha0: number;
   minAlpha: number;
+  forcing: 'none' | 'sqrt-gradient' | 'gradient';
+  forcingMax: number;
+}
+
+/**
+ * MINRES-QLP tolerance for this step. 'none' is the paper's fixed rtol. The forcing rules are
+ * an option of gradflat's (Eisenstat & Walker 1996 style inexact Newton): solve loosely far from
+ * a critical point, tightly near one — η = min(ηmax, ‖g‖^{1/2}) or min(ηmax, ‖g‖), never below rtol.
+ */
+export function stepTolerance(hp: Pick<NewtonMrHyperparameters, 'rtol' | 'forcing' | 'forcingMax'>, gradNormSq: number): number {
+  if (hp.forcing === 'none') return hp.rtol;
+  const gNorm = Math.sqrt(gradNormSq);
+  const eta = hp.forcing === 'gradient' ? gNorm : Math.sqrt(gNorm);
+  return Math.max(hp.rtol, Math.min(hp.forcingMax, eta));
 }
 
 export interface NewtonMrState extends StepperState {
@@ -51,7 +65,7 @@ export class NewtonMr implements Stepper<NewtonMrState> {
     const base = { iteration: state.iteration, loss: state.loss, gradNormSq };
 
     const dir = newtonDirection(oracle, theta, g, {
-      rtol: hp.rtol, maxit: hp.maxit ?? oracle.dim, maxxnorm: hp.maxxnorm, acondlim: hp.acondlim, trancond: hp.trancond,
+      rtol: stepTolerance(hp, gradNormSq), maxit: hp.maxit ?? oracle.dim, maxxnorm: hp.maxxnorm, acondlim: hp.acondlim, trancond: hp.trancond,
     });
     const p = dir.p;
     const directionNorm = norm2(p);

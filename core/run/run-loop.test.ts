@@ -1,0 +1,46 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { emptyCounters, type Oracle } from '../oracle/oracle.js';
+import { runStepper } from './run-loop.js';
+import type { StepResult, Stepper, StepperState } from '../stepper/stepper.js';
+
+// f(θ) = θ² for θ < 3, NaN beyond: a loss that breaks down along the path.
+const brittle: Oracle = {
+  dim: 1, capabilities: new Set(), counters: emptyCounters(),
+  loss: (t) => (t[0] < 3 ? t[0] * t[0] : NaN),
+  gradient: (t) => ({ loss: t[0] < 3 ? t[0] * t[0] : NaN, gradient: Float64Array.of(t[0] < 3 ? 2 * t[0] : NaN) }),
+  hvp: (_t, v) => Float64Array.of(2 * v[0]),
+};
+
+// Walks uphill by +1 per step until the loss turns NaN.
+class Uphill implements Stepper {
+  init(theta: Float64Array): StepperState {
+    const { loss, gradient } = brittle.gradient(theta);
+    return { iteration: 0, theta, loss, gradient, gradNormSq: gradient[0] ** 2, extra: {} };
+  }
+  step(s: StepperState): StepResult {
+    const next = this.init(Float64Array.of(s.theta[0] + 1));
+    return { state: { ...next, iteration: s.iteration + 1 }, metrics: { iteration: s.iteration, loss: s.loss, gradNormSq: s.gradNormSq, alpha: 1, directionNorm: 1, stepNorm: 1, work: emptyCounters() } };
+  }
+}
+
+test('a run that produces NaN stops, says why, and keeps the last finite point', () => {
+  const out = runStepper(new Uphill(), Float64Array.of(0), { maxIterations: 10 });
+  assert.equal(out.state.theta[0], 2);
+  assert.equal(out.state.loss, 4);
+  assert.match(out.stopReason, /non-finite loss or gradient after step 2/);
+  assert.equal(out.steps, 2);
+});
+
+test('a non-finite start is refused before any step', () => {
+  const out = runStepper(new Uphill(), Float64Array.of(5), { maxIterations: 10 });
+  assert.equal(out.steps, 0);
+  assert.match(out.stopReason, /starting point/);
+});
+
+test('target ‖g‖² stops the run; onState sees θ₀ and every accepted state', () => {
+  const seen: number[] = [];
+  const out = runStepper(new Uphill(), Float64Array.of(-2), { maxIterations: 10, targetGradNormSq: 1, onState: (s) => seen.push(s.theta[0]) });
+  assert.equal(out.stopReason, 'target-reached');
+  assert.deepEqual(seen, [-2, -1, 0]);
+});
