@@ -12,10 +12,13 @@ import { classifyPoint, DEFAULT_THRESHOLDS, rayleighIndices, residualsOf, type C
 import { newtonDirection, REFERENCE_SOLVER_SETTINGS } from './newton-direction.js';
 import { DEFAULT_INDEX_CUTOFF, denseHessian, morseIndex, spectrumOf } from './spectrum.js';
 
+/** Largest n for which the dense Hessian (n HVPs, n² memory) is built by default. */
+export const DENSE_MAX_DIM = 2000;
+
 export interface EvaluateOptions {
   /** MINRES-QLP settings of the probe solve (default: the reference settings, maxit n). */
   solve?: MinresQlpOptions;
-  /** Build the dense Hessian when n ≤ this (default 2000). */
+  /** Build the dense Hessian when n ≤ this (default DENSE_MAX_DIM). */
   denseMaxDim?: number;
   indexCutoff?: number;
   thresholds?: ClassThresholds;
@@ -48,6 +51,13 @@ export interface PointReport {
   class: PointClass;
 }
 
+/** Loss, ‖g‖² and Morse index at θ (dense Hessian; no Newton solve). */
+export function lossAndIndex(oracle: Oracle, theta: Float64Array, kernels: DenseKernels, cutoff = DEFAULT_INDEX_CUTOFF) {
+  const { loss, gradient } = oracle.gradient(theta);
+  const mi = morseIndex(spectrumOf(denseHessian(oracle, theta), oracle.dim, kernels).eigenvalues, cutoff);
+  return { loss, gradNormSq: dot(gradient, gradient), index: mi.index, negativeEigenvalues: mi.negativeCount };
+}
+
 export function evaluatePoint(oracle: Oracle, theta: Float64Array, kernels: DenseKernels, opts: EvaluateOptions = {}): PointReport {
   const n = oracle.dim;
   const cutoff = opts.indexCutoff ?? DEFAULT_INDEX_CUTOFF;
@@ -61,7 +71,7 @@ export function evaluatePoint(oracle: Oracle, theta: Float64Array, kernels: Dens
     indexCutoff: cutoff, rayleigh: NaN, hgRatio: NaN, class: 'neither',
   };
   let hNorm = dir.solve.Anorm;
-  if (n <= (opts.denseMaxDim ?? 2000)) {
+  if (n <= (opts.denseMaxDim ?? DENSE_MAX_DIM)) {
     const h = denseHessian(oracle, theta);
     const spec = spectrumOf(h, n, kernels);
     const mi = morseIndex(spec.eigenvalues, cutoff);

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { evaluatePoint, type PointReport } from '../analysis/evaluate-point.js';
+import { DENSE_MAX_DIM, evaluatePoint, lossAndIndex, type PointReport } from '../analysis/evaluate-point.js';
 import { solverSettingsFrom } from '../analysis/newton-direction.js';
 import type { MinresQlpOptions } from '../linalg/minres-qlp.js';
 import { DEFAULT_THRESHOLDS, type ClassThresholds } from '../analysis/flatness.js';
@@ -187,11 +187,12 @@ export function runExperiment(config: ExperimentConfig, out: string, kernels: De
     });
     const work = counterDelta(oracle.counters, before);
     const cutoffPoint = (cutoff: number, iteration: number, theta: Float64Array): CutoffPoint => {
-      const ev = evaluatePoint(oracle, theta, kernels, { solve: { ...probe, maxit: 1 }, indexCutoff: config.indexCutoff });
-      return {
-        cutoff, iteration, loss: ev.loss, gradNormSq: ev.gradNormSq, index: ev.index, negativeEigenvalues: ev.negativeEigenvalues,
-        truth: truth && ev.negativeEigenvalues !== undefined ? matchToTruth(ev.loss, ev.negativeEigenvalues, truth) : undefined,
-      };
+      if (oracle.dim > DENSE_MAX_DIM) {
+        const { loss, gradient } = oracle.gradient(theta);
+        return { cutoff, iteration, loss, gradNormSq: normSq(gradient) };
+      }
+      const ev = lossAndIndex(oracle, theta, kernels, config.indexCutoff);
+      return { cutoff, iteration, ...ev, truth: truth ? matchToTruth(ev.loss, ev.negativeEigenvalues, truth) : undefined };
     };
     const final = evaluatePoint(oracle, outcome.state.theta, kernels, { solve: probe, indexCutoff: config.indexCutoff, thresholds });
     minG = Math.min(minG, final.gradNormSq);
