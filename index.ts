@@ -3,7 +3,6 @@ export { ORACLE, HYPERPARAMETERS } from './core/oracle/tokens.js';
 export type { Oracle, OracleCounters, OracleCapability, LossAndGradient } from './core/oracle/oracle.js';
 export { checkTheta, requireCapability } from './core/oracle/oracle.js';
 export type { Stepper, StepperState, StepResult, StepMetrics, NewtonSolveMetrics } from './core/stepper/stepper.js';
-export { serializeState, deserializeState } from './core/stepper/stepper.js';
 export { PluginRegistry, registry, registerPlugin, injectableStepper } from './core/plugins/registry.js';
 export type { StepperPlugin } from './core/plugins/registry.js';
 export type { HyperparameterSchema, HyperparameterSpec } from './core/plugins/hyperparameters.js';

@@ -30,6 +30,25 @@ test('gradflat run on the quartic writes summary.json in the documented shape', 
   }
 });
 
+test('a --config file supplies what flags do not, and flags override it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gradflat-cli-config-'));
+  try {
+    const cfg = join(dir, 'c.json');
+    writeFileSync(cfg, JSON.stringify({ problem: { name: 'quartic', grid: 2 }, iterations: 5, seed: 7, hyperparameters: { rho: 0.2 } }));
+    const r = run('run', '--config', cfg, '--hp', 'beta=0.25', '--out', join(dir, 'o'));
+    assert.equal(r.status, 0, r.stderr);
+    const m = JSON.parse(readFileSync(join(dir, 'o', 'manifest.json'), 'utf8'));
+    assert.equal(m.identity.config.iterations, 5);
+    assert.equal(m.identity.config.seed, 7);
+    assert.equal(m.identity.config.hyperparameters.rho, 0.2);
+    assert.equal(m.identity.config.hyperparameters.beta, 0.25);
+    const again = run('run', '--config', cfg, '--hp', 'beta=0.25', '--out', join(dir, 'o'));
+    assert.match(again.stderr, /resumed .*: 4 finished run\(s\) kept/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('bad input: unknown problem, unknown stepper, bad hyperparameter, NaN data, missing file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gradflat-cli-bad-'));
   try {
@@ -42,6 +61,8 @@ test('bad input: unknown problem, unknown stepper, bad hyperparameter, NaN data,
     expectError(['run', '--problem', 'quartic', '--stepper', 'lbfgs'], /unknown stepper 'lbfgs'\. Registered steppers: .*newton-mr/);
     expectError(['run', '--problem', 'quartic', '--hp', 'rho=2'], /hyperparameter 'rho' must be ≤ 1, got 2/);
     expectError(['run', '--problem', 'quartic', '--hp', 'rho'], /--hp expects key=value/);
+    expectError(['run', '--problem', 'quartic', '--hp', 'beta=1'], /'beta' must be < 1/);
+    expectError(['run', '--problem', 'quartic', '--index-cutoff', '-1'], /indexCutoff must be a finite number ≥ 0/);
     const csv = join(dir, 'nan.csv');
     writeFileSync(csv, Array.from({ length: 3 }, (_, i) => Array.from({ length: 16 }, (_, j) => (i === 1 && j === 4 ? 'NaN' : '0.5')).join(',')).join('\n'));
     expectError(['run', '--problem', 'linear-ae', '--data', csv], /nan\.csv:2: column 5 is "NaN", not a finite number/);

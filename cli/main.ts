@@ -44,12 +44,12 @@ const cli = yargs(hideBin(process.argv))
   .option('kernels', { choices: ['auto', 'typescript', 'openblas'] as const, default: (process.env.GRADFLAT_KERNELS ?? 'auto') as KernelPreference, describe: 'dense kernels: OpenBLAS/LAPACKE via FFI when present, else pure TypeScript' })
   .command('run', 'run one stepper from many starting points on one problem', (y) => y
     .option('problem', { type: 'string', describe: `problem: ${PROBLEM_NAMES.join(', ')}` })
-    .option('stepper', { type: 'string', default: 'newton-mr', describe: 'registered stepper (see `gradflat plugins`)' })
+    .option('stepper', { type: 'string', describe: 'registered stepper (see `gradflat plugins`; default newton-mr)' })
     .option('hp', { type: 'string', array: true, describe: 'hyperparameter key=value (repeatable), e.g. --hp rtol=5e-4' })
-    .option('runs', { type: 'number', default: 10, describe: 'starting points (autoencoders)' })
+    .option('runs', { type: 'number', describe: 'starting points (autoencoders; default 10)' })
     .option('grid', { type: 'number', describe: 'quartic: m×m grid of starts (default 20)' })
-    .option('iterations', { type: 'number', default: 100, describe: 'maximum steps per run' })
-    .option('seed', { type: 'number', default: 1, describe: 'seeds data, initialisation and starting points' })
+    .option('iterations', { type: 'number', describe: 'maximum steps per run (default 100)' })
+    .option('seed', { type: 'number', describe: 'seeds data, initialisation and starting points (default 1)' })
     .option('samples', { type: 'number', describe: 'generated data size (default 10000)' })
     .option('l2', { type: 'number', describe: 'ℓ2 strength λ (swish-ae default 1e-4)' })
     .option('data', { type: 'string', describe: 'headerless CSV, one sample per row, instead of generated data' })
@@ -59,38 +59,42 @@ const cli = yargs(hideBin(process.argv))
     .option('out', { type: 'string', demandOption: true, describe: 'output directory' })
     .option('force', { type: 'boolean', default: false, describe: 'overwrite a directory written with another config' }),
   (argv) => {
+    // Precedence: flag, then config file, then default.
     const file = argv.config ? readConfigFile(argv.config) : {};
     const problemName = argv.problem ?? file.problem?.name;
     if (!problemName) throw new Error(`--problem is required (one of ${PROBLEM_NAMES.join(', ')})`);
+    const seed = argv.seed ?? file.seed ?? file.problem?.seed ?? 1;
     const config: ExperimentConfig = {
       ...file,
       problem: {
         ...file.problem,
         name: problemName,
-        seed: argv.seed,
+        seed,
         ...(argv.samples !== undefined && { samples: argv.samples }),
         ...(argv.l2 !== undefined && { l2: argv.l2 }),
         ...(argv.data !== undefined && { dataFile: argv.data }),
         ...(argv.grid !== undefined && { grid: argv.grid }),
         ...(argv['train-steps'] !== undefined && { starts: { ...file.problem?.starts, steps: argv['train-steps'] } }),
       },
-      stepper: argv.stepper,
+      stepper: argv.stepper ?? file.stepper ?? 'newton-mr',
       hyperparameters: { ...file.hyperparameters, ...parseAssignments(argv.hp, '--hp') },
-      runs: argv.runs,
-      iterations: argv.iterations,
-      seed: argv.seed,
+      runs: argv.runs ?? file.runs ?? 10,
+      iterations: argv.iterations ?? file.iterations ?? 100,
+      seed,
       ...(argv['index-cutoff'] !== undefined && { indexCutoff: argv['index-cutoff'] }),
     };
     const kernels = selectKernels(argv.kernels, notice);
-    const result = runExperiment(config, argv.out, kernels, { notice, force: argv.force });
+    const result = runExperiment(config, argv.out, kernels, { force: argv.force });
+    if (result.resumed) process.stderr.write(`gradflat: resumed ${argv.out}: ${result.resumed} finished run(s) kept\n`);
     process.stdout.write(formatSummaryTable(result) + `\nwrote ${argv.out}/summary.json\n`);
   })
   .command('demo', 'the default job: quartic grid + linear autoencoder with Newton-MR, and a report', (y) => y
     .option('out', { type: 'string', default: 'runs/demo', describe: 'output directory' })
-    .option('quick', { type: 'boolean', default: false, describe: 'smaller (for smoke tests)' }),
+    .option('quick', { type: 'boolean', default: false, describe: 'smaller (for smoke tests)' })
+    .option('force', { type: 'boolean', default: false, describe: 'start over in a directory written with another config' }),
   (argv) => {
     const kernels = selectKernels(argv.kernels, notice);
-    const path = runDemo(argv.out, kernels, { quick: argv.quick, log: (s) => process.stdout.write(s + '\n') });
+    const path = runDemo(argv.out, kernels, { quick: argv.quick, force: argv.force, log: (s) => process.stdout.write(s + '\n') });
     process.stdout.write(`\nreport: ${path}\n`);
   })
   .command('plugins', 'list registered steppers with their hyperparameters and defaults', () => {}, () => {

@@ -14,16 +14,6 @@ import type { NewtonSolveMetrics } from '../stepper/stepper.js';
  */
 export const REFERENCE_SOLVER_SETTINGS = Object.freeze({ rtol: 1e-10, maxxnorm: 1e4, acondlim: 1e7, trancond: 1e4 });
 
-/** Picks MINRES-QLP settings out of a stepper's hyperparameters (null/absent keys are skipped). */
-export function solverSettingsFrom(hp: Readonly<Record<string, unknown>>): MinresQlpOptions {
-  const out: MinresQlpOptions = {};
-  for (const k of ['rtol', 'maxit', 'maxxnorm', 'acondlim', 'trancond', 'shift'] as const) {
-    const v = hp[k];
-    if (typeof v === 'number') out[k] = v;
-  }
-  return out;
-}
-
 export interface NewtonDirection {
   p: Float64Array;
   solve: MinresQlpResult;

@@ -1,6 +1,7 @@
 /** Atomic file writes: write a temporary sibling, fsync, rename. A crash leaves old or new, never half. */
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
+import { toJsonSafe } from './json.js';
 
 export function writeFileAtomic(path: string, data: string): void {
   mkdirSync(dirname(path), { recursive: true });
@@ -15,6 +16,7 @@ export function writeFileAtomic(path: string, data: string): void {
   renameSync(tmp, path);
 }
 
+/** Non-finite numbers are written as strings ("NaN"), never as a silent null. */
 export function writeJsonAtomic(path: string, value: unknown): void {
-  writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n');
+  writeFileAtomic(path, JSON.stringify(toJsonSafe(value), null, 2) + '\n');
 }

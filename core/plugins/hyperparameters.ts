@@ -5,7 +5,7 @@
  */
 
 export type HyperparameterSpec =
-  | { type: 'number'; default: number; min?: number; max?: number; exclusiveMin?: boolean; description: string }
+  | { type: 'number'; default: number; min?: number; max?: number; exclusiveMin?: boolean; exclusiveMax?: boolean; description: string }
   | { type: 'integer'; default: number | null; min?: number; max?: number; description: string; nullMeans?: string }
   | { type: 'boolean'; default: boolean; description: string }
   | { type: 'choice'; default: string; choices: readonly string[]; description: string };
@@ -45,7 +45,8 @@ function coerce(spec: HyperparameterSpec, raw: unknown, where: string): number |
       if (spec.min !== undefined && (v < spec.min || (spec.type === 'number' && spec.exclusiveMin && v === spec.min))) {
         throw new Error(`${where} must be ${spec.type === 'number' && spec.exclusiveMin ? '>' : '≥'} ${spec.min}, got ${v}`);
       }
-      if (spec.max !== undefined && v > spec.max) throw new Error(`${where} must be ≤ ${spec.max}, got ${v}`);
+      const openMax = spec.type === 'number' && spec.exclusiveMax;
+      if (spec.max !== undefined && (v > spec.max || (openMax && v === spec.max))) throw new Error(`${where} must be ${openMax ? '<' : '≤'} ${spec.max}, got ${v}`);
       return v;
     }
     case 'boolean':
@@ -63,7 +64,7 @@ export function describeSchema(schema: HyperparameterSchema): string[] {
   return Object.entries(schema).map(([k, s]) => {
     const range = s.type === 'choice' ? ` {${s.choices.join('|')}}`
       : (s.type === 'number' || s.type === 'integer') && (s.min !== undefined || s.max !== undefined)
-        ? ` [${s.min ?? '-∞'}, ${s.max ?? '∞'}]` : '';
+        ? ` ${s.type === 'number' && s.exclusiveMin ? '(' : '['}${s.min ?? '-∞'}, ${s.max ?? '∞'}${s.type === 'number' && s.exclusiveMax ? ')' : ']'}` : '';
     const def = s.type === 'integer' && s.default === null ? `null (${s.nullMeans ?? 'automatic'})` : JSON.stringify(s.default);
     return `${k}: ${s.type}${range} = ${def} — ${s.description}`;
   });

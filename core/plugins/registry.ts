@@ -11,6 +11,7 @@ import type { Oracle, OracleCapability } from '../oracle/oracle.js';
 import { requireCapability } from '../oracle/oracle.js';
 import { HYPERPARAMETERS, ORACLE } from '../oracle/tokens.js';
 import type { Stepper } from '../stepper/stepper.js';
+import type { MinresQlpOptions } from '../linalg/minres-qlp.js';
 import { describeSchema, validateHyperparameters, type HyperparameterSchema, type Hyperparameters } from './hyperparameters.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -25,6 +26,11 @@ export interface StepperPlugin {
   requires?: readonly OracleCapability[];
   /** A class whose constructor parameters carry explicit injection tokens. */
   stepper: StepperClass;
+  /**
+   * MINRES-QLP settings for flatness probes of this method's points (final r and rH), so that
+   * a Newton-type method's final r means what its steps' r meant. Absent: the reference settings.
+   */
+  probeSolver?: (hp: Hyperparameters) => MinresQlpOptions;
 }
 
 const NAME = /^[a-z][a-z0-9-]*$/;

@@ -52,8 +52,8 @@ export interface Problem {
   info: Record<string, unknown>;
   /** Quartic: the grid (count ignored). Autoencoders: `count` loss-uniform training iterates. */
   startingPoints(count: number, rng: Rng, progress?: (done: number, total: number) => void): Float64Array[];
-  /** linear-ae only: the analytic critical points (computed lazily, cached). */
-  truth?: () => LinearAeCriticalPoint[];
+  /** linear-ae only: the analytic critical points with their index at this cutoff. */
+  truth?: (indexCutoff: number) => LinearAeCriticalPoint[];
 }
 
 export const DEFAULT_STARTS: StartSettings = Object.freeze({ trainings: 4, steps: 400, learningRate: 0.1, momentum: 0, keepEvery: 1 });
@@ -101,7 +101,6 @@ function autoencoderProblem(config: ProblemConfig, kernels: DenseKernels, spec: 
   }
   if (config.l2 !== undefined && name === 'linear-ae' && config.l2 !== 0) spec = { ...spec, l2: config.l2 };
   const oracle = new MlpOracle(spec, { inputs, targets: inputs, N: n }, kernels);
-  let truth: LinearAeCriticalPoint[] | undefined;
   const settings: StartSettings = { ...DEFAULT_STARTS, ...config.starts };
   return {
     name,
@@ -119,6 +118,6 @@ function autoencoderProblem(config: ProblemConfig, kernels: DenseKernels, spec: 
       return sampleUniformInLoss(pool.losses, count, rng).map((i) => pool.thetas[i]);
     },
     truth: name === 'linear-ae' && spec.l2 === 0
-      ? () => (truth ??= linearAeCriticalPoints(inputs, n, d, spec.layers[1], kernels)) : undefined,
+      ? (cutoff) => linearAeCriticalPoints(inputs, n, d, spec.layers[1], kernels, cutoff) : undefined,
   };
 }

@@ -116,8 +116,11 @@ export interface TruthMatch {
 }
 
 /** Nearest analytic point in loss; matched when the loss agrees to `lossRtol` and the index is equal. */
-export function matchToTruth(loss: number, negativeEigenvalues: number, truth: readonly LinearAeCriticalPoint[], lossRtol = 1e-6): TruthMatch {
-  let best: LinearAeCriticalPoint | undefined;
+/** What matching needs of an analytic point (truth.json holds these fields). */
+export type TruthPoint = Pick<LinearAeCriticalPoint, 'subset' | 'loss' | 'index' | 'negativeEigenvalues'>;
+
+export function matchToTruth(loss: number, negativeEigenvalues: number, truth: readonly TruthPoint[], lossRtol = 1e-6): TruthMatch {
+  let best: TruthPoint | undefined;
   let bestErr = Infinity;
   for (const t of truth) {
     const err = Math.abs(loss - t.loss) / Math.max(Math.abs(t.loss), 1e-300);

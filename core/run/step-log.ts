@@ -7,6 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { pino, type Logger } from 'pino';
+import { toJsonSafe } from '../io/json.js';
 
 /** Bumped when the meaning of a record field changes. */
 export const STEP_LOG_VERSION = 1;
@@ -25,19 +26,7 @@ export function openStepLog(path: string, append = false): StepLog {
     dest,
   );
   return {
-    write: (record) => logger.info(sanitize(record) as object),
+    write: (record) => logger.info(toJsonSafe(record) as object),
     close: () => dest.flushSync(),
   };
-}
-
-function sanitize(v: unknown): unknown {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : String(v);
-  if (v instanceof Float64Array) return Array.from(v, (x) => sanitize(x));
-  if (Array.isArray(v)) return v.map(sanitize);
-  if (v && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = sanitize(x);
-    return out;
-  }
-  return v;
 }

@@ -1,5 +1,6 @@
 /** The readable stdout table of `gradflat run`, and the aggregate facts it ends with. */
-import type { ExperimentResult, RunRecord } from './experiment.js';
+import type { ExperimentResult } from './experiment.js';
+import type { RunRecord } from './run-one.js';
 
 const e = (x: number | undefined, d = 2) => (x === undefined || !Number.isFinite(x) ? '—' : x.toExponential(d));
 const f = (x: number | undefined, d = 3) => (x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(d));
@@ -16,14 +17,14 @@ export interface Aggregate {
   cutoffs: Array<{ cutoff: number; reached: number; matched: number; checked: number }>;
 }
 
-export function aggregate(records: readonly RunRecord[]): Aggregate {
+export function aggregate(records: readonly RunRecord[], critical = 1e-8): Aggregate {
   const byClass: Record<string, number> = { critical: 0, 'gradient-flat': 0, neither: 0 };
   let belowCritical = 0, below1e28 = 0, truthChecked = 0, truthMatched = 0;
   for (const r of records) {
     byClass[r.final.class] = (byClass[r.final.class] ?? 0) + 1;
-    if (r.final.gradNormSq < 1e-8) belowCritical++;
+    if (r.final.gradNormSq < critical) belowCritical++;
     if (r.final.gradNormSq <= 1e-28) below1e28++;
-    if (r.truth && r.final.gradNormSq < 1e-8) { truthChecked++; if (r.truth.matched) truthMatched++; }
+    if (r.truth && r.final.gradNormSq < critical) { truthChecked++; if (r.truth.matched) truthMatched++; }
   }
   const byCutoff = new Map<number, { cutoff: number; reached: number; matched: number; checked: number }>();
   for (const r of records) {
@@ -46,10 +47,10 @@ export function formatSummaryTable(result: ExperimentResult): string {
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
   const lines = rows.map((row) => row.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd());
-  const a = aggregate(result.records);
+  const a = aggregate(result.records, result.summary.thresholds.critical);
   lines.push('', `${result.summary.problem} × ${result.summary.stepper}: ${a.runs} runs — critical ${a.byClass.critical}, ` +
-    `gradient-flat ${a.byClass['gradient-flat']}, neither ${a.byClass.neither}; ‖g‖² < 1e-8: ${a.belowCritical}, ≤ 1e-28: ${a.below1e28}`);
-  if (a.truthChecked) lines.push(`final points with ‖g‖² < 1e-8 matching an analytic critical point (loss to 1e-6 relative, same index): ${a.truthMatched}/${a.truthChecked}`);
+    `gradient-flat ${a.byClass['gradient-flat']}, neither ${a.byClass.neither}; ‖g‖² < ${result.summary.thresholds.critical}: ${a.belowCritical}, ≤ 1e-28: ${a.below1e28}`);
+  if (a.truthChecked) lines.push(`final points with ‖g‖² < ${result.summary.thresholds.critical} matching an analytic critical point (loss to 1e-6 relative, same index): ${a.truthMatched}/${a.truthChecked}`);
   for (const c of a.cutoffs) {
     if (c.checked) lines.push(`first iterate below ‖g‖² = ${c.cutoff.toExponential(0)}: reached in ${c.reached} runs, matched an analytic point in ${c.matched}/${c.checked}`);
   }

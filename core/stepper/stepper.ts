@@ -7,7 +7,7 @@
  */
 import type { OracleCounters } from '../oracle/oracle.js';
 
-/** Plain data: everything needed to continue from here (serialisable with `serializeState`). */
+/** Plain data (numbers, strings, Float64Arrays): a state can be written out and read back. */
 export interface StepperState {
   /** Number of steps taken to reach this state. */
   readonly iteration: number;
@@ -62,15 +62,4 @@ export interface StepResult<S extends StepperState = StepperState> {
 export interface Stepper<S extends StepperState = StepperState> {
   init(theta0: Float64Array): S;
   step(state: S): StepResult<S>;
-}
-
-/** JSON form of a state: typed arrays become plain number arrays tagged as float64. */
-export function serializeState(state: StepperState): unknown {
-  return JSON.parse(JSON.stringify(state, (_k, v) => (v instanceof Float64Array ? { f64: Array.from(v) } : v)));
-}
-
-export function deserializeState<S extends StepperState = StepperState>(json: unknown): S {
-  return JSON.parse(JSON.stringify(json), (_k, v) =>
-    v && typeof v === 'object' && !Array.isArray(v) && Array.isArray(v.f64) && Object.keys(v).length === 1
-      ? Float64Array.from(v.f64 as number[]) : v) as S;
 }

@@ -15,11 +15,16 @@ export const newtonMrPlugin: StepperPlugin = {
     unitStepFirst: { type: 'boolean', default: true, description: "try α = 1 first with the stricter ρ' ([GF]); the reference code's default is off" },
     rhoUnit: { type: 'number', default: 0.5, min: 0, max: 1, description: "ρ' for the unit-step Armijo test" },
     rho: { type: 'number', default: 0.1, min: 0, max: 1, description: 'Armijo ρ for backtracking ([GF]: 0.1; reference code default 1e-4)' },
-    beta: { type: 'number', default: 0.5, min: 0, max: 1, exclusiveMin: true, description: 'backtracking shrink factor β' },
+    beta: { type: 'number', default: 0.5, min: 0, max: 1, exclusiveMin: true, exclusiveMax: true, description: 'backtracking shrink factor β' },
     alpha0: { type: 'number', default: 0.1, min: 0, max: 1, exclusiveMin: true, description: 'first backtracking α; after an accepted step α ← min(1, α/β)' },
     forcing: { type: 'choice', default: 'none', choices: ['none', 'sqrt-gradient', 'gradient'], description: "MINRES-QLP tolerance per step: 'none' = fixed rtol (paper); else min(forcingMax, ‖g‖^½ or ‖g‖), never below rtol (inexact Newton)" },
     forcingMax: { type: 'number', default: 0.1, min: 0, max: 1, exclusiveMin: true, description: 'largest per-step tolerance under a forcing rule' },
     minAlpha: { type: 'number', default: 1e-16, min: 0, exclusiveMin: true, description: 'α below which the line search gives up and θ stays put' },
   },
   stepper: NewtonMr,
+  // Probes use the fixed floor rtol even under a forcing rule: a final point is judged tightly.
+  probeSolver: (hp) => ({
+    rtol: hp.rtol as number, maxxnorm: hp.maxxnorm as number, acondlim: hp.acondlim as number, trancond: hp.trancond as number,
+    ...(hp.maxit !== null && { maxit: hp.maxit as number }),
+  }),
 };

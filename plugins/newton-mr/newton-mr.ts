@@ -63,6 +63,10 @@ export class NewtonMr implements Stepper<NewtonMrState> {
     const before = snapshotCounters(oracle.counters);
     const { theta, gradient: g, gradNormSq } = state;
     const base = { iteration: state.iteration, loss: state.loss, gradNormSq };
+    if (gradNormSq === 0) {
+      const work = counterDelta(oracle.counters, before);
+      return { state, metrics: { ...base, alpha: 0, directionNorm: 0, stepNorm: 0, work }, halted: 'converged: the gradient is exactly zero' };
+    }
 
     const dir = newtonDirection(oracle, theta, g, {
       rtol: stepTolerance(hp, gradNormSq), maxit: hp.maxit ?? oracle.dim, maxxnorm: hp.maxxnorm, acondlim: hp.acondlim, trancond: hp.trancond,

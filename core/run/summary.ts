@@ -1,0 +1,44 @@
+/** summary.json: each run's start and final point, and the conventions behind the numbers. */
+import type { ClassThresholds } from '../analysis/flatness.js';
+import type { TruthMatch } from '../problems/linear-ae-truth.js';
+import type { RunRecord } from './run-one.js';
+
+export interface Summary {
+  problem: string;
+  stepper: string;
+  hyperparameters: Record<string, unknown>;
+  conventions: { r: string; index: string; class: string };
+  thresholds: ClassThresholds;
+  runs: Array<{
+    run: number;
+    start: { loss: number; gradNormSq: number };
+    steps: number;
+    stopReason: string;
+    final: { loss: number; gradNormSq: number; r: number; rH: number; index?: number; class: string; theta?: number[] };
+    truth?: TruthMatch;
+  }>;
+}
+
+export function buildSummary(
+  problem: string, stepper: string, hyperparameters: Record<string, unknown>, records: readonly RunRecord[], thresholds: ClassThresholds, indexCutoff: number,
+): Summary {
+  return {
+    problem,
+    stepper,
+    hyperparameters,
+    conventions: {
+      r: 'r and rH are normalised by MINRES-QLP’s estimate of ‖A‖ (the paper’s figures); runs/*.json also give r_frobenius, rH_frobenius with the exact ‖H‖_F',
+      index: `fraction of Hessian eigenvalues < −${indexCutoff}`,
+      class: `critical: ‖g‖² < ${thresholds.critical}; gradient-flat: r > ${thresholds.flatR}${Number.isFinite(thresholds.flatRH) ? ` and rH < ${thresholds.flatRH}` : ''}; else neither`,
+    },
+    thresholds,
+    runs: records.map((r) => ({
+      run: r.run, start: r.start, steps: r.steps, stopReason: r.stopReason,
+      final: {
+        loss: r.final.loss, gradNormSq: r.final.gradNormSq, r: r.final.r_solverA, rH: r.final.rH_solverA,
+        index: r.final.index, class: r.final.class, theta: r.theta.length <= 16 ? r.theta : undefined,
+      },
+      truth: r.truth,
+    })),
+  };
+}
