@@ -3,8 +3,10 @@
  * set available here. Every time is a median over repeats measured in this run; ratios
  * compare kernel sets measured side by side (the machine is shared and noisy).
  *   1. dense kernels: gemm at the MLP shapes, symmetric eigenvalues (n = 552)
- *   2. HVP and gradient of the 16→8→16→16 Swish AE with biases on 10,000 samples (n = 552)
- *   3. one Newton-MR iteration on the Fig. 1C Swish AE (16→16→4→16, n = 384, rtol 1e-10, maxit n)
+ *   2. HVP and gradient of the 16→8→16→16 Swish AE with biases on 10,000 samples (n = 552),
+ *      MlpOracle threads = 1 and 2
+ *   3. one Newton-MR iteration on the Fig. 1C Swish AE (16→16→4→16, n = 384, rtol 1e-10, maxit n),
+ *      threads = 1 and 2
  *   4. dense Hessian + eigenvalues for n = 552
  */
 import { benchKernels } from './kernels.js';
@@ -16,9 +18,11 @@ import { buildProblem } from '../core/problems/catalog.js';
 import { initMlpParameters } from '../core/problems/mlp/init.js';
 import { trainTrajectory } from '../core/starts/training.js';
 import { Rng } from '../core/random/rng.js';
+import { gaussianData, linearlySpacedVariances } from '../core/data/gaussian.js';
 import { PluginRegistry } from '../core/plugins/registry.js';
 import { newtonMrPlugin } from '../plugins/newton-mr/index.js';
 import { MlpOracle } from '../core/problems/mlp/mlp-oracle.js';
+import type { MlpSpec } from '../core/problems/mlp/architecture.js';
 import { denseHessian, spectrumOf } from '../core/analysis/spectrum.js';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
@@ -33,42 +37,53 @@ out(`node ${process.version}; kernel sets: ${sets.map((k) => k.name).join(', ')}
 out('## 1. Dense kernels\n');
 out(benchKernels());
 
-out('\n## 2. MLP oracle, 16→8→16→16 Swish AE with biases, N = 10,000 (n = 552)\n');
+out('\n## 2. MLP oracle, 16→8→16→16 Swish AE with biases, N = 10,000 (n = 552), threads = 1 and 2\n');
 const mlp: Record<string, { msPerHvp: number; msPerGradient: number; flopsPerHvp: number }> = {};
 for (const k of sets) {
-  const r = benchMlpHvp(k, { hvpRepeats: 30, gradientRepeats: 15 });
-  mlp[k.name] = r;
-  out(`${k.name.padEnd(10)} HVP ${r.msPerHvp.toFixed(2)} ms (${(r.flopsPerHvp / 1e6).toFixed(1)} MFLOP, ${(r.flopsPerHvp / r.msPerHvp / 1e6).toFixed(2)} GFLOP/s)   gradient ${r.msPerGradient.toFixed(2)} ms`);
+  for (const threads of [1, 2]) {
+    const r = benchMlpHvp(k, { hvpRepeats: 30, gradientRepeats: 15, threads });
+    mlp[`${k.name}/${threads}`] = r;
+    out(`${k.name.padEnd(10)} threads ${threads}  HVP ${r.msPerHvp.toFixed(2)} ms (${(r.flopsPerHvp / 1e6).toFixed(1)} MFLOP, ${(r.flopsPerHvp / r.msPerHvp / 1e6).toFixed(2)} GFLOP/s)   gradient ${r.msPerGradient.toFixed(2)} ms`);
+  }
+  const a = mlp[`${k.name}/1`]; const b = mlp[`${k.name}/2`];
+  out(`${k.name.padEnd(10)} speed-up threads 2 vs 1: HVP ${(a.msPerHvp / b.msPerHvp).toFixed(2)}×, gradient ${(a.msPerGradient / b.msPerGradient).toFixed(2)}×`);
 }
-if (mlp.openblas) out(`ratio typescript/openblas HVP time: ${(mlp.typescript.msPerHvp / mlp.openblas.msPerHvp).toFixed(2)}×`);
+if (mlp['openblas/1']) out(`ratio typescript/openblas HVP time (threads 1): ${(mlp['typescript/1'].msPerHvp / mlp['openblas/1'].msPerHvp).toFixed(2)}×`);
 out('goals: OpenBLAS HVP ≤ 2 ms; pure-TS HVP faster than PyTorch float64 (8–11 ms measured on this kind of machine)');
 
-out('\n## 3. Newton-MR iteration, Fig. 1C Swish AE (16→16→4→16, no biases, ℓ2 1e-4, N = 10,000, n = 384; rtol 1e-10, maxit n)\n');
+out('\n## 3. Newton-MR iteration, Fig. 1C Swish AE (16→16→4→16, no biases, ℓ2 1e-4, N = 10,000, n = 384; rtol 1e-10, maxit n), threads = 1 and 2\n');
 const nmr: Record<string, number> = {};
 for (const k of sets) {
   const problem = buildProblem({ name: 'swish-ae', seed: 3 }, k);
-  const oracle = problem.oracle as MlpOracle;
+  const spec = problem.info.spec as MlpSpec;
   const rng = new Rng(3);
-  const spec = (problem.info.spec as Parameters<typeof initMlpParameters>[0]);
-  const traj = trainTrajectory(oracle, initMlpParameters(spec, () => rng.normal()), { learningRate: 0.1, momentum: 0, steps: 50, keepEvery: 50 });
-  const reg = new PluginRegistry();
-  reg.register(newtonMrPlugin);
-  const stepper = reg.create('newton-mr', oracle, { rtol: 1e-10 });
-  let state = stepper.init(traj.thetas[traj.thetas.length - 1]);
-  const times: number[] = [];
-  const hvps: number[] = [];
-  for (let i = 0; i < 6; i++) {
-    const t0 = performance.now();
-    const res = stepper.step(state);
-    times.push(performance.now() - t0);
-    hvps.push(res.metrics.work.hvp);
-    state = res.state;
+  const traj = trainTrajectory(problem.oracle, initMlpParameters(spec, () => rng.normal()), { learningRate: 0.1, momentum: 0, steps: 50, keepEvery: 50 });
+  (problem.oracle as MlpOracle).dispose();
+  // The catalog's data (swish-ae, seed 3), on an oracle per thread count.
+  const x = gaussianData(10_000, linearlySpacedVariances(16), new Rng(3).fork(1));
+  for (const threads of [1, 2]) {
+    const oracle = new MlpOracle(spec, { inputs: x, targets: x, N: 10_000 }, k, { threads });
+    const reg = new PluginRegistry();
+    reg.register(newtonMrPlugin);
+    const stepper = reg.create('newton-mr', oracle, { rtol: 1e-10 });
+    let state = stepper.init(traj.thetas[traj.thetas.length - 1]);
+    const times: number[] = [];
+    const hvps: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const t0 = performance.now();
+      const res = stepper.step(state);
+      times.push(performance.now() - t0);
+      hvps.push(res.metrics.work.hvp);
+      state = res.state;
+    }
+    oracle.dispose();
+    const flops = median(hvps) * oracle.flopsPerHvp();
+    nmr[`${k.name}/${threads}`] = median(times);
+    out(`${k.name.padEnd(10)} threads ${threads}  ${(median(times) / 1000).toFixed(3)} s per iteration (median of 6; ~${median(hvps)} HVPs, ${(flops / 1e9).toFixed(2)} GFLOP in HVP gemms, ${(flops / median(times) / 1e6).toFixed(2)} GFLOP/s)`);
   }
-  const flops = median(hvps) * oracle.flopsPerHvp();
-  nmr[k.name] = median(times);
-  out(`${k.name.padEnd(10)} ${(median(times) / 1000).toFixed(3)} s per iteration (median of 6; ~${median(hvps)} HVPs, ${(flops / 1e9).toFixed(2)} GFLOP in HVP gemms, ${(flops / median(times) / 1e6).toFixed(2)} GFLOP/s)`);
+  out(`${k.name.padEnd(10)} speed-up threads 2 vs 1: ${(nmr[`${k.name}/1`] / nmr[`${k.name}/2`]).toFixed(2)}×`);
 }
-if (nmr.openblas) out(`ratio typescript/openblas: ${(nmr.typescript / nmr.openblas).toFixed(2)}×`);
+if (nmr['openblas/1']) out(`ratio typescript/openblas (threads 1): ${(nmr['typescript/1'] / nmr['openblas/1']).toFixed(2)}×`);
 out('goal: ≤ 0.3 s per iteration (the paper\'s reference code: 7.3–7.7 s here)');
 
 out('\n## 4. Dense Hessian + eigenvalues, n = 552 (N = 10,000)\n');

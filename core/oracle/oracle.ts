@@ -31,6 +31,11 @@ export interface Oracle {
   gradient(theta: Float64Array, out?: Float64Array): LossAndGradient;
   /** Exact Hessian-vector product H(θ)·v. Repeated calls at the same θ reuse cached passes. */
   hvp(theta: Float64Array, v: Float64Array, out?: Float64Array): Float64Array;
+  /**
+   * Provenance: what computes the numbers (engine, kernels, threads...). Results can differ in
+   * round-off between engines, so runs record it.
+   */
+  readonly provenance?: Readonly<Record<string, string | number>>;
   /** Dense n×n row-major Hessian; present iff capabilities has 'dense-hessian'. */
   hessian?(theta: Float64Array): Float64Array;
 }

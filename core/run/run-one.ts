@@ -26,8 +26,9 @@ export interface CutoffPoint {
 
 export interface RunRecord {
   run: number;
-  /** Which kernels and gradflat version computed this run (a resumed directory may mix kernels). */
+  /** Which kernels, oracle engine and gradflat version computed this run (a resumed directory may mix them). */
   kernels: string;
+  provenance?: Readonly<Record<string, string | number>>;
   gradflat: string;
   start: { loss: number; gradNormSq: number };
   steps: number;
@@ -93,7 +94,7 @@ export function runOne(ctx: RunContext, run: number, theta0: Float64Array, logPa
   const final = evaluatePoint(oracle, outcome.state.theta, kernels, { solve: ctx.probe, indexCutoff: ctx.indexCutoff, thresholds: ctx.thresholds });
   const match = (loss: number, neg: number | undefined) => (ctx.truth && neg !== undefined ? matchToTruth(loss, neg, ctx.truth) : undefined);
   const record: RunRecord = {
-    run, kernels: kernels.name, gradflat: ctx.version, start: startRecord,
+    run, kernels: kernels.name, provenance: oracle.provenance, gradflat: ctx.version, start: startRecord,
     steps: outcome.steps, stopReason: outcome.stopReason, wallMs: outcome.wallMs, work,
     minGradNormSq: Math.min(minG, final.gradNormSq), maxR, final,
     truth: match(final.loss, final.negativeEigenvalues),

@@ -2,7 +2,7 @@
  * Micro-benchmark of the MLP oracle on the paper's Fig. 3 network: a 16→8→16→16 Swish
  * autoencoder with biases (552 parameters), linear output, MSE, N = 10,000 samples (synthetic
  * Gaussian inputs standing in for the 4×4 MNIST pixels — the cost does not depend on the values).
- * Not wired into any CLI: call `benchMlpHvp(kernels)` from a script.
+ * Not wired into any CLI: call `benchMlpHvp(kernels, { threads })` from a script.
  */
 import type { DenseKernels } from '../../linalg/kernels.js';
 import type { MlpSpec } from './architecture.js';
@@ -24,6 +24,8 @@ export interface MlpBenchOptions {
   hvpRepeats?: number;
   gradientRepeats?: number;
   spec?: MlpSpec;
+  /** MlpOracle option `threads` (default 1: the calling thread only). */
+  threads?: number;
 }
 
 export function benchMlpHvp(kernels: DenseKernels, options: MlpBenchOptions = {}): MlpBenchResult {
@@ -35,7 +37,15 @@ export function benchMlpHvp(kernels: DenseKernels, options: MlpBenchOptions = {}
   const dIn = spec.layers[0];
   const inputs = new Float64Array(N * dIn);
   for (let i = 0; i < inputs.length; i++) inputs[i] = normal();
-  const oracle = new MlpOracle(spec, { inputs, N, targets: inputs }, kernels);
+  const oracle = new MlpOracle(spec, { inputs, N, targets: inputs }, kernels, { threads: options.threads ?? 1 });
+  try {
+    return timeOracle(oracle, spec, normal, options);
+  } finally {
+    oracle.dispose();
+  }
+}
+
+function timeOracle(oracle: MlpOracle, spec: MlpSpec, normal: () => number, options: MlpBenchOptions): MlpBenchResult {
   const n = oracle.dim;
   const theta = initMlpParameters(spec, normal);
   const thetaB = theta.slice();

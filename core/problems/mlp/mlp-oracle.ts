@@ -20,34 +20,28 @@
  *   R{dA_{l−1}} = R{dZ_l}·W_l + dZ_l·V_l
  *   H·v = R{∇f} + (2λ/n)·v
  *
- * Performance design:
- * - Everything that does not depend on v (A_l, σ'(Z_l), dA_l⊙σ''(Z_l), dZ_l, softmax p) is cached
- *   per θ; the cache key is a private copy of θ compared by content on every call, so in-place
- *   mutation of the caller's array can never yield stale results.
- * - A column of ones carries the biases through the gemms (no separate bias or column-sum
- *   passes): act_l = [A_l | 1] (N×(w+β), β = 1 with biases), and
- *     Z_l         = [A_{l−1} | 1] · [W_l | b_l]ᵀ
- *     R{Z_l}      = R{A_{l−1}} · W_lᵀ + [A_{l−1} | 1] · [V_l | c_l]ᵀ
- *     [dW | db]   = dZ_lᵀ · [A_{l−1} | 1]
- *     [R{dW} | R{db}] = R{dZ_l}ᵀ · [A_{l−1} | 1]  (+ dZ_lᵀ · R{A_{l−1}} on the W part)
- * - The passes run over blocks of `blockRows` samples through the whole network. Only the
- *   v-independent caches (A_l, σ', dA⊙σ'', dZ_l) are N-sized; the per-HVP quantities R{Z_l},
- *   R{A_l}, R{dA}, R{dZ} are block-local and stay in cache (this measured faster than fusing
- *   pairs of gemms through interleaved N-sized buffers). The weight-gradient gemms accumulate
- *   over blocks (beta = 1).
- * - All work buffers are allocated in the constructor; per call only the returned vector is
- *   allocated, and only when `out` is not given.
+ * Structure: the passes live in `MlpSliceEngine` (mlp-engine.ts), which computes the data term
+ * over a slice of the samples as partial sums normalised by the WHOLE data set's N. This class
+ * validates the inputs, counts calls, adds the ℓ2 term once, and either runs one engine over
+ * all samples (threads = 1) or splits the samples into `threads` contiguous slices: slice 0 on
+ * the calling thread, the others on worker threads (mlp-threads.ts, mlp-worker.ts), handed
+ * their work through SharedArrayBuffers and Atomics. The partial results are summed in slice
+ * order, so a threaded oracle is deterministic run to run; it agrees with the single-threaded
+ * one to round-off (only the order of the per-sample sums differs).
  *
- * Per-layer activations a_l (`act_l`, first w columns) and back-propagated δ_l = dZ_l (`dz_l`)
- * are kept per θ, ready to be exposed for a future 'layer-statistics' capability
- * (K-FAC); that capability is not declared yet.
+ * Caching: every engine (one per thread) caches its passes per θ, keyed by a private copy of θ
+ * compared by content, so an HVP at a θ already seen redoes no forward/backward pass in any
+ * thread. The oracle also caches the summed loss and gradient per θ.
  */
+import { availableParallelism } from 'node:os';
 import type { LossAndGradient, Oracle, OracleCapability, OracleCounters } from '../../oracle/oracle.js';
 import { checkTheta, emptyCounters } from '../../oracle/oracle.js';
 import type { DenseKernels } from '../../linalg/kernels.js';
 import { typescriptKernels } from '../../linalg/kernels-typescript.js';
-import { type Activation, type MlpSpec, type ResolvedMlpSpec, layerLayout, parameterCount, resolveMlpSpec } from './architecture.js';
+import { type MlpSpec, type ResolvedMlpSpec, parameterCount, resolveMlpSpec } from './architecture.js';
 import { type MlpData, validateMlpData } from './data.js';
+import { LEVEL_BACKWARD, LEVEL_FORWARD, LEVEL_NONE, type MlpSlice, MlpSliceEngine, mlpFlopsPerHvp } from './mlp-engine.js';
+import { CMD_GRADIENT, CMD_HVP, CMD_LOSS, MlpWorkerPool, WORKER_KERNELS } from './mlp-threads.js';
 
 export type { MlpData } from './data.js';
 
@@ -58,68 +52,54 @@ export interface MlpOracleOptions {
    * not depend on it beyond round-off of the block-wise sums.
    */
   blockRows?: number;
+  /**
+   * Threads that share the samples: the calling thread plus `threads − 1` worker threads
+   * (default: `defaultMlpThreads`: 2 for large problems on a multi-core machine, else 1;
+   * $GRADFLAT_THREADS overrides it). At most N (each thread needs a sample). With threads > 1
+   * the kernels must be a set a worker can build itself ('typescript' or 'openblas'), and
+   * `dispose()` should be called when the oracle is no longer needed (idle workers never keep
+   * the process alive, and they are also terminated when the oracle is garbage-collected).
+   */
+  threads?: number;
 }
 
-const ACT_IDENTITY = 0;
-const ACT_SWISH = 1;
-const ACT_TANH = 2;
-const ACT_RELU = 3;
+/** Below these sizes the default is one thread (see `defaultMlpThreads`). */
+export const THREADS_MIN_SAMPLES = 2000;
+export const THREADS_MIN_WORK = 1e6;
 
-function activationCode(a: Activation): number {
-  switch (a) {
-    case 'identity': return ACT_IDENTITY;
-    case 'swish': return ACT_SWISH;
-    case 'tanh': return ACT_TANH;
-    case 'relu': return ACT_RELU;
+/**
+ * Default of the `threads` option: $GRADFLAT_THREADS when set (a positive integer), otherwise
+ * 2 when the machine has at least 2 CPUs, the kernels can be rebuilt in a worker, N ≥ 2000 and
+ * N·n ≥ 10⁶ (n = parameter count; the per-call work is then ≳ 0.2 ms with OpenBLAS), else 1.
+ *
+ * Measured on the 2-core development VM (AMD EPYC, Node 20), threads 2 vs 1, medians,
+ * side by side in one process, nothing else running (ranges: repeated runs):
+ *   16→8→16→16 Swish AE with biases (n = 552), N = 10⁴: HVP 14.5 → 7.3–7.8 ms (TS, 1.87–1.99×),
+ *     3.1 → 1.6 ms (OpenBLAS, 1.9–2.0×); gradient at a new θ 1.9× (TS), 1.6–1.9× (OpenBLAS).
+ *     N = 2000: HVP 1.9–2.0× (TS), 1.5–1.9× (OpenBLAS); N = 1000: 1.3–2.0×.
+ *   16→16→4→16 Swish AE (n = 384), N = 10⁴: one Newton-MR iteration (387 HVPs) 3.2–3.4 s →
+ *     1.7–1.85 s (TS, 1.83–1.88×), 0.92–0.93 s → 0.46–0.51 s (OpenBLAS, 1.82–1.98×).
+ *   16→4→16 linear AE (n = 128), N = 10⁴: HVP 1.4–2.0× (TS), 1.15–1.8× (OpenBLAS).
+ * With another CPU-bound process on the second core the two threads time-share one core and
+ * threads = 2 was 0.94–1.00× (up to 0.72× for N = 2000 with OpenBLAS) — the price of the
+ * default on a busy machine; set GRADFLAT_THREADS=1 (or the option) there.
+ * Results differ from threads = 1 by round-off only (the order of the per-sample sums), as they
+ * do between kernel sets; for a given thread count they are reproducible run to run.
+ */
+export function defaultMlpThreads(spec: MlpSpec | ResolvedMlpSpec, N: number, kernels: DenseKernels): number {
+  const raw = process.env.GRADFLAT_THREADS;
+  if (raw !== undefined && raw.trim() !== '') {
+    const t = Number(raw.trim());
+    if (!Number.isInteger(t) || t < 1) throw new Error(`GRADFLAT_THREADS must be a positive integer (1 = no worker threads); got '${raw}'`);
+    return WORKER_KERNELS.includes(kernels.name) ? t : 1;
   }
+  if (!WORKER_KERNELS.includes(kernels.name)) return 1;
+  if (N < THREADS_MIN_SAMPLES || N * parameterCount(spec) < THREADS_MIN_WORK) return 1;
+  return Math.min(2, availableParallelism());
 }
 
-/** Buffers and views of one layer l (maps `inW` → `outW` units). */
-interface LayerBuffers {
-  readonly index: number;
-  readonly inW: number;
-  readonly outW: number;
-  /** Activation code (ACT_*). */
-  readonly code: number;
-  /** inW + β: columns of [A_{l−1} | 1] (its row stride) and of [W_l | b_l]. */
-  readonly kIn: number;
-  /** Row stride of act: outW + β. */
-  readonly actStride: number;
-  /** [A_l | 1], N×actStride (per θ). */
-  readonly act: Float64Array;
-  /** σ'(Z_l), N×outW; null for identity. */
-  readonly d1: Float64Array | null;
-  /** σ''(Z_l) after the forward pass, dA_l ⊙ σ''(Z_l) after backward; null when σ'' ≡ 0. */
-  readonly d2: Float64Array | null;
-  /** dZ_l = δ_l, N×outW (per θ). */
-  readonly dz: Float64Array;
-  /** Block-local Z_l (forward) or R{Z_l} (HVP), blockRows×outW. */
-  readonly rz: Float64Array;
-  /** Block-local R{A_l}, blockRows×outW. */
-  readonly ra: Float64Array;
-  /** R{A_{l−1}} of the previous layer's block (null for layer 1: R{A_0} = 0). */
-  readonly prevRa: Float64Array | null;
-  /** [W_l | b_l], outW×kIn, per θ. */
-  readonly wb: Float64Array;
-  /** [V_l | c_l], outW×kIn, per HVP. */
-  readonly vc: Float64Array;
-  /** Accumulator of [dW_l | db_l] or [R{dW_l} | R{db_l}], outW×kIn. */
-  readonly acc: Float64Array;
-  readonly weightOffset: number;
-  readonly biasOffset: number;
-  /** W_l and V_l: views of the cached θ and of the copy of v. */
-  readonly W: Float64Array;
-  readonly V: Float64Array;
-  /** Per block: views at the block's first row (gemm takes no offsets). */
-  readonly inBlocks: Float64Array[];
-  readonly dzBlocks: Float64Array[];
-}
-
-const LEVEL_NONE = 0;
-/** Activations, σ', σ'', softmax p and the loss. */
-const LEVEL_FORWARD = 1;
-/** + dZ_l, dA_l⊙σ'' and the gradient. */
-const LEVEL_BACKWARD = 2;
+/** Terminates a pool whose oracle was garbage-collected without `dispose()`. */
+const poolReaper = new FinalizationRegistry<MlpWorkerPool>((pool) => pool.dispose());
 
 export class MlpOracle implements Oracle {
   readonly dim: number;
@@ -132,26 +112,21 @@ export class MlpOracle implements Oracle {
   readonly N: number;
   readonly kernels: DenseKernels;
   readonly blockRows: number;
+  /** Threads sharing the samples (1 = everything on the calling thread). */
+  readonly threads: number;
+  readonly provenance: Readonly<Record<string, string | number>>;
 
-  private readonly targets: Float64Array | null;
-  private readonly labels: Int32Array | null;
-  private readonly dOut: number;
-  private readonly isCE: boolean;
-  private readonly layersBuf: LayerBuffers[];
-  private readonly nBlocks: number;
-  /** Softmax probabilities (CE), N×d_out. */
-  private readonly prob: Float64Array | null;
-  /** Block-local dA / R{dA}, blockRows×max width. */
-  private readonly scratch: Float64Array;
-  /** Block-local R{dZ}, blockRows×max width. */
-  private readonly rdz: Float64Array;
+  /** The calling thread's engine: all samples (threads = 1) or slice 0. */
+  private readonly engine: MlpSliceEngine;
+  private readonly pool: MlpWorkerPool | null;
 
-  private readonly thetaCache: Float64Array;
-  private readonly gradCache: Float64Array;
-  private readonly vCopy: Float64Array;
-  private readonly hv: Float64Array;
-  private level = LEVEL_NONE;
-  private lossCache = NaN;
+  /** Cache of the summed loss (and gradient), keyed by a copy of θ. */
+  private readonly totalTheta: Float64Array;
+  private readonly totalGradient: Float64Array;
+  private totalLevel = LEVEL_NONE;
+  private totalLoss = NaN;
+  /** The calling thread's H·v data term. */
+  private readonly hvBuf: Float64Array;
 
   constructor(spec: MlpSpec, data: MlpData, kernels: DenseKernels = typescriptKernels, options: MlpOracleOptions = {}) {
     this.spec = resolveMlpSpec(spec);
@@ -160,11 +135,6 @@ export class MlpOracle implements Oracle {
     this.kernels = kernels;
     const n = parameterCount(this.spec);
     this.dim = n;
-    const widths = this.spec.layers;
-    const dIn = widths[0];
-    this.dOut = widths[widths.length - 1];
-    this.isCE = this.spec.loss === 'softmax-cross-entropy';
-    const beta = this.spec.biases ? 1 : 0;
 
     validateMlpData(this.spec, data);
     const N = data.N;
@@ -172,60 +142,42 @@ export class MlpOracle implements Oracle {
     const B = options.blockRows ?? 512;
     if (!Number.isInteger(B) || B < 1) throw new RangeError(`MlpOracle option blockRows must be a positive integer; got ${JSON.stringify(options.blockRows)}`);
     this.blockRows = Math.min(B, N);
-    this.nBlocks = Math.ceil(N / this.blockRows);
-
-    // Private copies: later changes to the caller's arrays cannot corrupt the cache.
-    // The inputs get a column of ones when the network has biases.
-    const xin = new Float64Array(N * (dIn + beta));
-    for (let i = 0; i < N; i++) {
-      xin.set(data.inputs.subarray(i * dIn, (i + 1) * dIn), i * (dIn + beta));
-      if (beta) xin[i * (dIn + 1) + dIn] = 1;
+    const T = options.threads;
+    if (T !== undefined && (!Number.isInteger(T) || T < 1)) {
+      throw new RangeError(`MlpOracle option threads must be a positive integer (1 = no worker threads); got ${JSON.stringify(T)}`);
     }
-    this.targets = data.targets ? Float64Array.from(data.targets) : null;
-    this.labels = data.labels ? Int32Array.from(data.labels) : null;
+    if (T !== undefined && T > 1 && !WORKER_KERNELS.includes(kernels.name)) {
+      throw new TypeError(`MlpOracle option threads > 1 needs kernels a worker thread can build itself (${WORKER_KERNELS.join(' or ')}); got kernels named '${kernels.name}'. Use threads: 1.`);
+    }
+    const threads = Math.min(T ?? defaultMlpThreads(this.spec, N, kernels), N);
+    this.threads = threads;
+    this.provenance = Object.freeze({ engine: 'float64 MLP (R-operator)', kernels: kernels.name, threads });
 
-    this.thetaCache = new Float64Array(n);
-    this.gradCache = new Float64Array(n);
-    this.vCopy = new Float64Array(n);
-    this.hv = new Float64Array(n);
-    this.prob = this.isCE ? new Float64Array(N * this.dOut) : null;
-    this.scratch = new Float64Array(this.blockRows * Math.max(...widths));
-    this.rdz = new Float64Array(this.blockRows * Math.max(...widths));
+    this.totalTheta = new Float64Array(n);
+    this.totalGradient = new Float64Array(n);
+    this.hvBuf = new Float64Array(n);
 
-    const blockStarts: number[] = [];
-    for (let b = 0; b < this.nBlocks; b++) blockStarts.push(b * this.blockRows);
-
-    this.layersBuf = [];
-    let prev: LayerBuffers | null = null;
-    for (const ly of layerLayout(this.spec)) {
-      const { inputs: inW, outputs: outW } = ly;
-      const code = activationCode(ly.activation);
-      const kIn = inW + beta;
-      const actStride = outW + beta;
-      const act = new Float64Array(N * actStride);
-      if (beta) for (let i = 0; i < N; i++) act[i * actStride + outW] = 1;
-      const dz = new Float64Array(N * outW);
-      const p: LayerBuffers | null = prev;
-      const lb: LayerBuffers = {
-        index: ly.index, inW, outW, code, kIn, actStride, act,
-        d1: code === ACT_IDENTITY ? null : new Float64Array(N * outW),
-        d2: code === ACT_SWISH || code === ACT_TANH ? new Float64Array(N * outW) : null,
-        dz,
-        rz: new Float64Array(this.blockRows * outW),
-        ra: new Float64Array(this.blockRows * outW),
-        prevRa: p ? p.ra : null,
-        wb: new Float64Array(outW * kIn),
-        vc: new Float64Array(outW * kIn),
-        acc: new Float64Array(outW * kIn),
-        weightOffset: ly.weightOffset,
-        biasOffset: ly.biasOffset,
-        W: this.thetaCache.subarray(ly.weightOffset, ly.weightOffset + outW * inW),
-        V: this.vCopy.subarray(ly.weightOffset, ly.weightOffset + outW * inW),
-        inBlocks: blockStarts.map((r0) => (p ? p.act : xin).subarray(r0 * kIn)),
-        dzBlocks: blockStarts.map((r0) => dz.subarray(r0 * outW)),
-      };
-      this.layersBuf.push(lb);
-      prev = lb;
+    const dIn = this.spec.layers[0];
+    const dOut = this.spec.layers[this.spec.layers.length - 1];
+    const sliceOf = (r0: number, r1: number): MlpSlice => ({
+      inputs: data.inputs.subarray(r0 * dIn, r1 * dIn),
+      N: r1 - r0,
+      targets: data.targets ? data.targets.subarray(r0 * dOut, r1 * dOut) : null,
+      labels: data.labels ? data.labels.subarray(r0, r1) : null,
+    });
+    if (threads === 1) {
+      this.engine = new MlpSliceEngine(this.spec, sliceOf(0, N), N, kernels, this.blockRows);
+      this.pool = null;
+    } else {
+      // Contiguous slices of (nearly) equal size, slice 0 on this thread.
+      const bounds: number[] = [];
+      for (let t = 0; t <= threads; t++) bounds.push(Math.round((t * N) / threads));
+      const slices: MlpSlice[] = [];
+      for (let t = 1; t < threads; t++) slices.push(sliceOf(bounds[t], bounds[t + 1]));
+      // Workers first, so that they load while this thread builds its engine.
+      this.pool = new MlpWorkerPool(this.spec, slices, N, kernels.name, this.blockRows, n);
+      poolReaper.register(this, this.pool, this.pool);
+      this.engine = new MlpSliceEngine(this.spec, sliceOf(0, bounds[1]), N, kernels, this.blockRows);
     }
   }
 
@@ -233,26 +185,28 @@ export class MlpOracle implements Oracle {
 
   loss(theta: Float64Array): number {
     this.counters.loss++;
-    this.ensure(theta, LEVEL_FORWARD);
-    return this.lossCache;
+    checkTheta(theta, this.dim, 'parameter vector θ');
+    this.ensureTotals(theta, LEVEL_FORWARD);
+    return this.totalLoss;
   }
 
   gradient(theta: Float64Array, out?: Float64Array): LossAndGradient {
     this.counters.gradient++;
     if (out !== undefined) checkOut(out, this.dim, 'gradient');
-    this.ensure(theta, LEVEL_BACKWARD);
+    checkTheta(theta, this.dim, 'parameter vector θ');
+    this.ensureTotals(theta, LEVEL_BACKWARD);
     const g = out ?? new Float64Array(this.dim);
-    g.set(this.gradCache);
-    return { loss: this.lossCache, gradient: g };
+    g.set(this.totalGradient);
+    return { loss: this.totalLoss, gradient: g };
   }
 
   hvp(theta: Float64Array, v: Float64Array, out?: Float64Array): Float64Array {
     this.counters.hvp++;
     checkTheta(v, this.dim, 'hvp direction v');
     if (out !== undefined) checkOut(out, this.dim, 'hvp');
-    this.ensure(theta, LEVEL_BACKWARD);
+    checkTheta(theta, this.dim, 'parameter vector θ');
     const res = out ?? new Float64Array(this.dim);
-    this.hvpCached(v, res);
+    this.hvpInto(theta, v, res);
     return res;
   }
 
@@ -262,13 +216,13 @@ export class MlpOracle implements Oracle {
    */
   hessian(theta: Float64Array): Float64Array {
     const n = this.dim;
-    this.ensure(theta, LEVEL_BACKWARD);
+    checkTheta(theta, n, 'parameter vector θ');
     const H = new Float64Array(n * n);
     const e = new Float64Array(n);
     for (let j = 0; j < n; j++) {
       e[j] = 1;
       // H e_j is column j; H is symmetric up to round-off, so store it as row j and symmetrise.
-      this.hvpCached(e, H.subarray(j * n, (j + 1) * n));
+      this.hvpInto(theta, e, H.subarray(j * n, (j + 1) * n));
       e[j] = 0;
     }
     this.counters.hvp += n;
@@ -284,165 +238,98 @@ export class MlpOracle implements Oracle {
 
   /** Flops (2 per multiply-add) of the matrix products of one HVP with a cached forward/backward pass; bias columns and elementwise work excluded. */
   flopsPerHvp(): number {
-    const N = this.N;
-    let f = 0;
-    for (const lb of this.layersBuf) {
-      const first = lb.prevRa === null;
-      const products = first ? 2 : 6; // R{Z}: 1 or 2, R{dW}: 1 or 2, R{dA}: 0 or 2
-      f += 2 * N * lb.outW * lb.inW * products;
-    }
-    return f;
+    return mlpFlopsPerHvp(this.spec, this.N);
   }
 
-  // ---- cache management --------------------------------------------------------------------
+  /**
+   * Terminates the worker threads (threads > 1); later calls of the oracle then throw.
+   * A no-op with threads = 1. Idempotent.
+   */
+  dispose(): void {
+    if (this.pool !== null) {
+      poolReaper.unregister(this.pool);
+      this.pool.dispose();
+    }
+  }
 
-  /** Validates θ, refreshes the cache key when θ changed, and computes passes up to `need`. */
-  private ensure(theta: Float64Array, need: number): void {
-    checkTheta(theta, this.dim, 'parameter vector θ');
-    const tc = this.thetaCache;
-    if (this.level !== LEVEL_NONE) {
+  /**
+   * Forward and backward passes run so far by each thread's engine (index 0: the calling
+   * thread); diagnostics, e.g. to check that an HVP at a cached θ redoes no pass anywhere.
+   */
+  passCounts(): { forward: number; backward: number }[] {
+    const own = { forward: this.engine.forwardPasses, backward: this.engine.backwardPasses };
+    return this.pool === null ? [own] : [own, ...this.pool.passCounts()];
+  }
+
+  // ---- combination of the per-thread partial sums -----------------------------------------
+
+  /** The summed loss (and gradient, at LEVEL_BACKWARD) at θ, with the ℓ2 term; θ validated. */
+  private ensureTotals(theta: Float64Array, need: number): void {
+    const tc = this.totalTheta;
+    if (this.totalLevel !== LEVEL_NONE) {
       let same = true;
       for (let i = 0; i < tc.length; i++) {
         if (tc[i] !== theta[i]) { same = false; break; }
       }
-      if (!same) this.level = LEVEL_NONE;
+      if (!same) this.totalLevel = LEVEL_NONE;
     }
-    if (this.level === LEVEL_NONE) {
-      tc.set(theta);
-      this.forward();
-      this.level = LEVEL_FORWARD;
+    if (this.totalLevel >= need) return;
+    if (this.totalLevel === LEVEL_NONE) tc.set(theta);
+    const pool = this.pool;
+    if (pool !== null) pool.post(need >= LEVEL_BACKWARD ? CMD_GRADIENT : CMD_LOSS, tc);
+    try {
+      this.engine.ensure(tc, need);
+    } finally {
+      pool?.wait();
     }
-    if (need >= LEVEL_BACKWARD && this.level < LEVEL_BACKWARD) {
-      this.backward();
-      this.level = LEVEL_BACKWARD;
-    }
-  }
-
-  // ---- passes -----------------------------------------------------------------------------
-
-  /** A_l, σ'(Z_l), σ''(Z_l) for all layers, softmax p (CE) and the loss at `thetaCache`. */
-  private forward(): void {
-    const k = this.kernels;
-    const layers = this.layersBuf;
-    const t = this.thetaCache;
-    for (const lb of layers) packWeights(lb.outW, lb.inW, lb.kIn, t, lb.weightOffset, lb.biasOffset, lb.wb);
-    const last = layers[layers.length - 1];
-    let dataLoss = 0;
-    for (let b = 0; b < this.nBlocks; b++) {
-      const r0 = b * this.blockRows;
-      const rows = Math.min(this.blockRows, this.N - r0);
-      for (const lb of layers) {
-        const { outW, kIn } = lb;
-        k.gemm(false, true, rows, outW, kIn, 1, lb.inBlocks[b], kIn, lb.wb, kIn, 0, lb.rz, outW);
-        activateBlock(lb.code, rows, outW, lb.rz, lb.act, r0 * lb.actStride, lb.actStride, lb.d1, lb.d2, r0 * outW);
+    let dataLoss = this.engine.dataLoss;
+    const g = this.totalGradient;
+    if (need >= LEVEL_BACKWARD) g.set(this.engine.dataGradient);
+    if (pool !== null) {
+      for (let w = 0; w < pool.size; w++) {
+        dataLoss += pool.results[w][0];
+        if (need >= LEVEL_BACKWARD) {
+          const gw = pool.vectors[w];
+          for (let i = 0; i < g.length; i++) g[i] += gw[i];
+        }
       }
-      const aOff = r0 * last.actStride;
-      dataLoss += this.isCE
-        ? ceLossBlock(rows, last.outW, last.act, aOff, last.actStride, this.labels as Int32Array, r0, this.prob as Float64Array)
-        : mseSumBlock(rows, last.outW, last.act, aOff, last.actStride, this.targets as Float64Array, r0 * last.outW);
     }
-    const N = this.N;
-    dataLoss = this.isCE ? dataLoss / N : dataLoss / (N * this.dOut);
-    let l2 = 0;
     const lam = this.spec.l2;
+    let l2 = 0;
     if (lam !== 0) {
       let s = 0;
-      for (let i = 0; i < t.length; i++) s += t[i] * t[i];
-      l2 = (lam / t.length) * s;
+      for (let i = 0; i < tc.length; i++) s += tc[i] * tc[i];
+      l2 = (lam / tc.length) * s;
     }
-    this.lossCache = dataLoss + l2;
+    this.totalLoss = dataLoss + l2;
+    if (need >= LEVEL_BACKWARD && lam !== 0) {
+      const c = (2 * lam) / tc.length;
+      for (let i = 0; i < g.length; i++) g[i] += c * tc[i];
+    }
+    this.totalLevel = need;
   }
 
-  /** Reverse mode: dZ_l, dA_l⊙σ''(Z_l) and the gradient (with the ℓ2 term) into gradCache. */
-  private backward(): void {
-    const N = this.N;
-    const k = this.kernels;
-    const d = this.dOut;
-    const layers = this.layersBuf;
-    const last = layers[layers.length - 1];
-    const dA = this.scratch;
-    for (let b = 0; b < this.nBlocks; b++) {
-      const r0 = b * this.blockRows;
-      const rows = Math.min(this.blockRows, N - r0);
-      // dA_L = ∂f/∂A_L for the block, rows×d.
-      if (!this.isCE) {
-        mseGradBlock(rows, d, last.act, r0 * last.actStride, last.actStride, this.targets as Float64Array, r0 * d, 2 / (N * d), dA);
-      } else {
-        ceGradBlock(rows, d, this.prob as Float64Array, r0 * d, this.labels as Int32Array, r0, 1 / N, dA);
-      }
-      for (let li = layers.length - 1; li >= 0; li--) {
-        const lb = layers[li];
-        const { inW, outW, kIn } = lb;
-        backwardBlock(rows * outW, dA, lb.d1, lb.d2, r0 * outW, lb.dz);
-        k.gemm(true, false, outW, kIn, rows, 1, lb.dzBlocks[b], outW, lb.inBlocks[b], kIn, b === 0 ? 0 : 1, lb.acc, kIn);
-        if (li > 0) k.gemm(false, false, rows, inW, outW, 1, lb.dzBlocks[b], outW, lb.W, inW, 0, dA, inW);
+  /** H·v into `res` (may alias v); θ and v validated. */
+  private hvpInto(theta: Float64Array, v: Float64Array, res: Float64Array): void {
+    const pool = this.pool;
+    if (pool !== null) pool.post(CMD_HVP, theta, v);
+    const hv = this.hvBuf;
+    try {
+      this.engine.ensure(theta, LEVEL_BACKWARD);
+      this.engine.hvpData(v, hv);
+    } finally {
+      pool?.wait();
+    }
+    if (pool !== null) {
+      for (let w = 0; w < pool.size; w++) {
+        const hw = pool.vectors[w];
+        for (let i = 0; i < hv.length; i++) hv[i] += hw[i];
       }
     }
-    const g = this.gradCache;
-    for (const lb of layers) unpackWeights(lb.outW, lb.inW, lb.kIn, lb.acc, g, lb.weightOffset, lb.biasOffset);
-    const lam = this.spec.l2;
-    if (lam !== 0) {
-      const t = this.thetaCache;
-      const c = (2 * lam) / t.length;
-      for (let i = 0; i < g.length; i++) g[i] += c * t[i];
-    }
-  }
-
-  /** H·v into `res` (may alias v); requires the cache at LEVEL_BACKWARD. */
-  private hvpCached(v: Float64Array, res: Float64Array): void {
-    const N = this.N;
-    const k = this.kernels;
-    const d = this.dOut;
-    const vc = this.vCopy;
-    vc.set(v);
-    const layers = this.layersBuf;
-    const L = layers.length;
-    for (const lb of layers) packWeights(lb.outW, lb.inW, lb.kIn, vc, lb.weightOffset, lb.biasOffset, lb.vc); // [V | c]
-    const last = layers[L - 1];
-    const rdA = this.scratch;
-    const rdz = this.rdz;
-    for (let b = 0; b < this.nBlocks; b++) {
-      const r0 = b * this.blockRows;
-      const rows = Math.min(this.blockRows, N - r0);
-      // Forward R-pass: R{Z_l} = R{A_{l−1}}·W_lᵀ + [A_{l−1} | 1]·[V_l | c_l]ᵀ, R{A_l} = σ' ⊙ R{Z_l}.
-      for (const lb of layers) {
-        const { inW, outW, kIn } = lb;
-        if (lb.prevRa === null) {
-          k.gemm(false, true, rows, outW, kIn, 1, lb.inBlocks[b], kIn, lb.vc, kIn, 0, lb.rz, outW);
-        } else {
-          k.gemm(false, true, rows, outW, inW, 1, lb.prevRa, inW, lb.W, inW, 0, lb.rz, outW);
-          k.gemm(false, true, rows, outW, kIn, 1, lb.inBlocks[b], kIn, lb.vc, kIn, 1, lb.rz, outW);
-        }
-        rForwardBlock(rows * outW, lb.rz, lb.d1, r0 * outW, lb.ra);
-      }
-      // R{dA_L}.
-      if (!this.isCE) {
-        const sc = 2 / (N * d);
-        const ra = last.ra;
-        const len = rows * d;
-        for (let t = 0; t < len; t++) rdA[t] = sc * ra[t];
-      } else {
-        ceRGradBlock(rows, d, last.ra, this.prob as Float64Array, r0 * d, 1 / N, rdA);
-      }
-      // Backward R-pass: R{dZ_l}, [R{dW_l} | R{db_l}] (accumulated over blocks), R{dA_{l−1}}.
-      for (let li = L - 1; li >= 0; li--) {
-        const lb = layers[li];
-        const { inW, outW, kIn } = lb;
-        rBackwardBlock(rows * outW, rdA, lb.d1, lb.d2, r0 * outW, lb.rz, rdz);
-        k.gemm(true, false, outW, kIn, rows, 1, rdz, outW, lb.inBlocks[b], kIn, b === 0 ? 0 : 1, lb.acc, kIn);
-        if (lb.prevRa !== null) {
-          k.gemm(true, false, outW, inW, rows, 1, lb.dzBlocks[b], outW, lb.prevRa, inW, 1, lb.acc, kIn);
-          k.gemm(false, false, rows, inW, outW, 1, rdz, outW, lb.W, inW, 0, rdA, inW);
-          k.gemm(false, false, rows, inW, outW, 1, lb.dzBlocks[b], outW, lb.V, inW, 1, rdA, inW);
-        }
-      }
-    }
-    const hv = this.hv;
-    for (const lb of layers) unpackWeights(lb.outW, lb.inW, lb.kIn, lb.acc, hv, lb.weightOffset, lb.biasOffset);
     const lam = this.spec.l2;
     if (lam !== 0) {
       const c = (2 * lam) / this.dim;
-      for (let i = 0; i < res.length; i++) res[i] = hv[i] + c * vc[i];
+      for (let i = 0; i < res.length; i++) res[i] = hv[i] + c * v[i];
     } else {
       res.set(hv);
     }
@@ -455,188 +342,3 @@ function checkOut(out: Float64Array, n: number, who: string): void {
   }
 }
 
-// ---- packing between the θ layout and the gemm layouts ------------------------------------
-
-/** dst (out×kIn) = [W | b] from the θ-layout src (bias column only when bo ≥ 0). */
-function packWeights(out: number, inW: number, kIn: number, src: Float64Array, wo: number, bo: number, dst: Float64Array): void {
-  for (let r = 0; r < out; r++) {
-    const d = r * kIn;
-    const s = wo + r * inW;
-    for (let c = 0; c < inW; c++) dst[d + c] = src[s + c];
-    if (bo >= 0) dst[d + inW] = src[bo + r];
-  }
-}
-
-/** θ-layout dst ← acc (out×kIn = [W | b]). */
-function unpackWeights(out: number, inW: number, kIn: number, acc: Float64Array, dst: Float64Array, wo: number, bo: number): void {
-  for (let r = 0; r < out; r++) {
-    const a = r * kIn;
-    const d = wo + r * inW;
-    for (let c = 0; c < inW; c++) dst[d + c] = acc[a + c];
-    if (bo >= 0) dst[bo + r] = acc[a + inW];
-  }
-}
-
-// ---- elementwise block kernels (module-level, branch-free inner loops) ---------------------
-
-/**
- * From block-local Z (rows×w): A into act (row stride aStride, from aOff), σ' into d1 and σ''
- * into d2 (row stride w, from dOff).
- */
-function activateBlock(
-  code: number, rows: number, w: number, z: Float64Array, act: Float64Array, aOff: number, aStride: number,
-  d1: Float64Array | null, d2: Float64Array | null, dOff: number,
-): void {
-  if (code === ACT_IDENTITY) {
-    for (let i = 0; i < rows; i++) {
-      const zi = i * w; const ai = aOff + i * aStride;
-      for (let j = 0; j < w; j++) act[ai + j] = z[zi + j];
-    }
-  } else if (code === ACT_SWISH) {
-    const g1 = d1 as Float64Array; const g2 = d2 as Float64Array;
-    for (let i = 0; i < rows; i++) {
-      const zi = i * w; const ai = aOff + i * aStride; const di = dOff + zi;
-      for (let j = 0; j < w; j++) {
-        const x = z[zi + j];
-        // Stable sigmoid: exp of a non-positive argument only (never overflows, never NaN);
-        // written with a select rather than two branches (the sign of x is unpredictable).
-        const e = Math.exp(-Math.abs(x));
-        const r = 1 / (1 + e);
-        const s = x >= 0 ? r : e * r;
-        const oms = 1 - s;
-        act[ai + j] = x * s;
-        g1[di + j] = s * (1 + x * oms);
-        g2[di + j] = s * oms * (2 + x * (oms - s));
-      }
-    }
-  } else if (code === ACT_TANH) {
-    const g1 = d1 as Float64Array; const g2 = d2 as Float64Array;
-    for (let i = 0; i < rows; i++) {
-      const zi = i * w; const ai = aOff + i * aStride; const di = dOff + zi;
-      for (let j = 0; j < w; j++) {
-        const th = Math.tanh(z[zi + j]);
-        const g = 1 - th * th;
-        act[ai + j] = th;
-        g1[di + j] = g;
-        g2[di + j] = -2 * th * g;
-      }
-    }
-  } else {
-    const g1 = d1 as Float64Array;
-    for (let i = 0; i < rows; i++) {
-      const zi = i * w; const ai = aOff + i * aStride; const di = dOff + zi;
-      for (let j = 0; j < w; j++) {
-        const x = z[zi + j];
-        const pos = x > 0;
-        act[ai + j] = pos ? x : 0;
-        g1[di + j] = pos ? 1 : 0;
-      }
-    }
-  }
-}
-
-/** Σ (A − Y)² over a block. */
-function mseSumBlock(rows: number, d: number, act: Float64Array, aOff: number, aStride: number, y: Float64Array, yOff: number): number {
-  let s = 0;
-  for (let i = 0; i < rows; i++) {
-    const ai = aOff + i * aStride; const yi = yOff + i * d;
-    for (let j = 0; j < d; j++) { const r = act[ai + j] - y[yi + j]; s += r * r; }
-  }
-  return s;
-}
-
-/** Σ −log softmax(a_i)_{label_i} over a block, storing the softmax p (row stride d, from row r0). */
-function ceLossBlock(
-  rows: number, d: number, act: Float64Array, aOff: number, aStride: number, labels: Int32Array, r0: number, p: Float64Array,
-): number {
-  let s = 0;
-  for (let i = 0; i < rows; i++) {
-    const ai = aOff + i * aStride; const pi = (r0 + i) * d;
-    let m = -Infinity;
-    for (let j = 0; j < d; j++) if (act[ai + j] > m) m = act[ai + j];
-    let sum = 0;
-    for (let j = 0; j < d; j++) { const e = Math.exp(act[ai + j] - m); p[pi + j] = e; sum += e; }
-    const inv = 1 / sum;
-    for (let j = 0; j < d; j++) p[pi + j] *= inv;
-    // −log softmax(a)_y = m + log Σ exp(a − m) − a_y
-    s += m + Math.log(sum) - act[ai + labels[r0 + i]];
-  }
-  return s;
-}
-
-function mseGradBlock(rows: number, d: number, act: Float64Array, aOff: number, aStride: number, y: Float64Array, yOff: number, sc: number, dA: Float64Array): void {
-  for (let i = 0; i < rows; i++) {
-    const ai = aOff + i * aStride; const yi = yOff + i * d; const ri = i * d;
-    for (let j = 0; j < d; j++) dA[ri + j] = sc * (act[ai + j] - y[yi + j]);
-  }
-}
-
-function ceGradBlock(rows: number, d: number, p: Float64Array, pOff: number, labels: Int32Array, r0: number, inv: number, dA: Float64Array): void {
-  const len = rows * d;
-  for (let t = 0; t < len; t++) dA[t] = inv * p[pOff + t];
-  for (let i = 0; i < rows; i++) dA[i * d + labels[r0 + i]] -= inv;
-}
-
-/** R{dA_L} = (diag(p) − ppᵀ)·R{A_L} / N row-wise (softmax CE); R{A_L} block-local rows×d. */
-function ceRGradBlock(rows: number, d: number, ra: Float64Array, p: Float64Array, pOff: number, inv: number, rdA: Float64Array): void {
-  for (let i = 0; i < rows; i++) {
-    const pi = pOff + i * d; const ri = i * d;
-    let pr = 0;
-    for (let j = 0; j < d; j++) pr += p[pi + j] * ra[ri + j];
-    for (let j = 0; j < d; j++) rdA[ri + j] = inv * p[pi + j] * (ra[ri + j] - pr);
-  }
-}
-
-// The remaining kernels walk contiguous block rows as flat arrays of len = rows·w entries,
-// unrolled by 4 (V8 does not unroll, and loop overhead is a large part of their cost).
-
-/** dZ = dA ⊙ σ' into dz[dOff..], and d2[dOff..] ← dA ⊙ σ''. */
-function backwardBlock(len: number, dA: Float64Array, d1: Float64Array | null, d2: Float64Array | null, dOff: number, dz: Float64Array): void {
-  if (d1 === null) {
-    for (let t = 0; t < len; t++) dz[dOff + t] = dA[t];
-  } else if (d2 === null) {
-    for (let t = 0; t < len; t++) dz[dOff + t] = dA[t] * d1[dOff + t];
-  } else {
-    for (let t = 0; t < len; t++) { const a = dA[t]; const q = dOff + t; dz[q] = a * d1[q]; d2[q] *= a; }
-  }
-}
-
-/** R{A} = σ' ⊙ R{Z} (block-local ra, rz; σ' from d1[dOff..]). */
-function rForwardBlock(len: number, rz: Float64Array, d1: Float64Array | null, dOff: number, ra: Float64Array): void {
-  if (d1 === null) {
-    for (let t = 0; t < len; t++) ra[t] = rz[t];
-    return;
-  }
-  const len4 = len & ~3;
-  let t = 0;
-  for (; t < len4; t += 4) {
-    const q = dOff + t;
-    ra[t] = d1[q] * rz[t];
-    ra[t + 1] = d1[q + 1] * rz[t + 1];
-    ra[t + 2] = d1[q + 2] * rz[t + 2];
-    ra[t + 3] = d1[q + 3] * rz[t + 3];
-  }
-  for (; t < len; t++) ra[t] = d1[dOff + t] * rz[t];
-}
-
-/** R{dZ} = R{dA} ⊙ σ' + (dA ⊙ σ'') ⊙ R{Z} (block-local rdA, rz, rdz; σ', dA⊙σ'' from [dOff..]). */
-function rBackwardBlock(
-  len: number, rdA: Float64Array, d1: Float64Array | null, d2: Float64Array | null, dOff: number, rz: Float64Array, rdz: Float64Array,
-): void {
-  if (d1 === null) {
-    for (let t = 0; t < len; t++) rdz[t] = rdA[t];
-  } else if (d2 === null) {
-    for (let t = 0; t < len; t++) rdz[t] = rdA[t] * d1[dOff + t];
-  } else {
-    const len4 = len & ~3;
-    let t = 0;
-    for (; t < len4; t += 4) {
-      const q = dOff + t;
-      rdz[t] = rdA[t] * d1[q] + d2[q] * rz[t];
-      rdz[t + 1] = rdA[t + 1] * d1[q + 1] + d2[q + 1] * rz[t + 1];
-      rdz[t + 2] = rdA[t + 2] * d1[q + 2] + d2[q + 2] * rz[t + 2];
-      rdz[t + 3] = rdA[t + 3] * d1[q + 3] + d2[q + 3] * rz[t + 3];
-    }
-    for (; t < len; t++) rdz[t] = rdA[t] * d1[dOff + t] + d2[dOff + t] * rz[t];
-  }
-}

@@ -1,0 +1,269 @@
+/**
+ * Worker threads for `MlpOracle` (option `threads`): each worker owns an `MlpSliceEngine` over
+ * one contiguous slice of the samples and computes partial sums there while the calling thread
+ * computes its own slice. The Oracle API is synchronous, so the hand-off uses shared memory and
+ * futexes only (no messages, no event loop):
+ *
+ *   per worker, an Int32Array `ctrl` (own SharedArrayBuffer):
+ *     REQ     request number, bumped by the caller after writing CMD (and θ, v)
+ *     CMD     the command (CMD_*)
+ *     DONE    = REQ once the worker has written its result; −1 after a fatal error
+ *     STARTED 1 once the worker script runs
+ *     FORWARDS, BACKWARDS  the worker engine's pass counts (diagnostics)
+ *   θ and v: one shared Float64Array each (written by the caller before REQ is bumped);
+ *   results:  per worker, a Float64Array [data loss, vector (gradient or H·v data term)];
+ *   error:    per worker, UTF-8 bytes of the error message (length in ctrl[ERRLEN]).
+ *
+ * The caller waits with `Atomics.wait` (allowed on Node's main thread); workers wait with
+ * `Atomics.wait` on REQ. Atomics give the happens-before edges: plain writes to θ, v and the
+ * results before an `Atomics.store` are visible after the matching `Atomics.load`.
+ *
+ * Workers are `unref()`ed (an idle pool never keeps the process alive) and are terminated by
+ * `dispose()`, or when the owning oracle is garbage-collected.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { MlpSpec, ResolvedMlpSpec } from './architecture.js';
+import type { MlpSlice } from './mlp-engine.js';
+
+export const CTRL_REQ = 0;
+export const CTRL_CMD = 1;
+export const CTRL_DONE = 2;
+export const CTRL_STARTED = 3;
+export const CTRL_ERRLEN = 4;
+/** The worker engine's forward / backward pass counts, updated before DONE. */
+export const CTRL_FORWARDS = 5;
+export const CTRL_BACKWARDS = 6;
+/** Int32 slots per worker (64 bytes: one cache line). */
+export const CTRL_SLOTS = 16;
+
+export const CMD_LOSS = 1;
+export const CMD_GRADIENT = 2;
+export const CMD_HVP = 3;
+export const CMD_EXIT = 4;
+
+export const ERROR_BYTES = 4096;
+
+/**
+ * Microseconds a thread polls the shared flag before it sleeps in `Atomics.wait` (the worker
+ * after each answer, the caller while it waits for the workers). Waking a sleeping thread on
+ * an idle (virtual) CPU cost 0.1–0.4 ms on the 2-core development VM, and in an HVP loop
+ * (MINRES) the next request follows within µs. Measured (16→8→16→16 AE, N = 2000, OpenBLAS,
+ * threads 2 vs 1, HVP): spin 0 → 1.3×, 20 µs → 1.4–1.5×, 50–200 µs → 1.5–1.7× (TS kernels:
+ * 1.85–1.92× → 1.94–1.99×); with another CPU-bound process on the second core, spinning
+ * costs more the longer it is (100 µs: 0.72× at N = 2000), so 50 µs.
+ */
+export const SPIN_MICROSECONDS = 50;
+
+/** Polls `a[i]` until it differs from `value` or `us` microseconds have passed; returns a[i]. */
+export function spinWhileEqual(a: Int32Array, i: number, value: number, us: number): number {
+  let x = Atomics.load(a, i);
+  if (x !== value || us <= 0) return x;
+  const end = performance.now() + us / 1000;
+  for (;;) {
+    for (let k = 0; k < 256; k++) {
+      x = Atomics.load(a, i);
+      if (x !== value) return x;
+    }
+    if (performance.now() > end) return x;
+  }
+}
+
+/** What a worker gets in `workerData` (structured-cloned; SharedArrayBuffers are shared). */
+export interface MlpWorkerInit {
+  spec: MlpSpec;
+  kernels: 'typescript' | 'openblas';
+  normN: number;
+  blockRows: number;
+  dim: number;
+  /** Poll this long before sleeping (see SPIN_MICROSECONDS). */
+  spinMicroseconds: number;
+  /** This worker's samples (SharedArrayBuffer-backed). */
+  slice: { inputs: Float64Array; N: number; targets: Float64Array | null; labels: Int32Array | null };
+  ctrl: SharedArrayBuffer;
+  theta: SharedArrayBuffer;
+  v: SharedArrayBuffer;
+  results: SharedArrayBuffer;
+  error: SharedArrayBuffer;
+}
+
+/** Kernel sets a worker can build for itself with `selectKernels`. */
+export const WORKER_KERNELS: readonly string[] = ['typescript', 'openblas'];
+
+const WORKER_URL = new URL('./mlp-worker.js', import.meta.url);
+/** Give up on a worker that has not started after this long (its script failed to load). */
+const START_TIMEOUT_MS = 60_000;
+
+/**
+ * The parent's Node options for the worker, minus those that name the parent's own entry
+ * (`-e/--eval`, `-p/--print` and their code, `--input-type`): inherited, they would make the
+ * worker run the parent's code instead of its script.
+ */
+function workerExecArgv(): string[] {
+  const a = process.execArgv;
+  const out: string[] = [];
+  for (let i = 0; i < a.length; i++) {
+    const s = a[i];
+    if (s === '-e' || s === '--eval' || s === '-p' || s === '--print' || s === '-pe' || s === '--input-type') { i++; continue; }
+    if (s.startsWith('--eval=') || s.startsWith('--print=') || s.startsWith('--input-type=')) continue;
+    out.push(s);
+  }
+  return out;
+}
+
+function sharedCopy<T extends Float64Array | Int32Array>(src: T, ctor: new (b: SharedArrayBuffer) => T): T {
+  const dst = new ctor(new SharedArrayBuffer(src.byteLength));
+  dst.set(src as never);
+  return dst;
+}
+
+export class MlpWorkerPool {
+  /** Number of workers. */
+  readonly size: number;
+  /** Per worker: [data loss, vector of length dim]. */
+  readonly results: Float64Array[];
+  /** Per worker: the vector part of `results` (gradient or H·v data term). */
+  readonly vectors: Float64Array[];
+  private readonly workers: Worker[];
+  private readonly ctrl: Int32Array[];
+  private readonly errorBytes: Uint8Array[];
+  private readonly theta: Float64Array;
+  private readonly v: Float64Array;
+  private readonly started: boolean[];
+  private readonly spinMicroseconds: number;
+  private seq = 0;
+  private inFlight = false;
+  private disposed = false;
+
+  /**
+   * Starts one worker per slice. Returns at once: the workers load their modules and build
+   * their engines concurrently; the first `wait()` blocks until they are ready.
+   */
+  constructor(spec: ResolvedMlpSpec, slices: MlpSlice[], normN: number, kernelName: string, blockRows: number, dim: number) {
+    if (!WORKER_KERNELS.includes(kernelName)) {
+      throw new TypeError(`MlpOracle threads > 1 needs kernels a worker can build itself (${WORKER_KERNELS.join(' or ')}); got kernels named '${kernelName}'. Use threads: 1.`);
+    }
+    const path = fileURLToPath(WORKER_URL);
+    if (!existsSync(path)) throw new Error(`MlpOracle threads > 1: the worker script ${path} is missing (build the project with tsc first)`);
+    this.size = slices.length;
+    this.spinMicroseconds = SPIN_MICROSECONDS;
+    this.theta = new Float64Array(new SharedArrayBuffer(8 * dim));
+    this.v = new Float64Array(new SharedArrayBuffer(8 * dim));
+    this.workers = [];
+    this.ctrl = [];
+    this.errorBytes = [];
+    this.results = [];
+    this.vectors = [];
+    this.started = [];
+    const plainSpec: MlpSpec = {
+      layers: [...spec.layers], hiddenActivation: spec.hiddenActivation, outputActivation: spec.outputActivation,
+      biases: spec.biases, loss: spec.loss, l2: spec.l2,
+    };
+    for (const s of slices) {
+      const ctrl = new SharedArrayBuffer(4 * CTRL_SLOTS);
+      const results = new SharedArrayBuffer(8 * (dim + 1));
+      const error = new SharedArrayBuffer(ERROR_BYTES);
+      const init: MlpWorkerInit = {
+        spec: plainSpec,
+        kernels: kernelName as MlpWorkerInit['kernels'],
+        normN, blockRows, dim, spinMicroseconds: this.spinMicroseconds,
+        slice: {
+          inputs: sharedCopy(s.inputs, Float64Array),
+          N: s.N,
+          targets: s.targets ? sharedCopy(s.targets, Float64Array) : null,
+          labels: s.labels ? sharedCopy(s.labels, Int32Array) : null,
+        },
+        ctrl, theta: this.theta.buffer as SharedArrayBuffer, v: this.v.buffer as SharedArrayBuffer, results, error,
+      };
+      const w = new Worker(WORKER_URL, { workerData: init, execArgv: workerExecArgv(), stdout: false, stderr: false });
+      w.unref();
+      // Errors are reported through shared memory (the caller is blocked in Atomics.wait and
+      // would never see an 'error' event); this listener only keeps an unexpected one from
+      // becoming an uncaught exception later.
+      w.on('error', () => {});
+      this.workers.push(w);
+      this.ctrl.push(new Int32Array(ctrl));
+      this.errorBytes.push(new Uint8Array(error));
+      const r = new Float64Array(results);
+      this.results.push(r);
+      this.vectors.push(r.subarray(1));
+      this.started.push(false);
+    }
+  }
+
+  /**
+   * Hands `cmd` at θ (and v for CMD_HVP) to every worker and returns at once; call `wait()`
+   * before the next `post`. θ and v are copied into shared memory here.
+   */
+  post(cmd: number, theta: Float64Array, v?: Float64Array): void {
+    if (this.disposed) throw new Error('MlpOracle: this oracle was disposed (its worker threads are terminated); create a new one');
+    if (this.inFlight) throw new Error('MlpWorkerPool.post: the previous command was not waited for');
+    this.theta.set(theta);
+    if (v !== undefined) this.v.set(v);
+    this.seq = this.seq >= 0x3fffffff ? 1 : this.seq + 1;
+    const seq = this.seq;
+    for (const c of this.ctrl) {
+      Atomics.store(c, CTRL_CMD, cmd);
+      Atomics.store(c, CTRL_REQ, seq);
+      Atomics.notify(c, CTRL_REQ);
+    }
+    this.inFlight = true;
+  }
+
+  /** Blocks until every worker has answered the last `post`; throws a worker's error. */
+  wait(): void {
+    if (!this.inFlight) return;
+    this.inFlight = false;
+    const seq = this.seq;
+    for (let i = 0; i < this.ctrl.length; i++) {
+      const c = this.ctrl[i];
+      let d = Atomics.load(c, CTRL_DONE);
+      if (d === seq) continue;
+      d = spinWhileEqual(c, CTRL_DONE, d, this.spinMicroseconds);
+      if (d === seq) continue;
+      const t0 = Date.now();
+      while (d !== seq) {
+        if (d === -1) throw this.workerError(i);
+        if (!this.started[i]) {
+          if (Atomics.load(c, CTRL_STARTED) === 1) this.started[i] = true;
+          else if (Date.now() - t0 > START_TIMEOUT_MS) {
+            throw new Error(`MlpOracle: worker thread ${i + 1} did not start within ${START_TIMEOUT_MS / 1000} s (worker script ${fileURLToPath(WORKER_URL)})`);
+          }
+        }
+        Atomics.wait(c, CTRL_DONE, d, this.started[i] ? undefined : 100);
+        d = Atomics.load(c, CTRL_DONE);
+      }
+    }
+  }
+
+  /** Terminates the workers (idempotent). Later `post`s throw. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.inFlight = false;
+    for (let i = 0; i < this.workers.length; i++) {
+      const c = this.ctrl[i];
+      Atomics.store(c, CTRL_CMD, CMD_EXIT);
+      Atomics.add(c, CTRL_REQ, 1);
+      Atomics.notify(c, CTRL_REQ);
+      this.workers[i].terminate().catch(() => {});
+    }
+  }
+
+  /** Forward and backward passes run by each worker so far (as of its last answer). */
+  passCounts(): { forward: number; backward: number }[] {
+    return this.ctrl.map((c) => ({ forward: Atomics.load(c, CTRL_FORWARDS), backward: Atomics.load(c, CTRL_BACKWARDS) }));
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  private workerError(i: number): Error {
+    const len = Math.min(Atomics.load(this.ctrl[i], CTRL_ERRLEN), ERROR_BYTES);
+    const msg = new TextDecoder().decode(this.errorBytes[i].slice(0, len));
+    this.dispose();
+    return new Error(`MlpOracle: worker thread ${i + 1} failed: ${msg || 'unknown error'}`);
+  }
+}
