@@ -15,6 +15,7 @@
 import type { DenseKernels } from '../core/linalg/kernels.js';
 import { typescriptKernels } from '../core/linalg/kernels-typescript.js';
 import { loadOpenBlasKernels } from '../core/linalg/kernels-openblas.js';
+import { Rng } from '../core/random/rng.js';
 
 export interface BenchKernelsOptions {
   /** Timed samples per measurement (median reported); at least 5. Default 7. */
@@ -29,15 +30,10 @@ export interface BenchKernelsOptions {
 
 interface Row { op: string; shape: string; flop: number; ms: Record<string, number> }
 
+/** Uniform [0, 1) draws from gradflat's seeded generator. */
 function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const g = new Rng(seed);
+  return () => g.uniform();
 }
 
 function randomArray(len: number, r: () => number): Float64Array {

@@ -24,6 +24,8 @@ import { newtonMrPlugin } from '../plugins/newton-mr/index.js';
 import { MlpOracle } from '../core/problems/mlp/mlp-oracle.js';
 import type { MlpSpec } from '../core/problems/mlp/architecture.js';
 import { denseHessian, spectrumOf } from '../core/analysis/spectrum.js';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const sets: DenseKernels[] = [typescriptKernels];
@@ -50,6 +52,33 @@ for (const k of sets) {
 }
 if (mlp['openblas/1']) out(`ratio typescript/openblas HVP time (threads 1): ${(mlp['typescript/1'].msPerHvp / mlp['openblas/1'].msPerHvp).toFixed(2)}×`);
 out('goals: OpenBLAS HVP ≤ 2 ms; pure-TS HVP faster than PyTorch float64 (8–11 ms measured on this kind of machine)');
+
+out('\n## 2b. The same HVP side by side with PyTorch float64 (when Debian python3-torch is installed)\n');
+{
+  // Baseline in the same run, interleaved over rounds so machine noise hits both alike.
+  const python = '/usr/bin/python3';
+  const script = fileURLToPath(new URL('../../bench/baselines/torch_hvp.py', import.meta.url));
+  const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
+  if (probe.status !== 0) {
+    out('skipped: /usr/bin/python3 cannot import torch (apt-get install python3-torch to compare)');
+  } else {
+    const rows: Record<string, number[]> = {};
+    const add = (key: string, ms: number) => (rows[key] ??= []).push(ms);
+    for (let round = 0; round < 3; round++) {
+      for (const threads of [1, 2]) {
+        const r = spawnSync(python, [script, String(threads)], { encoding: 'utf8' });
+        if (r.status !== 0) throw new Error(`torch baseline failed: ${r.stderr}`);
+        const t = JSON.parse(r.stdout.trim().split('\n').pop()!) as { hvp_fresh_ms: number; hvp_cached_graph_ms: number };
+        add(`pytorch threads ${threads} (graph rebuilt per HVP)`, t.hvp_fresh_ms);
+        add(`pytorch threads ${threads} (first-order graph reused)`, t.hvp_cached_graph_ms);
+        for (const k of sets) add(`gradflat ${k.name} threads ${threads}`, benchMlpHvp(k, { hvpRepeats: 30, gradientRepeats: 3, threads }).msPerHvp);
+      }
+    }
+    const med = Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, median(v)]));
+    const base = med['pytorch threads 1 (first-order graph reused)'];
+    for (const [k, v] of Object.entries(med)) out(`${k.padEnd(48)} HVP ${v.toFixed(2)} ms   (PyTorch threads 1, reused graph) / this = ${(base / v).toFixed(2)}×`);
+  }
+}
 
 out('\n## 3. Newton-MR iteration, Fig. 1C Swish AE (16→16→4→16, no biases, ℓ2 1e-4, N = 10,000, n = 384; rtol 1e-10, maxit n), threads = 1 and 2\n');
 const nmr: Record<string, number> = {};

@@ -18,6 +18,7 @@
 import { createRequire } from 'node:module';
 import type { DenseKernels, SymmetricEigen } from './kernels.js';
 import { checkGemmArgs, scaleC } from './kernels-typescript.js';
+import { symmetrizedCopy } from './symmetric-eigen.js';
 
 /** The part of koffi's API used here (declared locally: koffi may be absent at build time). */
 interface KoffiFunction {
@@ -155,17 +156,7 @@ function build(): { kernels: DenseKernels } | { error: string } {
       if (scratch.length < n * n) scratch = new Float64Array(n * n);
       w = scratch.subarray(0, n * n);
     }
-    for (let i = 0; i < n; i++) {
-      const ri = i * n;
-      for (let j = i; j < n; j++) {
-        const x = a[ri + j];
-        const y = a[j * n + i];
-        const s = x === y ? x : 0.5 * x + 0.5 * y;
-        if (!Number.isFinite(s)) throw new RangeError(`symmetricEigen: non-finite entry at (${i}, ${j})`);
-        w[ri + j] = s;
-        w[j * n + i] = s;
-      }
-    }
+    symmetrizedCopy(a, n, w);
     const info = lapackeDsyevd(LAPACK_COL_MAJOR, wantVectors ? CHAR_V : CHAR_N, CHAR_U, n, w, n, values) as number;
     if (info !== 0) {
       throw new Error(info > 0

@@ -10,6 +10,7 @@ import type { DenseKernels } from './kernels.js';
 import { typescriptKernels } from './kernels-typescript.js';
 import { loadOpenBlasKernels } from './kernels-openblas.js';
 import { selectKernels } from './select-kernels.js';
+import { Rng } from '../random/rng.js';
 
 const EPS = 2 ** -52;
 const loaded = loadOpenBlasKernels();
@@ -23,15 +24,10 @@ test('OpenBLAS loads when the environment requires it', { skip: process.env.GRAD
 
 const kernelSets: [string, DenseKernels | undefined][] = [['typescript', typescriptKernels], ['openblas', openblas]];
 
+/** Uniform [0, 1) draws from gradflat's seeded generator. */
 function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const g = new Rng(seed);
+  return () => g.uniform();
 }
 
 function randomArray(len: number, r: () => number): Float64Array {

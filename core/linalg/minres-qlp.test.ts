@@ -18,19 +18,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { minresQlp, type MinresQlpResult } from './minres-qlp.js';
+import { Rng } from '../random/rng.js';
 
 const EPS = Number.EPSILON;
 
-// ---------- tiny seeded PRNG (mulberry32) and Gaussian samples ----------
+// ---------- seeded uniform and Gaussian samples ----------
+/** Uniform [0, 1) draws from gradflat's seeded generator. */
 function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const g = new Rng(seed);
+  return () => g.uniform();
 }
 function gaussian(rng: () => number): number {
   const u1 = 1 - rng();

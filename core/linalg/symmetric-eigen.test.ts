@@ -15,19 +15,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { symmetricEigen } from './symmetric-eigen.js';
+import { Rng } from '../random/rng.js';
 
 const EPS = 2 ** -52;
 const C = 10;
 
+/** Uniform [0, 1) draws from gradflat's seeded generator. */
 function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const g = new Rng(seed);
+  return () => g.uniform();
 }
 
 function randomSymmetric(n: number, seed: number): Float64Array {

@@ -398,6 +398,28 @@ function tql2(d: Float64Array, e: Float64Array, n: number, z: Float64Array | und
 }
 
 /**
+ * w ← (A + Aᵀ)/2 (both triangles, row-major n×n); throws on a non-finite entry. Returns
+ * max |w_ij|. Shared by both kernel sets so that they decompose the same matrix.
+ */
+export function symmetrizedCopy(a: Float64Array, n: number, w: Float64Array): number {
+  let amax = 0;
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    for (let j = i; j < n; j++) {
+      const x = a[ri + j];
+      const y = a[j * n + i];
+      const s = x === y ? x : 0.5 * x + 0.5 * y;
+      if (!Number.isFinite(s)) throw new RangeError(`symmetricEigen: non-finite entry at (${i}, ${j})`);
+      w[ri + j] = s;
+      w[j * n + i] = s;
+      const abs = Math.abs(s);
+      if (abs > amax) amax = abs;
+    }
+  }
+  return amax;
+}
+
+/**
  * Eigen-decomposition of the symmetric n×n row-major matrix `a` (the symmetric part
  * (A + Aᵀ)/2 is used; `a` is not modified). Values ascending; with `wantVectors`, row i of
  * `vectors` (row-major n×n) is the unit eigenvector for values[i].
@@ -408,25 +430,13 @@ export function symmetricEigen(a: Float64Array, n: number, wantVectors: boolean)
   const d = new Float64Array(n);
   if (n === 0) return wantVectors ? { values: d, vectors: new Float64Array(0) } : { values: d };
 
-  // Symmetrize into the upper triangle of w; validate and find the scale.
+  // Symmetrize into w; validate and find the scale.
   const w = new Float64Array(n * n);
-  let amax = 0;
-  for (let i = 0; i < n; i++) {
-    const ri = i * n;
-    for (let j = i; j < n; j++) {
-      const x = a[ri + j];
-      const y = a[j * n + i];
-      const s = x === y ? x : 0.5 * x + 0.5 * y;
-      if (!Number.isFinite(s)) throw new RangeError(`symmetricEigen: non-finite entry at (${i}, ${j})`);
-      w[ri + j] = s;
-      const abs = Math.abs(s);
-      if (abs > amax) amax = abs;
-    }
-  }
+  const amax = symmetrizedCopy(a, n, w);
   let scale = 1;
   if (amax > BIG || (amax > 0 && amax < SMALL)) {
     scale = 2 ** -Math.round(Math.log2(amax));
-    for (let i = 0; i < n; i++) for (let j = i; j < n; j++) w[i * n + j] *= scale;
+    for (let i = 0; i < n * n; i++) w[i] *= scale;
   }
 
   const e = new Float64Array(n);
