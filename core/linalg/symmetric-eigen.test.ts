@@ -214,3 +214,13 @@ test('rejects bad input', () => {
   assert.throws(() => symmetricEigen(new Float64Array(3), 2, false), RangeError);
   assert.throws(() => symmetricEigen(new Float64Array(4), 1.5, false), RangeError);
 });
+
+test('extreme magnitudes (1e-300, 1e300) are rescaled internally: the spectrum scales exactly', () => {
+  // tridiag(1, 2, 1) of order 3 has eigenvalues 2 − √2, 2, 2 + √2.
+  const a = Float64Array.of(2, 1, 0, 1, 2, 1, 0, 1, 2);
+  const expected = [2 - Math.SQRT2, 2, 2 + Math.SQRT2];
+  for (const s of [1e-300, 1e300]) {
+    const values = symmetricEigen(a.map((x) => x * s), 3, false).values;
+    values.forEach((v, i) => assert.ok(Math.abs(v / s - expected[i]) <= 8 * EPS * 4, `λ${i} at scale ${s}: ${v / s}`));
+  }
+});
