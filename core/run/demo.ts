@@ -70,6 +70,9 @@ export function quarticShares(res: ExperimentResult): { runs: number; critical: 
 function linearAeSection(title: string, res: ExperimentResult): string[] {
   const a = aggregate(res.records);
   const hvps = res.records.reduce((s, r) => s + r.work.hvp, 0);
+  // Distinct critical points found, told apart by loss (to 1e-6) and count of negative eigenvalues.
+  const found = new Set(res.records.filter((r) => r.final.gradNormSq < 1e-8)
+    .map((r) => `${r.final.loss.toPrecision(7)}/${r.final.negativeEigenvalues}`));
   return [
     `## ${title}`,
     '',
@@ -77,6 +80,7 @@ function linearAeSection(title: string, res: ExperimentResult): string[] {
     `- final ‖g‖² < 1e-8: ${pct(a.belowCritical, a.runs)}; ≤ 1e-28: ${pct(a.below1e28, a.runs)}`,
     `- final points with ‖g‖² < 1e-8 matching an analytic Baldi–Hornik critical point (loss to 1e-6 relative, same index): ${a.truthMatched}/${a.truthChecked}`,
     ...a.cutoffs.map((c) => `- first iterate below ‖g‖² = ${c.cutoff.toExponential(0)}: reached in ${c.reached} runs; matched an analytic point in ${c.matched}/${c.checked}`),
+    `- distinct critical points found (loss, number of negative eigenvalues): ${[...found].sort().join(', ') || 'none'}`,
     '',
     '```',
     formatSummaryTable(res),
