@@ -72,3 +72,31 @@ test('bad input: unknown problem, unknown stepper, bad hyperparameter, NaN data,
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('SIGKILL mid-run, then the same command: finished runs are kept and the summary equals an uninterrupted run', async () => {
+  const { spawn } = await import('node:child_process');
+  const { existsSync } = await import('node:fs');
+  const dir = mkdtempSync(join(tmpdir(), 'gradflat-kill-'));
+  try {
+    const args = ['run', '--problem', 'linear-ae', '--samples', '400', '--train-steps', '40', '--runs', '4', '--iterations', '40', '--seed', '3'];
+    const whole = run(...args, '--out', join(dir, 'whole'));
+    assert.equal(whole.status, 0, whole.stderr);
+    const killed = join(dir, 'killed');
+    const child = spawn(process.execPath, [cli, ...args, '--out', killed], { stdio: 'ignore', env: { ...process.env, CI: 'true' } });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    // Kill as soon as the first run's final record exists (the second run is then in progress).
+    const deadline = Date.now() + 60_000;
+    while (!existsSync(join(killed, 'runs', 'run-000.json')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    child.kill('SIGKILL');
+    await exited;
+    assert.ok(!existsSync(join(killed, 'summary.json')), 'killed before the end');
+    const resumed = run(...args, '--out', killed);
+    assert.equal(resumed.status, 0, resumed.stderr);
+    assert.match(resumed.stderr, /resumed .*finished run\(s\) kept/);
+    const a = JSON.parse(readFileSync(join(dir, 'whole', 'summary.json'), 'utf8'));
+    const b = JSON.parse(readFileSync(join(killed, 'summary.json'), 'utf8'));
+    assert.deepEqual(b, a);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
