@@ -41,7 +41,7 @@ import { typescriptKernels } from '../../linalg/kernels-typescript.js';
 import { type MlpSpec, type ResolvedMlpSpec, parameterCount, resolveMlpSpec } from './architecture.js';
 import { type MlpData, validateMlpData } from './data.js';
 import { LEVEL_BACKWARD, LEVEL_FORWARD, LEVEL_NONE, type MlpSlice, MlpSliceEngine, mlpFlopsPerHvp } from './mlp-engine.js';
-import { CMD_GRADIENT, CMD_HVP, CMD_LOSS, MlpWorkerPool, WORKER_KERNELS } from './mlp-threads.js';
+import { CMD_GRADIENT, CMD_HVP, CMD_LOSS, MlpWorkerPool, WORKER_KERNELS, workerScriptAvailable } from './mlp-threads.js';
 
 export type { MlpData } from './data.js';
 
@@ -61,9 +61,15 @@ export interface MlpOracleOptions {
    * the process alive, and they are also terminated when the oracle is garbage-collected).
    */
   threads?: number;
+  /**
+   * Contiguous sample chunks whose partial sums are added in chunk order (default: 2 for large
+   * problems, else 1; see `defaultMlpChunks`). Results depend on the chunks, never on the
+   * threads: threads ≤ chunks, and each chunk is summed the same way on whichever thread runs it.
+   */
+  chunks?: number;
 }
 
-/** Below these sizes the default is one thread (see `defaultMlpThreads`). */
+/** Below these sizes the default is one chunk and one thread (see `defaultMlpChunks`). */
 export const THREADS_MIN_SAMPLES = 2000;
 export const THREADS_MIN_WORK = 1e6;
 
@@ -83,19 +89,27 @@ export const THREADS_MIN_WORK = 1e6;
  * With another CPU-bound process on the second core the two threads time-share one core and
  * threads = 2 was 0.94–1.00× (up to 0.72× for N = 2000 with OpenBLAS) — the price of the
  * default on a busy machine; set GRADFLAT_THREADS=1 (or the option) there.
- * Results differ from threads = 1 by round-off only (the order of the per-sample sums), as they
- * do between kernel sets; for a given thread count they are reproducible run to run.
+ * Results do not depend on the thread count: see `chunks`.
  */
 export function defaultMlpThreads(spec: MlpSpec | ResolvedMlpSpec, N: number, kernels: DenseKernels): number {
+  const chunks = defaultMlpChunks(spec, N);
+  if (!WORKER_KERNELS.includes(kernels.name) || !workerScriptAvailable()) return 1;
   const raw = process.env.GRADFLAT_THREADS;
   if (raw !== undefined && raw.trim() !== '') {
     const t = Number(raw.trim());
     if (!Number.isInteger(t) || t < 1) throw new Error(`GRADFLAT_THREADS must be a positive integer (1 = no worker threads); got '${raw}'`);
-    return WORKER_KERNELS.includes(kernels.name) ? t : 1;
+    return Math.min(t, chunks);
   }
-  if (!WORKER_KERNELS.includes(kernels.name)) return 1;
-  if (N < THREADS_MIN_SAMPLES || N * parameterCount(spec) < THREADS_MIN_WORK) return 1;
-  return Math.min(2, availableParallelism());
+  return Math.min(chunks, availableParallelism());
+}
+
+/**
+ * Default of the `chunks` option: 2 when N ≥ 2000 and N·n ≥ 10⁶, else 1. It depends on the
+ * problem only — never on the machine — so the same problem sums in the same order, and gives
+ * the same numbers, on one core or two, with or without worker threads.
+ */
+export function defaultMlpChunks(spec: MlpSpec | ResolvedMlpSpec, N: number): number {
+  return N < THREADS_MIN_SAMPLES || N * parameterCount(spec) < THREADS_MIN_WORK ? 1 : 2;
 }
 
 /** Terminates a pool whose oracle was garbage-collected without `dispose()`. */
@@ -112,12 +126,13 @@ export class MlpOracle implements Oracle {
   readonly N: number;
   readonly kernels: DenseKernels;
   readonly blockRows: number;
-  /** Threads sharing the samples (1 = everything on the calling thread). */
+  /** Threads sharing the samples (1 = everything on the calling thread); ≤ chunks. */
   readonly threads: number;
+  readonly chunks: number;
   readonly provenance: Readonly<Record<string, string | number>>;
 
-  /** The calling thread's engine: all samples (threads = 1) or slice 0. */
-  private readonly engine: MlpSliceEngine;
+  /** The calling thread's engines: chunks 0 … chunks − threads (workers take one chunk each after those). */
+  private readonly engines: MlpSliceEngine[];
   private readonly pool: MlpWorkerPool | null;
 
   /** Cache of the summed loss (and gradient), keyed by a copy of θ. */
@@ -125,8 +140,9 @@ export class MlpOracle implements Oracle {
   private readonly totalGradient: Float64Array;
   private totalLevel = LEVEL_NONE;
   private totalLoss = NaN;
-  /** The calling thread's H·v data term. */
+  /** The calling thread's H·v data terms. */
   private readonly hvBuf: Float64Array;
+  private readonly hvTmp: Float64Array;
 
   constructor(spec: MlpSpec, data: MlpData, kernels: DenseKernels = typescriptKernels, options: MlpOracleOptions = {}) {
     this.spec = resolveMlpSpec(spec);
@@ -149,36 +165,40 @@ export class MlpOracle implements Oracle {
     if (T !== undefined && T > 1 && !WORKER_KERNELS.includes(kernels.name)) {
       throw new TypeError(`MlpOracle option threads > 1 needs kernels a worker thread can build itself (${WORKER_KERNELS.join(' or ')}); got kernels named '${kernels.name}'. Use threads: 1.`);
     }
-    const threads = Math.min(T ?? defaultMlpThreads(this.spec, N, kernels), N);
+    const C = options.chunks ?? defaultMlpChunks(this.spec, N);
+    if (!Number.isInteger(C) || C < 1 || C > N) throw new RangeError(`MlpOracle option chunks must be an integer in [1, N = ${N}]; got ${JSON.stringify(options.chunks)}`);
+    const threads = Math.min(T ?? defaultMlpThreads(this.spec, N, kernels), C);
+    this.chunks = C;
     this.threads = threads;
-    this.provenance = Object.freeze({ engine: 'float64 MLP (R-operator)', kernels: kernels.name, threads });
+    this.provenance = Object.freeze({ engine: 'float64 MLP (R-operator)', kernels: kernels.name, chunks: C, threads });
 
     this.totalTheta = new Float64Array(n);
     this.totalGradient = new Float64Array(n);
     this.hvBuf = new Float64Array(n);
+    this.hvTmp = new Float64Array(n);
 
     const dIn = this.spec.layers[0];
     const dOut = this.spec.layers[this.spec.layers.length - 1];
-    const sliceOf = (r0: number, r1: number): MlpSlice => ({
-      inputs: data.inputs.subarray(r0 * dIn, r1 * dIn),
-      N: r1 - r0,
-      targets: data.targets ? data.targets.subarray(r0 * dOut, r1 * dOut) : null,
-      labels: data.labels ? data.labels.subarray(r0, r1) : null,
+    const bounds: number[] = [];
+    for (let c = 0; c <= C; c++) bounds.push(Math.round((c * N) / C));
+    const chunk = (c: number): MlpSlice => ({
+      inputs: data.inputs.subarray(bounds[c] * dIn, bounds[c + 1] * dIn),
+      N: bounds[c + 1] - bounds[c],
+      targets: data.targets ? data.targets.subarray(bounds[c] * dOut, bounds[c + 1] * dOut) : null,
+      labels: data.labels ? data.labels.subarray(bounds[c], bounds[c + 1]) : null,
     });
+    const own = C - threads + 1;
     if (threads === 1) {
-      this.engine = new MlpSliceEngine(this.spec, sliceOf(0, N), N, kernels, this.blockRows);
       this.pool = null;
     } else {
-      // Contiguous slices of (nearly) equal size, slice 0 on this thread.
-      const bounds: number[] = [];
-      for (let t = 0; t <= threads; t++) bounds.push(Math.round((t * N) / threads));
+      // Workers first, so that they load while this thread builds its engines.
       const slices: MlpSlice[] = [];
-      for (let t = 1; t < threads; t++) slices.push(sliceOf(bounds[t], bounds[t + 1]));
-      // Workers first, so that they load while this thread builds its engine.
+      for (let c = own; c < C; c++) slices.push(chunk(c));
       this.pool = new MlpWorkerPool(this.spec, slices, N, kernels.name, this.blockRows, n);
       poolReaper.register(this, this.pool, this.pool);
-      this.engine = new MlpSliceEngine(this.spec, sliceOf(0, bounds[1]), N, kernels, this.blockRows);
     }
+    this.engines = [];
+    for (let c = 0; c < own; c++) this.engines.push(new MlpSliceEngine(this.spec, chunk(c), N, kernels, this.blockRows));
   }
 
   // ---- Oracle API --------------------------------------------------------------------------
@@ -257,8 +277,8 @@ export class MlpOracle implements Oracle {
    * thread); diagnostics, e.g. to check that an HVP at a cached θ redoes no pass anywhere.
    */
   passCounts(): { forward: number; backward: number }[] {
-    const own = { forward: this.engine.forwardPasses, backward: this.engine.backwardPasses };
-    return this.pool === null ? [own] : [own, ...this.pool.passCounts()];
+    const own = this.engines.map((e) => ({ forward: e.forwardPasses, backward: e.backwardPasses }));
+    return this.pool === null ? own : [...own, ...this.pool.passCounts()];
   }
 
   // ---- combination of the per-thread partial sums -----------------------------------------
@@ -278,22 +298,20 @@ export class MlpOracle implements Oracle {
     const pool = this.pool;
     if (pool !== null) pool.post(need >= LEVEL_BACKWARD ? CMD_GRADIENT : CMD_LOSS, tc);
     try {
-      this.engine.ensure(tc, need);
+      for (const e of this.engines) e.ensure(tc, need);
     } finally {
       pool?.wait();
     }
-    let dataLoss = this.engine.dataLoss;
+    // Partial sums in chunk order: the calling thread's chunks, then the workers'.
     const g = this.totalGradient;
-    if (need >= LEVEL_BACKWARD) g.set(this.engine.dataGradient);
-    if (pool !== null) {
-      for (let w = 0; w < pool.size; w++) {
-        dataLoss += pool.results[w][0];
-        if (need >= LEVEL_BACKWARD) {
-          const gw = pool.vectors[w];
-          for (let i = 0; i < g.length; i++) g[i] += gw[i];
-        }
-      }
-    }
+    let dataLoss = 0;
+    if (need >= LEVEL_BACKWARD) g.fill(0);
+    const add = (loss: number, grad: Float64Array) => {
+      dataLoss += loss;
+      if (need >= LEVEL_BACKWARD) for (let i = 0; i < g.length; i++) g[i] += grad[i];
+    };
+    for (const e of this.engines) add(e.dataLoss, e.dataGradient);
+    if (pool !== null) for (let w = 0; w < pool.size; w++) add(pool.results[w][0], pool.vectors[w]);
     const lam = this.spec.l2;
     let l2 = 0;
     if (lam !== 0) {
@@ -315,8 +333,15 @@ export class MlpOracle implements Oracle {
     if (pool !== null) pool.post(CMD_HVP, theta, v);
     const hv = this.hvBuf;
     try {
-      this.engine.ensure(theta, LEVEL_BACKWARD);
-      this.engine.hvpData(v, hv);
+      for (let k = 0; k < this.engines.length; k++) {
+        const e = this.engines[k];
+        e.ensure(theta, LEVEL_BACKWARD);
+        if (k === 0) e.hvpData(v, hv);
+        else {
+          e.hvpData(v, this.hvTmp);
+          for (let i = 0; i < hv.length; i++) hv[i] += this.hvTmp[i];
+        }
+      }
     } finally {
       pool?.wait();
     }

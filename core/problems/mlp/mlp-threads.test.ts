@@ -52,7 +52,9 @@ test('threads > 1 agree with threads = 1 to round-off (MSE and CE, with and with
       const kernels = s === 0 && openblas ? openblas : typescriptKernels;
       const ref = new MlpOracle(spec, data, kernels, { blockRows: 16 });
       const threads = s % 2 === 0 ? 2 : 3;
-      const par = new MlpOracle(spec, data, kernels, { blockRows: 16, threads });
+      const par = new MlpOracle(spec, data, kernels, { blockRows: 16, threads, chunks: threads });
+      // The same chunks on one thread: identical to the last bit (results never depend on threads).
+      const serial = new MlpOracle(spec, data, kernels, { blockRows: 16, threads: 1, chunks: threads });
       oracles.push(par);
       assert.equal(ref.threads, 1);
       assert.equal(par.threads, threads);
@@ -66,6 +68,10 @@ test('threads > 1 agree with threads = 1 to round-off (MSE and CE, with and with
       assert.ok(Math.abs(gp.loss - g.loss) <= 1e-12 * Math.abs(g.loss), `gradient's loss: ${what}`);
       assert.ok(relErr(gp.gradient, g.gradient) <= 1e-12, `gradient: ${what}`);
       assert.ok(relErr(par.hvp(theta, v), ref.hvp(theta, v)) <= 1e-12, `hvp: ${what}`);
+      assert.equal(serial.threads, 1);
+      assert.equal(par.loss(theta), serial.loss(theta), `loss bitwise: ${what}`);
+      assert.deepEqual(par.gradient(theta).gradient, serial.gradient(theta).gradient, `gradient bitwise: ${what}`);
+      assert.deepEqual(par.hvp(theta, v), serial.hvp(theta, v), `hvp bitwise: ${what}`);
       // Fixed summation order: the threaded results are reproducible bit for bit.
       assert.deepEqual(par.hvp(theta, v), par.hvp(theta, v));
       // `out` may alias v.
@@ -83,14 +89,14 @@ test('threaded cache: θ₁, θ₂, θ₁ in turn; an HVP at a cached θ redoes 
   const spec: MlpSpec = { layers: [4, 5, 4], hiddenActivation: 'swish', biases: true, loss: 'mse', l2: 0.01 };
   const normal = seededNormal(7);
   const data = makeData(spec, 61, normal);
-  const o = new MlpOracle(spec, data, typescriptKernels, { blockRows: 8, threads: 2 });
+  const o = new MlpOracle(spec, data, typescriptKernels, { blockRows: 8, threads: 2, chunks: 2 });
   try {
     const n = o.dim;
     const t1 = randomVec(n, normal, 0.7);
     const t2 = randomVec(n, normal, 0.7);
     const v = randomVec(n, normal);
     const fresh = (t: Float64Array) => {
-      const f = new MlpOracle(spec, data, typescriptKernels, { blockRows: 8, threads: 2 });
+      const f = new MlpOracle(spec, data, typescriptKernels, { blockRows: 8, threads: 2, chunks: 2 });
       try { return { hv: f.hvp(t, v), g: f.gradient(t).gradient, f: f.loss(t) }; } finally { f.dispose(); }
     };
     const r1 = fresh(t1);
@@ -127,7 +133,7 @@ test('threaded counters count one per oracle call; options are validated; dispos
   const spec: MlpSpec = { layers: [3, 4, 3], hiddenActivation: 'tanh', biases: true, loss: 'mse', l2: 0 };
   const normal = seededNormal(3);
   const data = makeData(spec, 40, normal);
-  const o = new MlpOracle(spec, data, typescriptKernels, { threads: 3 });
+  const o = new MlpOracle(spec, data, typescriptKernels, { threads: 3, chunks: 3 });
   const theta = randomVec(o.dim, normal);
   const v = randomVec(o.dim, normal);
   o.loss(theta); o.loss(theta);
@@ -150,14 +156,15 @@ test('threaded counters count one per oracle call; options are validated; dispos
   assert.equal(new MlpOracle(spec, data, custom).threads, 1);
   // More threads than samples: one sample per thread at most.
   const tiny = makeData(spec, 2, normal);
-  const t = new MlpOracle(spec, tiny, typescriptKernels, { threads: 4 });
-  assert.equal(t.threads, 2);
+  assert.throws(() => new MlpOracle(spec, tiny, typescriptKernels, { chunks: 3 }), /chunks must be an integer in \[1, N = 2\]/);
+  const t = new MlpOracle(spec, tiny, typescriptKernels, { threads: 4, chunks: 2 });
+  assert.equal(t.threads, 2, 'threads ≤ chunks');
   const ref = new MlpOracle(spec, tiny, typescriptKernels);
   assert.ok(relErr(t.hvp(theta, v), ref.hvp(theta, v)) <= 1e-12);
   t.dispose();
 });
 
-test('default thread count: 2 for large problems on a multi-core machine, GRADFLAT_THREADS overrides', () => {
+test('default thread count: 2 for large problems on a multi-core machine, GRADFLAT_THREADS overrides up to the chunk count', () => {
   const saved = process.env.GRADFLAT_THREADS;
   try {
     delete process.env.GRADFLAT_THREADS;
@@ -172,7 +179,8 @@ test('default thread count: 2 for large problems on a multi-core machine, GRADFL
     const normal = seededNormal(5);
     assert.equal(new MlpOracle(small, makeData(small, 40, normal)).threads, 1);
     process.env.GRADFLAT_THREADS = '3';
-    assert.equal(defaultMlpThreads(small, 40, typescriptKernels), 3);
+    assert.equal(defaultMlpThreads(small, 40, typescriptKernels), 1, 'never more threads than chunks');
+    assert.equal(defaultMlpThreads(big, 10_000, typescriptKernels), 2);
     process.env.GRADFLAT_THREADS = '1';
     assert.equal(defaultMlpThreads(big, 10_000, typescriptKernels), 1);
     process.env.GRADFLAT_THREADS = 'two';
@@ -188,7 +196,7 @@ test('worker threads never keep the process alive (with and without dispose)', (
     const script = `
       import { MlpOracle } from ${JSON.stringify(url)};
       const N = 50, x = Float64Array.from({ length: N * 3 }, (_, i) => Math.sin(i));
-      const o = new MlpOracle({ layers: [3, 4, 3], hiddenActivation: 'swish', biases: true, loss: 'mse', l2: 0 }, { inputs: x, targets: x, N }, undefined, { threads: 2 });
+      const o = new MlpOracle({ layers: [3, 4, 3], hiddenActivation: 'swish', biases: true, loss: 'mse', l2: 0 }, { inputs: x, targets: x, N }, undefined, { threads: 2, chunks: 2 });
       const th = new Float64Array(o.dim).fill(0.1);
       const hv = o.hvp(th, th);
       if (!(Number.isFinite(hv[0]) && o.threads === 2)) process.exit(3);

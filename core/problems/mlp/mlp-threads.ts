@@ -96,20 +96,29 @@ const WORKER_URL = new URL('./mlp-worker.js', import.meta.url);
 const START_TIMEOUT_MS = 60_000;
 
 /**
- * The parent's Node options for the worker, minus those that name the parent's own entry
- * (`-e/--eval`, `-p/--print` and their code, `--input-type`): inherited, they would make the
- * worker run the parent's code instead of its script.
+ * The parent's Node options that a worker should share: only those that change how modules
+ * load (--import, --require, --loader, --experimental-*, --conditions). Everything else is
+ * either rejected by Worker (--max-old-space-size, --title, --expose-gc, --stack-size, ...) or
+ * names the parent's own entry (-e/--eval, -p/--print), which would make the worker run it.
  */
+const LOADER_FLAGS = ['--import', '--require', '-r', '--loader', '--experimental-loader', '--conditions', '-C'];
 function workerExecArgv(): string[] {
   const a = process.execArgv;
   const out: string[] = [];
   for (let i = 0; i < a.length; i++) {
     const s = a[i];
-    if (s === '-e' || s === '--eval' || s === '-p' || s === '--print' || s === '-pe' || s === '--input-type') { i++; continue; }
-    if (s.startsWith('--eval=') || s.startsWith('--print=') || s.startsWith('--input-type=')) continue;
-    out.push(s);
+    if (LOADER_FLAGS.includes(s)) {
+      if (i + 1 < a.length) out.push(s, a[++i]);
+    } else if (LOADER_FLAGS.some((f) => s.startsWith(`${f}=`)) || (s.startsWith('--experimental-') && !s.startsWith('--experimental-eval'))) {
+      out.push(s);
+    }
   }
   return out;
+}
+
+/** Whether the compiled worker script is present (absent when bundled or run from sources). */
+export function workerScriptAvailable(): boolean {
+  return existsSync(fileURLToPath(WORKER_URL));
 }
 
 function sharedCopy<T extends Float64Array | Int32Array>(src: T, ctor: new (b: SharedArrayBuffer) => T): T {
