@@ -30,6 +30,19 @@ test('gradflat run on the quartic writes summary.json in the documented shape', 
   }
 });
 
+test('a non-empty directory that is not a gradflat run is never written into', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gradflat-cli-foreign-'));
+  try {
+    writeFileSync(join(dir, 'report.md'), 'precious');
+    const r = run('run', '--problem', 'quartic', '--grid', '2', '--out', dir);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /is not empty and holds no gradflat run/);
+    assert.equal(readFileSync(join(dir, 'report.md'), 'utf8'), 'precious');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a --config file supplies what flags do not, and flags override it', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gradflat-cli-config-'));
   try {
@@ -63,6 +76,10 @@ test('bad input: unknown problem, unknown stepper, bad hyperparameter, NaN data,
     expectError(['run', '--problem', 'quartic', '--hp', 'rho'], /--hp expects key=value/);
     expectError(['run', '--problem', 'quartic', '--hp', 'beta=1'], /'beta' must be < 1/);
     expectError(['run', '--problem', 'quartic', '--index-cutoff', '-1'], /indexCutoff must be a finite number ≥ 0/);
+    expectError(['run', '--problem', 'quartic', '--runs', 'abc'], /--runs must be a number/);
+    const typo = join(dir, 'typo.json');
+    writeFileSync(typo, JSON.stringify({ problem: { name: 'quartic', grids: 3 } }));
+    expectError(['run', '--config', typo], /unknown field 'problem\.grids'\. Valid fields of problem: name, seed/);
     const csv = join(dir, 'nan.csv');
     writeFileSync(csv, Array.from({ length: 3 }, (_, i) => Array.from({ length: 16 }, (_, j) => (i === 1 && j === 4 ? 'NaN' : '0.5')).join(',')).join('\n'));
     expectError(['run', '--problem', 'linear-ae', '--data', csv], /nan\.csv:2: column 5 is "NaN", not a finite number/);

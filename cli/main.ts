@@ -41,7 +41,16 @@ function readConfigFile(path: string): Partial<ExperimentConfig> {
 const cli = yargs(hideBin(process.argv))
   .scriptName('gradflat')
   .usage('$0 <command> [options]')
-  .option('kernels', { choices: ['auto', 'typescript', 'openblas'] as const, default: (process.env.GRADFLAT_KERNELS ?? 'auto') as KernelPreference, describe: 'dense kernels: OpenBLAS/LAPACKE via FFI when present, else pure TypeScript' })
+  // No default here: left unset, selectKernels reads GRADFLAT_KERNELS itself (one rule for CLI and library).
+  .option('kernels', { choices: ['auto', 'typescript', 'openblas'] as const, describe: 'dense kernels: OpenBLAS/LAPACKE via FFI when present, else pure TypeScript (default: $GRADFLAT_KERNELS or auto)' })
+  .check((argv) => {
+    // yargs turns `--runs abc` into NaN; say so instead of failing later with a puzzling value.
+    for (const flag of ['runs', 'grid', 'iterations', 'seed', 'samples', 'l2', 'train-steps', 'index-cutoff']) {
+      const v = argv[flag];
+      if (v !== undefined && (typeof v !== 'number' || Number.isNaN(v))) throw new Error(`--${flag} must be a number`);
+    }
+    return true;
+  })
   .command('run', 'run one stepper from many starting points on one problem', (y) => y
     .option('problem', { type: 'string', describe: `problem: ${PROBLEM_NAMES.join(', ')}` })
     .option('stepper', { type: 'string', describe: 'registered stepper (see `gradflat plugins`; default newton-mr)' })
@@ -83,7 +92,7 @@ const cli = yargs(hideBin(process.argv))
       seed,
       ...(argv['index-cutoff'] !== undefined && { indexCutoff: argv['index-cutoff'] }),
     };
-    const kernels = selectKernels(argv.kernels, notice);
+    const kernels = selectKernels(argv.kernels as KernelPreference | undefined, notice);
     const result = runExperiment(config, argv.out, kernels, { force: argv.force });
     if (result.resumed) process.stderr.write(`gradflat: resumed ${argv.out}: ${result.resumed} finished run(s) kept\n`);
     process.stdout.write(formatSummaryTable(result) + `\nwrote ${argv.out}/summary.json\n`);
@@ -93,7 +102,7 @@ const cli = yargs(hideBin(process.argv))
     .option('quick', { type: 'boolean', default: false, describe: 'smaller (for smoke tests)' })
     .option('force', { type: 'boolean', default: false, describe: 'start over in a directory written with another config' }),
   (argv) => {
-    const kernels = selectKernels(argv.kernels, notice);
+    const kernels = selectKernels(argv.kernels as KernelPreference | undefined, notice);
     const path = runDemo(argv.out, kernels, { quick: argv.quick, force: argv.force, log: (s) => process.stdout.write(s + '\n') });
     process.stdout.write(`\nreport: ${path}\n`);
   })
@@ -104,7 +113,7 @@ const cli = yargs(hideBin(process.argv))
     }
   })
   .command('info', 'which kernels and versions are active', () => {}, (argv) => {
-    const kernels = selectKernels(argv.kernels, notice);
+    const kernels = selectKernels(argv.kernels as KernelPreference | undefined, notice);
     process.stdout.write(`kernels: ${kernels.name}\nnode: ${process.version}\n`);
   })
   .demandCommand(1, 'give a command: run, demo, plugins or info')

@@ -38,6 +38,8 @@ export interface Oracle {
   readonly provenance?: Readonly<Record<string, string | number>>;
   /** Dense n×n row-major Hessian; present iff capabilities has 'dense-hessian'. */
   hessian?(theta: Float64Array): Float64Array;
+  /** Releases threads or native resources; the oracle is unusable afterwards. */
+  dispose?(): void;
 }
 
 export function emptyCounters(): OracleCounters {

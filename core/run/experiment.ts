@@ -17,6 +17,7 @@ import type { DenseKernels } from '../linalg/kernels.js';
 import type { MinresQlpOptions } from '../linalg/minres-qlp.js';
 import { checkTheta } from '../oracle/oracle.js';
 import { registry as defaultRegistry, type PluginRegistry } from '../plugins/registry.js';
+import type { Hyperparameters } from '../plugins/hyperparameters.js';
 import { buildProblem, type Problem, type ProblemConfig } from '../problems/catalog.js';
 import type { TruthPoint } from '../problems/linear-ae-truth.js';
 import { Rng } from '../random/rng.js';
@@ -64,8 +65,26 @@ export interface ExperimentHooks {
   progress?: Progress;
 }
 
+const CONFIG_KEYS = ['problem', 'stepper', 'hyperparameters', 'runs', 'iterations', 'seed', 'targetGradNormSq', 'indexCutoff', 'thresholds', 'cutoffs', 'probe'];
+const PROBLEM_KEYS = ['name', 'seed', 'samples', 'l2', 'outputActivation', 'dataFile', 'grid', 'starts'];
+const START_KEYS = ['trainings', 'steps', 'learningRate', 'momentum', 'keepEvery'];
+const THRESHOLD_KEYS = ['critical', 'flatR', 'flatRH'];
+
+/** A misspelt key would silently fall back to a default: refuse it and list the valid ones. */
+function rejectUnknownKeys(obj: unknown, allowed: readonly string[], where: string): void {
+  if (obj === undefined) return;
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new Error(`${where} must be an object`);
+  for (const k of Object.keys(obj)) {
+    if (!allowed.includes(k)) throw new Error(`unknown field '${where === 'config' ? k : `${where}.${k}`}'. Valid fields${where === 'config' ? '' : ` of ${where}`}: ${allowed.join(', ')}`);
+  }
+}
+
 /** Checks everything that can be checked before any work, with messages naming the field. */
 function validate(config: ExperimentConfig): { thresholds: ClassThresholds; indexCutoff: number; cutoffs: number[] } {
+  rejectUnknownKeys(config, CONFIG_KEYS, 'config');
+  rejectUnknownKeys(config.problem, PROBLEM_KEYS, 'problem');
+  rejectUnknownKeys(config.problem?.starts, START_KEYS, 'problem.starts');
+  rejectUnknownKeys(config.thresholds, THRESHOLD_KEYS, 'thresholds');
   const positiveInt = (v: unknown, name: string, min: number) => {
     if (!Number.isInteger(v) || (v as number) < min) throw new Error(`${name} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
   };
@@ -89,11 +108,25 @@ function validate(config: ExperimentConfig): { thresholds: ClassThresholds; inde
 
 export function runExperiment(config: ExperimentConfig, out: string, kernels: DenseKernels, hooks: ExperimentHooks = {}): ExperimentResult {
   const registry = hooks.registry ?? defaultRegistry;
-  const plugin = registry.get(config.stepper);
   const hp = registry.resolveHyperparameters(config.stepper, config.hyperparameters);
   const { thresholds, indexCutoff, cutoffs } = validate(config);
   const problem = buildProblem(config.problem, kernels);
-  const resolved = { ...config, hyperparameters: hp, thresholds, indexCutoff, cutoffs };
+  try {
+    return runProblem(config, problem, out, kernels, hooks, registry, { hp, thresholds, indexCutoff, cutoffs });
+  } finally {
+    problem.oracle.dispose?.();
+  }
+}
+
+function runProblem(
+  config: ExperimentConfig, problem: Problem, out: string, kernels: DenseKernels, hooks: ExperimentHooks, registry: PluginRegistry,
+  v: { hp: Hyperparameters; thresholds: ClassThresholds; indexCutoff: number; cutoffs: number[] },
+): ExperimentResult {
+  const { hp, thresholds, indexCutoff, cutoffs } = v;
+  const plugin = registry.get(config.stepper);
+  // The identity uses the problem as built (defaults filled in), so that spelling a default out
+  // or leaving it implicit names the same experiment.
+  const resolved = { ...config, problem: { ...problem.info, name: problem.name, seed: config.problem.seed }, hyperparameters: hp, thresholds, indexCutoff, cutoffs };
   const dataFile = config.problem.dataFile;
   const version = packageVersion();
   const { resuming } = openRunDirectory(out, { config: resolved, dataSha256: dataFile ? fileSha256(dataFile) : undefined }, {

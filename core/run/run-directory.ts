@@ -5,7 +5,7 @@
  * is written when the directory is created and left alone on resume.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../io/atomic.js';
 import { canonicalJson } from '../io/json.js';
@@ -29,6 +29,10 @@ const OUTPUTS = ['manifest.json', 'starts.json', 'truth.json', 'summary.json', '
 export function openRunDirectory(out: string, identity: unknown, manifest: Record<string, unknown>, force: boolean): { hash: string; resuming: boolean } {
   const hash = configHash(identity);
   const manifestPath = join(out, 'manifest.json');
+  if (!existsSync(manifestPath) && existsSync(out) && readdirSync(out).length > 0 && !force) {
+    throw new Error(`${out} is not empty and holds no gradflat run (no manifest.json); refusing to write there. ` +
+      'Use a new or empty --out directory (or --force, which deletes only gradflat\'s own outputs there).');
+  }
   if (existsSync(manifestPath)) {
     let old: { configHash?: string } = {};
     try {
