@@ -222,3 +222,21 @@ test('a worker failure reaches the caller as an Error (never a hang)', () => {
     pool.dispose();
   }
 });
+
+test('a worker that dies without answering fails the call within about a second (never a hang)', async () => {
+  const spec = resolveMlpSpec({ layers: [3, 4, 3], hiddenActivation: 'tanh', biases: true, loss: 'mse', l2: 0 });
+  const x = Float64Array.from({ length: 30 }, (_, i) => Math.cos(i));
+  const n = parameterCount(spec);
+  const pool = new MlpWorkerPool(spec, [{ inputs: x, N: 10, targets: x, labels: null }], 20, 'typescript', 8, n);
+  try {
+    pool.post(2, new Float64Array(n));
+    pool.wait(); // the worker has started and answered once
+    await (pool as unknown as { workers: { terminate(): Promise<number> }[] }).workers[0].terminate();
+    pool.post(2, new Float64Array(n).fill(0.1));
+    const t0 = Date.now();
+    assert.throws(() => pool.wait(), /worker thread 1 stopped without answering/);
+    assert.ok(Date.now() - t0 < 5000);
+  } finally {
+    pool.dispose();
+  }
+});

@@ -240,8 +240,14 @@ export class MlpWorkerPool {
             throw new Error(`MlpOracle: worker thread ${i + 1} did not start within ${START_TIMEOUT_MS / 1000} s (worker script ${fileURLToPath(WORKER_URL)})`);
           }
         }
-        Atomics.wait(c, CTRL_DONE, d, this.started[i] ? undefined : 100);
+        // Bounded waits: a worker that died without reporting (killed, out of memory) shows
+        // threadId −1 (Node sets it as soon as the thread stops), and must not hang the caller.
+        Atomics.wait(c, CTRL_DONE, d, this.started[i] ? 1000 : 100);
         d = Atomics.load(c, CTRL_DONE);
+        if (d !== seq && this.started[i] && this.workers[i].threadId === -1) {
+          this.dispose();
+          throw new Error(`MlpOracle: worker thread ${i + 1} stopped without answering (killed or out of memory?); the oracle is disposed`);
+        }
       }
     }
   }
