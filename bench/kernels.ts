@@ -30,17 +30,8 @@ export interface BenchKernelsOptions {
 
 interface Row { op: string; shape: string; flop: number; ms: Record<string, number> }
 
-/** Uniform [0, 1) draws from gradflat's seeded generator. */
-function rng(seed: number): () => number {
-  const g = new Rng(seed);
-  return () => g.uniform();
-}
-
-function randomArray(len: number, r: () => number): Float64Array {
-  const x = new Float64Array(len);
-  for (let i = 0; i < len; i++) x[i] = 2 * r() - 1;
-  return x;
-}
+const rng = (seed: number) => new Rng(seed);
+const randomArray = (len: number, r: Rng) => r.uniformVector(len, -1, 1);
 
 function now(): number {
   return Number(process.hrtime.bigint()) / 1e6;

@@ -24,17 +24,8 @@ test('OpenBLAS loads when the environment requires it', { skip: process.env.GRAD
 
 const kernelSets: [string, DenseKernels | undefined][] = [['typescript', typescriptKernels], ['openblas', openblas]];
 
-/** Uniform [0, 1) draws from gradflat's seeded generator. */
-function rng(seed: number): () => number {
-  const g = new Rng(seed);
-  return () => g.uniform();
-}
-
-function randomArray(len: number, r: () => number): Float64Array {
-  const x = new Float64Array(len);
-  for (let i = 0; i < len; i++) x[i] = 2 * r() - 1;
-  return x;
-}
+const rng = (seed: number) => new Rng(seed);
+const randomArray = (len: number, r: Rng) => r.uniformVector(len, -1, 1);
 
 /** Reference: C ← alpha·op(A)·op(B) + beta·C, beta = 0 ignoring C, by definition. */
 function naiveGemm(
@@ -154,7 +145,7 @@ for (const [name, kernels] of kernelSets) {
     const n = 30;
     const r = rng(5);
     const a = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) for (let j = i; j < n; j++) a[i * n + j] = a[j * n + i] = 2 * r() - 1;
+    for (let i = 0; i < n; i++) for (let j = i; j < n; j++) a[i * n + j] = a[j * n + i] = 2 * r.uniform() - 1;
     const before = Float64Array.from(a);
     const { values, vectors } = kernels!.symmetricEigen(a, n, true);
     assert.deepEqual(a, before);
@@ -201,7 +192,7 @@ test('OpenBLAS agrees with the TypeScript kernels (gemm, eigenvalues, eigenvecto
   }
   for (const n of [1, 2, 7, 40]) {
     const a = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) for (let j = i; j < n; j++) a[i * n + j] = a[j * n + i] = 2 * r() - 1;
+    for (let i = 0; i < n; i++) for (let j = i; j < n; j++) a[i * n + j] = a[j * n + i] = 2 * r.uniform() - 1;
     const ts = typescriptKernels.symmetricEigen(a, n, true);
     const bl = ob.symmetricEigen(a, n, true);
     let fro = 0;

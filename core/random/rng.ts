@@ -47,6 +47,13 @@ export class Rng {
     return (hi * 67108864 + lo) / 9007199254740992;
   }
 
+  /** A vector of n draws uniform in [lo, hi). */
+  uniformVector(n: number, lo = 0, hi = 1): Float64Array {
+    const x = new Float64Array(n);
+    for (let i = 0; i < n; i++) x[i] = lo + (hi - lo) * this.uniform();
+    return x;
+  }
+
   /** Uniform integer in [0, n). */
   int(n: number): number {
     return Math.floor(this.uniform() * n);
