@@ -30,6 +30,28 @@ test('gradflat run on the quartic writes summary.json in the documented shape', 
   }
 });
 
+test('--data reads an autoencoder data set from a headerless CSV, and its hash guards resume', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gradflat-cli-csv-'));
+  try {
+    const csv = join(dir, 'd.csv');
+    // 64 samples whose 16 coordinates have distinct variances (distinct covariance eigenvalues).
+    const rows = Array.from({ length: 64 }, (_, i) => Array.from({ length: 16 }, (_, j) => (Math.sin(1.3 * i * (j + 1) + j) * (j + 1)).toFixed(6)).join(','));
+    writeFileSync(csv, rows.join('\n') + '\n');
+    const args = ['run', '--problem', 'linear-ae', '--data', csv, '--runs', '2', '--iterations', '5', '--train-steps', '20', '--out', join(dir, 'o')];
+    const r = run(...args);
+    assert.equal(r.status, 0, r.stderr);
+    const m = JSON.parse(readFileSync(join(dir, 'o', 'manifest.json'), 'utf8'));
+    assert.equal(m.problem.data.samples, 64);
+    assert.match(m.identity.dataSha256, /^[0-9a-f]{64}$/);
+    writeFileSync(csv, rows.slice(1).join('\n') + '\n'); // the data changed: resuming would mix experiments
+    const again = run(...args);
+    assert.equal(again.status, 2);
+    assert.match(again.stderr, /different configuration/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a non-empty directory that is not a gradflat run is never written into', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gradflat-cli-foreign-'));
   try {
