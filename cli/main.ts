@@ -8,7 +8,9 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { registry } from '../core/plugins/registry.js';
 import { selectKernels, type KernelPreference } from '../core/linalg/select-kernels.js';
-import { runExperiment, type ExperimentConfig } from '../core/run/experiment.js';
+import { packageVersion, runExperiment, type ExperimentConfig } from '../core/run/experiment.js';
+import { availableParallelism } from 'node:os';
+import { THREADS_MIN_SAMPLES, THREADS_MIN_WORK } from '../core/problems/mlp/mlp-oracle.js';
 import { formatSummaryTable } from '../core/run/summary-table.js';
 import { PROBLEM_NAMES } from '../core/problems/catalog.js';
 import { registerBuiltinPlugins } from '../plugins/index.js';
@@ -112,9 +114,14 @@ const cli = yargs(hideBin(process.argv))
       for (const line of registry.describe(p.name)) process.stdout.write(`    ${line}\n`);
     }
   })
-  .command('info', 'which kernels and versions are active', () => {}, (argv) => {
+  .command('info', 'which kernels, threads and versions are active', () => {}, (argv) => {
     const kernels = selectKernels(argv.kernels as KernelPreference | undefined, notice);
-    process.stdout.write(`kernels: ${kernels.name}\nnode: ${process.version}\n`);
+    const threadsEnv = process.env.GRADFLAT_THREADS;
+    process.stdout.write([
+      `gradflat ${packageVersion()}, node ${process.version}, ${availableParallelism()} CPU(s)`,
+      `kernels: ${kernels.name}${kernels.name === 'typescript' ? ' (OpenBLAS/LAPACKE not loaded or not chosen)' : ' (OpenBLAS cblas_dgemm, LAPACKE dsyevd, one BLAS thread)'}`,
+      `MLP worker threads: up to 2 for problems with N ≥ ${THREADS_MIN_SAMPLES} and N·n ≥ ${THREADS_MIN_WORK.toExponential(0)}${threadsEnv ? ` (GRADFLAT_THREADS=${threadsEnv})` : ''}; results do not depend on the thread count`,
+    ].join('\n') + '\n');
   })
   .demandCommand(1, 'give a command: run, demo, plugins or info')
   .strict()
