@@ -8,6 +8,7 @@
  */
 import type { DenseKernels } from '../linalg/kernels.js';
 import type { Oracle } from '../oracle/oracle.js';
+import { norm2 } from '../linalg/vector.js';
 
 export const DEFAULT_INDEX_CUTOFF = 1e-5;
 
@@ -42,9 +43,7 @@ export function symmetrize(h: Float64Array, n: number): Float64Array {
 }
 
 export function frobeniusNorm(h: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < h.length; i++) s += h[i] * h[i];
-  return Math.sqrt(s);
+  return norm2(h);
 }
 
 export interface MorseIndex {

@@ -2,6 +2,7 @@
  * The Oracle: everything a stepper may ask about the loss. Steppers get one injected and never
  * know where its numbers come from (analytic formula, float64 MLP engine, tfjs, ...).
  */
+import { firstNonFinite } from '../linalg/vector.js';
 
 /** Work done so far, so that methods can be compared by oracle calls rather than wall time. */
 export interface OracleCounters {
@@ -67,7 +68,6 @@ export function requireCapability(oracle: Oracle, capability: OracleCapability, 
 export function checkTheta(theta: Float64Array, dim: number, what = 'parameter vector'): void {
   if (!(theta instanceof Float64Array)) throw new TypeError(`${what} must be a Float64Array (gradflat computes in float64)`);
   if (theta.length !== dim) throw new RangeError(`${what} has length ${theta.length}, but the problem has ${dim} parameters`);
-  for (let i = 0; i < theta.length; i++) {
-    if (!Number.isFinite(theta[i])) throw new RangeError(`${what} has a non-finite entry ${theta[i]} at index ${i}`);
-  }
+  const i = firstNonFinite(theta);
+  if (i >= 0) throw new RangeError(`${what} has a non-finite entry ${theta[i]} at index ${i}`);
 }

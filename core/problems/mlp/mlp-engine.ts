@@ -30,6 +30,7 @@
  * (K-FAC); that capability is not declared yet.
  */
 import type { DenseKernels } from '../../linalg/kernels.js';
+import { equalArrays } from '../../linalg/vector.js';
 import { type Activation, type ResolvedMlpSpec, layerLayout, parameterCount } from './architecture.js';
 
 /** The samples of one slice (already validated against the spec), samples as rows. */
@@ -235,13 +236,7 @@ export class MlpSliceEngine {
   /** Refreshes the cache key when θ changed (by content), and computes passes up to `need`. */
   ensure(theta: Float64Array, need: number): void {
     const tc = this.thetaCache;
-    if (this.level !== LEVEL_NONE) {
-      let same = true;
-      for (let i = 0; i < tc.length; i++) {
-        if (tc[i] !== theta[i]) { same = false; break; }
-      }
-      if (!same) this.level = LEVEL_NONE;
-    }
+    if (this.level !== LEVEL_NONE && !equalArrays(tc, theta)) this.level = LEVEL_NONE;
     if (this.level === LEVEL_NONE) {
       tc.set(theta);
       this.forward();

@@ -37,6 +37,7 @@ import { availableParallelism } from 'node:os';
 import type { LossAndGradient, Oracle, OracleCapability, OracleCounters } from '../../oracle/oracle.js';
 import { checkTheta, emptyCounters } from '../../oracle/oracle.js';
 import type { DenseKernels } from '../../linalg/kernels.js';
+import { equalArrays, normSq } from '../../linalg/vector.js';
 import { typescriptKernels } from '../../linalg/kernels-typescript.js';
 import { type MlpSpec, type ResolvedMlpSpec, parameterCount, resolveMlpSpec } from './architecture.js';
 import { type MlpData, validateMlpData } from './data.js';
@@ -286,13 +287,7 @@ export class MlpOracle implements Oracle {
   /** The summed loss (and gradient, at LEVEL_BACKWARD) at θ, with the ℓ2 term; θ validated. */
   private ensureTotals(theta: Float64Array, need: number): void {
     const tc = this.totalTheta;
-    if (this.totalLevel !== LEVEL_NONE) {
-      let same = true;
-      for (let i = 0; i < tc.length; i++) {
-        if (tc[i] !== theta[i]) { same = false; break; }
-      }
-      if (!same) this.totalLevel = LEVEL_NONE;
-    }
+    if (this.totalLevel !== LEVEL_NONE && !equalArrays(tc, theta)) this.totalLevel = LEVEL_NONE;
     if (this.totalLevel >= need) return;
     if (this.totalLevel === LEVEL_NONE) tc.set(theta);
     const pool = this.pool;
@@ -314,11 +309,7 @@ export class MlpOracle implements Oracle {
     if (pool !== null) for (let w = 0; w < pool.size; w++) add(pool.results[w][0], pool.vectors[w]);
     const lam = this.spec.l2;
     let l2 = 0;
-    if (lam !== 0) {
-      let s = 0;
-      for (let i = 0; i < tc.length; i++) s += tc[i] * tc[i];
-      l2 = (lam / tc.length) * s;
-    }
+    if (lam !== 0) l2 = (lam / tc.length) * normSq(tc);
     this.totalLoss = dataLoss + l2;
     if (need >= LEVEL_BACKWARD && lam !== 0) {
       const c = (2 * lam) / tc.length;
