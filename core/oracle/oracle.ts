@@ -12,10 +12,37 @@ export interface OracleCounters {
   gradient: number;
   /** Hessian-vector products. */
   hvp: number;
+  /** Gauss-Newton (Fisher) matrix-vector products ('layer-statistics' oracles). */
+  gvp: number;
+  /** Per-layer curvature statistics passes ('layer-statistics' oracles). */
+  statistics: number;
 }
 
 /** Capabilities beyond loss / gradient / HVP. Declared by the oracle, never guessed. */
 export type OracleCapability = 'dense-hessian' | 'layer-statistics';
+
+/**
+ * One layer's Kronecker factors (Martens & Grosse 2015, K-FAC): the block of the Gauss-Newton
+ * matrix for this layer's parameters is approximated by A ⊗ G (exact for a one-layer network).
+ *   A = (1/N) Σ_i ā_i ā_iᵀ   ā_i = the layer's input for sample i, with a trailing 1 when the layer has a bias
+ *   G = (1/N) Σ_i Σ_k δ_ik δ_ikᵀ   δ_ik = ∂z/∂(pre-activation)ᵀ c_ik, where the per-sample output
+ *       Hessian of the loss is Σ_k c_ik c_ikᵀ (MSE: the Gauss-Newton factor; softmax CE: the Fisher
+ *       under the model's own predictive distribution, taken exactly rather than sampled).
+ * The ℓ2 term is NOT in A or G (a K-FAC stepper adds it to its damping).
+ */
+export interface LayerStatistics {
+  /** 1-based layer index, and where its weights (out×in row-major) and bias live in θ (−1: none). */
+  layer: number;
+  inputs: number;
+  outputs: number;
+  weightOffset: number;
+  biasOffset: number;
+  /** aDim×aDim row-major, aDim = inputs + (bias ? 1 : 0). */
+  A: Float64Array;
+  aDim: number;
+  /** outputs×outputs row-major. */
+  G: Float64Array;
+}
 
 export interface LossAndGradient {
   loss: number;
@@ -39,20 +66,48 @@ export interface Oracle {
   readonly provenance?: Readonly<Record<string, string | number>>;
   /** Dense n×n row-major Hessian; present iff capabilities has 'dense-hessian'. */
   hessian?(theta: Float64Array): Float64Array;
+  /** Per-layer Kronecker factors at θ; present iff capabilities has 'layer-statistics'. */
+  layerStatistics?(theta: Float64Array): LayerStatistics[];
+  /**
+   * Exact Gauss-Newton product G(θ)·v (for softmax CE this is the Fisher), including the ℓ2
+   * term's 2λ/n·v; present iff capabilities has 'layer-statistics'.
+   */
+  gaussNewtonProduct?(theta: Float64Array, v: Float64Array, out?: Float64Array): Float64Array;
   /** Releases threads or native resources; the oracle is unusable afterwards. */
   dispose?(): void;
 }
 
 export function emptyCounters(): OracleCounters {
-  return { loss: 0, gradient: 0, hvp: 0 };
+  return { loss: 0, gradient: 0, hvp: 0, gvp: 0, statistics: 0 };
 }
 
 export function snapshotCounters(c: OracleCounters): OracleCounters {
-  return { loss: c.loss, gradient: c.gradient, hvp: c.hvp };
+  return { loss: c.loss, gradient: c.gradient, hvp: c.hvp, gvp: c.gvp, statistics: c.statistics };
 }
 
 export function counterDelta(after: OracleCounters, before: OracleCounters): OracleCounters {
-  return { loss: after.loss - before.loss, gradient: after.gradient - before.gradient, hvp: after.hvp - before.hvp };
+  return {
+    loss: after.loss - before.loss, gradient: after.gradient - before.gradient, hvp: after.hvp - before.hvp,
+    gvp: after.gvp - before.gvp, statistics: after.statistics - before.statistics,
+  };
+}
+
+export function addCounters(a: OracleCounters, b: OracleCounters): OracleCounters {
+  return { loss: a.loss + b.loss, gradient: a.gradient + b.gradient, hvp: a.hvp + b.hvp, gvp: a.gvp + b.gvp, statistics: a.statistics + b.statistics };
+}
+
+/**
+ * Oracle work in HVP-equivalents, so methods that ask different questions can be compared on
+ * one axis. Weights (docs/conventions.md): an HVP (R-forward + R-backward over cached passes),
+ * a gradient (forward + backward) and a Gauss-Newton product each count 1, a loss 0.5, a
+ * statistics pass 2 (a forward pass plus one backward pass per output-Hessian factor column,
+ * summed as one unit per d_out ≈ a few gradients). Wall time is always reported too.
+ */
+export const WORK_WEIGHTS: Readonly<OracleCounters> = Object.freeze({ loss: 0.5, gradient: 1, hvp: 1, gvp: 1, statistics: 2 });
+
+export function workUnits(c: OracleCounters): number {
+  return c.loss * WORK_WEIGHTS.loss + c.gradient * WORK_WEIGHTS.gradient + c.hvp * WORK_WEIGHTS.hvp +
+    (c.gvp ?? 0) * WORK_WEIGHTS.gvp + (c.statistics ?? 0) * WORK_WEIGHTS.statistics;
 }
 
 /** Throws a clear error when `who` needs a capability the oracle does not declare. */

@@ -19,7 +19,7 @@ class FixedStep implements Stepper {
     const next = this.init(theta);
     return {
       state: { ...next, iteration: s.iteration + 1 },
-      metrics: { iteration: s.iteration, loss: s.loss, gradNormSq: s.gradNormSq, alpha: this.hp.lr, directionNorm: 0, stepNorm: 0, work: { loss: 0, gradient: 1, hvp: 0 } },
+      metrics: { iteration: s.iteration, loss: s.loss, gradNormSq: s.gradNormSq, alpha: this.hp.lr, directionNorm: 0, stepNorm: 0, work: { loss: 0, gradient: 1, hvp: 0, gvp: 0, statistics: 0 } },
     };
   }
 }

@@ -288,7 +288,7 @@ test('counters count calls', () => {
   oracle.loss(theta); oracle.loss(theta);
   oracle.gradient(theta);
   oracle.hvp(theta, v); oracle.hvp(theta, v); oracle.hvp(theta, v);
-  assert.deepEqual({ ...oracle.counters }, { loss: 2, gradient: 1, hvp: 3 });
+  assert.deepEqual({ ...oracle.counters }, { loss: 2, gradient: 1, hvp: 3, gvp: 0, statistics: 0 });
   assert.ok(oracle.capabilities.has('dense-hessian'));
   assert.ok(!oracle.capabilities.has('layer-statistics'));
 });

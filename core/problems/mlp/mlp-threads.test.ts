@@ -139,7 +139,7 @@ test('threaded counters count one per oracle call; options are validated; dispos
   o.loss(theta); o.loss(theta);
   o.gradient(theta);
   o.hvp(theta, v); o.hvp(theta, v); o.hvp(theta, v);
-  assert.deepEqual({ ...o.counters }, { loss: 2, gradient: 1, hvp: 3 });
+  assert.deepEqual({ ...o.counters }, { loss: 2, gradient: 1, hvp: 3, gvp: 0, statistics: 0 });
   o.hessian(theta);
   assert.equal(o.counters.hvp, 3 + o.dim);
   // A failed (validated) call leaves the threaded oracle usable.
