@@ -1,10 +1,11 @@
 /** gradflat's public API: one name per line, grouped by role. */
 export { ORACLE, HYPERPARAMETERS } from './core/oracle/tokens.js';
 export type { Oracle, OracleCounters, OracleCapability, LossAndGradient } from './core/oracle/oracle.js';
-export { checkTheta, requireCapability } from './core/oracle/oracle.js';
+export { checkTheta, requireCapability, emptyCounters, snapshotCounters, counterDelta } from './core/oracle/oracle.js';
 export type { Stepper, StepperState, StepResult, StepMetrics, NewtonSolveMetrics } from './core/stepper/stepper.js';
 export { PluginRegistry, registry, registerPlugin, injectableStepper } from './core/plugins/registry.js';
 export type { StepperPlugin } from './core/plugins/registry.js';
+export { loadPluginFile, loadPluginFiles } from './core/plugins/load.js';
 export type { HyperparameterSchema, HyperparameterSpec } from './core/plugins/hyperparameters.js';
 export { registerBuiltinPlugins, builtinPlugins } from './plugins/index.js';
 export { newtonMrPlugin } from './plugins/newton-mr/index.js';

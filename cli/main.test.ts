@@ -139,3 +139,43 @@ test('SIGKILL mid-run, then the same command: finished runs are kept and the sum
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('--plugin FILE (repeatable) registers a user\'s steppers for `plugins` and `run`', async () => {
+  const { pluginSandbox, EXAMPLE_PLUGIN } = await import('../core/plugins/load-fixtures.js');
+  const box = pluginSandbox();
+  try {
+    const file = box.write('tr.js', readFileSync(EXAMPLE_PLUGIN, 'utf8'));
+    const r = run('plugins', '--plugin', file, '--plugin', file); // the same file twice is harmless
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^newton-mr — /m);
+    assert.match(r.stdout, /^tr-newton — trust-region Newton/m);
+    assert.match(r.stdout, /radius0: number .*= 1 — initial trust-region radius/);
+    const ran = run('run', '--plugin', file, '--stepper', 'tr-newton', '--hp', 'eta=0.2', '--problem', 'quartic', '--grid', '2', '--iterations', '40', '--out', join(box.dir, 'o'));
+    assert.equal(ran.status, 0, ran.stderr);
+    assert.match(ran.stdout, /quartic × tr-newton: 4 runs — critical 4/);
+  } finally {
+    box.remove();
+  }
+});
+
+test('--plugin errors: missing file, nothing usable, syntax error, name clash — one line naming the file, exit 2', async () => {
+  const { pluginSandbox } = await import('../core/plugins/load-fixtures.js');
+  const box = pluginSandbox();
+  try {
+    const expectError = (cmd: 'run' | 'plugins', file: string, pattern: RegExp) => {
+      const r = cmd === 'run'
+        ? run('run', '--plugin', file, '--stepper', 'x', '--problem', 'quartic', '--out', join(box.dir, 'o'))
+        : run('plugins', '--plugin', file);
+      assert.equal(r.status, 2, `${cmd} --plugin ${file}: ${r.stderr}`);
+      assert.match(r.stderr, pattern);
+      assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
+    };
+    expectError('run', join(box.dir, 'nope.js'), /^gradflat: error: plugin file not found: .*nope\.js/);
+    expectError('plugins', box.write('nothing.js', 'export const helper = 1;'), /plugin file .*nothing\.js: exports nothing gradflat can use \(its exports: helper\)\. A plugin file must `export default` a stepper plugin/);
+    expectError('run', box.write('syntax.js', 'export default { name: "x",'), /plugin file .*syntax\.js failed to load: SyntaxError: /);
+    const clash = box.write('clash.js', "export default { name: 'newton-mr', description: 'mine', hyperparameters: {}, create: () => null };");
+    expectError('plugins', clash, /plugin file .*clash\.js: the default export is named 'newton-mr', but a different stepper of that name is already registered/);
+  } finally {
+    box.remove();
+  }
+});

@@ -15,10 +15,14 @@ import { formatSummaryTable } from '../core/run/summary-table.js';
 import { PROBLEM_NAMES } from '../core/problems/catalog.js';
 import { registerBuiltinPlugins } from '../plugins/index.js';
 import { runDemo } from '../core/run/demo.js';
+import { loadPluginFiles } from '../core/plugins/load.js';
 
 registerBuiltinPlugins();
 
 const notice = (msg: string) => process.stderr.write(`gradflat: ${msg}\n`);
+
+/** `--plugin FILE` (run, plugins): a JavaScript module registering steppers, loaded before any stepper is looked up. */
+const pluginOption = { type: 'string', array: true, requiresArg: true, describe: 'JavaScript file that registers steppers (repeatable; see examples/README.md)' } as const;
 
 function parseAssignments(list: unknown, flag: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -56,6 +60,7 @@ const cli = yargs(hideBin(process.argv))
   .command('run', 'run one stepper from many starting points on one problem', (y) => y
     .option('problem', { type: 'string', describe: `problem: ${PROBLEM_NAMES.join(', ')}` })
     .option('stepper', { type: 'string', describe: 'registered stepper (see `gradflat plugins`; default newton-mr)' })
+    .option('plugin', pluginOption)
     .option('hp', { type: 'string', array: true, describe: 'hyperparameter key=value (repeatable), e.g. --hp rtol=5e-4' })
     .option('runs', { type: 'number', describe: 'starting points (autoencoders; default 10)' })
     .option('grid', { type: 'number', describe: 'quartic: m×m grid of starts (default 20)' })
@@ -69,7 +74,8 @@ const cli = yargs(hideBin(process.argv))
     .option('config', { type: 'string', describe: 'JSON file with an ExperimentConfig (flags override it)' })
     .option('out', { type: 'string', demandOption: true, describe: 'output directory' })
     .option('force', { type: 'boolean', default: false, describe: 'overwrite a directory written with another config' }),
-  (argv) => {
+  async (argv) => {
+    await loadPluginFiles(argv.plugin ?? [], registry);
     // Precedence: flag, then config file, then default.
     const file = argv.config ? readConfigFile(argv.config) : {};
     const problemName = argv.problem ?? file.problem?.name;
@@ -108,7 +114,8 @@ const cli = yargs(hideBin(process.argv))
     const path = runDemo(argv.out, kernels, { quick: argv.quick, force: argv.force, log: (s) => process.stdout.write(s + '\n') });
     process.stdout.write(`\nreport: ${path}\n`);
   })
-  .command('plugins', 'list registered steppers with their hyperparameters and defaults', () => {}, () => {
+  .command('plugins', 'list registered steppers with their hyperparameters and defaults', (y) => y.option('plugin', pluginOption), async (argv) => {
+    await loadPluginFiles(argv.plugin ?? [], registry);
     for (const p of registry.list()) {
       process.stdout.write(`${p.name} — ${p.description}\n`);
       for (const line of registry.describe(p.name)) process.stdout.write(`    ${line}\n`);

@@ -1,11 +1,15 @@
-/** Atomic file writes: write a temporary sibling, fsync, rename. A crash leaves old or new, never half. */
+/**
+ * Atomic file writes: write a temporary sibling, fsync, rename. A crash leaves old or new, never
+ * half. The temporary name carries the pid and thread id: suite workers share one pid.
+ */
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { toJsonSafe } from './json.js';
 
 export function writeFileAtomic(path: string, data: string): void {
   mkdirSync(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${threadId}.tmp`);
   const fd = openSync(tmp, 'w');
   try {
     writeSync(fd, data);

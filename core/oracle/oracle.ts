@@ -23,7 +23,8 @@ export type OracleCapability = 'dense-hessian' | 'layer-statistics';
 
 /**
  * One layer's Kronecker factors (Martens & Grosse 2015, K-FAC): the block of the Gauss-Newton
- * matrix for this layer's parameters is approximated by A ⊗ G (exact for a one-layer network).
+ * matrix for this layer's parameters is approximated by A ⊗ G (exact for a one-layer network
+ * when the output Hessian is the same for every sample, i.e. MSE with an identity output layer).
  *   A = (1/N) Σ_i ā_i ā_iᵀ   ā_i = the layer's input for sample i, with a trailing 1 when the layer has a bias
  *   G = (1/N) Σ_i Σ_k δ_ik δ_ikᵀ   δ_ik = ∂z/∂(pre-activation)ᵀ c_ik, where the per-sample output
  *       Hessian of the loss is Σ_k c_ik c_ikᵀ (MSE: the Gauss-Newton factor; softmax CE: the Fisher

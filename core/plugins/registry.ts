@@ -4,7 +4,14 @@
  *
  * A stepper class receives its oracle and hyperparameters by constructor injection with
  * explicit tokens (`@inject(ORACLE)`, `@inject(HYPERPARAMETERS)`); each construction gets a
- * child container, so one run's oracle never leaks into another's.
+ * child container, so one run's oracle never leaks into another's. A plugin may instead give a
+ * factory `create(oracle, hp)`, which needs no injection at all.
+ *
+ * Two copies of gradflat in one process (a user's plugin whose 'gradflat' resolves elsewhere)
+ * share the tokens (Symbol.for) but not tsyringe's table of injectable classes, which is a
+ * module-level Map per tsyringe copy. So `injectableStepper` also records the tokens on the class
+ * under a Symbol.for key, and `create` builds such a class from that record, never asking
+ * tsyringe: a class marked by any copy's `injectableStepper` works with every copy's registry.
  */
 import { container as rootContainer, inject, injectable, type DependencyContainer, type InjectionToken } from '../di.js';
 import type { Oracle, OracleCapability } from '../oracle/oracle.js';
@@ -24,8 +31,21 @@ export interface StepperPlugin {
   hyperparameters: HyperparameterSchema;
   /** Oracle capabilities the stepper needs beyond loss/gradient/HVP. */
   requires?: readonly OracleCapability[];
-  /** A class whose constructor parameters carry explicit injection tokens. */
-  stepper: StepperClass;
+  /**
+   * True when every step reports the paper's r itself (StepMetrics.newton from a solve of
+   * Hp = −g): suites then take flatness from the method instead of probing.
+   */
+  reportsFlatness?: boolean;
+  /**
+   * A class whose constructor parameters carry explicit injection tokens (`@inject(...)` with
+   * `@injectable()`, or `injectableStepper`). Give exactly one of `stepper` and `create`.
+   */
+  stepper?: StepperClass;
+  /**
+   * Alternative to `stepper`: builds a stepper from the oracle and the validated hyperparameters
+   * (defaults filled in), with no dependency injection involved.
+   */
+  create?: (oracle: Oracle, hp: Hyperparameters) => Stepper;
   /**
    * MINRES-QLP settings for flatness probes of this method's points (final r and rH), so that
    * a Newton-type method's final r means what its steps' r meant. Absent: the reference settings.
@@ -34,6 +54,8 @@ export interface StepperPlugin {
 }
 
 const NAME = /^[a-z][a-z0-9-]*$/;
+/** Where `injectableStepper` records a class's constructor tokens; Symbol.for so every gradflat copy finds it. */
+const STEPPER_TOKENS = Symbol.for('gradflat.stepperTokens');
 
 export class PluginRegistry {
   private readonly plugins = new Map<string, StepperPlugin>();
@@ -44,7 +66,12 @@ export class PluginRegistry {
       throw new Error(`plugin name ${JSON.stringify(plugin.name)} is invalid: use lowercase letters, digits and dashes, starting with a letter`);
     }
     if (this.plugins.has(plugin.name)) throw new Error(`a stepper named '${plugin.name}' is already registered; pick another name`);
-    if (typeof plugin.stepper !== 'function') throw new TypeError(`plugin '${plugin.name}': 'stepper' must be a class`);
+    const hasClass = plugin.stepper !== undefined, hasFactory = plugin.create !== undefined;
+    if (hasClass === hasFactory) {
+      throw new TypeError(`plugin '${plugin.name}': give exactly one of 'stepper' (a class) and 'create' (a function (oracle, hp) => stepper)`);
+    }
+    if (hasClass && typeof plugin.stepper !== 'function') throw new TypeError(`plugin '${plugin.name}': 'stepper' must be a class`);
+    if (hasFactory && typeof plugin.create !== 'function') throw new TypeError(`plugin '${plugin.name}': 'create' must be a function (oracle, hp) => stepper`);
     if (!plugin.hyperparameters || typeof plugin.hyperparameters !== 'object') {
       throw new TypeError(`plugin '${plugin.name}': 'hyperparameters' must be a schema object (use {} for none)`);
     }
@@ -79,10 +106,32 @@ export class PluginRegistry {
     const plugin = this.get(name);
     for (const cap of plugin.requires ?? []) requireCapability(oracle, cap, `stepper '${name}'`);
     const hp = this.resolveHyperparameters(name, given);
-    const scope = parent.createChildContainer();
-    scope.register(ORACLE, { useValue: oracle });
-    scope.register(HYPERPARAMETERS, { useValue: hp });
-    return scope.resolve(plugin.stepper);
+    let stepper: Stepper;
+    if (plugin.create) {
+      stepper = plugin.create(oracle, hp);
+    } else {
+      const cls = plugin.stepper!;
+      const scope = parent.createChildContainer();
+      scope.register(ORACLE, { useValue: oracle });
+      scope.register(HYPERPARAMETERS, { useValue: hp });
+      const tokens = Object.prototype.hasOwnProperty.call(cls, STEPPER_TOKENS) ? (cls as unknown as Record<symbol, unknown>)[STEPPER_TOKENS] : undefined;
+      if (Array.isArray(tokens)) {
+        stepper = new cls(...tokens.map((t: InjectionToken<unknown>) => scope.resolve(t)));
+      } else {
+        try {
+          stepper = scope.resolve(cls);
+        } catch (e) {
+          if (!/TypeInfo not known/.test((e as Error).message)) throw e;
+          throw new Error(`stepper '${name}': gradflat cannot construct class ${cls.name || '(anonymous)'}: it was not marked injectable ` +
+            `by the tsyringe gradflat uses. Mark it with injectableStepper(${cls.name || 'Cls'}, [ORACLE, HYPERPARAMETERS]) imported from 'gradflat' ` +
+            `(a plugin must not bundle its own tsyringe), or give the plugin create(oracle, hp) instead of stepper`);
+        }
+      }
+    }
+    if (!stepper || typeof stepper.init !== 'function' || typeof stepper.step !== 'function') {
+      throw new TypeError(`stepper '${name}': ${plugin.create ? 'create(oracle, hp)' : 'its class'} did not produce a stepper (an object with init and step methods)`);
+    }
+    return stepper;
   }
 
   describe(name: string): string[] {
@@ -97,6 +146,8 @@ export class PluginRegistry {
 export function injectableStepper<C extends StepperClass>(cls: C, tokens: readonly InjectionToken<unknown>[]): C {
   tokens.forEach((t, i) => inject(t as InjectionToken<unknown>)(cls, undefined as unknown as string, i));
   injectable()(cls);
+  // Read by PluginRegistry.create of any gradflat copy (see the note at the top of this file).
+  Object.defineProperty(cls, STEPPER_TOKENS, { value: Object.freeze([...tokens]), enumerable: false, configurable: true });
   return cls;
 }
 

@@ -58,14 +58,20 @@ export interface Problem {
 
 export const DEFAULT_STARTS: StartSettings = Object.freeze({ trainings: 4, steps: 400, learningRate: 0.1, momentum: 0, keepEvery: 1 });
 
-export function buildProblem(config: ProblemConfig, kernels: DenseKernels): Problem {
+/** How the oracle computes (never what): suite workers ask for one thread each. */
+export interface BuildOptions {
+  /** MLP oracle threads (default: MlpOracle's rule); results do not depend on it. */
+  threads?: number;
+}
+
+export function buildProblem(config: ProblemConfig, kernels: DenseKernels, options: BuildOptions = {}): Problem {
   switch (config.name) {
     case 'quartic': return quarticProblem(config);
-    case 'linear-ae': return autoencoderProblem(config, kernels, linearAeSpec(16, 4), 'linear-ae');
+    case 'linear-ae': return autoencoderProblem(config, kernels, linearAeSpec(16, 4), 'linear-ae', options);
     case 'swish-ae': return autoencoderProblem(config, kernels, {
       layers: [16, 16, 4, 16], hiddenActivation: 'swish', outputActivation: config.outputActivation ?? 'identity',
       biases: false, loss: 'mse', l2: config.l2 ?? 1e-4,
-    }, 'swish-ae');
+    }, 'swish-ae', options);
     default:
       throw new Error(`unknown problem '${config.name}'. Available problems: ${PROBLEM_NAMES.join(', ')}`);
   }
@@ -82,7 +88,7 @@ function quarticProblem(config: ProblemConfig): Problem {
   };
 }
 
-function autoencoderProblem(config: ProblemConfig, kernels: DenseKernels, spec: MlpSpec, name: ProblemName): Problem {
+function autoencoderProblem(config: ProblemConfig, kernels: DenseKernels, spec: MlpSpec, name: ProblemName, options: BuildOptions): Problem {
   const d = spec.layers[0];
   let inputs: Float64Array;
   let n: number;
@@ -100,7 +106,7 @@ function autoencoderProblem(config: ProblemConfig, kernels: DenseKernels, spec: 
     source = { generator: 'gaussian, variances 1..16 linearly spaced, mean-centred', samples: n, seed: config.seed };
   }
   if (config.l2 !== undefined && name === 'linear-ae' && config.l2 !== 0) spec = { ...spec, l2: config.l2 };
-  const oracle = new MlpOracle(spec, { inputs, targets: inputs, N: n }, kernels);
+  const oracle = new MlpOracle(spec, { inputs, targets: inputs, N: n }, kernels, { threads: options.threads });
   const settings: StartSettings = { ...DEFAULT_STARTS, ...config.starts };
   return {
     name,

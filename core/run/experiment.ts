@@ -135,7 +135,7 @@ function runProblem(
   }, Boolean(hooks.force));
 
   const progress = hooks.progress ?? terminalProgress();
-  const starts = loadOrMakeStarts(out, problem, config, resuming, progress);
+  const starts = loadOrMakeStarts(out, problem, config.runs, config.seed, resuming, progress);
   const truth = loadOrComputeTruth(out, problem, indexCutoff, resuming);
   const ctx = {
     oracle: problem.oracle, kernels, stepperName: config.stepper, problemName: problem.name,
@@ -161,21 +161,22 @@ function runProblem(
   return { dir: out, records, summary, resumed };
 }
 
-function loadOrMakeStarts(out: string, problem: Problem, config: ExperimentConfig, resuming: boolean, progress: Progress): Float64Array[] {
+/** starts.json: made once from the seed (training runs sampled uniformly in loss), reused on resume. */
+export function loadOrMakeStarts(out: string, problem: Problem, count: number, seed: number, resuming: boolean, progress: Progress): Float64Array[] {
   const path = join(out, 'starts.json');
   let starts: Float64Array[];
   if (resuming && existsSync(path)) {
     starts = (JSON.parse(readFileSync(path, 'utf8')) as number[][]).map((a) => Float64Array.from(a));
   } else {
-    const rng = new Rng(config.seed).fork(2);
-    starts = problem.startingPoints(config.runs, rng, (d, t) => progress.update(`making starting points: training run ${d}/${t}`));
+    const rng = new Rng(seed).fork(2);
+    starts = problem.startingPoints(count, rng, (d, t) => progress.update(`making starting points: training run ${d}/${t}`));
     writeJsonAtomic(path, starts);
   }
   starts.forEach((s, i) => checkTheta(s, problem.oracle.dim, `starting point ${i}`));
   return starts;
 }
 
-function loadOrComputeTruth(out: string, problem: Problem, indexCutoff: number, resuming: boolean): TruthPoint[] | undefined {
+export function loadOrComputeTruth(out: string, problem: Problem, indexCutoff: number, resuming: boolean): TruthPoint[] | undefined {
   if (!problem.truth) return undefined;
   const path = join(out, 'truth.json');
   if (resuming && existsSync(path)) return JSON.parse(readFileSync(path, 'utf8')) as TruthPoint[];

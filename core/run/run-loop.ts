@@ -11,7 +11,8 @@ export interface RunLoopOptions {
   maxIterations: number;
   /** Stop once ‖g‖² ≤ this (0 = never; the paper runs a fixed number of iterations). */
   targetGradNormSq?: number;
-  onStep?: (metrics: StepMetrics) => void;
+  /** Each step's metrics, with the state θ_k it stepped from (do not keep references). */
+  onStep?: (metrics: StepMetrics, from: StepperState) => void;
   /** Every state the run visits, θ₀ included (do not keep references: copy what you need). */
   onState?: (state: StepperState) => void;
 }
@@ -39,7 +40,7 @@ export function runStepper<S extends StepperState>(stepper: Stepper<S>, theta0: 
       break;
     }
     const { state: next, metrics, halted } = stepper.step(state);
-    opts.onStep?.(metrics);
+    opts.onStep?.(metrics, state);
     if (halted) {
       stopReason = halted;
       break;

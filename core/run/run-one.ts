@@ -7,9 +7,9 @@ import type { ClassThresholds } from '../analysis/flatness.js';
 import type { DenseKernels } from '../linalg/kernels.js';
 import type { MinresQlpOptions } from '../linalg/minres-qlp.js';
 import { normSq } from '../linalg/vector.js';
-import { counterDelta, snapshotCounters, type Oracle, type OracleCounters } from '../oracle/oracle.js';
+import { counterDelta, emptyCounters, snapshotCounters, type Oracle, type OracleCounters } from '../oracle/oracle.js';
 import { matchToTruth, type TruthMatch, type TruthPoint } from '../problems/linear-ae-truth.js';
-import type { Stepper } from '../stepper/stepper.js';
+import type { StepMetrics, Stepper, StepperState } from '../stepper/stepper.js';
 import type { Progress } from './progress.js';
 import { runStepper } from './run-loop.js';
 import { openStepLog } from './step-log.js';
@@ -44,6 +44,23 @@ export interface RunRecord {
   /** The first iterate below each ‖g‖² cutoff (absent when never reached). */
   firstBelow: CutoffPoint[];
   theta: number[];
+  /** What a RunObserver added (suites: flatness probes, head-to-head measures). */
+  observed?: Record<string, unknown>;
+  /** Oracle work of the observer's probes, kept out of `work` (the method's own). */
+  probeWork?: OracleCounters;
+}
+
+/**
+ * Watches a run from outside the stepper (suites: flatness probes, loss drop, step blow-ups).
+ * Work it spends on the oracle is reported back and kept apart from the method's work.
+ */
+export interface RunObserver {
+  /** After the step θ_k → θ_{k+1}; returns fields for step k's log line (e.g. a probe at θ_k). */
+  onStep(metrics: StepMetrics, from: StepperState): Record<string, unknown> | undefined;
+  /** Oracle work the observer spent so far. */
+  work(): OracleCounters;
+  /** Fields for the final record's `observed`, given the run's last state. */
+  finish(final: StepperState): Record<string, unknown>;
 }
 
 export interface RunContext {
@@ -62,6 +79,9 @@ export interface RunContext {
   version: string;
   progress: Progress;
   runs: number;
+  observer?: RunObserver;
+  /** Label in progress lines and the log's start record (default: the stepper's name). */
+  label?: string;
 }
 
 export function runOne(ctx: RunContext, run: number, theta0: Float64Array, logPath: string): RunRecord {
@@ -74,7 +94,8 @@ export function runOne(ctx: RunContext, run: number, theta0: Float64Array, logPa
   const firstBelow = new Map<number, { iteration: number; theta: Float64Array }>();
   const start = oracle.gradient(theta0);
   const startRecord = { loss: start.loss, gradNormSq: normSq(start.gradient) };
-  log.write({ type: 'start', run, stepper: ctx.stepperName, problem: ctx.problemName, ...startRecord });
+  log.write({ type: 'start', run, stepper: ctx.stepperName, ...(ctx.label && { label: ctx.label }), problem: ctx.problemName, ...startRecord });
+  const observer = ctx.observer;
   const outcome = runStepper(stepper, theta0, {
     maxIterations: ctx.iterations,
     targetGradNormSq: ctx.targetGradNormSq,
@@ -83,14 +104,16 @@ export function runOne(ctx: RunContext, run: number, theta0: Float64Array, logPa
         if (st.gradNormSq < c && !firstBelow.has(c)) firstBelow.set(c, { iteration: st.iteration, theta: Float64Array.from(st.theta) });
       }
     },
-    onStep: (m) => {
-      log.write({ type: 'step', run, ...m });
+    onStep: (m, from) => {
+      const observed = observer?.onStep(m, from);
+      log.write({ type: 'step', run, ...m, ...observed });
       if (m.gradNormSq < minG) minG = m.gradNormSq;
       if (m.newton && Number.isFinite(m.newton.r_solverA)) maxR = Math.max(maxR ?? 0, m.newton.r_solverA);
-      ctx.progress.update(`run ${run + 1}/${ctx.runs}  step ${m.iteration}  loss ${m.loss.toExponential(3)}  ‖g‖² ${m.gradNormSq.toExponential(2)}`);
+      ctx.progress.update(`${ctx.label ? `${ctx.label} ` : ''}run ${run + 1}/${ctx.runs}  step ${m.iteration}  loss ${m.loss.toExponential(3)}  ‖g‖² ${m.gradNormSq.toExponential(2)}`);
     },
   });
-  const work = counterDelta(oracle.counters, before);
+  const probeWork = observer?.work() ?? emptyCounters();
+  const work = counterDelta(counterDelta(oracle.counters, before), probeWork);
   const final = evaluatePoint(oracle, outcome.state.theta, kernels, { solve: ctx.probe, indexCutoff: ctx.indexCutoff, thresholds: ctx.thresholds });
   const match = (loss: number, neg: number | undefined) => (ctx.truth && neg !== undefined ? matchToTruth(loss, neg, ctx.truth) : undefined);
   const record: RunRecord = {
@@ -107,6 +130,7 @@ export function runOne(ctx: RunContext, run: number, theta0: Float64Array, logPa
       return { cutoff, iteration: p.iteration, ...ev, truth: match(ev.loss, ev.negativeEigenvalues) };
     }),
     theta: Array.from(outcome.state.theta),
+    ...(observer && { observed: observer.finish(outcome.state), probeWork }),
   };
   log.write({ type: 'final', run, steps: outcome.steps, stopReason: outcome.stopReason, ...final });
   log.close();

@@ -22,6 +22,7 @@ export const newtonMrPlugin: StepperPlugin = {
     minAlpha: { type: 'number', default: 1e-16, min: 0, exclusiveMin: true, description: 'α below which the line search gives up and θ stays put' },
   },
   stepper: NewtonMr,
+  reportsFlatness: true,
   // Probes use the fixed floor rtol even under a forcing rule: a final point is judged tightly.
   probeSolver: (hp) => ({
     rtol: hp.rtol as number, maxxnorm: hp.maxxnorm as number, acondlim: hp.acondlim as number, trancond: hp.trancond as number,

@@ -26,8 +26,8 @@
  * - All work buffers are allocated in the constructor; per call nothing is allocated.
  *
  * Per-layer activations a_l (`act_l`, first w columns) and back-propagated δ_l = dZ_l (`dz_l`)
- * are kept per θ, ready to be exposed for a future 'layer-statistics' capability
- * (K-FAC); that capability is not declared yet.
+ * are kept per θ. The 'layer-statistics' capability (K-FAC) is computed separately, on the
+ * calling thread, by layer-statistics.ts.
  */
 import type { DenseKernels } from '../../linalg/kernels.js';
 import { equalArrays } from '../../linalg/vector.js';

@@ -32,15 +32,20 @@
  * Caching: every engine (one per thread) caches its passes per θ, keyed by a private copy of θ
  * compared by content, so an HVP at a θ already seen redoes no forward/backward pass in any
  * thread. The oracle also caches the summed loss and gradient per θ.
+ *
+ * 'layer-statistics' (K-FAC factors and the exact Gauss-Newton product) comes from the pure
+ * functions of layer-statistics.ts, run on the calling thread over all samples (a private copy
+ * of the inputs), without the engines' caches.
  */
 import { availableParallelism } from 'node:os';
-import type { LossAndGradient, Oracle, OracleCapability, OracleCounters } from '../../oracle/oracle.js';
+import type { LayerStatistics, LossAndGradient, Oracle, OracleCapability, OracleCounters } from '../../oracle/oracle.js';
 import { checkTheta, emptyCounters } from '../../oracle/oracle.js';
 import type { DenseKernels } from '../../linalg/kernels.js';
 import { equalArrays, normSq } from '../../linalg/vector.js';
 import { typescriptKernels } from '../../linalg/kernels-typescript.js';
 import { type MlpSpec, type ResolvedMlpSpec, parameterCount, resolveMlpSpec } from './architecture.js';
 import { type MlpData, validateMlpData } from './data.js';
+import { type CurvatureData, gaussNewtonProduct as gnProduct, layerStatistics as kfacFactors } from './layer-statistics.js';
 import { LEVEL_BACKWARD, LEVEL_FORWARD, LEVEL_NONE, type MlpSlice, MlpSliceEngine, mlpFlopsPerHvp } from './mlp-engine.js';
 import { CMD_GRADIENT, CMD_HVP, CMD_LOSS, MlpWorkerPool, WORKER_KERNELS, workerScriptAvailable } from './mlp-threads.js';
 
@@ -118,7 +123,7 @@ const poolReaper = new FinalizationRegistry<MlpWorkerPool>((pool) => pool.dispos
 
 export class MlpOracle implements Oracle {
   readonly dim: number;
-  readonly capabilities: ReadonlySet<OracleCapability> = new Set<OracleCapability>(['dense-hessian']);
+  readonly capabilities: ReadonlySet<OracleCapability> = new Set<OracleCapability>(['dense-hessian', 'layer-statistics']);
   readonly counters: OracleCounters = emptyCounters();
   readonly spec: ResolvedMlpSpec;
   /** False when ReLU is used: the HVP then takes σ'' = 0 (exact almost everywhere). */
@@ -144,6 +149,8 @@ export class MlpOracle implements Oracle {
   /** The calling thread's H·v data terms. */
   private readonly hvBuf: Float64Array;
   private readonly hvTmp: Float64Array;
+  /** Private copy of the inputs for the curvature passes (layer-statistics.ts; calling thread, all samples). */
+  private readonly curvatureData: CurvatureData;
 
   constructor(spec: MlpSpec, data: MlpData, kernels: DenseKernels = typescriptKernels, options: MlpOracleOptions = {}) {
     this.spec = resolveMlpSpec(spec);
@@ -156,6 +163,7 @@ export class MlpOracle implements Oracle {
     validateMlpData(this.spec, data);
     const N = data.N;
     this.N = N;
+    this.curvatureData = { inputs: Float64Array.from(data.inputs), N };
     const B = options.blockRows ?? 512;
     if (!Number.isInteger(B) || B < 1) throw new RangeError(`MlpOracle option blockRows must be a positive integer; got ${JSON.stringify(options.blockRows)}`);
     this.blockRows = Math.min(B, N);
@@ -229,6 +237,22 @@ export class MlpOracle implements Oracle {
     const res = out ?? new Float64Array(this.dim);
     this.hvpInto(theta, v, res);
     return res;
+  }
+
+  /** K-FAC factors at θ (layer-statistics.ts); runs on the calling thread over all samples. */
+  layerStatistics(theta: Float64Array): LayerStatistics[] {
+    this.counters.statistics++;
+    checkTheta(theta, this.dim, 'parameter vector θ');
+    return kfacFactors(this.spec, this.curvatureData, theta, this.kernels, { blockRows: this.blockRows });
+  }
+
+  /** Exact Gauss-Newton product G(θ)·v with the ℓ2 term (layer-statistics.ts); calling thread, all samples. */
+  gaussNewtonProduct(theta: Float64Array, v: Float64Array, out?: Float64Array): Float64Array {
+    this.counters.gvp++;
+    checkTheta(v, this.dim, 'Gauss-Newton product direction v');
+    if (out !== undefined) checkOut(out, this.dim, 'gaussNewtonProduct');
+    checkTheta(theta, this.dim, 'parameter vector θ');
+    return gnProduct(this.spec, this.curvatureData, theta, v, this.kernels, out, { blockRows: this.blockRows });
   }
 
   /**

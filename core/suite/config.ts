@@ -1,0 +1,189 @@
+/**
+ * A suite: one problem, shared starting points, several methods run from each of them.
+ * The file (JSON or YAML) is validated field by field; errors name the field. Example:
+ *
+ *   problem: { name: swish-ae, seed: 1, samples: 2000 }
+ *   seed: 7
+ *   starts: { count: 6, flat: { finder: { stepper: newton-mr, iterations: 60 } } }
+ *   iterations: 50
+ *   steppers:
+ *     - { stepper: newton-mr }
+ *     - { stepper: adam, hyperparameters: { learningRate: 0.001 } }
+ *
+ * `resolveSuite` fills every default, so the resolved config is what the run directory's hash
+ * covers: spelling a default out or leaving it implicit names the same suite.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, extname, isAbsolute, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { DEFAULT_THRESHOLDS, type ClassThresholds } from '../analysis/flatness.js';
+import { DEFAULT_INDEX_CUTOFF } from '../analysis/spectrum.js';
+import {
+  arrayField, choiceField, ConfigError, integerField, numberField, objectField, recordField, stringField,
+} from '../io/fields.js';
+import type { Hyperparameters } from '../plugins/hyperparameters.js';
+import type { PluginRegistry } from '../plugins/registry.js';
+import { PROBLEM_NAMES, type ProblemConfig } from '../problems/catalog.js';
+import type { ProbeKind } from './probes.js';
+
+const positive = numberField({ min: 0, exclusiveMin: true });
+const nonNegative = numberField({ min: 0 });
+
+const trainingShape = objectField({
+  trainings: integerField(1), steps: integerField(0), learningRate: positive, momentum: numberField({ min: 0, max: 1 }), keepEvery: integerField(1),
+});
+
+const problemShape = objectField({
+  name: choiceField(PROBLEM_NAMES), seed: numberField({ integer: true }), samples: integerField(1), l2: nonNegative,
+  outputActivation: choiceField(['identity', 'swish', 'tanh'] as const), dataFile: stringField, grid: integerField(1), starts: trainingShape,
+}, ['name', 'seed']);
+
+const finderShape = objectField({ stepper: stringField, hyperparameters: recordField, iterations: integerField(1) });
+
+const stepperShape = objectField({
+  stepper: stringField,
+  /** Directory name and table label; default the stepper's name. */
+  label: (v, path) => {
+    const s = stringField(v, path);
+    if (!/^[a-z0-9][a-z0-9._-]*$/i.test(s)) throw new ConfigError(path, `must be letters, digits, '.', '_' or '-' (it names a directory), got ${JSON.stringify(s)}`);
+    return s;
+  },
+  hyperparameters: recordField,
+  iterations: integerField(0),
+}, ['stepper']);
+
+const suiteShape = objectField({
+  name: stringField,
+  problem: problemShape,
+  seed: numberField({ integer: true }),
+  starts: objectField({
+    count: integerField(1),
+    flat: objectField({ finder: finderShape, r: numberField({ min: 0, max: 1 }), minGradNormSq: nonNegative, max: integerField(1) }),
+  }, ['count']),
+  steppers: arrayField(stepperShape, 1),
+  iterations: integerField(0),
+  stop: objectField({ targetGradNormSq: nonNegative }),
+  probe: objectField({
+    kind: choiceField(['auto', 'newton', 'rayleigh', 'none'] as const), every: integerField(1), rtol: positive,
+    maxit: integerField(1), frobeniusSamples: integerField(1),
+  }),
+  evaluation: objectField({
+    indexCutoff: nonNegative, cutoffs: arrayField(positive),
+    thresholds: objectField({ critical: nonNegative, flatR: nonNegative, flatRH: numberField() }),
+  }),
+  summary: objectField({
+    lossAfter: arrayField(integerField(1)), leaveR: numberField({ min: 0, max: 1 }), blowUpRatio: positive,
+    targets: objectField({ loss: numberField(), gradNormSq: nonNegative }),
+  }),
+  plugins: arrayField(stringField),
+}, ['problem', 'seed', 'starts', 'steppers', 'iterations']);
+
+export type SuiteFile = ReturnType<typeof suiteShape>;
+
+export interface ResolvedStepper {
+  label: string;
+  stepper: string;
+  hyperparameters: Hyperparameters;
+  iterations: number;
+}
+
+export interface ResolvedSuite {
+  name: string;
+  problem: ProblemConfig;
+  seed: number;
+  starts: {
+    count: number;
+    flat: null | { finder: ResolvedStepper; r: number; minGradNormSq: number; max: number | null };
+  };
+  steppers: ResolvedStepper[];
+  stop: { targetGradNormSq: number };
+  probe: { kind: ProbeKind | 'auto'; every: number | null; rtol: number; maxit: number | null; frobeniusSamples: number };
+  evaluation: { indexCutoff: number; cutoffs: number[]; thresholds: ClassThresholds };
+  summary: { lossAfter: number[]; leaveR: number; blowUpRatio: number; targets: { loss?: number; gradNormSq?: number } };
+  /** Absolute paths of plugin files (relative ones are taken from the config file's folder). */
+  plugins: string[];
+}
+
+/** Reads a suite file (.json, .yaml or .yml) into plain data; syntax errors name the file. */
+export function readSuiteFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read suite file ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  const ext = extname(file).toLowerCase();
+  try {
+    if (ext === '.json') return JSON.parse(text);
+    if (ext === '.yaml' || ext === '.yml') return parseYaml(text);
+  } catch (e) {
+    throw new Error(`suite file ${file} is not valid ${ext === '.json' ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`);
+  }
+  throw new Error(`suite file ${file}: use a .json, .yaml or .yml file (got '${ext || 'no extension'}')`);
+}
+
+/** Validates a suite and fills every default; `baseDir` anchors relative plugin and data paths. */
+export function resolveSuite(raw: unknown, registry: PluginRegistry, baseDir = process.cwd()): ResolvedSuite {
+  const f = suiteShape(raw, '');
+  const anchor = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
+  const iterations = f.iterations;
+  const resolveStepper = (s: { stepper: string; label?: string; hyperparameters?: Record<string, unknown>; iterations?: number }, path: string): ResolvedStepper => {
+    if (!registry.has(s.stepper)) {
+      throw new ConfigError(`${path}.stepper`, `unknown stepper '${s.stepper}'. Registered: ${registry.names().join(', ')} (a plugin file adds more: 'plugins' in the suite or --plugin)`);
+    }
+    let hyperparameters: Hyperparameters;
+    try {
+      hyperparameters = registry.resolveHyperparameters(s.stepper, s.hyperparameters);
+    } catch (e) {
+      throw new ConfigError(`${path}.hyperparameters`, (e as Error).message);
+    }
+    return { label: s.label ?? s.stepper, stepper: s.stepper, hyperparameters, iterations: s.iterations ?? iterations };
+  };
+  const steppers = f.steppers.map((s, i) => resolveStepper(s, `steppers[${i}]`));
+  const seen = new Map<string, number>();
+  steppers.forEach((s, i) => {
+    const j = seen.get(s.label);
+    if (j !== undefined) throw new ConfigError(`steppers[${i}].label`, `'${s.label}' is already used by steppers[${j}]; give each entry a distinct label`);
+    seen.set(s.label, i);
+  });
+  const flat = f.starts.flat;
+  const ev = f.evaluation ?? {};
+  const thresholds = { ...DEFAULT_THRESHOLDS, ...ev.thresholds };
+  const problem: ProblemConfig = { ...f.problem, ...(f.problem.dataFile && { dataFile: anchor(f.problem.dataFile) }) };
+  return {
+    name: f.name ?? 'suite',
+    problem,
+    seed: f.seed,
+    starts: {
+      count: f.starts.count,
+      flat: flat === undefined ? null : {
+        finder: resolveStepper({ stepper: 'newton-mr', iterations: 100, ...flat.finder }, 'starts.flat.finder'),
+        r: flat.r ?? thresholds.flatR,
+        minGradNormSq: flat.minGradNormSq ?? thresholds.critical,
+        max: flat.max ?? null,
+      },
+    },
+    steppers,
+    stop: { targetGradNormSq: f.stop?.targetGradNormSq ?? 0 },
+    probe: {
+      kind: f.probe?.kind ?? 'auto', every: f.probe?.every ?? null, rtol: f.probe?.rtol ?? 1e-10,
+      maxit: f.probe?.maxit ?? null, frobeniusSamples: f.probe?.frobeniusSamples ?? 4,
+    },
+    evaluation: { indexCutoff: ev.indexCutoff ?? DEFAULT_INDEX_CUTOFF, cutoffs: ev.cutoffs ?? [1e-2, 1e-8], thresholds },
+    summary: {
+      lossAfter: f.summary?.lossAfter ?? [10],
+      leaveR: f.summary?.leaveR ?? thresholds.flatR,
+      blowUpRatio: f.summary?.blowUpRatio ?? 1,
+      targets: { ...f.summary?.targets },
+    },
+    plugins: (f.plugins ?? []).map(anchor),
+  };
+}
+
+/** Plugin files named in a raw suite file (before validation, so they can be loaded first). */
+export function pluginFilesOf(raw: unknown, baseDir: string): string[] {
+  if (raw === null || typeof raw !== 'object' || !('plugins' in raw)) return [];
+  return arrayField(stringField)((raw as { plugins: unknown }).plugins, 'plugins').map((p) => (isAbsolute(p) ? p : resolve(baseDir, p)));
+}
+
+export const suiteBaseDir = (file: string) => dirname(resolve(file));

@@ -1,0 +1,120 @@
+/**
+ * The head-to-head observer: what a suite measures about every run from outside the method.
+ * Per step it adds to the log line the flatness (the method's own Newton r when it reports
+ * one, else a probe every k steps), the method's cumulative work in HVP-equivalents and its
+ * wall time without probes. Per run it keeps, for the summary ([GF] §4.2: do methods leave
+ * gradient-flat regions, and at what cost?):
+ *   lossAt        loss of θ_k for each k in `lossAfter` (loss drop = start loss − lossAt[k]);
+ *                 a run that stopped before step k counts with the point it stopped at
+ *   flat          first step whose r > flatR, first step after that whose r < leaveR
+ *   steps         largest ‖θ_{k+1} − θ_k‖ / ‖θ_k‖ and how many steps exceeded blowUpRatio
+ *   targets       first step, work and wall time at which loss ≤ target.loss / ‖g‖² ≤ target.gradNormSq
+ */
+import { norm2 } from '../linalg/vector.js';
+import { addCounters, emptyCounters, workUnits, type OracleCounters } from '../oracle/oracle.js';
+import type { Rng } from '../random/rng.js';
+import type { RunObserver } from '../run/run-one.js';
+import type { StepMetrics, StepperState } from '../stepper/stepper.js';
+import type { Oracle } from '../oracle/oracle.js';
+import { probeFlatness, type ProbeSettings } from './probes.js';
+
+export interface ObserverSettings {
+  probe: ProbeSettings;
+  /** True when the method reports the paper's r itself (StepMetrics.newton): no probe needed. */
+  methodReportsFlatness: boolean;
+  lossAfter: readonly number[];
+  flatR: number;
+  leaveR: number;
+  blowUpRatio: number;
+  targets: { loss?: number; gradNormSq?: number };
+}
+
+export interface TargetHit {
+  step: number;
+  work: number;
+  wallMs: number;
+}
+
+export interface ObservedRun {
+  lossAt: Record<string, number>;
+  /** r of θ_k by step (−1 … none measured); kept compact for the summary. */
+  flat: { measured: number; firstFlatStep: number | null; leftAtStep: number | null; lastR: number | null; maxR: number | null };
+  steps: { maxStepRatio: number; blowUps: number };
+  targets: { loss?: TargetHit | null; gradNormSq?: TargetHit | null };
+  /** The method's own work (HVP-equivalents) and wall time, probes excluded. */
+  work: number;
+  wallMs: number;
+}
+
+export function headToHeadObserver(oracle: Oracle, s: ObserverSettings, rng: Rng): RunObserver {
+  let probeWork: OracleCounters = emptyCounters();
+  let probeMs = 0;
+  const t0 = performance.now();
+  let work = 0;
+  const lossAt: Record<string, number> = {};
+  const wanted = new Set(s.lossAfter);
+  let measured = 0;
+  let firstFlat: number | null = null;
+  let left: number | null = null;
+  let lastR: number | null = null;
+  let maxR: number | null = null;
+  let maxStepRatio = 0;
+  let blowUps = 0;
+  const targets: ObservedRun['targets'] = {};
+  if (s.targets.loss !== undefined) targets.loss = null;
+  if (s.targets.gradNormSq !== undefined) targets.gradNormSq = null;
+  const methodMs = () => performance.now() - t0 - probeMs;
+
+  const atState = (st: { iteration: number; loss: number; gradNormSq: number }) => {
+    if (wanted.has(st.iteration)) lossAt[st.iteration] = st.loss;
+    const hit = (): TargetHit => ({ step: st.iteration, work, wallMs: methodMs() });
+    if (targets.loss === null && st.loss <= s.targets.loss!) targets.loss = hit();
+    if (targets.gradNormSq === null && st.gradNormSq <= s.targets.gradNormSq!) targets.gradNormSq = hit();
+  };
+
+  const noteR = (k: number, r: number) => {
+    if (!Number.isFinite(r)) return;
+    measured++;
+    lastR = r;
+    maxR = Math.max(maxR ?? r, r);
+    if (firstFlat === null && r > s.flatR) firstFlat = k;
+    else if (firstFlat !== null && left === null && r < s.leaveR) left = k;
+  };
+
+  return {
+    onStep(m: StepMetrics, from: StepperState) {
+      atState(from);
+      const fields: Record<string, unknown> = {};
+      if (s.methodReportsFlatness && m.newton) {
+        noteR(m.iteration, m.newton.r_solverA);
+      } else if (s.probe.kind !== 'none' && m.iteration % s.probe.every === 0) {
+        const p0 = performance.now();
+        const probe = probeFlatness(oracle, from.theta, from.gradient, s.probe, rng);
+        probeMs += performance.now() - p0;
+        if (probe) {
+          probeWork = addCounters(probeWork, probe.work);
+          if (probe.r !== undefined) noteR(m.iteration, probe.r);
+          fields.probe = probe;
+        }
+      }
+      work += workUnits(m.work);
+      const thetaNorm = norm2(from.theta);
+      const ratio = thetaNorm > 0 ? m.stepNorm / thetaNorm : m.stepNorm > 0 ? Infinity : 0;
+      if (ratio > maxStepRatio) maxStepRatio = ratio;
+      if (ratio > s.blowUpRatio) blowUps++;
+      fields.cumulativeWork = work;
+      fields.methodWallMs = methodMs();
+      return fields;
+    },
+    work: () => probeWork,
+    finish(final: StepperState): ObservedRun & Record<string, unknown> {
+      atState(final);
+      // A run that stopped early (halted, target reached) stays at its last point.
+      for (const k of wanted) if (k > final.iteration) lossAt[k] = final.loss;
+      return {
+        lossAt, flat: { measured, firstFlatStep: firstFlat, leftAtStep: left, lastR, maxR },
+        steps: { maxStepRatio, blowUps }, targets, work, wallMs: methodMs(),
+      };
+    },
+  };
+}

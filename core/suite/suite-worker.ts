@@ -1,0 +1,52 @@
+/**
+ * A suite worker thread: builds the registry (built-ins plus the suite's plugin files), the
+ * kernels and the problem (one oracle thread: the suite's parallelism is across runs), then
+ * executes the tasks it is sent, one at a time (task.ts).
+ */
+import 'reflect-metadata';
+import { parentPort, workerData } from 'node:worker_threads';
+import { selectKernels, type KernelPreference } from '../linalg/select-kernels.js';
+import { loadPluginFiles } from '../plugins/load.js';
+import { PluginRegistry } from '../plugins/registry.js';
+import { buildProblem } from '../problems/catalog.js';
+import { registerBuiltinPlugins } from '../../plugins/index.js';
+import type { Progress } from '../run/progress.js';
+import type { WorkerInit, WorkerMessage } from './pool.js';
+import { executeTask, type SuiteTask, type TaskContext } from './task.js';
+
+const port = parentPort!;
+const init = workerData as WorkerInit;
+const post = (m: WorkerMessage) => port.postMessage(m);
+
+let current = -1;
+let last = 0;
+const progress: Progress = {
+  update(text) {
+    const now = Date.now();
+    if (now - last < 200) return;
+    last = now;
+    post({ type: 'progress', index: current, text });
+  },
+  done() {},
+};
+
+try {
+  const registry = new PluginRegistry();
+  registerBuiltinPlugins(registry);
+  await loadPluginFiles(init.suite.plugins, registry);
+  const kernels = selectKernels(init.kernels as KernelPreference, () => {});
+  const problem = buildProblem(init.suite.problem, kernels, { threads: 1 });
+  const ctx: TaskContext = { suite: init.suite, out: init.out, registry, kernels, problem, truth: init.truth, version: init.version, progress };
+  port.on('message', ({ index, task }: { index: number; task: SuiteTask }) => {
+    current = index;
+    try {
+      const runs = init.runs[task.phase === 'finder' ? 'finder' : String(task.stepper)];
+      post({ type: 'done', index, record: executeTask(ctx, task, runs) });
+    } catch (e) {
+      post({ type: 'error', index, message: (e as Error).message });
+    }
+  });
+  post({ type: 'ready' });
+} catch (e) {
+  post({ type: 'error', index: -1, message: (e as Error).message });
+}

@@ -1,0 +1,158 @@
+/**
+ * `gradflat suite`: every method from the same starting points, in parallel, resumable.
+ * The run directory:
+ *   manifest.json        resolved suite, its hash, versions, kernels, plugin and data hashes
+ *   starts.json          the shared trained starting points (made once)
+ *   truth.json           linear-ae: the analytic critical points
+ *   finder/run-NNN.*     flat-start suites: the finder's runs (phase 1)
+ *   flat-starts.json     the gradient-flat points every method then starts from
+ *   runs/<label>/run-NNN.ndjson, .json   each method's step log and final record
+ *   summary.json, summary.txt
+ * Resuming skips every task whose final record exists and restarts the others from scratch
+ * (each task is deterministic, so the result is the same as an uninterrupted suite).
+ */
+import { availableParallelism } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
+import type { DenseKernels } from '../linalg/kernels.js';
+import { registry as defaultRegistry, type PluginRegistry } from '../plugins/registry.js';
+import { buildProblem, type Problem } from '../problems/catalog.js';
+import { loadOrComputeTruth, loadOrMakeStarts, packageVersion } from '../run/experiment.js';
+import { terminalProgress, type Progress } from '../run/progress.js';
+import { fileSha256, openRunDirectory } from '../run/run-directory.js';
+import type { RunRecord } from '../run/run-one.js';
+import type { ResolvedSuite } from './config.js';
+import { selectFlatStarts, type FlatStart } from './flat-starts.js';
+import { runOnWorkers, suiteWorkerAvailable, type WorkerInit } from './pool.js';
+import { buildSuiteSummary, formatSuiteSummary, readMethodRecords, type SuiteSummary } from './summarize.js';
+import { executeTask, taskPaths, taskStepper, type SuiteTask, type TaskContext } from './task.js';
+
+/** Kernel sets a worker thread can rebuild by name. */
+const REBUILDABLE_KERNELS = ['typescript', 'openblas'];
+
+export interface SuiteOptions {
+  registry?: PluginRegistry;
+  force?: boolean;
+  /** Worker threads (default: the number of CPUs); 1 runs everything on this thread. */
+  workers?: number;
+  progress?: Progress;
+}
+
+export interface SuiteResult {
+  dir: string;
+  summary: SuiteSummary;
+  text: string;
+  /** Tasks computed now, and tasks found finished on disk. */
+  computed: number;
+  resumed: number;
+}
+
+export async function runSuite(suite: ResolvedSuite, out: string, kernels: DenseKernels, opts: SuiteOptions = {}): Promise<SuiteResult> {
+  const registry = opts.registry ?? defaultRegistry;
+  const problem = buildProblem(suite.problem, kernels);
+  try {
+    return await runWithProblem(suite, out, kernels, problem, registry, opts);
+  } finally {
+    problem.oracle.dispose?.();
+  }
+}
+
+async function runWithProblem(suite: ResolvedSuite, out: string, kernels: DenseKernels, problem: Problem, registry: PluginRegistry, opts: SuiteOptions): Promise<SuiteResult> {
+  const version = packageVersion();
+  const identity = {
+    suite, problem: { ...problem.info, name: problem.name },
+    plugins: suite.plugins.map((p) => ({ file: p, sha256: fileSha256(p) })),
+    dataSha256: suite.problem.dataFile ? fileSha256(suite.problem.dataFile) : undefined,
+  };
+  const { resuming } = openRunDirectory(out, identity, {
+    kind: 'suite', gradflat: version, node: process.version, kernels: kernels.name, seed: suite.seed,
+    problem: { name: problem.name, description: problem.description, ...problem.info },
+  }, Boolean(opts.force));
+  const progress = opts.progress ?? terminalProgress();
+  const trained = loadOrMakeStarts(out, problem, suite.starts.count, suite.seed, resuming, progress);
+  const truth = loadOrComputeTruth(out, problem, suite.evaluation.indexCutoff, resuming);
+
+  const workers = Math.max(1, Math.min(opts.workers ?? availableParallelism(),
+    suiteWorkerAvailable() && REBUILDABLE_KERNELS.includes(kernels.name) ? Infinity : 1));
+  const ctx: TaskContext = { suite, out, registry, kernels, problem, truth, version, progress };
+  let computed = 0;
+  let resumed = 0;
+  const runPhase = async (phase: SuiteTask['phase'], starts: readonly number[][], steppers: number[]): Promise<RunRecord[][]> => {
+    const results = steppers.map(() => new Array<RunRecord>(starts.length));
+    const todo: SuiteTask[] = [];
+    steppers.forEach((stepper, si) => starts.forEach((theta0, run) => {
+      const path = taskPaths(out, suite, { phase, stepper, run }).record;
+      if (existsSync(path)) {
+        results[si][run] = JSON.parse(readFileSync(path, 'utf8')) as RunRecord;
+        resumed++;
+      } else todo.push({ phase, stepper, run, theta0 });
+    }));
+    const store = (t: SuiteTask, r: RunRecord) => {
+      results[steppers.indexOf(t.stepper)][t.run] = r;
+      computed++;
+    };
+    const label = (t: SuiteTask) => `${phase === 'finder' ? 'finder' : taskStepper(suite, t).label} run ${t.run}`;
+    const total = todo.length;
+    let done = 0;
+    const status = new Map<number, string>();
+    const show = () => progress.update(`${phase === 'finder' ? 'finding flat starts' : 'methods'} ${done}/${total}  ${[...status.values()].join(' | ')}`);
+    if (workers === 1 || total <= 1) {
+      for (const t of todo) {
+        store(t, executeTask(ctx, t, starts.length));
+        done++;
+      }
+    } else {
+      const init: WorkerInit = { suite, out, kernels: kernels.name, truth, version, runs: { finder: starts.length, ...Object.fromEntries(steppers.map((s) => [String(s), starts.length])) } };
+      await runOnWorkers(init, todo, workers, {
+        done: (t, r) => { store(t, r); done++; show(); },
+        progress: (slot, text) => { status.set(slot, text); show(); },
+      }, label);
+    }
+    progress.done();
+    return results;
+  };
+
+  let methodStarts: number[][] = trained.map((t) => Array.from(t));
+  let startsInfo: SuiteSummary['starts'] = { kind: 'trained', count: trained.length, trained: trained.length };
+  if (suite.starts.flat) {
+    const [finderRecords] = await runPhase('finder', methodStarts, [0]);
+    const f = suite.starts.flat;
+    const flat: FlatStart[] = selectFlatStarts(finderRecords, f.r, f.minGradNormSq, f.max);
+    writeJsonAtomic(join(out, 'flat-starts.json'), flat);
+    methodStarts = flat.map((s) => s.theta);
+    startsInfo = { kind: 'flat', count: flat.length, trained: trained.length };
+    if (flat.length === 0) {
+      process.emitWarning(`suite ${suite.name}: the finder met no gradient-flat point (r > ${f.r}, ‖g‖² > ${f.minGradNormSq}) from ${trained.length} starts; ` +
+        'no method runs. Try more starts, more finder iterations or a lower starts.flat.r.');
+    }
+  }
+  await runPhase('method', methodStarts, suite.steppers.map((_, i) => i));
+
+  const summary = buildSuiteSummary(suite, problem.name, startsInfo, readMethodRecords(out, suite, methodStarts.length));
+  const text = formatSuiteSummary(summary);
+  writeJsonAtomic(join(out, 'summary.json'), summary);
+  writeFileAtomic(join(out, 'summary.txt'), text + '\n');
+  return { dir: out, summary, text, computed, resumed };
+}
+
+/** `gradflat summarize DIR`: the summary of a suite directory as it is on disk (finished or not). */
+export function summarizeSuiteDirectory(out: string): { summary: SuiteSummary; text: string } {
+  const manifestPath = join(out, 'manifest.json');
+  if (!existsSync(out)) throw new Error(`${out}: no such directory`);
+  if (!existsSync(manifestPath)) throw new Error(`${out} holds no gradflat run (no manifest.json): give the --out directory of a 'gradflat suite' run`);
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { kind?: string; identity?: { suite?: ResolvedSuite; problem?: { name: string } } };
+  const suite = manifest.identity?.suite;
+  if (manifest.kind !== 'suite' || !suite) throw new Error(`${out} holds a 'gradflat run' experiment, not a suite; its summary is ${join(out, 'summary.json')}`);
+  const trained = existsSync(join(out, 'starts.json')) ? (JSON.parse(readFileSync(join(out, 'starts.json'), 'utf8')) as unknown[]).length : 0;
+  let starts: SuiteSummary['starts'] = { kind: 'trained', count: trained, trained };
+  if (suite.starts.flat) {
+    const p = join(out, 'flat-starts.json');
+    if (!existsSync(p)) throw new Error(`${out}: the flat-start phase has not finished yet (no flat-starts.json); run 'gradflat suite' again to resume it`);
+    starts = { kind: 'flat', count: (JSON.parse(readFileSync(p, 'utf8')) as unknown[]).length, trained };
+  }
+  const summary = buildSuiteSummary(suite, manifest.identity?.problem?.name ?? suite.problem.name, starts, readMethodRecords(out, suite, starts.count));
+  const text = formatSuiteSummary(summary);
+  writeJsonAtomic(join(out, 'summary.json'), summary);
+  return { summary, text };
+}

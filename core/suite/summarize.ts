@@ -1,0 +1,177 @@
+/**
+ * Per-method summary of a suite directory: counts by final class, quartiles of final ‖g‖²,
+ * loss, steps, work and wall time, and the head-to-head measures of observer.ts (leaving the
+ * flat region, loss drop after k steps, step blow-ups, work to reach a target). Works on a
+ * partial suite: missing runs are listed, never guessed.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { workUnits } from '../oracle/oracle.js';
+import type { RunRecord } from '../run/run-one.js';
+import type { ResolvedSuite } from './config.js';
+import type { ObservedRun } from './observer.js';
+import { taskPaths } from './task.js';
+
+export interface Quartiles {
+  n: number;
+  min: number;
+  q1: number;
+  median: number;
+  q3: number;
+  max: number;
+}
+
+/** Quartiles by linear interpolation between order statistics (type 7); non-finite values dropped. */
+export function quartiles(values: readonly number[]): Quartiles | null {
+  const xs = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (xs.length === 0) return null;
+  const q = (p: number) => {
+    const h = (xs.length - 1) * p;
+    const lo = Math.floor(h);
+    return lo + 1 < xs.length ? xs[lo] + (h - lo) * (xs[lo + 1] - xs[lo]) : xs[lo];
+  };
+  return { n: xs.length, min: xs[0], q1: q(0.25), median: q(0.5), q3: q(0.75), max: xs[xs.length - 1] };
+}
+
+export interface MethodSummary {
+  label: string;
+  stepper: string;
+  hyperparameters: Record<string, unknown>;
+  iterations: number;
+  expectedRuns: number;
+  completedRuns: number;
+  missingRuns: number[];
+  classes: { critical: number; 'gradient-flat': number; neither: number };
+  finalGradNormSq: Quartiles | null;
+  finalLoss: Quartiles | null;
+  steps: Quartiles | null;
+  /** Method's own oracle work in HVP-equivalents (probes excluded) and wall time without probes. */
+  work: Quartiles | null;
+  wallMs: Quartiles | null;
+  stopReasons: Record<string, number>;
+  headToHead: {
+    /** Runs whose r was measured (Newton r from the method or a probe). */
+    rMeasured: number;
+    /** Runs that met r > flatR and then dropped below leaveR, and when. */
+    leftFlat: number;
+    leftAtStep: Quartiles | null;
+    lossDrop: Record<string, Quartiles | null>;
+    runsWithBlowUps: number;
+    maxStepRatio: Quartiles | null;
+    targets: Record<string, { reached: number; work: Quartiles | null; wallMs: Quartiles | null; step: Quartiles | null }>;
+  };
+}
+
+export interface SuiteSummary {
+  suite: string;
+  problem: string;
+  starts: { kind: 'trained' | 'flat'; count: number; trained: number };
+  conventions: Record<string, string>;
+  methods: MethodSummary[];
+}
+
+export function summarizeMethod(suite: ResolvedSuite, index: number, records: ReadonlyMap<number, RunRecord>, expectedRuns: number): MethodSummary {
+  const s = suite.steppers[index];
+  const recs = [...records.values()];
+  const obs = (r: RunRecord) => r.observed as unknown as ObservedRun | undefined;
+  const classes = { critical: 0, 'gradient-flat': 0, neither: 0 };
+  const stopReasons: Record<string, number> = {};
+  for (const r of recs) {
+    classes[r.final.class]++;
+    stopReasons[r.stopReason] = (stopReasons[r.stopReason] ?? 0) + 1;
+  }
+  const lossDrop: Record<string, Quartiles | null> = {};
+  for (const k of suite.summary.lossAfter) {
+    lossDrop[k] = quartiles(recs.map((r) => (obs(r)?.lossAt[k] === undefined ? NaN : r.start.loss - obs(r)!.lossAt[k])));
+  }
+  const targets: MethodSummary['headToHead']['targets'] = {};
+  for (const key of ['loss', 'gradNormSq'] as const) {
+    if (suite.summary.targets[key] === undefined) continue;
+    const hits = recs.map((r) => obs(r)?.targets[key]).filter((h): h is NonNullable<typeof h> => Boolean(h));
+    targets[`${key} ≤ ${suite.summary.targets[key]}`] = {
+      reached: hits.length, work: quartiles(hits.map((h) => h.work)), wallMs: quartiles(hits.map((h) => h.wallMs)), step: quartiles(hits.map((h) => h.step)),
+    };
+  }
+  const left = recs.filter((r) => obs(r)?.flat.leftAtStep != null);
+  return {
+    label: s.label, stepper: s.stepper, hyperparameters: s.hyperparameters, iterations: s.iterations,
+    expectedRuns, completedRuns: recs.length,
+    missingRuns: Array.from({ length: expectedRuns }, (_, i) => i).filter((i) => !records.has(i)),
+    classes,
+    finalGradNormSq: quartiles(recs.map((r) => r.final.gradNormSq)),
+    finalLoss: quartiles(recs.map((r) => r.final.loss)),
+    steps: quartiles(recs.map((r) => r.steps)),
+    work: quartiles(recs.map((r) => obs(r)?.work ?? workUnits(r.work))),
+    wallMs: quartiles(recs.map((r) => obs(r)?.wallMs ?? r.wallMs)),
+    stopReasons,
+    headToHead: {
+      rMeasured: recs.filter((r) => (obs(r)?.flat.measured ?? 0) > 0).length,
+      leftFlat: left.length,
+      leftAtStep: quartiles(left.map((r) => obs(r)!.flat.leftAtStep!)),
+      lossDrop,
+      runsWithBlowUps: recs.filter((r) => (obs(r)?.steps.blowUps ?? 0) > 0).length,
+      maxStepRatio: quartiles(recs.map((r) => obs(r)?.steps.maxStepRatio ?? NaN)),
+      targets,
+    },
+  };
+}
+
+/** Reads whatever final records exist for each method of a suite directory. */
+export function readMethodRecords(out: string, suite: ResolvedSuite, runs: number): Array<Map<number, RunRecord>> {
+  return suite.steppers.map((_, stepper) => {
+    const m = new Map<number, RunRecord>();
+    for (let run = 0; run < runs; run++) {
+      const p = taskPaths(out, suite, { phase: 'method', stepper, run }).record;
+      if (existsSync(p)) m.set(run, JSON.parse(readFileSync(p, 'utf8')) as RunRecord);
+    }
+    return m;
+  });
+}
+
+export function buildSuiteSummary(
+  suite: ResolvedSuite, problem: string, starts: SuiteSummary['starts'], records: ReadonlyArray<ReadonlyMap<number, RunRecord>>,
+): SuiteSummary {
+  const t = suite.evaluation.thresholds;
+  return {
+    suite: suite.name, problem, starts,
+    conventions: {
+      class: `critical: ‖g‖² < ${t.critical}; gradient-flat: r > ${t.flatR}${Number.isFinite(t.flatRH) ? ` and rH < ${t.flatRH}` : ''}; else neither (final point, fresh MINRES-QLP probe)`,
+      r: 'r = ‖Hp+g‖/(‖H‖‖p‖+‖g‖) with ‖H‖ = MINRES-QLP’s ‖A‖ estimate, from the method’s own Newton solve or a probe',
+      work: 'HVP-equivalents: gradient 1, HVP 1, Gauss-Newton product 1, loss 0.5, layer statistics 2; probes excluded',
+      leftFlat: `r rose above ${t.flatR}, then fell below ${suite.summary.leaveR}`,
+      blowUp: `step with ‖θ_{k+1} − θ_k‖ / ‖θ_k‖ > ${suite.summary.blowUpRatio}`,
+      lossDrop: 'start loss − loss after k steps',
+    },
+    methods: suite.steppers.map((_, i) => summarizeMethod(suite, i, records[i], starts.count)),
+  };
+}
+
+const e = (x: number | undefined | null, d = 2) => (x == null || !Number.isFinite(x) ? '—' : x.toExponential(d));
+const g3 = (x: number | undefined | null) => (x == null || !Number.isFinite(x) ? '—' : Number(x.toPrecision(3)).toString());
+const med = (q: Quartiles | null, fmt: (x: number) => string) => (q ? `${fmt(q.median)} [${fmt(q.q1)}, ${fmt(q.q3)}]` : '—');
+
+/** The per-method table `gradflat suite` and `gradflat summarize` print. */
+export function formatSuiteSummary(s: SuiteSummary): string {
+  const k = Object.keys(s.methods[0]?.headToHead.lossDrop ?? {})[0];
+  const header = ['method', 'runs', 'crit/flat/neither', '‖g‖² final: median [q1, q3]', 'loss final', 'steps', 'work (HVP-eq)', 'wall s',
+    'left flat', ...(k ? [`Δloss@${k}`] : []), 'blow-ups'];
+  const rows = [header];
+  for (const m of s.methods) {
+    rows.push([
+      m.label, `${m.completedRuns}/${m.expectedRuns}`, `${m.classes.critical}/${m.classes['gradient-flat']}/${m.classes.neither}`,
+      med(m.finalGradNormSq, (x) => e(x)), med(m.finalLoss, (x) => e(x, 3)), g3(m.steps?.median), g3(m.work?.median),
+      g3(m.wallMs ? m.wallMs.median / 1000 : null),
+      `${m.headToHead.leftFlat}/${m.headToHead.rMeasured}`, ...(k ? [e(m.headToHead.lossDrop[k]?.median)] : []), String(m.headToHead.runsWithBlowUps),
+    ]);
+  }
+  const widths = header.map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  const lines = rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd());
+  lines.unshift(`${s.suite} on ${s.problem}: ${s.starts.count} ${s.starts.kind} starts${s.starts.kind === 'flat' ? ` (from ${s.starts.trained} trained)` : ''}`);
+  for (const m of s.methods) {
+    for (const [t, v] of Object.entries(m.headToHead.targets)) {
+      lines.push(`${m.label}: ${t} reached in ${v.reached}/${m.completedRuns} runs${v.work ? `, work median ${g3(v.work.median)} HVP-eq` : ''}`);
+    }
+    if (m.missingRuns.length) lines.push(`${m.label}: missing runs ${m.missingRuns.join(', ')} (suite not finished; run \`gradflat suite\` again to resume)`);
+  }
+  lines.push(...Object.entries(s.conventions).map(([key, v]) => `${key}: ${v}`));
+  return lines.join('\n');
+}
