@@ -16,6 +16,8 @@ import { PROBLEM_NAMES } from '../core/problems/catalog.js';
 import { registerBuiltinPlugins } from '../plugins/index.js';
 import { runDemo } from '../core/run/demo.js';
 import { loadPluginFiles } from '../core/plugins/load.js';
+import { loadSuite } from '../core/suite/config.js';
+import { runSuite, summarizeSuiteDirectory } from '../core/suite/suite.js';
 
 registerBuiltinPlugins();
 
@@ -105,6 +107,30 @@ const cli = yargs(hideBin(process.argv))
     if (result.resumed) process.stderr.write(`gradflat: resumed ${argv.out}: ${result.resumed} finished run(s) kept\n`);
     process.stdout.write(formatSummaryTable(result) + `\nwrote ${argv.out}/summary.json\n`);
   })
+  .command('suite <file>', 'run a suite: several steppers from the same (optionally gradient-flat) starting points, in parallel', (y) => y
+    .positional('file', { type: 'string', demandOption: true, describe: 'suite file (.json, .yaml or .yml; see docs/suites.md)' })
+    .option('out', { type: 'string', describe: 'output directory (default runs/<suite name>)' })
+    .option('plugin', pluginOption)
+    .option('workers', { type: 'number', describe: 'worker threads running runs in parallel (default: number of CPUs); results do not depend on it' })
+    .option('force', { type: 'boolean', default: false, describe: 'start over in a directory written with another suite' })
+    .check((argv) => {
+      if (argv.workers !== undefined && !(Number.isInteger(argv.workers) && argv.workers >= 1)) throw new Error('--workers must be a positive integer');
+      return true;
+    }),
+  async (argv) => {
+    const suite = await loadSuite(argv.file, registry, argv.plugin ?? []);
+    const out = argv.out ?? `runs/${suite.name}`;
+    const kernels = selectKernels(argv.kernels as KernelPreference | undefined, notice);
+    const result = await runSuite(suite, out, kernels, { registry, force: argv.force, workers: argv.workers });
+    if (result.resumed) process.stderr.write(`gradflat: resumed ${out}: ${result.resumed} finished run(s) kept\n`);
+    process.stdout.write(`${result.text}\nwrote ${out}/summary.json\n`);
+  })
+  .command('summarize <dir>', 'per-method tables of a suite directory (finished or not); writes summary.json', (y) => y
+    .positional('dir', { type: 'string', demandOption: true, describe: 'the --out directory of `gradflat suite`' }),
+  (argv) => {
+    const { text } = summarizeSuiteDirectory(argv.dir);
+    process.stdout.write(`${text}\nwrote ${argv.dir}/summary.json\n`);
+  })
   .command('demo', 'the default job: quartic grid + linear autoencoder with Newton-MR, and a report', (y) => y
     .option('out', { type: 'string', default: 'runs/demo', describe: 'output directory' })
     .option('quick', { type: 'boolean', default: false, describe: 'smaller (for smoke tests)' })
@@ -130,7 +156,7 @@ const cli = yargs(hideBin(process.argv))
       `MLP worker threads: up to 2 for problems with N ≥ ${THREADS_MIN_SAMPLES} and N·n ≥ ${THREADS_MIN_WORK.toExponential(0)}${threadsEnv ? ` (GRADFLAT_THREADS=${threadsEnv})` : ''}; results do not depend on the thread count`,
     ].join('\n') + '\n');
   })
-  .demandCommand(1, 'give a command: run, demo, plugins or info')
+  .demandCommand(1, 'give a command: run, suite, summarize, demo, plugins or info')
   .strict()
   .fail((msg, err, y) => {
     if (err) throw err;

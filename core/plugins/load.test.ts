@@ -43,14 +43,18 @@ test('accepted shapes: default plugin, default array, named plugin / plugins, re
       box.write('named.js', `${GD}\nexport const plugin = ${plugin('user-gd-named', 'create')};\nexport default plugin;`),
       box.write('many.js', `${GD}\nexport const plugins = [${plugin('user-gd-m1')}, ${plugin('user-gd-m2')}];`),
       box.write('fn.js', `${GD}\nexport default async (registry) => { await null; registry.register(${plugin('user-gd-fn')}); };`),
+      box.write('cjs.cjs', `const p = (name) => ({ name, description: 'd', hyperparameters: {}, create: () => ({ init() {}, step() {} }) });
+module.exports = { plugins: [p('user-cjs-1'), p('user-cjs-2')] };`),
     ];
     const reg = new PluginRegistry();
     assert.deepEqual(await loadPluginFile(files[0], reg), ['user-gd-one']);
     assert.deepEqual(await loadPluginFile(files[1], reg), ['user-gd-a', 'user-gd-b']);
     assert.deepEqual(await loadPluginFile(files[2], reg), ['user-gd-named'], 'the same object as default and named export counts once');
-    assert.deepEqual(await loadPluginFiles(files.slice(3), reg), ['user-gd-m1', 'user-gd-m2', 'user-gd-fn']);
-    assert.deepEqual(reg.names(), ['user-gd-a', 'user-gd-b', 'user-gd-fn', 'user-gd-m1', 'user-gd-m2', 'user-gd-named', 'user-gd-one']);
-    for (const n of reg.names()) runsGd(reg, n);
+    assert.deepEqual(await loadPluginFiles(files.slice(3, 5), reg), ['user-gd-m1', 'user-gd-m2', 'user-gd-fn']);
+    assert.deepEqual(await loadPluginFile(files[5], reg), ['user-cjs-1', 'user-cjs-2'], 'CommonJS module.exports = { plugins }');
+    const gds = reg.names().filter((n) => n.startsWith('user-gd-'));
+    assert.deepEqual(gds, ['user-gd-a', 'user-gd-b', 'user-gd-fn', 'user-gd-m1', 'user-gd-m2', 'user-gd-named', 'user-gd-one']);
+    for (const n of gds) runsGd(reg, n);
   } finally {
     box.remove();
   }

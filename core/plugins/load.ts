@@ -37,7 +37,6 @@ export async function loadPluginFile(file: string, registry: PluginRegistry): Pr
   const registered = origins.get(registry) ?? new Map<string, string>();
   origins.set(registry, registered);
   const names: string[] = [];
-  // Registers one plugin, or skips it when this file (or this very object) registered it before.
   const alreadyHere = (plugin: StepperPlugin): boolean => registry.has(plugin.name) &&
     (registered.get(plugin.name) === path || registry.get(plugin.name) === plugin);
   const checkFree = (plugin: StepperPlugin, where: string): void => {
@@ -46,6 +45,7 @@ export async function loadPluginFile(file: string, registry: PluginRegistry): Pr
     fail(`${where} is named '${plugin.name}', but a different stepper of that name is already registered ` +
       `(${owner ? `from ${owner}` : 'built in, or registered by code'}); rename one of them`);
   };
+  // Registers one plugin, or skips it when this file (or this very object) registered it before.
   const registerOne = (p: unknown, where: string): void => {
     const plugin = checkPluginShape(p, where, fail);
     checkFree(plugin, where);
@@ -60,6 +60,9 @@ export async function loadPluginFile(file: string, registry: PluginRegistry): Pr
     if (!names.includes(plugin.name)) names.push(plugin.name);
   };
 
+  // CommonJS `module.exports = { plugins }` arrives as the default export: read that object instead.
+  const d = mod.default as Record<string, unknown> | undefined;
+  if (d && typeof d === 'object' && !Array.isArray(d) && !('name' in d) && ('plugin' in d || 'plugins' in d)) mod = { ...d };
   const used = (['default', 'plugin', 'plugins'] as const).filter((k) => mod[k] !== undefined);
   if (used.length === 0) {
     const has = Object.keys(mod);

@@ -22,6 +22,7 @@ import {
   arrayField, choiceField, ConfigError, integerField, numberField, objectField, recordField, stringField,
 } from '../io/fields.js';
 import type { Hyperparameters } from '../plugins/hyperparameters.js';
+import { loadPluginFiles } from '../plugins/load.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import { PROBLEM_NAMES, type ProblemConfig } from '../problems/catalog.js';
 import type { ProbeKind } from './probes.js';
@@ -72,7 +73,7 @@ const suiteShape = objectField({
     thresholds: objectField({ critical: nonNegative, flatR: nonNegative, flatRH: numberField() }),
   }),
   summary: objectField({
-    lossAfter: arrayField(integerField(1)), leaveR: numberField({ min: 0, max: 1 }), blowUpRatio: positive,
+    lossAfter: arrayField(integerField(1)), leaveR: numberField({ min: 0, max: 1 }), leaveWindow: integerField(1), blowUpRatio: positive,
     targets: objectField({ loss: numberField(), gradNormSq: nonNegative }),
   }),
   plugins: arrayField(stringField),
@@ -99,7 +100,7 @@ export interface ResolvedSuite {
   stop: { targetGradNormSq: number };
   probe: { kind: ProbeKind | 'auto'; every: number | null; rtol: number; maxit: number | null; frobeniusSamples: number };
   evaluation: { indexCutoff: number; cutoffs: number[]; thresholds: ClassThresholds };
-  summary: { lossAfter: number[]; leaveR: number; blowUpRatio: number; targets: { loss?: number; gradNormSq?: number } };
+  summary: { lossAfter: number[]; leaveR: number; leaveWindow: number; blowUpRatio: number; targets: { loss?: number; gradNormSq?: number } };
   /** Absolute paths of plugin files (relative ones are taken from the config file's folder). */
   plugins: string[];
 }
@@ -172,7 +173,9 @@ export function resolveSuite(raw: unknown, registry: PluginRegistry, baseDir = p
     evaluation: { indexCutoff: ev.indexCutoff ?? DEFAULT_INDEX_CUTOFF, cutoffs: ev.cutoffs ?? [1e-2, 1e-8], thresholds },
     summary: {
       lossAfter: f.summary?.lossAfter ?? [10],
-      leaveR: f.summary?.leaveR ?? thresholds.flatR,
+      // Well below the flat threshold: r hovers around 0.9 inside flat regions (see observer.ts).
+      leaveR: f.summary?.leaveR ?? 0.5,
+      leaveWindow: f.summary?.leaveWindow ?? 3,
       blowUpRatio: f.summary?.blowUpRatio ?? 1,
       targets: { ...f.summary?.targets },
     },
@@ -187,3 +190,16 @@ export function pluginFilesOf(raw: unknown, baseDir: string): string[] {
 }
 
 export const suiteBaseDir = (file: string) => dirname(resolve(file));
+
+/**
+ * Reads, loads the plugins of (the file's `plugins` plus `extraPlugins`, e.g. from --plugin)
+ * and resolves a suite file. The resolved suite lists every plugin file, so worker threads
+ * load the same ones and the run directory's hash covers their contents.
+ */
+export async function loadSuite(file: string, registry: PluginRegistry, extraPlugins: readonly string[] = []): Promise<ResolvedSuite> {
+  const raw = readSuiteFile(file);
+  const base = suiteBaseDir(file);
+  const plugins = [...new Set([...pluginFilesOf(raw, base), ...extraPlugins.map((p) => resolve(p))])];
+  await loadPluginFiles(plugins, registry);
+  return { ...resolveSuite(raw, registry, base), plugins };
+}

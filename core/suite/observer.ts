@@ -6,7 +6,9 @@
  * gradient-flat regions, and at what cost?):
  *   lossAt        loss of θ_k for each k in `lossAfter` (loss drop = start loss − lossAt[k]);
  *                 a run that stopped before step k counts with the point it stopped at
- *   flat          first step whose r > flatR, first step after that whose r < leaveR
+ *   flat          first step whose r > flatR, and the first step after that at which the mean
+ *                 of the last `leaveWindow` measured r falls below leaveR (r is noisy from
+ *                 step to step; [GF] Fig. 3B smooths it with a moving average too)
  *   steps         largest ‖θ_{k+1} − θ_k‖ / ‖θ_k‖ and how many steps exceeded blowUpRatio
  *   targets       first step, work and wall time at which loss ≤ target.loss / ‖g‖² ≤ target.gradNormSq
  */
@@ -25,6 +27,7 @@ export interface ObserverSettings {
   lossAfter: readonly number[];
   flatR: number;
   leaveR: number;
+  leaveWindow: number;
   blowUpRatio: number;
   targets: { loss?: number; gradNormSq?: number };
 }
@@ -72,13 +75,19 @@ export function headToHeadObserver(oracle: Oracle, s: ObserverSettings, rng: Rng
     if (targets.gradNormSq === null && st.gradNormSq <= s.targets.gradNormSq!) targets.gradNormSq = hit();
   };
 
+  const recent: number[] = [];
   const noteR = (k: number, r: number) => {
     if (!Number.isFinite(r)) return;
     measured++;
     lastR = r;
     maxR = Math.max(maxR ?? r, r);
-    if (firstFlat === null && r > s.flatR) firstFlat = k;
-    else if (firstFlat !== null && left === null && r < s.leaveR) left = k;
+    if (firstFlat === null) {
+      if (r > s.flatR) firstFlat = k;
+      return;
+    }
+    recent.push(r);
+    if (recent.length > s.leaveWindow) recent.shift();
+    if (left === null && recent.length === s.leaveWindow && recent.reduce((a, b) => a + b, 0) / s.leaveWindow < s.leaveR) left = k;
   };
 
   return {

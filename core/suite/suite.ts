@@ -96,7 +96,7 @@ async function runWithProblem(suite: ResolvedSuite, out: string, kernels: DenseK
     const total = todo.length;
     let done = 0;
     const status = new Map<number, string>();
-    const show = () => progress.update(`${phase === 'finder' ? 'finding flat starts' : 'methods'} ${done}/${total}  ${[...status.values()].join(' | ')}`);
+    const show = () => progress.update(`${phase === 'finder' ? 'finding flat starts' : 'methods'} ${progressBar(done, total)} ${done}/${total}  ${[...status.values()].join(' | ')}`);
     if (workers === 1 || total <= 1) {
       for (const t of todo) {
         store(t, executeTask(ctx, t, starts.length));
@@ -134,6 +134,11 @@ async function runWithProblem(suite: ResolvedSuite, out: string, kernels: DenseK
   writeJsonAtomic(join(out, 'summary.json'), summary);
   writeFileAtomic(join(out, 'summary.txt'), text + '\n');
   return { dir: out, summary, text, computed, resumed };
+}
+
+function progressBar(done: number, total: number, width = 20): string {
+  const filled = total > 0 ? Math.round((done / total) * width) : width;
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
 }
 
 /** `gradflat summarize DIR`: the summary of a suite directory as it is on disk (finished or not). */

@@ -137,7 +137,7 @@ export function buildSuiteSummary(
       class: `critical: ‖g‖² < ${t.critical}; gradient-flat: r > ${t.flatR}${Number.isFinite(t.flatRH) ? ` and rH < ${t.flatRH}` : ''}; else neither (final point, fresh MINRES-QLP probe)`,
       r: 'r = ‖Hp+g‖/(‖H‖‖p‖+‖g‖) with ‖H‖ = MINRES-QLP’s ‖A‖ estimate, from the method’s own Newton solve or a probe',
       work: 'HVP-equivalents: gradient 1, HVP 1, Gauss-Newton product 1, loss 0.5, layer statistics 2; probes excluded',
-      leftFlat: `r rose above ${t.flatR}, then fell below ${suite.summary.leaveR}`,
+      leftFlat: `r rose above ${t.flatR}, then the mean of ${suite.summary.leaveWindow} consecutive measured r fell below ${suite.summary.leaveR}`,
       blowUp: `step with ‖θ_{k+1} − θ_k‖ / ‖θ_k‖ > ${suite.summary.blowUpRatio}`,
       lossDrop: 'start loss − loss after k steps',
     },
@@ -149,7 +149,12 @@ const e = (x: number | undefined | null, d = 2) => (x == null || !Number.isFinit
 const g3 = (x: number | undefined | null) => (x == null || !Number.isFinite(x) ? '—' : Number(x.toPrecision(3)).toString());
 const med = (q: Quartiles | null, fmt: (x: number) => string) => (q ? `${fmt(q.median)} [${fmt(q.q1)}, ${fmt(q.q3)}]` : '—');
 
-/** The per-method table `gradflat suite` and `gradflat summarize` print. */
+function alignColumns(rows: string[][]): string[] {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd());
+}
+
+/** The per-method tables `gradflat suite` and `gradflat summarize` print. */
 export function formatSuiteSummary(s: SuiteSummary): string {
   const k = Object.keys(s.methods[0]?.headToHead.lossDrop ?? {})[0];
   const header = ['method', 'runs', 'crit/flat/neither', '‖g‖² final: median [q1, q3]', 'loss final', 'steps', 'work (HVP-eq)', 'wall s',
@@ -163,9 +168,14 @@ export function formatSuiteSummary(s: SuiteSummary): string {
       `${m.headToHead.leftFlat}/${m.headToHead.rMeasured}`, ...(k ? [e(m.headToHead.lossDrop[k]?.median)] : []), String(m.headToHead.runsWithBlowUps),
     ]);
   }
-  const widths = header.map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  const lines = rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd());
-  lines.unshift(`${s.suite} on ${s.problem}: ${s.starts.count} ${s.starts.kind} starts${s.starts.kind === 'flat' ? ` (from ${s.starts.trained} trained)` : ''}`);
+  const lines = [`${s.suite} on ${s.problem}: ${s.starts.count} ${s.starts.kind} starts${s.starts.kind === 'flat' ? ` (from ${s.starts.trained} trained)` : ''}`];
+  lines.push(...alignColumns(rows), '');
+  const q = (x: Quartiles | null, scale = 1) => (x ? `${g3(x.median / scale)} [${g3(x.q1 / scale)}, ${g3(x.q3 / scale)}]` : '—');
+  const spread = [['method: median [q1, q3]', 'steps', 'work (HVP-eq)', 'wall s', 'left flat at step', 'max ‖Δθ‖/‖θ‖']];
+  for (const m of s.methods) {
+    spread.push([m.label, q(m.steps), q(m.work), q(m.wallMs, 1000), q(m.headToHead.leftAtStep), q(m.headToHead.maxStepRatio)]);
+  }
+  lines.push(...alignColumns(spread));
   for (const m of s.methods) {
     for (const [t, v] of Object.entries(m.headToHead.targets)) {
       lines.push(`${m.label}: ${t} reached in ${v.reached}/${m.completedRuns} runs${v.work ? `, work median ${g3(v.work.median)} HVP-eq` : ''}`);

@@ -74,6 +74,7 @@ export function executeTask(ctx: TaskContext, task: SuiteTask, runs: number): Ru
       lossAfter: suite.summary.lossAfter,
       flatR: suite.evaluation.thresholds.flatR,
       leaveR: suite.summary.leaveR,
+      leaveWindow: suite.summary.leaveWindow,
       blowUpRatio: suite.summary.blowUpRatio,
       targets: suite.summary.targets,
     }, rng);
