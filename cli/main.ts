@@ -4,6 +4,7 @@
  * directly (runExperiment, runDemo, the plugin registry).
  */
 import { readFileSync, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { registry } from '../core/plugins/registry.js';
@@ -103,7 +104,7 @@ const cli = yargs(hideBin(process.argv))
       ...(argv['index-cutoff'] !== undefined && { indexCutoff: argv['index-cutoff'] }),
     };
     const kernels = selectKernels(argv.kernels as KernelPreference | undefined, notice);
-    const result = runExperiment(config, argv.out, kernels, { force: argv.force });
+    const result = runExperiment(config, argv.out, kernels, { force: argv.force, pluginFiles: (argv.plugin ?? []).map((f) => resolve(f)) });
     if (result.resumed) process.stderr.write(`gradflat: resumed ${argv.out}: ${result.resumed} finished run(s) kept\n`);
     process.stdout.write(formatSummaryTable(result) + `\nwrote ${argv.out}/summary.json\n`);
   })

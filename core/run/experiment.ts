@@ -63,6 +63,8 @@ export interface ExperimentHooks {
   /** Clear a directory written with a different config and start over. */
   force?: boolean;
   progress?: Progress;
+  /** Plugin files the stepper may come from: their contents are part of the directory's identity. */
+  pluginFiles?: readonly string[];
 }
 
 const CONFIG_KEYS = ['problem', 'stepper', 'hyperparameters', 'runs', 'iterations', 'seed', 'targetGradNormSq', 'indexCutoff', 'thresholds', 'cutoffs', 'probe'];
@@ -129,7 +131,9 @@ function runProblem(
   const resolved = { ...config, problem: { ...problem.info, name: problem.name, seed: config.problem.seed }, hyperparameters: hp, thresholds, indexCutoff, cutoffs };
   const dataFile = config.problem.dataFile;
   const version = packageVersion();
-  const { resuming } = openRunDirectory(out, { config: resolved, dataSha256: dataFile ? fileSha256(dataFile) : undefined }, {
+  const plugins = (hooks.pluginFiles ?? []).map((file) => ({ file, sha256: fileSha256(file) }));
+  const identity = { config: resolved, dataSha256: dataFile ? fileSha256(dataFile) : undefined, ...(plugins.length > 0 && { plugins }) };
+  const { resuming } = openRunDirectory(out, identity, {
     gradflat: version, node: process.version, kernels: kernels.name,
     problem: { name: problem.name, description: problem.description, ...problem.info },
   }, Boolean(hooks.force));

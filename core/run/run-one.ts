@@ -112,6 +112,8 @@ export function runOne(ctx: RunContext, run: number, theta0: Float64Array, logPa
       ctx.progress.update(`${ctx.label ? `${ctx.label} ` : ''}run ${run + 1}/${ctx.runs}  step ${m.iteration}  loss ${m.loss.toExponential(3)}  ‖g‖² ${m.gradNormSq.toExponential(2)}`);
     },
   });
+  // Before the final evaluation, so that the observer's timings cover the method alone.
+  const observed = observer?.finish(outcome.state);
   const probeWork = observer?.work() ?? emptyCounters();
   const work = counterDelta(counterDelta(oracle.counters, before), probeWork);
   const final = evaluatePoint(oracle, outcome.state.theta, kernels, { solve: ctx.probe, indexCutoff: ctx.indexCutoff, thresholds: ctx.thresholds });
@@ -130,7 +132,7 @@ export function runOne(ctx: RunContext, run: number, theta0: Float64Array, logPa
       return { cutoff, iteration: p.iteration, ...ev, truth: match(ev.loss, ev.negativeEigenvalues) };
     }),
     theta: Array.from(outcome.state.theta),
-    ...(observer && { observed: observer.finish(outcome.state), probeWork }),
+    ...(observed && { observed, probeWork }),
   };
   log.write({ type: 'final', run, steps: outcome.steps, stopReason: outcome.stopReason, ...final });
   log.close();

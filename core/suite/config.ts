@@ -141,11 +141,12 @@ export function resolveSuite(raw: unknown, registry: PluginRegistry, baseDir = p
     return { label: s.label ?? s.stepper, stepper: s.stepper, hyperparameters, iterations: s.iterations ?? iterations };
   };
   const steppers = f.steppers.map((s, i) => resolveStepper(s, `steppers[${i}]`));
+  // Labels name directories: compared without case, for case-insensitive file systems.
   const seen = new Map<string, number>();
   steppers.forEach((s, i) => {
-    const j = seen.get(s.label);
-    if (j !== undefined) throw new ConfigError(`steppers[${i}].label`, `'${s.label}' is already used by steppers[${j}]; give each entry a distinct label`);
-    seen.set(s.label, i);
+    const j = seen.get(s.label.toLowerCase());
+    if (j !== undefined) throw new ConfigError(`steppers[${i}].label`, `'${s.label}' is already used by steppers[${j}] (labels name folders, compared without case); give each entry a distinct label`);
+    seen.set(s.label.toLowerCase(), i);
   });
   const flat = f.starts.flat;
   const ev = f.evaluation ?? {};

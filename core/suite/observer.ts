@@ -94,9 +94,11 @@ export function headToHeadObserver(oracle: Oracle, s: ObserverSettings, rng: Rng
     onStep(m: StepMetrics, from: StepperState) {
       atState(from);
       const fields: Record<string, unknown> = {};
+      const due = m.iteration % s.probe.every === 0;
       if (s.methodReportsFlatness && m.newton) {
-        noteR(m.iteration, m.newton.r_solverA);
-      } else if (s.probe.kind !== 'none' && m.iteration % s.probe.every === 0) {
+        // Same cadence as the probes of other methods, so "left flat" compares across methods.
+        if (due) noteR(m.iteration, m.newton.r_solverA);
+      } else if (s.probe.kind !== 'none' && due) {
         const p0 = performance.now();
         const probe = probeFlatness(oracle, from.theta, from.gradient, s.probe, rng);
         probeMs += performance.now() - p0;

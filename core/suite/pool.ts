@@ -42,6 +42,8 @@ export function runOnWorkers(
   return new Promise((resolve, reject) => {
     const pool: Worker[] = [];
     const retired = new Set<Worker>();
+    const running = new Map<Worker, number>();
+    const what = (w: Worker) => (running.has(w) ? ` while running ${describe(tasks[running.get(w)!])}` : '');
     let next = 0;
     let finished = 0;
     let failed = false;
@@ -59,6 +61,7 @@ export function runOnWorkers(
         return;
       }
       const index = next++;
+      running.set(w, index);
       w.postMessage({ index, task: tasks[index] });
     };
     const count = Math.min(workers, tasks.length);
@@ -69,6 +72,7 @@ export function runOnWorkers(
         if (m.type === 'ready') dispatch(w);
         else if (m.type === 'progress') on.progress(slot, m.text);
         else if (m.type === 'done') {
+          running.delete(w);
           try {
             on.done(tasks[m.index], m.record);
           } catch (e) {
@@ -86,9 +90,11 @@ export function runOnWorkers(
           fail(new Error(m.index < 0 ? `a suite worker could not start: ${m.message}` : `${describe(tasks[m.index])} failed: ${m.message}`));
         }
       });
-      w.on('error', (e) => fail(new Error(`a suite worker crashed: ${e.message}`)));
+      w.on('error', (e) => fail(new Error(`a suite worker crashed${what(w)}: ${e.message}`)));
+      // Any exit we did not ask for is a failure, even with code 0 (e.g. a plugin calling
+      // process.exit): otherwise the suite would wait forever for that worker's task.
       w.on('exit', (code) => {
-        if (!failed && !retired.has(w) && code !== 0) fail(new Error(`a suite worker exited with code ${code} before the suite finished`));
+        if (!failed && !retired.has(w)) fail(new Error(`a suite worker exited (code ${code})${what(w)} before the suite finished`));
       });
     }
   });

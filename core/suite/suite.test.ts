@@ -106,3 +106,30 @@ test('summarize: clear messages for a missing, empty or non-suite directory', ()
   writeFileSync(join(root, 'manifest.json'), JSON.stringify({ identity: { config: {} } }));
   assert.throws(() => summarizeSuiteDirectory(root), /not a suite/);
 });
+
+test('a stepper that cannot run on the problem fails before any work, naming the suite entry', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'gradflat-suite-preflight-'));
+  const raw = { problem: { name: 'quartic', seed: 1, grid: 2 }, seed: 1, starts: { count: 4 }, iterations: 3 };
+  const suite = resolveSuite({ ...raw, steppers: [{ stepper: 'gd' }, { stepper: 'kfac' }] }, registry);
+  await assert.rejects(runSuite(suite, join(root, 'o'), typescriptKernels, { registry, workers: 1, progress: quiet }),
+    /steppers\[1\]: stepper 'kfac' cannot run on problem 'quartic': .*needs the oracle capability 'layer-statistics'/);
+  assert.ok(!existsSync(join(root, 'o', 'starts.json')), 'nothing was computed');
+  const dn = resolveSuite({ ...raw, steppers: [{ stepper: 'damped-newton', hyperparameters: { gammaMin: 1, gammaMax: 0.1 } }] }, registry);
+  await assert.rejects(runSuite(dn, join(root, 'p'), typescriptKernels, { registry, workers: 1, progress: quiet }), /steppers\[0\]: stepper 'damped-newton' cannot run/);
+});
+
+test('a worker that exits in the middle of a task fails the suite with the task named (no hang)', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'gradflat-suite-exit-'));
+  const plugin = join(root, 'quitter.mjs');
+  // A factory plugin needs no import of gradflat; this one ends its thread on the first step.
+  writeFileSync(plugin, `export default { name: 'quitter', description: 'exits', hyperparameters: {},
+    create: (oracle) => ({ init: (t) => { const { loss, gradient } = oracle.gradient(t); return { iteration: 0, theta: t, loss, gradient, gradNormSq: 1, extra: {} }; },
+      step: () => process.exit(0) }) };\n`);
+  const reg = new PluginRegistry();
+  registerBuiltinPlugins(reg);
+  const { loadPluginFiles } = await import('../plugins/load.js');
+  await loadPluginFiles([plugin], reg);
+  const suite = { ...resolveSuite({ problem: { name: 'quartic', seed: 1, grid: 2 }, seed: 1, starts: { count: 4 }, iterations: 3, steppers: [{ stepper: 'quitter' }] }, reg), plugins: [plugin] };
+  await assert.rejects(runSuite(suite, join(root, 'o'), typescriptKernels, { registry: reg, workers: 2, progress: quiet }),
+    /a suite worker exited \(code 0\) while running quitter run \d before the suite finished/);
+});

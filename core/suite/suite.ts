@@ -16,13 +16,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import type { DenseKernels } from '../linalg/kernels.js';
-import { registry as defaultRegistry, type PluginRegistry } from '../plugins/registry.js';
+import { ConfigError } from '../io/fields.js';
+import { loadPluginFiles } from '../plugins/load.js';
+import { PluginRegistry, registry as defaultRegistry } from '../plugins/registry.js';
+import { registerBuiltinPlugins } from '../../plugins/index.js';
 import { buildProblem, type Problem } from '../problems/catalog.js';
 import { loadOrComputeTruth, loadOrMakeStarts, packageVersion } from '../run/experiment.js';
 import { terminalProgress, type Progress } from '../run/progress.js';
 import { fileSha256, openRunDirectory } from '../run/run-directory.js';
 import type { RunRecord } from '../run/run-one.js';
-import type { ResolvedSuite } from './config.js';
+import type { ResolvedStepper, ResolvedSuite } from './config.js';
 import { selectFlatStarts, type FlatStart } from './flat-starts.js';
 import { runOnWorkers, suiteWorkerAvailable, type WorkerInit } from './pool.js';
 import { buildSuiteSummary, formatSuiteSummary, readMethodRecords, type SuiteSummary } from './summarize.js';
@@ -60,8 +63,11 @@ export async function runSuite(suite: ResolvedSuite, out: string, kernels: Dense
 
 async function runWithProblem(suite: ResolvedSuite, out: string, kernels: DenseKernels, problem: Problem, registry: PluginRegistry, opts: SuiteOptions): Promise<SuiteResult> {
   const version = packageVersion();
+  preflight(suite, problem, registry);
+  // The version and kernels are part of the identity: a fixed method or other round-off must
+  // not be mixed into a directory computed before (resume refuses; --force starts over).
   const identity = {
-    suite, problem: { ...problem.info, name: problem.name },
+    suite, problem: { ...problem.info, name: problem.name }, gradflat: version, kernels: kernels.name,
     plugins: suite.plugins.map((p) => ({ file: p, sha256: fileSha256(p) })),
     dataSha256: suite.problem.dataFile ? fileSha256(suite.problem.dataFile) : undefined,
   };
@@ -74,7 +80,7 @@ async function runWithProblem(suite: ResolvedSuite, out: string, kernels: DenseK
   const truth = loadOrComputeTruth(out, problem, suite.evaluation.indexCutoff, resuming);
 
   const workers = Math.max(1, Math.min(opts.workers ?? availableParallelism(),
-    suiteWorkerAvailable() && REBUILDABLE_KERNELS.includes(kernels.name) ? Infinity : 1));
+    suiteWorkerAvailable() && REBUILDABLE_KERNELS.includes(kernels.name) && await workersKnowSteppers(suite) ? Infinity : 1));
   const ctx: TaskContext = { suite, out, registry, kernels, problem, truth, version, progress };
   let computed = 0;
   let resumed = 0;
@@ -99,7 +105,11 @@ async function runWithProblem(suite: ResolvedSuite, out: string, kernels: DenseK
     const show = () => progress.update(`${phase === 'finder' ? 'finding flat starts' : 'methods'} ${progressBar(done, total)} ${done}/${total}  ${[...status.values()].join(' | ')}`);
     if (workers === 1 || total <= 1) {
       for (const t of todo) {
-        store(t, executeTask(ctx, t, starts.length));
+        try {
+          store(t, executeTask(ctx, t, starts.length));
+        } catch (e) {
+          throw new Error(`${label(t)} failed: ${(e as Error).message}`);
+        }
         done++;
       }
     } else {
@@ -134,6 +144,38 @@ async function runWithProblem(suite: ResolvedSuite, out: string, kernels: DenseK
   writeJsonAtomic(join(out, 'summary.json'), summary);
   writeFileAtomic(join(out, 'summary.txt'), text + '\n');
   return { dir: out, summary, text, computed, resumed };
+}
+
+/**
+ * Builds every stepper once on the problem before any work, so that a missing oracle
+ * capability or an inconsistent pair of hyperparameters fails now, naming the entry, rather
+ * than after the starts and the finder phase have run.
+ */
+function preflight(suite: ResolvedSuite, problem: Problem, registry: PluginRegistry): void {
+  const entries: Array<[string, ResolvedStepper]> = suite.steppers.map((s, i) => [`steppers[${i}]`, s]);
+  if (suite.starts.flat) entries.push(['starts.flat.finder', suite.starts.flat.finder]);
+  for (const [path, s] of entries) {
+    try {
+      registry.create(s.stepper, problem.oracle, s.hyperparameters);
+    } catch (e) {
+      throw new ConfigError(path, `stepper '${s.stepper}' cannot run on problem '${problem.name}': ${(e as Error).message}`);
+    }
+  }
+}
+
+/**
+ * Workers rebuild the registry from the built-ins and the suite's plugin files; a stepper
+ * registered only in code (registerPlugin) exists on this thread alone, so such a suite runs
+ * here, on one thread.
+ */
+async function workersKnowSteppers(suite: ResolvedSuite): Promise<boolean> {
+  const fresh = new PluginRegistry();
+  registerBuiltinPlugins(fresh);
+  await loadPluginFiles(suite.plugins, fresh);
+  const missing = [...suite.steppers, ...(suite.starts.flat ? [suite.starts.flat.finder] : [])].filter((s) => !fresh.has(s.stepper));
+  if (missing.length === 0) return true;
+  process.emitWarning(`steppers ${missing.map((s) => `'${s.stepper}'`).join(', ')} were registered in code, not from a plugin file, so worker threads cannot load them: the suite runs on one thread. List their files under 'plugins' to run in parallel.`);
+  return false;
 }
 
 function progressBar(done: number, total: number, width = 20): string {

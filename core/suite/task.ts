@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import type { TruthPoint } from '../problems/linear-ae-truth.js';
 import type { DenseKernels } from '../linalg/kernels.js';
+import type { MinresQlpOptions } from '../linalg/minres-qlp.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import type { Problem } from '../problems/catalog.js';
 import { Rng, deriveSeed } from '../random/rng.js';
@@ -58,6 +59,10 @@ export function probeSettings(suite: ResolvedSuite, n: number): ProbeSettings {
   };
 }
 
+function finalProbe(suite: ResolvedSuite): MinresQlpOptions {
+  return { rtol: suite.probe.rtol, ...(suite.probe.maxit !== null && { maxit: suite.probe.maxit }) };
+}
+
 /** Runs the task, writes its step log and (atomically) its final record, and returns the record. */
 export function executeTask(ctx: TaskContext, task: SuiteTask, runs: number): RunRecord {
   const { suite, problem, registry } = ctx;
@@ -84,7 +89,9 @@ export function executeTask(ctx: TaskContext, task: SuiteTask, runs: number): Ru
     makeStepper: () => registry.create(s.stepper, oracle, s.hyperparameters),
     iterations: s.iterations, targetGradNormSq: suite.stop.targetGradNormSq,
     cutoffs: suite.evaluation.cutoffs, indexCutoff: suite.evaluation.indexCutoff, thresholds: suite.evaluation.thresholds,
-    probe: { ...plugin.probeSolver?.(s.hyperparameters) }, truth: ctx.truth, version: ctx.version, progress: ctx.progress, runs,
+    // Final points of every method are judged with the same solver settings (the suite's
+    // probe), so classes compare across methods; the finder's with its own, as its steps.
+    probe: task.phase === 'finder' ? { ...plugin.probeSolver?.(s.hyperparameters) } : finalProbe(suite), truth: ctx.truth, version: ctx.version, progress: ctx.progress, runs,
     observer,
   }, task.run, Float64Array.from(task.theta0), paths.log);
   writeJsonAtomic(paths.record, record);

@@ -11,7 +11,7 @@ import { QuarticOracle } from '../../core/problems/quartic.js';
 import { runStepper } from '../../core/run/run-loop.js';
 import type { StepMetrics } from '../../core/stepper/stepper.js';
 import { kfacPlugin } from './index.js';
-import { factoredPi, type KfacState } from './kfac.js';
+import { factoredPi, kfacDirection, type KfacState } from './kfac.js';
 
 function makeRegistry() {
   const r = new PluginRegistry();
@@ -129,8 +129,8 @@ test('one-layer softmax CE: Δ is the damped Kronecker formula, α the quadratic
   const idx = (r: number, c: number) => (c < st.inputs ? st.weightOffset + r * st.inputs + c : st.biasOffset + r);
   const K = new Float64Array(n * n);
   for (let r = 0; r < st.outputs; r++) for (let c = 0; c < st.aDim; c++) for (let r2 = 0; r2 < st.outputs; r2++) for (let c2 = 0; c2 < st.aDim; c2++) {
-    const g = st.G[r * st.outputs + r2] + (r === r2 ? pi * gamma : 0);
-    const a = st.A[c * st.aDim + c2] + (c === c2 ? gamma / pi : 0);
+    const g = st.G[r * st.outputs + r2] + (r === r2 ? gamma / pi : 0);
+    const a = st.A[c * st.aDim + c2] + (c === c2 ? pi * gamma : 0);
     K[idx(r, c) * n + idx(r2, c2)] = g * a;
   }
   const expected = solveSpd(K, s0.gradient).map((x) => -x);
@@ -233,4 +233,25 @@ test('a zero gradient halts without a step', () => {
   assert.match(res.halted ?? '', /converged/);
   assert.equal(res.metrics.stepNorm, 0);
   oracle.dispose();
+});
+
+test('factored damping ([MG] §6.3): with A = aI, G = gI the step is −∇/((a + πγ)(g + γ/π)), π = √(a/g)', () => {
+  // Independent of the dense reference above: a layer with isotropic factors of very different
+  // scale, where putting πγ on the wrong factor changes the step by orders of magnitude.
+  const a = 1, gScale = 1e-4, lambda = 1e-3, out = 2, aDim = 3;
+  const eye = (m: number, s: number) => Float64Array.from({ length: m * m }, (_, i) => (i % (m + 1) === 0 ? s : 0));
+  const layer = {
+    layer: 1, inputs: aDim, outputs: out, weightOffset: 0, biasOffset: -1, aDim,
+    A: eye(aDim, a), G: eye(out, gScale),
+    aValues: Float64Array.from({ length: aDim }, () => a), aVectors: eye(aDim, 1),
+    gValues: Float64Array.from({ length: out }, () => gScale), gVectors: eye(out, 1),
+  };
+  const grad = Float64Array.from({ length: out * aDim }, (_, i) => i + 1);
+  const pi = Math.sqrt(a / gScale);
+  const gamma = Math.sqrt(lambda);
+  const delta = kfacDirection([layer as never], grad, lambda);
+  grad.forEach((gi, i) => {
+    const expected = -gi / ((a + pi * gamma) * (gScale + gamma / pi));
+    assert.ok(Math.abs(delta[i] - expected) <= 1e-12 * Math.abs(expected), `Δ[${i}] = ${delta[i]}, expected ${expected}`);
+  });
 });

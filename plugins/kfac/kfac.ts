@@ -10,7 +10,7 @@
  *  2. Eigendecompositions of the averaged factors (every `inverseEvery` steps; [MG] §8's T3).
  *     Storing eigenvectors instead of inverses lets the damping change every step for free.
  *  3. Direction, per layer, with factored Tikhonov damping ([MG] §6.3):
- *       Δ̄_l = −(G_l + π_l γ I)⁻¹ ∇̄_l (A_l + (γ/π_l) I)⁻¹,   ∇̄_l = [∇W_l | ∇b_l],
+ *       Δ̄_l = −(G_l + (γ/π_l) I)⁻¹ ∇̄_l (A_l + π_l γ I)⁻¹,   ∇̄_l = [∇W_l | ∇b_l],
  *       π_l = sqrt((tr A_l / dim A_l) / (tr G_l / dim G_l)),   γ = sqrt(λ).
  *     [MG] take γ = sqrt(λ + η) with η the ℓ2 coefficient. The Oracle interface does not expose
  *     the ℓ2 strength, so η is 0 here; the ℓ2 curvature still enters steps 4–5 exactly, through
@@ -88,7 +88,7 @@ export function factoredPi(f: Pick<KfacLayerFactors, 'aValues' | 'gValues' | 'aD
 }
 
 /**
- * The K-FAC direction Δ = −blockdiag[(G_l + π_l γ I)⁻¹ ∇̄_l (A_l + γ/π_l I)⁻¹] g with γ = sqrt(λ),
+ * The K-FAC direction Δ = −blockdiag[(G_l + (γ/π_l) I)⁻¹ ∇̄_l (A_l + π_l γ I)⁻¹] g with γ = sqrt(λ),
  * from the stored eigendecompositions ((X + cI)⁻¹ = Eᵀ diag(1/(x_i + c)) E).
  */
 export function kfacDirection(factors: readonly KfacLayerFactors[], g: Float64Array, damping: number): Float64Array {
@@ -103,8 +103,9 @@ export function kfacDirection(factors: readonly KfacLayerFactors[], g: Float64Ar
       if (bo >= 0) grad[r * aDim + inW] = g[bo + r];
     }
     const pi = factoredPi(f);
-    const cG = pi * gamma;
-    const cA = gamma / pi;
+    // [MG] §6.3: (A + πγI) ⊗ (G + (γ/π)I) — π scales the A factor's share of the damping.
+    const cA = pi * gamma;
+    const cG = gamma / pi;
     const t1 = new Float64Array(out * aDim);
     const t2 = new Float64Array(out * aDim);
     k.gemm(false, false, out, aDim, out, 1, f.gVectors, out, grad, aDim, 0, t1, aDim); // E_G ∇̄
