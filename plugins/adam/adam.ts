@@ -6,7 +6,8 @@
  * State m, v (Float64Array) and t live in StepperState.extra.
  */
 import { inject, injectable } from '../../core/di.js';
-import { addScaled, allFinite, axpy, dot, norm2, scale } from '../../core/linalg/vector.js';
+import { addScaled, axpy, dot, norm2, scale } from '../../core/linalg/vector.js';
+import { evaluateAt } from '../../core/stepper/evaluate.js';
 import { counterDelta, snapshotCounters, type Oracle } from '../../core/oracle/oracle.js';
 import { HYPERPARAMETERS, ORACLE } from '../../core/oracle/tokens.js';
 import type { StepResult, Stepper, StepperState } from '../../core/stepper/stepper.js';
@@ -23,12 +24,6 @@ export interface AdamState extends StepperState {
   readonly extra: { m: Float64Array; v: Float64Array; t: number };
 }
 
-/** Loss and gradient at θ; a non-finite θ is not sent to the oracle (it would throw) but reported as NaN for the harness to stop on. */
-function evaluateAt(oracle: Oracle, theta: Float64Array): { loss: number; gradient: Float64Array; gradNormSq: number } {
-  if (!allFinite(theta)) return { loss: NaN, gradient: new Float64Array(theta.length).fill(NaN), gradNormSq: NaN };
-  const { loss, gradient } = oracle.gradient(theta, new Float64Array(theta.length));
-  return { loss, gradient, gradNormSq: dot(gradient, gradient) };
-}
 
 @injectable()
 export class Adam implements Stepper<AdamState> {

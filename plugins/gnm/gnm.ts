@@ -13,6 +13,7 @@
  */
 import { inject, injectable } from '../../core/di.js';
 import { addScaled, allFinite, axpy, dot, equalArrays, norm2, scale } from '../../core/linalg/vector.js';
+import { evaluateAt, type PointValues } from '../../core/stepper/evaluate.js';
 import { counterDelta, snapshotCounters, type Oracle } from '../../core/oracle/oracle.js';
 import { HYPERPARAMETERS, ORACLE } from '../../core/oracle/tokens.js';
 import type { StepMetrics, StepResult, Stepper, StepperState } from '../../core/stepper/stepper.js';
@@ -36,18 +37,6 @@ export interface GnmState extends StepperState {
   readonly extra: { alpha?: number; velocity?: Float64Array };
 }
 
-interface PointValues {
-  loss: number;
-  gradient: Float64Array;
-  gradNormSq: number;
-}
-
-/** Loss and gradient at θ; a non-finite θ is not sent to the oracle (it would throw) but reported as NaN. */
-function evaluateAt(oracle: Oracle, theta: Float64Array): PointValues {
-  if (!allFinite(theta)) return { loss: NaN, gradient: new Float64Array(theta.length).fill(NaN), gradNormSq: NaN };
-  const { loss, gradient } = oracle.gradient(theta, new Float64Array(theta.length));
-  return { loss, gradient, gradNormSq: dot(gradient, gradient) };
-}
 
 @injectable()
 export class Gnm implements Stepper<GnmState> {
