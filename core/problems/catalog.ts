@@ -15,7 +15,7 @@ import { sampleUniformInLoss } from '../starts/loss-uniform.js';
 import { trainTrajectory, type TrainingSettings, type Trajectory } from '../starts/training.js';
 import { linearAeCriticalPoints, linearAeSpec, type LinearAeCriticalPoint } from './linear-ae-truth.js';
 import { initMlpParameters } from './mlp/init.js';
-import { MlpOracle } from './mlp/mlp-oracle.js';
+import { createMlpOracle, type Engine } from './engine.js';
 import type { MlpSpec, OutputActivation } from './mlp/architecture.js';
 import { QuarticOracle, quarticGrid } from './quartic.js';
 
@@ -39,6 +39,8 @@ export interface ProblemConfig {
   outputActivation?: OutputActivation;
   /** Headerless CSV with one sample per row instead of generated data (autoencoders). */
   dataFile?: string;
+  /** MLP problems: 'f64' (default, gradflat's float64 engine) or 'tfjs' (TensorFlow.js, float32). */
+  engine?: Engine;
   /** Quartic: an m×m grid of starts on [−4, 4]² (default 20). */
   grid?: number;
   starts?: Partial<StartSettings>;
@@ -106,14 +108,14 @@ function autoencoderProblem(config: ProblemConfig, kernels: DenseKernels, spec: 
     source = { generator: 'gaussian, variances 1..16 linearly spaced, mean-centred', samples: n, seed: config.seed };
   }
   if (config.l2 !== undefined && name === 'linear-ae' && config.l2 !== 0) spec = { ...spec, l2: config.l2 };
-  const oracle = new MlpOracle(spec, { inputs, targets: inputs, N: n }, kernels, { threads: options.threads });
+  const oracle = createMlpOracle(spec, { inputs, targets: inputs, N: n }, kernels, { threads: options.threads, engine: config.engine });
   const settings: StartSettings = { ...DEFAULT_STARTS, ...config.starts };
   return {
     name,
     description: `${spec.layers.join('→')} ${spec.hiddenActivation === 'identity' ? 'linear' : spec.hiddenActivation} autoencoder, ` +
       `${spec.biases ? 'biases' : 'no biases'}, MSE${spec.l2 ? `, ℓ2 λ = ${spec.l2}` : ''}`,
     oracle,
-    info: { spec, parameters: oracle.dim, data: source, starts: settings },
+    info: { spec, engine: config.engine ?? 'f64', parameters: oracle.dim, data: source, starts: settings },
     startingPoints(count, rng, progress) {
       const pool: Trajectory = { thetas: [], losses: [] };
       for (let t = 0; t < settings.trainings; t++) {

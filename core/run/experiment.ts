@@ -68,7 +68,7 @@ export interface ExperimentHooks {
 }
 
 const CONFIG_KEYS = ['problem', 'stepper', 'hyperparameters', 'runs', 'iterations', 'seed', 'targetGradNormSq', 'indexCutoff', 'thresholds', 'cutoffs', 'probe'];
-const PROBLEM_KEYS = ['name', 'seed', 'samples', 'l2', 'outputActivation', 'dataFile', 'grid', 'starts'];
+const PROBLEM_KEYS = ['name', 'seed', 'samples', 'l2', 'outputActivation', 'dataFile', 'grid', 'starts', 'engine'];
 const START_KEYS = ['trainings', 'steps', 'learningRate', 'momentum', 'keepEvery'];
 const THRESHOLD_KEYS = ['critical', 'flatR', 'flatRH'];
 

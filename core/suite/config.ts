@@ -25,6 +25,7 @@ import type { Hyperparameters } from '../plugins/hyperparameters.js';
 import { loadPluginFiles } from '../plugins/load.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import { PROBLEM_NAMES, type ProblemConfig } from '../problems/catalog.js';
+import { ENGINES } from '../problems/engine.js';
 import type { ProbeKind } from './probes.js';
 
 const positive = numberField({ min: 0, exclusiveMin: true });
@@ -37,6 +38,7 @@ const trainingShape = objectField({
 const problemShape = objectField({
   name: choiceField(PROBLEM_NAMES), seed: numberField({ integer: true }), samples: integerField(1), l2: nonNegative,
   outputActivation: choiceField(['identity', 'swish', 'tanh'] as const), dataFile: stringField, grid: integerField(1), starts: trainingShape,
+  engine: choiceField(ENGINES),
 }, ['name', 'seed']);
 
 const finderShape = objectField({ stepper: stringField, hyperparameters: recordField, iterations: integerField(1) });
