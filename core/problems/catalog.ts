@@ -25,6 +25,7 @@ import { initMlpParameters } from './mlp/init.js';
 import { createMlpOracle, type Engine } from './engine.js';
 import type { MlpSpec, OutputActivation } from './mlp/architecture.js';
 import type { MlpData } from './mlp/data.js';
+import { classificationAccuracy } from './mlp/predict.js';
 import { QuarticOracle, quarticGrid } from './quartic.js';
 
 export const PROBLEM_NAMES = ['quartic', 'linear-ae', 'swish-ae', 'mnist-ae', 'mnist-classifier', 'mnist-memorize'] as const;
@@ -54,6 +55,13 @@ export interface ProblemConfig {
   starts?: Partial<StartSettings>;
 }
 
+export interface TrainingRunSummary {
+  steps: number;
+  finalLoss: number;
+  /** Classifiers: share of training samples classified correctly at the last iterate. */
+  accuracy?: number;
+}
+
 export interface Problem {
   name: ProblemName;
   description: string;
@@ -62,6 +70,8 @@ export interface Problem {
   info: Record<string, unknown>;
   /** Quartic: the grid (count ignored). MLP problems: `count` loss-uniform training iterates. */
   startingPoints(count: number, rng: Rng, progress?: (done: number, total: number) => void): Float64Array[];
+  /** After startingPoints: each training run's final loss (and accuracy, for classifiers). */
+  training?: TrainingRunSummary[];
   /** linear-ae only: the analytic critical points with their index at this cutoff. */
   truth?: (indexCutoff: number) => LinearAeCriticalPoint[];
 }
@@ -170,7 +180,7 @@ function mlpProblem(
   const oracle = createMlpOracle(spec, data, kernels, { threads: options.threads, engine: config.engine });
   const settings: StartSettings = { ...DEFAULT_STARTS, ...startDefaults, ...config.starts };
   const kind = spec.loss === 'mse' ? 'autoencoder' : 'classifier';
-  return {
+  const problem: Problem = {
     name,
     description: `${spec.layers.join('→')} ${spec.hiddenActivation === 'identity' ? 'linear' : spec.hiddenActivation} ${kind}, ` +
       `${spec.biases ? 'biases' : 'no biases'}, ${spec.loss === 'mse' ? 'MSE' : 'softmax cross-entropy'}${spec.l2 ? `, ℓ2 λ = ${spec.l2}` : ''}`,
@@ -178,12 +188,21 @@ function mlpProblem(
     info: { spec, engine: config.engine ?? 'f64', parameters: oracle.dim, data: source, starts: settings },
     startingPoints(count, rng, progress) {
       const pool: Trajectory = { thetas: [], losses: [] };
+      problem.training = [];
       for (let t = 0; t < settings.trainings; t++) {
         const theta0 = initMlpParameters(spec, () => rng.normal());
+        const before = pool.thetas.length;
         trainTrajectory(oracle, theta0, settings, pool);
+        const last = pool.thetas[pool.thetas.length - 1];
+        problem.training.push({
+          steps: (pool.thetas.length - before - 1) * settings.keepEvery,
+          finalLoss: pool.losses[pool.losses.length - 1],
+          ...(data.labels && { accuracy: classificationAccuracy(spec, data.inputs, data.labels, last) }),
+        });
         progress?.(t + 1, settings.trainings);
       }
       return sampleUniformInLoss(pool.losses, count, rng).map((i) => pool.thetas[i]);
     },
   };
+  return problem;
 }

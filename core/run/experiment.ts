@@ -174,6 +174,7 @@ export function loadOrMakeStarts(out: string, problem: Problem, count: number, s
   } else {
     const rng = new Rng(seed).fork(2);
     starts = problem.startingPoints(count, rng, (d, t) => progress.update(`making starting points: training run ${d}/${t}`));
+    if (problem.training) writeJsonAtomic(join(out, 'training.json'), problem.training);
     writeJsonAtomic(path, starts);
   }
   starts.forEach((s, i) => checkTheta(s, problem.oracle.dim, `starting point ${i}`));
