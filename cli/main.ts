@@ -19,6 +19,7 @@ import { runDemo } from '../core/run/demo.js';
 import { loadPluginFiles } from '../core/plugins/load.js';
 import { loadSuite } from '../core/suite/config.js';
 import { runSuite, summarizeSuiteDirectory } from '../core/suite/suite.js';
+import { FIGURE_IDS, reproduce, type FigureId } from '../core/paper/reproduce.js';
 
 registerBuiltinPlugins();
 
@@ -132,6 +133,21 @@ const cli = yargs(hideBin(process.argv))
     const { text } = summarizeSuiteDirectory(argv.dir);
     process.stdout.write(`${text}\nwrote ${argv.dir}/summary.json\n`);
   })
+  .command('reproduce', "run [GF]'s Figs. 1–5 as suites (quick or full) and tabulate paper vs measured", (y) => y
+    .option('full', { type: 'boolean', default: false, describe: 'the paper-size suites (hours on 2 cores); default: the quick ones' })
+    .option('figures', { type: 'string', describe: `comma-separated subset of ${FIGURE_IDS.join(', ')}` })
+    .option('out', { type: 'string', describe: 'output directory (default runs/reproduce-quick or runs/reproduce-full)' })
+    .option('workers', { type: 'number', describe: 'worker threads per suite (default: number of CPUs)' })
+    .option('force', { type: 'boolean', default: false, describe: 'start over in directories written with other suites' }),
+  async (argv) => {
+    const variant = argv.full ? 'full' : 'quick';
+    const figures = argv.figures?.split(',').map((f) => f.trim()) as FigureId[] | undefined;
+    for (const f of figures ?? []) if (!FIGURE_IDS.includes(f)) throw new Error(`--figures: unknown figure '${f}'. Figures: ${FIGURE_IDS.join(', ')}`);
+    const out = argv.out ?? `runs/reproduce-${variant}`;
+    const kernels = selectKernels(argv.kernels as KernelPreference | undefined, notice);
+    await reproduce(out, kernels, { variant, figures, workers: argv.workers, force: argv.force, registry, log: (l) => process.stderr.write(`gradflat: ${l}\n`) });
+    process.stdout.write(readFileSync(`${out}/reproduction.md`, 'utf8') + `wrote ${out}/reproduction.md and reproduction.json\n`);
+  })
   .command('demo', 'the default job: quartic grid + linear autoencoder with Newton-MR, and a report', (y) => y
     .option('out', { type: 'string', default: 'runs/demo', describe: 'output directory' })
     .option('quick', { type: 'boolean', default: false, describe: 'smaller (for smoke tests)' })
@@ -157,7 +173,7 @@ const cli = yargs(hideBin(process.argv))
       `MLP worker threads: up to 2 for problems with N ≥ ${THREADS_MIN_SAMPLES} and N·n ≥ ${THREADS_MIN_WORK.toExponential(0)}${threadsEnv ? ` (GRADFLAT_THREADS=${threadsEnv})` : ''}; results do not depend on the thread count`,
     ].join('\n') + '\n');
   })
-  .demandCommand(1, 'give a command: run, suite, summarize, demo, plugins or info')
+  .demandCommand(1, 'give a command: run, suite, summarize, reproduce, demo, plugins or info')
   .strict()
   .fail((msg, err, y) => {
     if (err) throw err;
