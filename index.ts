@@ -24,6 +24,15 @@ export { QuarticOracle, quarticGrid } from './core/problems/quartic.js';
 export { QuadraticOracle } from './core/problems/quadratic.js';
 export { buildProblem, PROBLEM_NAMES } from './core/problems/catalog.js';
 export { linearAeCriticalPoints, matchToTruth } from './core/problems/linear-ae-truth.js';
+export { createMlpOracle, prepareEngine, ENGINES } from './core/problems/engine.js';
+export type { Engine } from './core/problems/engine.js';
+// TensorFlow.js models and losses as oracles (float32; README "Bring your own TensorFlow.js model").
+export { tfjsModelProblem } from './core/problems/tfjs/layers-model.js';
+export type { TfjsModelProblem, TfjsModelData, TfjsModelOptions } from './core/problems/tfjs/layers-model.js';
+export { TfjsFunctionOracle } from './core/problems/tfjs/function-oracle.js';
+export { TfjsMlpOracle } from './core/problems/tfjs/mlp-r-operator.js';
+export { safeOps } from './core/problems/tfjs/safe-ops.js';
+export { selectTfjsBackend, tfjsBackendStatus } from './core/problems/tfjs/backend.js';
 
 export { newtonDirection } from './core/analysis/newton-direction.js';
 export { residualsOf, rayleighIndices, classifyPoint, DEFAULT_THRESHOLDS } from './core/analysis/flatness.js';
@@ -34,3 +43,18 @@ export { runStepper } from './core/run/run-loop.js';
 export { runExperiment } from './core/run/experiment.js';
 export type { ExperimentConfig } from './core/run/experiment.js';
 export { Rng } from './core/random/rng.js';
+
+export type { ReportOptions, ReportResult } from './core/report/write-report.js';
+export type { ResolvedSuite } from './core/suite/config.js';
+export { loadSuite, resolveSuite, readSuiteFile } from './core/suite/config.js';
+export { runSuite, summarizeSuiteDirectory } from './core/suite/suite.js';
+export { reproduce, FIGURE_IDS } from './core/paper/reproduce.js';
+
+/**
+ * The report writer (core/report/write-report.ts), loaded on first use: vega and vega-lite take
+ * about half a second to import, which `import 'gradflat'` should not cost.
+ */
+export async function writeReport(...args: Parameters<typeof import('./core/report/write-report.js').writeReport>) {
+  const m = await import('./core/report/write-report.js');
+  return m.writeReport(...args);
+}

@@ -4,7 +4,7 @@
  * directly (runExperiment, runDemo, the plugin registry).
  */
 import { readFileSync, existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { registry } from '../core/plugins/registry.js';
@@ -18,6 +18,8 @@ import { registerBuiltinPlugins } from '../plugins/index.js';
 import { runDemo } from '../core/run/demo.js';
 import { loadPluginFiles } from '../core/plugins/load.js';
 import { loadSuite } from '../core/suite/config.js';
+import { ENGINES, prepareEngine, type Engine } from '../core/problems/engine.js';
+import { tfjsInfoLine } from '../core/problems/tfjs/info.js';
 import { runSuite, summarizeSuiteDirectory } from '../core/suite/suite.js';
 import { FIGURE_IDS, reproduce, type FigureId } from '../core/paper/reproduce.js';
 
@@ -75,6 +77,7 @@ const cli = yargs(hideBin(process.argv))
     .option('data', { type: 'string', describe: 'headerless CSV, one sample per row, instead of generated data' })
     .option('train-steps', { type: 'number', describe: 'GD steps per training run that supplies starts (default 400)' })
     .option('index-cutoff', { type: 'number', describe: 'eigenvalues < −cutoff count as negative (default 1e-5)' })
+    .option('engine', { choices: ENGINES, describe: 'MLP problems: f64 (gradflat float64, default) or tfjs (TensorFlow.js, float32; see docs/precision.md)' })
     .option('config', { type: 'string', describe: 'JSON file with an ExperimentConfig (flags override it)' })
     .option('out', { type: 'string', demandOption: true, describe: 'output directory' })
     .option('force', { type: 'boolean', default: false, describe: 'overwrite a directory written with another config' }),
@@ -96,6 +99,7 @@ const cli = yargs(hideBin(process.argv))
         ...(argv.data !== undefined && { dataFile: argv.data }),
         ...(argv.grid !== undefined && { grid: argv.grid }),
         ...(argv['train-steps'] !== undefined && { starts: { ...file.problem?.starts, steps: argv['train-steps'] } }),
+        ...(argv.engine !== undefined && { engine: argv.engine as Engine }),
       },
       stepper: argv.stepper ?? file.stepper ?? 'newton-mr',
       hyperparameters: { ...file.hyperparameters, ...parseAssignments(argv.hp, '--hp') },
@@ -105,6 +109,7 @@ const cli = yargs(hideBin(process.argv))
       ...(argv['index-cutoff'] !== undefined && { indexCutoff: argv['index-cutoff'] }),
     };
     const kernels = selectKernels(argv.kernels as KernelPreference | undefined, notice);
+    await prepareEngine(config.problem.engine);
     const result = runExperiment(config, argv.out, kernels, { force: argv.force, pluginFiles: (argv.plugin ?? []).map((f) => resolve(f)) });
     if (result.resumed) process.stderr.write(`gradflat: resumed ${argv.out}: ${result.resumed} finished run(s) kept\n`);
     process.stdout.write(formatSummaryTable(result) + `\nwrote ${argv.out}/summary.json\n`);
@@ -115,17 +120,42 @@ const cli = yargs(hideBin(process.argv))
     .option('plugin', pluginOption)
     .option('workers', { type: 'number', describe: 'worker threads running runs in parallel (default: number of CPUs); results do not depend on it' })
     .option('force', { type: 'boolean', default: false, describe: 'start over in a directory written with another suite' })
+    .option('report', { type: 'boolean', default: false, describe: 'write the HTML report (figures) to OUT/report at the end (see `gradflat report`)' })
     .check((argv) => {
       if (argv.workers !== undefined && !(Number.isInteger(argv.workers) && argv.workers >= 1)) throw new Error('--workers must be a positive integer');
       return true;
     }),
   async (argv) => {
     const suite = await loadSuite(argv.file, registry, argv.plugin ?? []);
+    await prepareEngine(suite.problem.engine);
     const out = argv.out ?? `runs/${suite.name}`;
     const kernels = selectKernels(argv.kernels as KernelPreference | undefined, notice);
     const result = await runSuite(suite, out, kernels, { registry, force: argv.force, workers: argv.workers });
     if (result.resumed) process.stderr.write(`gradflat: resumed ${out}: ${result.resumed} finished run(s) kept\n`);
     process.stdout.write(`${result.text}\nwrote ${out}/summary.json\n`);
+    if (argv.report) {
+      const { writeReport } = await import('../core/report/write-report.js');
+      const report = await writeReport([out], join(out, 'report'));
+      process.stdout.write(`report: ${report.index}\n`);
+    }
+  })
+  .command('report <dirs..>', 'write an HTML report (figures as Vega-Lite specs and static SVG) of run or suite directories; opens offline', (y) => y
+    .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'directories written by `gradflat run` or `gradflat suite` (several: compared)' })
+    .option('out', { type: 'string', describe: 'output folder (default: DIR/report for one directory, report/ for several)' })
+    .option('max-points', { type: 'number', describe: 'points per run in step figures (default: about 40,000 per figure, 40–1000 per run)' })
+    .option('svg', { type: 'boolean', default: true, describe: 'also render static SVGs (--no-svg skips them)' })
+    .option('title', { type: 'string', describe: 'page title' }),
+  async (argv) => {
+    const dirs = (argv.dirs ?? []).map(String);
+    const out = argv.out ?? (dirs.length === 1 ? join(dirs[0], 'report') : 'report');
+    const maxPoints = argv['max-points'];
+    if (maxPoints !== undefined && !(Number.isInteger(maxPoints) && maxPoints >= 4)) throw new Error('--max-points must be an integer ≥ 4');
+    // Loaded here: vega and vega-lite take half a second to import, which other commands need not pay.
+    const { writeReport } = await import('../core/report/write-report.js');
+    const r = await writeReport(dirs, out, { maxPointsPerRun: maxPoints, svg: argv.svg, title: argv.title });
+    for (const m of r.missing) process.stderr.write(`gradflat: missing: ${m}\n`);
+    for (const n of r.notes) process.stderr.write(`gradflat: note: ${n}\n`);
+    process.stdout.write(`wrote ${r.figures.length} figures (specs${argv.svg ? ', SVG' : ''}) in ${(r.ms / 1000).toFixed(1)} s; index.html ${(r.bytes.index / 1e6).toFixed(2)} MB, ${(r.bytes.total / 1e6).toFixed(2)} MB in all\nreport: ${r.index}\n`);
   })
   .command('summarize <dir>', 'per-method tables of a suite directory (finished or not); writes summary.json', (y) => y
     .positional('dir', { type: 'string', demandOption: true, describe: 'the --out directory of `gradflat suite`' }),
@@ -164,16 +194,17 @@ const cli = yargs(hideBin(process.argv))
       for (const line of registry.describe(p.name)) process.stdout.write(`    ${line}\n`);
     }
   })
-  .command('info', 'which kernels, threads and versions are active', () => {}, (argv) => {
+  .command('info', 'which kernels, threads and versions are active', () => {}, async (argv) => {
     const kernels = selectKernels(argv.kernels as KernelPreference | undefined, notice);
     const threadsEnv = process.env.GRADFLAT_THREADS;
     process.stdout.write([
       `gradflat ${packageVersion()}, node ${process.version}, ${availableParallelism()} CPU(s)`,
       `kernels: ${kernels.name}${kernels.name === 'typescript' ? ' (OpenBLAS/LAPACKE not loaded or not chosen)' : ' (OpenBLAS cblas_dgemm, LAPACKE dsyevd, one BLAS thread)'}`,
       `MLP worker threads: up to 2 for problems with N ≥ ${THREADS_MIN_SAMPLES} and N·n ≥ ${THREADS_MIN_WORK.toExponential(0)}${threadsEnv ? ` (GRADFLAT_THREADS=${threadsEnv})` : ''}; results do not depend on the thread count`,
+      await tfjsInfoLine(),
     ].join('\n') + '\n');
   })
-  .demandCommand(1, 'give a command: run, suite, summarize, reproduce, demo, plugins or info')
+  .demandCommand(1, 'give a command: run, suite, summarize, report, reproduce, demo, plugins or info')
   .strict()
   .fail((msg, err, y) => {
     if (err) throw err;

@@ -9,6 +9,9 @@ import type { Oracle } from '../oracle/oracle.js';
 import type { MlpSpec } from './mlp/architecture.js';
 import type { MlpData } from './mlp/data.js';
 import { MlpOracle } from './mlp/mlp-oracle.js';
+import { TfjsMlpOracle, type TfjsHvpMethod } from './tfjs/mlp-r-operator.js';
+import { selectTfjsBackend, type TfjsBackendStatus } from './tfjs/backend.js';
+import './tfjs/preload.js';
 
 export const ENGINES = ['f64', 'tfjs'] as const;
 export type Engine = (typeof ENGINES)[number];
@@ -17,13 +20,29 @@ export interface MlpEngineOptions {
   engine?: Engine;
   /** f64 engine: oracle threads (default: MlpOracle's rule). */
   threads?: number;
+  /** tfjs engine: HVP by the R-operator in tfjs ops (default) or by double backprop (core/problems/tfjs/). */
+  tfjsHvp?: TfjsHvpMethod;
 }
 
 export function createMlpOracle(spec: MlpSpec, data: MlpData, kernels: DenseKernels, options: MlpEngineOptions = {}): Oracle {
   const engine = options.engine ?? 'f64';
   switch (engine) {
     case 'f64': return new MlpOracle(spec, data, kernels, { threads: options.threads });
-    case 'tfjs': throw new Error("engine 'tfjs' is not available yet in this build");
+    // The tfjs backend is the process's (core/problems/tfjs/backend.ts: the CLI selects it first).
+    case 'tfjs': return new TfjsMlpOracle(spec, data, { hvp: options.tfjsHvp });
     default: throw new Error(`unknown engine '${String(engine)}'. Engines: ${ENGINES.join(', ')}`);
   }
+}
+
+/**
+ * Call before building problems on `engine` (the CLI does): for 'tfjs', chooses the process's tfjs
+ * backend (tfjs-node, else WASM, else cpu; $GRADFLAT_TFJS_BACKEND) and records the choice in
+ * $GRADFLAT_TFJS_BACKEND so that worker threads started afterwards use the same one. Returns the
+ * backend's status, or null for 'f64'.
+ */
+export async function prepareEngine(engine: Engine | undefined): Promise<TfjsBackendStatus | null> {
+  if (engine !== 'tfjs') return null;
+  const status = await selectTfjsBackend();
+  process.env.GRADFLAT_TFJS_BACKEND = status.backend;
+  return status;
 }

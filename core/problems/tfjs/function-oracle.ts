@@ -1,0 +1,221 @@
+/**
+ * Any loss written as a TensorFlow.js function of the flat parameter vector, as an `Oracle`.
+ *
+ *   loss, gradient  tf.valueAndGrad of f at θ (cast to float32; results widened to float64)
+ *   hvp             double backprop: the gradient of ⟨∇f(θ), v⟩ (safe-ops.ts)
+ *   hessian         n HVPs with the unit vectors, symmetrised
+ *
+ * Double backprop is right only when every op in f has a differentiable gradient; tfjs's exp,
+ * sigmoid, tanh, pow, logSoftmax, softmaxCrossEntropy, max and where do not, and the error is
+ * silent (safe-ops.ts). Use `safeOps()` in f. As a guard, the FIRST HVP of each oracle is also
+ * checked against a central difference of two gradients along a random direction (option
+ * `checkHvp`); a disagreement beyond what float32 explains throws and names the likely cause.
+ * The check's calls are not counted.
+ *
+ * Memory: every call runs inside tf.tidy; the oracle keeps no tensor between calls (the caller's
+ * f may hold its data tensors; `dispose()` disposes those passed as `owned`).
+ */
+import type * as TF from '@tensorflow/tfjs';
+import type { LossAndGradient, Oracle, OracleCapability, OracleCounters } from '../../oracle/oracle.js';
+import { checkTheta, emptyCounters } from '../../oracle/oracle.js';
+import { equalArrays, norm2 } from '../../linalg/vector.js';
+import { Rng } from '../../random/rng.js';
+import { ensureTfjsBackend, loadTfjs, scoped, type Tf } from './backend.js';
+import { doubleBackpropHvp } from './safe-ops.js';
+
+export type TfjsLossFunction = (theta: TF.Tensor1D) => TF.Scalar;
+
+export interface TfjsFunctionOracleOptions {
+  /** 'first-call' (default): verify the first HVP by finite differences of the gradient (throws on disagreement); 'never'. */
+  checkHvp?: 'first-call' | 'never';
+  /** Tensors f uses (data) that the oracle should dispose in `dispose()`. */
+  owned?: TF.Tensor[];
+  /** Extra provenance entries (e.g. the model it came from). */
+  provenance?: Record<string, string | number>;
+  /** Relative tolerance of the first-call check (default 0.05: float32 differences are good to ~1e-3 here; the op bugs give 10–100%). */
+  checkTolerance?: number;
+}
+
+/** θ (float64) as a float32 tensor. */
+export function toTensor(tf: Tf, x: Float64Array): TF.Tensor1D {
+  return tf.tensor1d(Float32Array.from(x), 'float32');
+}
+
+/** A float32 tensor's values widened into a Float64Array (`out` when given). */
+export function toFloat64(t: TF.Tensor, out?: Float64Array): Float64Array {
+  const d = t.dataSync() as Float32Array;
+  const res = out ?? new Float64Array(d.length);
+  for (let i = 0; i < d.length; i++) res[i] = d[i];
+  return res;
+}
+
+export class TfjsFunctionOracle implements Oracle {
+  readonly dim: number;
+  readonly capabilities: ReadonlySet<OracleCapability> = new Set<OracleCapability>(['dense-hessian']);
+  readonly counters: OracleCounters = emptyCounters();
+  readonly provenance: Readonly<Record<string, string | number>>;
+  private readonly tf: Tf;
+  private readonly f: TfjsLossFunction;
+  private readonly owned: TF.Tensor[];
+  private readonly cacheTheta: Float64Array;
+  private readonly cacheGradient: Float64Array;
+  private cacheLevel = 0; // 0 none, 1 loss, 2 loss + gradient
+  private cacheLoss = NaN;
+  private checked: boolean;
+  private readonly checkTolerance: number;
+  private disposed = false;
+
+  constructor(f: TfjsLossFunction, dim: number, options: TfjsFunctionOracleOptions = {}) {
+    if (typeof f !== 'function') throw new TypeError('TfjsFunctionOracle: f must be a function (θ: tf.Tensor1D) => tf.Scalar');
+    if (!Number.isInteger(dim) || dim < 1) throw new RangeError(`TfjsFunctionOracle: dim must be a positive integer (the length of θ); got ${JSON.stringify(dim)}`);
+    const backend = ensureTfjsBackend();
+    this.tf = loadTfjs();
+    this.f = f;
+    this.dim = dim;
+    this.owned = options.owned ?? [];
+    this.checked = (options.checkHvp ?? 'first-call') === 'never';
+    this.checkTolerance = options.checkTolerance ?? 0.05;
+    this.cacheTheta = new Float64Array(dim);
+    this.cacheGradient = new Float64Array(dim);
+    this.provenance = Object.freeze({
+      engine: 'tfjs', precision: 'float32', backend: backend.backend, tfjs: backend.tfjsVersion,
+      hvp: 'double backprop', ...options.provenance,
+    });
+  }
+
+  loss(theta: Float64Array): number {
+    this.counters.loss++;
+    this.check(theta);
+    if (this.cacheLevel >= 1 && equalArrays(this.cacheTheta, theta)) return this.cacheLoss;
+    const tf = this.tf;
+    const value = scoped(tf, () => this.scalarOf(this.f(toTensor(tf, theta))));
+    this.cacheTheta.set(theta);
+    this.cacheLoss = value;
+    this.cacheLevel = 1;
+    return value;
+  }
+
+  gradient(theta: Float64Array, out?: Float64Array): LossAndGradient {
+    this.counters.gradient++;
+    this.check(theta);
+    if (out !== undefined && !(out instanceof Float64Array && out.length === this.dim)) throw new RangeError(`gradient: 'out' must be a Float64Array of length ${this.dim}`);
+    if (!(this.cacheLevel >= 2 && equalArrays(this.cacheTheta, theta))) {
+      const { loss, gradient } = this.evaluate(theta);
+      this.cacheTheta.set(theta);
+      this.cacheGradient.set(gradient);
+      this.cacheLoss = loss;
+      this.cacheLevel = 2;
+    }
+    const g = out ?? new Float64Array(this.dim);
+    g.set(this.cacheGradient);
+    return { loss: this.cacheLoss, gradient: g };
+  }
+
+  hvp(theta: Float64Array, v: Float64Array, out?: Float64Array): Float64Array {
+    this.counters.hvp++;
+    this.check(theta);
+    checkTheta(v, this.dim, 'hvp direction v');
+    if (out !== undefined && !(out instanceof Float64Array && out.length === this.dim)) throw new RangeError(`hvp: 'out' must be a Float64Array of length ${this.dim}`);
+    if (!this.checked) {
+      this.checked = true;
+      this.verifyHvp(theta);
+    }
+    return this.rawHvp(theta, v, out);
+  }
+
+  hessian(theta: Float64Array): Float64Array {
+    this.check(theta);
+    if (!this.checked) {
+      this.checked = true;
+      this.verifyHvp(theta);
+    }
+    const n = this.dim;
+    const H = new Float64Array(n * n);
+    const e = new Float64Array(n);
+    for (let j = 0; j < n; j++) {
+      e[j] = 1;
+      this.rawHvp(theta, e, H.subarray(j * n, (j + 1) * n));
+      e[j] = 0;
+    }
+    this.counters.hvp += n;
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) {
+      const s = 0.5 * (H[i * n + j] + H[j * n + i]);
+      H[i * n + j] = s;
+      H[j * n + i] = s;
+    }
+    return H;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const t of this.owned) if (!t.isDisposed) t.dispose();
+  }
+
+  // ---- internals ---------------------------------------------------------------------------
+
+  private check(theta: Float64Array): void {
+    if (this.disposed) throw new Error('TfjsFunctionOracle: used after dispose()');
+    checkTheta(theta, this.dim, 'parameter vector θ');
+  }
+
+  private scalarOf(t: TF.Tensor): number {
+    if (t.size !== 1) throw new Error(`TfjsFunctionOracle: the loss function must return a scalar; it returned shape [${t.shape}]`);
+    return t.dataSync()[0];
+  }
+
+  private evaluate(theta: Float64Array): LossAndGradient {
+    const tf = this.tf;
+    return scoped(tf, () => {
+      const { value, grad } = tf.valueAndGrad(this.f)(toTensor(tf, theta));
+      return { loss: this.scalarOf(value), gradient: toFloat64(grad) };
+    });
+  }
+
+  private rawHvp(theta: Float64Array, v: Float64Array, out?: Float64Array): Float64Array {
+    const tf = this.tf;
+    const res = out ?? new Float64Array(this.dim);
+    scoped(tf, () => { toFloat64(doubleBackpropHvp(tf, this.f, toTensor(tf, theta), toTensor(tf, v)), res); });
+    return res;
+  }
+
+  /**
+   * Compares H·w (double backprop) with [∇f(θ + hw) − ∇f(θ − hw)]/(2h) along a random unit w, for
+   * two step sizes; throws when even the better one disagrees by more than the tolerance.
+   */
+  private verifyHvp(theta: Float64Array): void {
+    const n = this.dim;
+    const rng = new Rng(0x7f4a);
+    const w = new Float64Array(n);
+    let s = 0;
+    for (let i = 0; i < n; i++) { w[i] = rng.normal(); s += w[i] * w[i]; }
+    for (let i = 0; i < n; i++) w[i] /= Math.sqrt(s);
+    const hw = this.rawHvp(theta, w);
+    const hwNorm = norm2(hw);
+    let thetaNorm = 0;
+    for (let i = 0; i < n; i++) thetaNorm = Math.max(thetaNorm, Math.abs(theta[i]));
+    const gNorm = norm2(this.evaluate(theta).gradient);
+    let best = Infinity;
+    for (const h of [1e-2, 3e-3].map((r) => r * Math.max(1, thetaNorm))) {
+      const plus = Float64Array.from(theta, (x, i) => x + h * w[i]);
+      const minus = Float64Array.from(theta, (x, i) => x - h * w[i]);
+      const gp = this.evaluate(plus).gradient;
+      const gm = this.evaluate(minus).gradient;
+      let diff = 0;
+      let fdNorm = 0;
+      for (let i = 0; i < n; i++) {
+        const fd = (gp[i] - gm[i]) / (2 * h);
+        diff += (fd - hw[i]) ** 2;
+        fdNorm += fd * fd;
+      }
+      // Float32 gradients differenced over 2h carry an absolute error ≈ 1e-6·‖g‖/h; allow for it.
+      const noise = (4e-6 * gNorm) / h;
+      best = Math.min(best, Math.sqrt(diff) / Math.max(hwNorm, Math.sqrt(fdNorm), noise, 1e-30));
+      if (Math.sqrt(diff) <= this.checkTolerance * Math.max(hwNorm, Math.sqrt(fdNorm)) + noise) return;
+    }
+    throw new Error(`TfjsFunctionOracle: the double-backprop Hessian-vector product disagrees with finite differences of the gradient ` +
+      `(relative difference ${best.toExponential(2)} > ${this.checkTolerance}). The loss function probably uses a tfjs op whose gradient tfjs cannot ` +
+      `differentiate again (exp, sigmoid, tanh, pow, logSoftmax, tf.losses.softmaxCrossEntropy, max, where): use safeOps() from gradflat ` +
+      `(exp, sigmoid, tanh, swish, logSumExp, softmaxCrossEntropy), or pass checkHvp: 'never' if you are sure.`);
+  }
+}

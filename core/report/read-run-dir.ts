@@ -1,0 +1,323 @@
+/**
+ * Reads one run directory — `gradflat run` or `gradflat suite` output — into tidy rows
+ * (rows.ts). Finished runs only are drawn; runs without a final record are listed as missing
+ * (and as unfinished when their step log exists), never guessed. Bad input (no directory, an
+ * empty one, a folder that is not gradflat's) fails with one clear message.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { WORK_WEIGHTS } from '../oracle/oracle.js';
+import {
+  asClass, num, runId, type DirData, type MissingRuns, type RunRow, type StepperConfig, type StepRow, type TruthRow,
+} from './rows.js';
+
+/** Bad input: the CLI prints the message alone. */
+export class ReportInputError extends Error {
+  override name = 'ReportInputError';
+}
+
+export interface ReadOptions {
+  /** Name of the directory in the report (default: its basename). */
+  name?: string;
+  /** Put `name · ` before every group (when several directories are compared). */
+  prefixGroups?: boolean;
+  /** Called as runs are read (for a progress line). */
+  onRun?: (done: number, total: number) => void;
+}
+
+type Json = Record<string, unknown>;
+
+/** HVP-equivalents of one step's oracle calls (the weights of core/oracle/oracle.ts). */
+function workOf(w: unknown): number {
+  if (!w || typeof w !== 'object') return 0;
+  const c = w as Record<string, unknown>;
+  let s = 0;
+  for (const [k, weight] of Object.entries(WORK_WEIGHTS)) s += (Number(c[k]) || 0) * (weight as number);
+  return s;
+}
+
+function readJson(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ReportInputError(`cannot read ${what} ${path}: ${(e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new ReportInputError(`${path} is not valid JSON (${(e as Error).message}): this is not a gradflat run directory, or the file was damaged`);
+  }
+}
+
+/** Subfolders that are themselves run directories (to suggest them when a parent folder is given). */
+function childRunDirectories(path: string): string[] {
+  try {
+    return readdirSync(path, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && existsSync(join(path, d.name, 'manifest.json')))
+      .map((d) => join(path, d.name));
+  } catch {
+    return [];
+  }
+}
+
+const WHAT = "give the --out directory of 'gradflat run' or 'gradflat suite'";
+
+/** Checks that `path` is a gradflat run directory and returns its manifest. */
+export function readManifest(path: string): Json {
+  if (!existsSync(path)) throw new ReportInputError(`${path}: no such directory (${WHAT})`);
+  if (!statSync(path).isDirectory()) throw new ReportInputError(`${path} is a file, not a run directory (${WHAT})`);
+  const entries = readdirSync(path);
+  if (entries.length === 0) throw new ReportInputError(`${path} is empty: nothing to report (${WHAT})`);
+  const manifestPath = join(path, 'manifest.json');
+  if (!existsSync(manifestPath)) {
+    const children = childRunDirectories(path);
+    if (children.length > 0) {
+      throw new ReportInputError(`${path} holds no gradflat run itself (no manifest.json), but these folders do: ${children.join(', ')}. Give them instead (several directories can be reported together)`);
+    }
+    throw new ReportInputError(`${path} holds no gradflat run (no manifest.json; found ${entries.slice(0, 5).join(', ')}${entries.length > 5 ? ', ...' : ''}): ${WHAT}`);
+  }
+  const m = readJson(manifestPath, 'the manifest');
+  const ok = m && typeof m === 'object' && typeof (m as Json).gradflat === 'string' &&
+    (((m as Json).kind === 'suite' && (m as { identity?: { suite?: unknown } }).identity?.suite) ||
+      ((m as Json).kind === undefined && (m as { identity?: { config?: unknown } }).identity?.config));
+  if (!ok) {
+    throw new ReportInputError(`${manifestPath} is not a gradflat manifest (it lacks 'gradflat' and the run's identity): ${path} was not written by 'gradflat run' or 'gradflat suite'`);
+  }
+  return m as Json;
+}
+
+interface GroupSpec {
+  group: string;
+  method: string;
+  phase: 'method' | 'finder';
+  stepper: StepperConfig & { targetGradNormSq?: number };
+  folder: string;
+  /** θ₀ of run i, when the problem is two-dimensional. */
+  startOf: (run: number) => number[] | undefined;
+  expected: number | null;
+}
+
+const RUN_FILE = /^run-(\d+)\.(json|ndjson)$/;
+
+function runIndices(folder: string): { records: Set<number>; logs: Set<number> } {
+  const records = new Set<number>(), logs = new Set<number>();
+  if (!existsSync(folder)) return { records, logs };
+  for (const f of readdirSync(folder)) {
+    const m = RUN_FILE.exec(f);
+    if (!m) continue;
+    (m[2] === 'json' ? records : logs).add(Number(m[1]));
+  }
+  return { records, logs };
+}
+
+interface ParsedLog {
+  steps: StepRow[];
+  badLines: number;
+}
+
+/** One step log (NDJSON) → rows; `final` is the run's final class (colours every step). */
+export function parseStepLog(text: string, id: string, group: string, run: number, cls: StepRow['cls']): ParsedLog {
+  const steps: StepRow[] = [];
+  let badLines = 0;
+  let cumulative = 0;
+  let lastWall: number | null = null;
+  let sawWall = false;
+  let final: Json | null = null;
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    let rec: Json;
+    try {
+      rec = JSON.parse(line) as Json;
+    } catch {
+      badLines++;
+      continue;
+    }
+    if (rec.type === 'final') {
+      final = rec;
+      continue;
+    }
+    if (rec.type !== 'step') continue;
+    const newton = rec.newton as Json | undefined;
+    const probe = rec.probe as Json | undefined;
+    let r: number | null = null;
+    if (newton && newton.r_solverA !== undefined) r = num(newton.r_solverA);
+    else if (probe && probe.r !== undefined) r = num(probe.r);
+    if (r !== null && !Number.isFinite(r)) r = null;
+    const workBefore = cumulative;
+    const wallBefore = sawWall ? lastWall ?? 0 : null;
+    cumulative = rec.cumulativeWork !== undefined ? num(rec.cumulativeWork) : cumulative + workOf(rec.work);
+    if (rec.methodWallMs !== undefined) {
+      sawWall = true;
+      lastWall = num(rec.methodWallMs);
+    }
+    steps.push({
+      id, group, run, cls, iteration: Number(rec.iteration), loss: num(rec.loss), gradNormSq: num(rec.gradNormSq), r,
+      work: workBefore, wallMs: rec.methodWallMs !== undefined ? (wallBefore ?? 0) : null,
+    });
+  }
+  // The final point θ_N, unless a step line already describes it (a halted run logs its last try).
+  if (final) {
+    const n = Number(final.steps);
+    if (Number.isFinite(n) && !steps.some((s) => s.iteration === n)) {
+      steps.push({ id, group, run, cls, iteration: n, loss: num(final.loss), gradNormSq: num(final.gradNormSq), r: null, work: cumulative, wallMs: sawWall ? lastWall : null });
+    }
+  }
+  return { steps, badLines };
+}
+
+/** Reads `path` into rows. Throws ReportInputError for a directory that is not a gradflat run. */
+export function readRunDirectory(path: string, opts: ReadOptions = {}): DirData {
+  const manifest = readManifest(path);
+  const name = opts.name ?? (basename(path.replace(/[\\/]+$/, '')) || path);
+  const prefix = opts.prefixGroups ? `${name} · ` : '';
+  const isSuite = manifest.kind === 'suite';
+  const problemInfo = (manifest.problem ?? {}) as Json;
+  const problem = String(problemInfo.name ?? 'unknown');
+  const dim = problem === 'quartic' ? 2 : typeof problemInfo.parameters === 'number' ? problemInfo.parameters : undefined;
+  const notes: string[] = [];
+  const small = dim !== undefined && dim <= 2;
+
+  const startsPath = join(path, 'starts.json');
+  const starts = existsSync(startsPath) ? (readJson(startsPath, 'the starting points') as number[][]) : null;
+  const truthPath = join(path, 'truth.json');
+  const truth: TruthRow[] | null = existsSync(truthPath)
+    ? (readJson(truthPath, 'the analytic critical points') as Json[]).map((t) => ({ loss: num(t.loss), index: num(t.index) }))
+    : null;
+  const summaryPath = join(path, 'summary.json');
+  let summary: unknown = null;
+  if (existsSync(summaryPath)) {
+    try {
+      summary = readJson(summaryPath, 'the summary');
+    } catch (e) {
+      notes.push(`${name}: ${(e as Error).message}; the table is computed from the run records`);
+    }
+  }
+
+  const groups: GroupSpec[] = [];
+  let thresholds = { critical: 1e-8, flatR: 0.9 };
+  let targets: DirData['targets'] = {};
+  if (isSuite) {
+    const suite = (manifest.identity as Json).suite as {
+      name: string; starts: { count: number; flat: null | { finder: StepperConfig } };
+      steppers: StepperConfig[]; stop?: { targetGradNormSq?: number };
+      evaluation?: { thresholds?: { critical?: number; flatR?: number } }; summary?: { targets?: { loss?: number; gradNormSq?: number } };
+    };
+    thresholds = { critical: num(suite.evaluation?.thresholds?.critical ?? 1e-8), flatR: num(suite.evaluation?.thresholds?.flatR ?? 0.9) };
+    targets = { ...suite.summary?.targets };
+    const trained = starts ? starts.length : suite.starts.count;
+    const stop = suite.stop?.targetGradNormSq;
+    let methodStart: (run: number) => number[] | undefined = (run) => (small ? starts?.[run] : undefined);
+    let expected: number | null = trained;
+    if (suite.starts.flat) {
+      const finder = suite.starts.flat.finder;
+      groups.push({
+        group: `${prefix}finder (${finder.stepper})`, method: 'finder', phase: 'finder', stepper: { ...finder, targetGradNormSq: stop },
+        folder: join(path, 'finder'), startOf: (run) => (small ? starts?.[run] : undefined), expected: trained,
+      });
+      const flatPath = join(path, 'flat-starts.json');
+      if (existsSync(flatPath)) {
+        const flat = readJson(flatPath, 'the flat starts') as Array<{ theta?: number[] }>;
+        expected = flat.length;
+        methodStart = (run) => (small ? flat[run]?.theta : undefined);
+        if (flat.length === 0) notes.push(`${name}: the finder found no gradient-flat start, so no method ran`);
+      } else {
+        expected = null;
+        notes.push(`${name}: the flat-start phase has not finished (no flat-starts.json), so no method has run yet; run 'gradflat suite' again to resume`);
+      }
+    }
+    for (const s of suite.steppers) {
+      groups.push({
+        group: `${prefix}${s.label}`, method: s.label, phase: 'method', stepper: { ...s, targetGradNormSq: stop },
+        folder: join(path, 'runs', s.label), startOf: methodStart, expected,
+      });
+    }
+  } else {
+    const config = (manifest.identity as Json).config as {
+      stepper: string; hyperparameters?: Record<string, unknown>; runs?: number; targetGradNormSq?: number;
+      thresholds?: { critical?: unknown; flatR?: unknown };
+    };
+    thresholds = { critical: num(config.thresholds?.critical ?? 1e-8), flatR: num(config.thresholds?.flatR ?? 0.9) };
+    groups.push({
+      group: `${prefix}${config.stepper}`, method: config.stepper, phase: 'method',
+      stepper: { label: config.stepper, stepper: config.stepper, hyperparameters: config.hyperparameters ?? {}, targetGradNormSq: config.targetGradNormSq },
+      folder: join(path, 'runs'), startOf: (run) => (small ? starts?.[run] : undefined),
+      expected: starts ? starts.length : config.runs ?? null,
+    });
+  }
+
+  const runs: RunRow[] = [];
+  const steps: StepRow[] = [];
+  const missing: MissingRuns[] = [];
+  const listed = groups.map((g) => ({ g, ...runIndices(g.folder) }));
+  const total = listed.reduce((s, l) => s + l.records.size, 0);
+  let done = 0;
+  let badLines = 0;
+  for (const { g, records, logs } of listed) {
+    const all = new Set<number>([...records, ...Array.from({ length: g.expected ?? 0 }, (_, i) => i)]);
+    const absent: number[] = [];
+    for (const run of [...all].sort((a, b) => a - b)) {
+      if (!records.has(run)) {
+        absent.push(run);
+        continue;
+      }
+      const file = (ext: string) => join(g.folder, `run-${String(run).padStart(3, '0')}.${ext}`);
+      let rec: Json;
+      try {
+        rec = readJson(file('json'), 'the run record') as Json;
+      } catch (e) {
+        notes.push(`${(e as Error).message}; run ${run} of ${g.group} skipped`);
+        absent.push(run);
+        continue;
+      }
+      const final = (rec.final ?? {}) as Json;
+      const observed = rec.observed as { work?: unknown; wallMs?: unknown; flat?: { maxR?: unknown } } | undefined;
+      const id = runId(g.group, run);
+      const cls = asClass(final.class);
+      let runSteps: StepRow[] = [];
+      if (existsSync(file('ndjson'))) {
+        const parsed = parseStepLog(readFileSync(file('ndjson'), 'utf8'), id, g.group, run, cls);
+        runSteps = parsed.steps;
+        badLines += parsed.badLines;
+      }
+      let maxR = -Infinity;
+      for (const s of runSteps) if (s.r !== null && s.r > maxR) maxR = s.r;
+      if (maxR === -Infinity) maxR = num(rec.maxR ?? observed?.flat?.maxR);
+      const theta = Array.isArray(rec.theta) && rec.theta.length <= 2 ? (rec.theta as unknown[]).map(num) : undefined;
+      const start = rec.start as Json | undefined;
+      runs.push({
+        dir: name, group: g.group, method: g.method, stepper: g.stepper.stepper, phase: g.phase, run, id, problem, cls,
+        loss: num(final.loss), gradNormSq: num(final.gradNormSq), r: num(final.r_solverA), maxR, index: num(final.index),
+        steps: num(rec.steps), work: observed?.work !== undefined ? num(observed.work) : workOf(rec.work),
+        wallMs: observed?.wallMs !== undefined ? num(observed.wallMs) : num(rec.wallMs), stopReason: String(rec.stopReason ?? ''),
+        startLoss: num(start?.loss), startGradNormSq: num(start?.gradNormSq),
+        ...(small && { start: g.startOf(run), theta }),
+      });
+      for (const s of runSteps) steps.push(s);
+      opts.onRun?.(++done, total);
+    }
+    if (absent.length > 0 || (g.expected === null && g.phase === 'method')) {
+      missing.push({ group: g.group, runs: absent, unfinished: absent.filter((r) => logs.has(r)) });
+    }
+  }
+  if (badLines > 0) notes.push(`${name}: ${badLines} step-log line(s) were not valid JSON (a run killed mid-write) and were skipped`);
+  const methodGroups = groups.filter((g) => g.phase === 'method').map((g) => g.group);
+  if (runs.length === 0) notes.push(`${name}: no run has finished yet`);
+  return {
+    path, name, kind: isSuite ? 'suite' : 'run', problem, description: typeof problemInfo.description === 'string' ? problemInfo.description : undefined,
+    dim, runs, steps, truth, thresholds, missing, notes, summary, targets,
+    steppers: Object.fromEntries(groups.map((g) => [g.group, g.stepper])),
+    expectedRuns: groups.find((g) => g.phase === 'method')?.expected ?? null,
+    methodGroups,
+  };
+}
+
+/** One line per group with missing runs, for the page and the terminal. */
+export function describeMissing(d: DirData): string[] {
+  return d.missing.map((m) => {
+    if (m.runs.length === 0) return `${m.group}: not started (its starting points are not made yet)`;
+    const list = m.runs.map((r) => `run-${String(r).padStart(3, '0')}`);
+    const shown = list.length > 12 ? `${list.slice(0, 12).join(', ')} and ${list.length - 12} more` : list.join(', ');
+    return `${m.group}: ${m.runs.length} run(s) missing (${shown})${m.unfinished.length ? `; ${m.unfinished.length} of them started but unfinished` : ''}`;
+  });
+}

@@ -1,0 +1,191 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { replayQuarticTrajectories } from './quartic-replay.js';
+import { parseStepLog, readRunDirectory, ReportInputError } from './read-run-dir.js';
+import { quarticRun, quarticSuite, quiet, testRegistry } from './testing.js';
+import { writeReport } from './write-report.js';
+
+const cli = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
+const env = { ...process.env, GRADFLAT_KERNELS: 'typescript', CI: '1' };
+const gradflat = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env });
+
+const root = mkdtempSync(join(tmpdir(), 'gradflat-report-'));
+test.after(() => rmSync(root, { recursive: true, force: true }));
+const fresh = (name: string) => {
+  const d = join(root, name);
+  mkdirSync(d, { recursive: true });
+  return d;
+};
+
+async function rejects(dir: string, pattern: RegExp) {
+  await assert.rejects(writeReport([dir], join(root, 'never'), { progress: quiet }), (e: Error) => {
+    assert.ok(e instanceof ReportInputError, `a ReportInputError, got ${e.name}: ${e.message}`);
+    assert.match(e.message, pattern);
+    return true;
+  });
+}
+
+test('bad input: a missing, empty, foreign or damaged directory gets one clear message', async () => {
+  await rejects(join(root, 'nope'), /no such directory.*--out directory of 'gradflat run' or 'gradflat suite'/);
+  const file = join(fresh('f'), 'x.txt');
+  writeFileSync(file, 'x');
+  await rejects(file, /is a file, not a run directory/);
+  await rejects(fresh('empty'), /is empty: nothing to report/);
+  const foreign = fresh('foreign');
+  writeFileSync(join(foreign, 'notes.md'), '# mine');
+  mkdirSync(join(foreign, 'data'));
+  await rejects(foreign, /holds no gradflat run \(no manifest\.json; found .*notes\.md/);
+  const parent = fresh('parent');
+  mkdirSync(join(parent, 'a'));
+  writeFileSync(join(parent, 'a', 'manifest.json'), '{}');
+  await rejects(parent, /holds no gradflat run itself.*these folders do: .*parent[\\/]a/);
+  const damaged = fresh('damaged');
+  writeFileSync(join(damaged, 'manifest.json'), '{"gradflat": ');
+  await rejects(damaged, /manifest\.json is not valid JSON/);
+  const other = fresh('other-tool');
+  writeFileSync(join(other, 'manifest.json'), JSON.stringify({ name: 'some other tool', version: 3 }));
+  await rejects(other, /is not a gradflat manifest/);
+  assert.ok(!existsSync(join(root, 'never')), 'nothing written for bad input');
+  // The CLI prints the message alone (no stack) and exits 2.
+  const r = gradflat('report', join(root, 'empty'));
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /^gradflat: error: .*is empty: nothing to report/m);
+  assert.doesNotMatch(r.stderr, /at .*\.js:\d+/);
+});
+
+test('step logs: r from Newton or probe, work and wall time up to θ_k, non-finite strings, the final point, damaged lines', () => {
+  const lines = [
+    { v: 1, type: 'start', run: 0 },
+    { v: 1, type: 'step', run: 0, iteration: 0, loss: 2, gradNormSq: 4, newton: { r_solverA: 0.5 }, work: { gradient: 1, hvp: 3 }, cumulativeWork: 4, methodWallMs: 1.5 },
+    { v: 1, type: 'step', run: 0, iteration: 1, loss: 'NaN', gradNormSq: 'Infinity', probe: { kind: 'newton', r: 0.25 }, work: { gradient: 1 }, cumulativeWork: 5, methodWallMs: 2 },
+    { v: 1, type: 'step', run: 0, iteration: 2, loss: 1, gradNormSq: 1, probe: { kind: 'rayleigh', rayleigh: 0.3 }, work: { gradient: 1 }, cumulativeWork: 6, methodWallMs: 3 },
+    { v: 1, type: 'final', run: 0, steps: 3, loss: 0.5, gradNormSq: 0.25 },
+  ].map((l) => JSON.stringify(l)).join('\n') + '\n{"v":1,"type":"st';
+  const { steps, badLines } = parseStepLog(lines, 'm/run-000', 'm', 0, 'neither');
+  assert.equal(badLines, 1);
+  assert.deepEqual(steps.map((s) => s.iteration), [0, 1, 2, 3]);
+  assert.deepEqual(steps.map((s) => s.r), [0.5, 0.25, null, null]);
+  assert.deepEqual(steps.map((s) => s.work), [0, 4, 5, 6], 'work spent to reach θ_k');
+  assert.deepEqual(steps.map((s) => s.wallMs), [0, 1.5, 2, 3]);
+  assert.ok(Number.isNaN(steps[1].loss) && steps[1].gradNormSq === Infinity);
+  // `gradflat run` logs have no cumulativeWork: it is summed from each step's oracle calls.
+  const plain = parseStepLog([
+    { type: 'step', iteration: 0, loss: 1, gradNormSq: 1, work: { loss: 2, gradient: 1, hvp: 4 } },
+    { type: 'step', iteration: 1, loss: 1, gradNormSq: 1, work: { gradient: 1, statistics: 1 } },
+  ].map((l) => JSON.stringify(l)).join('\n'), 'x', 'x', 0, 'critical');
+  assert.deepEqual(plain.steps.map((s) => [s.work, s.wallMs]), [[0, null], [6, null]]);
+});
+
+test('a gradflat run on the quartic: rows for every run, θ₀ and final θ, trajectories replayed exactly', () => {
+  const dir = quarticRun(root);
+  const d = readRunDirectory(dir);
+  assert.equal(d.kind, 'run');
+  assert.equal(d.problem, 'quartic');
+  assert.equal(d.runs.length, 16);
+  assert.deepEqual(d.missing, []);
+  for (const r of d.runs) {
+    assert.equal(r.start?.length, 2);
+    assert.equal(r.theta?.length, 2);
+    assert.ok(d.steps.some((s) => s.id === r.id && s.iteration === 0));
+  }
+  const { trajectories, notes } = replayQuarticTrajectories(d, testRegistry);
+  assert.deepEqual(notes, []);
+  assert.equal(trajectories.length, 16);
+  for (const t of trajectories) {
+    assert.ok(t.replayed, `${t.id} replayed`);
+    const run = d.runs.find((r) => r.id === t.id)!;
+    assert.deepEqual(t.points[0], run.start);
+    assert.deepEqual(t.points[t.points.length - 1], run.theta);
+  }
+  // A stepper that is not registered (a plugin file not loaded): straight lines and a note.
+  const empty = new (testRegistry.constructor as new () => typeof testRegistry)();
+  const fallback = replayQuarticTrajectories(d, empty);
+  assert.ok(fallback.trajectories.every((t) => !t.replayed && t.points.length === 2));
+  assert.match(fallback.notes.join(' '), /not replayed \(not registered/);
+});
+
+test('a partial suite: the report lists the missing runs and draws the rest', async () => {
+  const full = await quarticSuite(root);
+  const dir = join(root, 'partial-suite');
+  cpSync(full, dir, { recursive: true });
+  unlinkSync(join(dir, 'runs', 'gnm', 'run-003.json')); // started, log kept: unfinished
+  unlinkSync(join(dir, 'runs', 'gd', 'run-001.json'));
+  unlinkSync(join(dir, 'runs', 'gd', 'run-001.ndjson')); // never started
+  const flat = JSON.parse(readFileSync(join(dir, 'flat-starts.json'), 'utf8')) as unknown[];
+  const out = join(root, 'partial-report');
+  const r = await writeReport([dir], out, { progress: quiet });
+  assert.deepEqual(r.missing, [
+    'gnm: 1 run(s) missing (run-003); 1 of them started but unfinished',
+    'gd: 1 run(s) missing (run-001)',
+  ]);
+  assert.match(r.notes.join('\n'), /summary\.json has \d+ finished run\(s\) of gnm, the directory \d+/);
+  const html = readFileSync(r.index, 'utf8');
+  assert.match(html, /Missing runs/);
+  assert.match(html, /gnm: 1 run\(s\) missing \(run-003\)/);
+  assert.deepEqual(r.figures.map((f) => f.id), ['fig1-gradnorm', 'fig2-loss-index', 'fig3-r-iterations', 'fig4-r-ecdf', 'fig5-quartic', 'fig6-progress', 'fig6-flatness', 'fig6-profile']);
+  const profile = JSON.parse(readFileSync(join(out, 'specs', 'fig6-profile.vl.json'), 'utf8'));
+  assert.match(JSON.stringify(profile.title), new RegExp(`of the ${flat.length - 2} shared starts`), 'starts not finished by every method are left out');
+  assert.match(JSON.stringify(profile.title), /Target from the suite file/);
+  for (const f of r.figures) assert.ok(readFileSync(f.svg!, 'utf8').includes('<svg'), `${f.id}.svg`);
+  for (const f of r.figures) assert.deepEqual(f.warnings, [], `${f.id}: no Vega-Lite warnings`);
+
+  // Flat-start phase not finished: the finder's runs are reported, and the page says why no method is there.
+  const early = join(root, 'early-suite');
+  cpSync(full, early, { recursive: true });
+  rmSync(join(early, 'flat-starts.json'));
+  rmSync(join(early, 'runs'), { recursive: true });
+  rmSync(join(early, 'summary.json'));
+  const e = await writeReport([early], join(root, 'early-report'), { progress: quiet });
+  assert.match(e.notes.join('\n'), /flat-start phase has not finished/);
+  assert.ok(!e.figures.some((f) => f.id.startsWith('fig6')), 'no head-to-head without method runs');
+  assert.match(e.missing.join('\n'), /newton-mr: not started/);
+
+  // Nothing finished at all: one clear error.
+  for (const f of readdirSync(join(early, 'finder'))) if (f.endsWith('.json')) unlinkSync(join(early, 'finder', f));
+  await rejects(early, /nothing to report: no finished run .*flat-start phase has not finished/);
+});
+
+test('the output folder: never a run directory or someone else\'s folder; an earlier report is replaced', async () => {
+  const dir = join(root, 'quartic-run');
+  if (!existsSync(dir)) quarticRun(root);
+  await assert.rejects(writeReport([dir], dir, { progress: quiet }), /is the run directory itself/);
+  const busy = fresh('busy');
+  writeFileSync(join(busy, 'thesis.tex'), '');
+  await assert.rejects(writeReport([dir], busy, { progress: quiet }), /not empty and holds no earlier report/);
+  const out = join(root, 'again');
+  await writeReport([dir], out, { progress: quiet });
+  writeFileSync(join(out, 'svg', 'stale.svg'), '');
+  await writeReport([dir], out, { progress: quiet, svg: false });
+  assert.ok(!existsSync(join(out, 'svg')), 'old figures removed; --no-svg writes none');
+  assert.ok(existsSync(join(out, 'specs', 'fig5-quartic.vl.json')));
+});
+
+test('CLI: gradflat report compares several directories; gradflat suite --report writes one at the end', () => {
+  const a = join(root, 'quartic-run');
+  if (!existsSync(a)) quarticRun(root);
+  const b = join(root, 'cli-b', 'quartic-run');
+  mkdirSync(join(root, 'cli-b'), { recursive: true });
+  cpSync(a, b, { recursive: true });
+  const out = join(root, 'cli-report');
+  const r = gradflat('report', a, b, '--out', out);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /wrote \d+ figures .*\nreport: .*index\.html/);
+  const meta = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+  assert.equal(meta.dirs.length, 2);
+  const fig1 = JSON.parse(readFileSync(join(out, 'specs', 'fig1-gradnorm.vl.json'), 'utf8'));
+  const groups = new Set((fig1.data.values as Array<{ group: string }>).map((v) => v.group));
+  assert.deepEqual([...groups].sort(), ['cli-b/quartic-run · newton-mr', `${root.split(/[\\/]/).pop()}/quartic-run · newton-mr`].sort());
+  assert.ok(readdirSync(join(out, 'specs')).filter((f) => f.startsWith('fig5-quartic')).length === 2, 'one quartic figure per directory');
+
+  const suiteFile = join(root, 'tiny.yaml');
+  writeFileSync(suiteFile, 'name: tiny\nproblem: { name: quartic, seed: 1, grid: 3 }\nseed: 1\nstarts: { count: 9 }\niterations: 10\nsteppers:\n  - { stepper: newton-mr }\n  - { stepper: gnm }\n');
+  const s = gradflat('suite', suiteFile, '--out', join(root, 'tiny'), '--workers', '1', '--report');
+  assert.equal(s.status, 0, s.stderr);
+  assert.match(s.stdout, /report: .*tiny[\\/]report[\\/]index\.html/);
+  assert.ok(existsSync(join(root, 'tiny', 'report', 'svg', 'fig6-profile.svg')));
+});

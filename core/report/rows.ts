@@ -1,0 +1,143 @@
+/**
+ * The tidy rows a report is built from: one RunRow per finished run (its final point), one
+ * StepRow per logged step, the analytic critical points (TruthRow), and per directory what is
+ * missing. The figure builders are pure functions of these rows.
+ */
+
+export type PointClass = 'critical' | 'gradient-flat' | 'neither';
+export const CLASSES: readonly PointClass[] = ['critical', 'gradient-flat', 'neither'];
+/** [GF]'s colours: blue critical, orange gradient-flat, black neither. */
+export const CLASS_COLORS: Readonly<Record<PointClass, string>> = { critical: '#1f77b4', 'gradient-flat': '#ff7f0e', neither: '#000000' };
+
+export interface RunRow {
+  /** Short, unique name of the run directory. */
+  dir: string;
+  /** What the figures compare: a method label, or `dir · label` when several directories are reported. */
+  group: string;
+  /** The method's label (suite) or stepper name (gradflat run); `finder` rows are the flat-start search. */
+  method: string;
+  stepper: string;
+  phase: 'method' | 'finder';
+  run: number;
+  /** `group/run-NNN`: unique over the whole report. */
+  id: string;
+  problem: string;
+  cls: PointClass;
+  loss: number;
+  gradNormSq: number;
+  /** Final point's r (r_solverA of a fresh probe). */
+  r: number;
+  /** Largest r measured on the run's steps (NaN when none was). */
+  maxR: number;
+  /** Morse index: fraction of Hessian eigenvalues below −cutoff. */
+  index: number;
+  steps: number;
+  /** The method's own work in HVP-equivalents and its wall time (probes excluded in suites). */
+  work: number;
+  wallMs: number;
+  stopReason: string;
+  startLoss: number;
+  startGradNormSq: number;
+  /** θ₀ and the final θ, kept only for two-parameter problems (the quartic). */
+  start?: number[];
+  theta?: number[];
+}
+
+export interface StepRow {
+  id: string;
+  group: string;
+  run: number;
+  /** The run's final class (steps are coloured by where the run ended). */
+  cls: PointClass;
+  /** k: the row describes θ_k. */
+  iteration: number;
+  loss: number;
+  gradNormSq: number;
+  /** r of the Newton solve at θ_k: the method's own (`newton.r_solverA`) or a probe's; null when not measured. */
+  r: number | null;
+  /** HVP-equivalents spent to reach θ_k (0 at θ₀), the convention of summary targets. */
+  work: number;
+  /** The method's wall time to reach θ_k (suites log it; null in `gradflat run` logs). */
+  wallMs: number | null;
+}
+
+export interface TruthRow {
+  loss: number;
+  index: number;
+}
+
+export interface MissingRuns {
+  group: string;
+  /** Runs with no final record. */
+  runs: number[];
+  /** Of those, runs whose step log exists (started, not finished). */
+  unfinished: number[];
+}
+
+export interface StepperConfig {
+  label: string;
+  stepper: string;
+  hyperparameters: Record<string, unknown>;
+}
+
+export interface DirData {
+  path: string;
+  name: string;
+  kind: 'run' | 'suite';
+  problem: string;
+  description?: string;
+  /** Parameters of the problem (2 for the quartic) when the manifest says. */
+  dim?: number;
+  runs: RunRow[];
+  steps: StepRow[];
+  truth: TruthRow[] | null;
+  thresholds: { critical: number; flatR: number };
+  /** Per group (method or finder), the runs that have no final record. */
+  missing: MissingRuns[];
+  /** Things a reader of the report should know (unfinished phases, skipped lines, ...). */
+  notes: string[];
+  /** summary.json as written (suite: core/suite/summarize.ts; run: core/run/summary.ts), null when absent. */
+  summary: unknown;
+  /** The suite's `summary.targets` (work-to-target and the performance profile). */
+  targets: { loss?: number; gradNormSq?: number };
+  /** Steppers by group, for replaying quartic trajectories. */
+  steppers: Record<string, StepperConfig & { targetGradNormSq?: number }>;
+  /** Runs the directory should hold per method group (null when not known yet). */
+  expectedRuns: number | null;
+  /** Method groups in the suite's order (finder excluded). */
+  methodGroups: string[];
+}
+
+/** Numbers from gradflat's JSON: non-finite values are the strings "NaN"/"Infinity"/"-Infinity". */
+export function num(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (v === 'NaN') return NaN;
+  if (v === 'Infinity') return Infinity;
+  if (v === '-Infinity') return -Infinity;
+  return NaN;
+}
+
+export function asClass(v: unknown): PointClass {
+  return v === 'critical' || v === 'gradient-flat' ? v : 'neither';
+}
+
+export const runId = (group: string, run: number) => `${group}/run-${String(run).padStart(3, '0')}`;
+
+/** JSON for a Vega dataset: non-finite numbers become null (JSON has no NaN), the rest is kept. */
+export function finiteOrNull(x: number | null | undefined): number | null {
+  return x == null || !Number.isFinite(x) ? null : x;
+}
+
+export function groupsOf<T extends { group: string }>(rows: readonly T[]): string[] {
+  const seen = new Set<string>();
+  for (const r of rows) seen.add(r.group);
+  return [...seen];
+}
+
+export function median(values: readonly number[]): number {
+  const xs = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (xs.length === 0) return NaN;
+  const h = (xs.length - 1) / 2;
+  const lo = Math.floor(h);
+  return lo + 1 < xs.length ? xs[lo] + (h - lo) * (xs[lo + 1] - xs[lo]) : xs[lo];
+}

@@ -1,0 +1,305 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { downsampleByRun, downsampleSeries } from './downsample.js';
+import { gradNormSpec, logFloor } from './fig-gradnorm.js';
+import { h2hFlatnessSpec, h2hProgressSpec } from './fig-h2h.js';
+import { distinctTruth, lossIndexSpec } from './fig-loss-index.js';
+import { moreWildTarget, performanceProfile, performanceRatios, profileSpec, thresholdTarget, workToTarget, type Cost } from './fig-profile.js';
+import { newtonDirection, quarticSpec, STATIONARY_POINTS } from './fig-quartic.js';
+import { ecdf, rEcdfSpec } from './fig-r-ecdf.js';
+import { movingAverage, rIterationsSpec, selectRuns } from './fig-r-iterations.js';
+import { compileSpec, renderSvg } from './render-svg.js';
+import { CLASS_COLORS, CLASSES, runId, type PointClass, type RunRow, type StepRow } from './rows.js';
+import { decadeTicks, type VlSpec } from './spec-common.js';
+import { summaryTableHtml, summaryTableRows } from './summary-table.js';
+
+// ---- synthetic rows ------------------------------------------------------------------------
+const METHODS = ['newton-mr', 'gnm', 'adam'];
+const CLS: PointClass[] = ['critical', 'gradient-flat', 'neither'];
+
+function makeRun(group: string, run: number, cls: PointClass, extra: Partial<RunRow> = {}): RunRow {
+  return {
+    dir: 'syn', group, method: group, stepper: group, phase: 'method', run, id: runId(group, run), problem: 'swish-ae', cls,
+    loss: 6 - run * 0.1, gradNormSq: cls === 'critical' ? 1e-12 : 1e-3, r: cls === 'gradient-flat' ? 0.95 : 0.1, maxR: 0.97 - 0.1 * run,
+    index: 0.1 * run, steps: 30, work: 100, wallMs: 50, stopReason: 'max-iterations', startLoss: 7, startGradNormSq: 1, ...extra,
+  };
+}
+
+/** Each method from 3 shared starts; loss falls at a method-specific rate per unit work. */
+function synthetic(stepsPerRun = 30): { runs: RunRow[]; steps: StepRow[] } {
+  const runs: RunRow[] = [];
+  const steps: StepRow[] = [];
+  METHODS.forEach((m, mi) => {
+    for (let run = 0; run < 3; run++) {
+      const cls = CLS[(mi + run) % 3];
+      const row = makeRun(m, run, cls);
+      runs.push(row);
+      for (let k = 0; k <= stepsPerRun; k++) {
+        const work = k * (mi + 1) * 2;
+        steps.push({
+          id: row.id, group: m, run, cls, iteration: k, loss: 7 - (7 - 6) * (1 - Math.exp(-work / (10 * (mi + 1)))),
+          gradNormSq: k === stepsPerRun && cls === 'critical' ? 0 : Math.exp(-k / 3), r: k % 2 === 0 ? 0.5 + 0.4 * Math.sin(k) : null,
+          work, wallMs: work * 0.5,
+        });
+      }
+    }
+  });
+  return { runs, steps };
+}
+
+/** Every (nested) object of a spec with a given key. */
+function findAll(spec: unknown, key: string, out: unknown[] = []): unknown[] {
+  if (Array.isArray(spec)) for (const x of spec) findAll(x, key, out);
+  else if (spec && typeof spec === 'object') {
+    for (const [k, v] of Object.entries(spec)) {
+      if (k === key) out.push(v);
+      findAll(v, key, out);
+    }
+  }
+  return out;
+}
+const dataOf = (spec: VlSpec) => (spec.data as { values: Array<Record<string, unknown>> }).values;
+
+async function compilesCleanly(spec: VlSpec, what: string): Promise<string> {
+  const { warnings } = compileSpec(spec);
+  assert.deepEqual(warnings, [], `${what}: Vega-Lite warnings`);
+  const { svg } = await renderSvg(spec);
+  assert.match(svg, /^<\?xml[^]*<svg[^>]+width="\d+"/, `${what}: an SVG with a size`);
+  assert.ok((svg.match(/<path|<line|<rect/g) ?? []).length > 10, `${what}: the SVG has marks`);
+  return svg;
+}
+
+// ---- figure 1 ------------------------------------------------------------------------------
+test('‖g‖² figure: every run drawn, classes in the paper\'s colours, log scale, zeros at a floor', async () => {
+  const { runs, steps } = synthetic();
+  const spec = gradNormSpec(runs, steps);
+  const values = dataOf(spec);
+  assert.deepEqual(new Set(values.map((v) => v.id)), new Set(runs.map((r) => r.id)), 'every run appears');
+  for (const r of runs) assert.ok(values.some((v) => v.id === r.id && v.final === true), `${r.id} has its final marker`);
+  const colors = findAll(spec, 'color').filter((c) => (c as { field?: string }).field === 'cls') as Array<{ scale: { domain: string[]; range: string[] } }>;
+  assert.ok(colors.length >= 2);
+  for (const c of colors) {
+    assert.deepEqual(c.scale.domain, [...CLASSES]);
+    assert.deepEqual(c.scale.range, ['#1f77b4', '#ff7f0e', '#000000'], 'blue critical, orange gradient-flat, black neither');
+  }
+  const y = findAll(spec, 'y').find((e) => (e as { field?: string }).field === 'gradNormSq') as { scale: { type: string } };
+  assert.equal(y.scale.type, 'log');
+  // A ‖g‖² of exactly 0 cannot be on a log axis: it is drawn at a floor below every positive value.
+  const floor = logFloor(steps.map((s) => s.gradNormSq));
+  assert.equal(floor, 1e-32);
+  assert.ok(values.every((v) => (v.gradNormSq as number) >= floor));
+  assert.ok(values.some((v) => v.gradNormSq === floor), 'the exact zeros sit at the floor');
+  assert.ok(Math.abs(logFloor([0, 1e-40, 2e-35]) / 2e-39 - 1) < 1e-12, 'data that live below 1e-28 keep 4 decades under their largest value');
+  assert.equal((spec.facet as { field: string }).field, 'group', 'one panel per method');
+  await compilesCleanly(spec, 'gradnorm');
+});
+
+test('downsampling keeps every run, its first and last point, its extremes, and at most the budget', () => {
+  const rows = Array.from({ length: 1000 }, (_, k) => ({ id: 'a', iteration: k, v: k === 437 ? 100 : k === 611 ? -100 : Math.sin(k) }));
+  const other = Array.from({ length: 5 }, (_, k) => ({ id: 'b', iteration: k, v: k }));
+  const out = downsampleByRun([...rows, ...other], 50, (r) => r.v);
+  const a = out.filter((r) => r.id === 'a');
+  assert.ok(a.length <= 50, `${a.length} ≤ 50`);
+  assert.equal(a[0].iteration, 0);
+  assert.equal(a[a.length - 1].iteration, 999);
+  assert.ok(a.some((r) => r.iteration === 437) && a.some((r) => r.iteration === 611), 'the spike and the dip survive');
+  assert.deepEqual(a.map((r) => r.iteration), a.map((r) => r.iteration).slice().sort((x, y) => x - y), 'order kept');
+  assert.equal(out.filter((r) => r.id === 'b').length, 5, 'short runs untouched');
+  assert.equal(downsampleSeries(rows, 2000, (r) => r.v).length, 1000);
+});
+
+// ---- figure 2 ------------------------------------------------------------------------------
+test('loss–index figure: final points by class over the grey analytic points, one dot per distinct (loss, index)', async () => {
+  const { runs } = synthetic();
+  const truth = [{ loss: 5, index: 0 }, { loss: 5, index: 0 }, { loss: 6, index: 0.25 }, { loss: NaN, index: 0.1 }];
+  assert.equal(distinctTruth(truth).length, 2);
+  const spec = lossIndexSpec(runs, new Map([['syn', truth]]));
+  const values = dataOf(spec);
+  assert.equal(values.filter((v) => v.kind === 'found').length, runs.length);
+  assert.equal(values.filter((v) => v.kind === 'analytic').length, 2 * METHODS.length, 'the analytic points in every method\'s panel');
+  const marks = findAll(spec, 'mark') as Array<{ color?: string }>;
+  assert.ok(marks.some((m) => m.color === '#b0b0b0'), 'analytic points grey');
+  const without = lossIndexSpec(runs);
+  assert.equal(dataOf(without).filter((v) => v.kind === 'analytic').length, 0);
+  assert.ok(!(findAll(without, 'mark') as Array<{ color?: string }>).some((m) => m.color === '#b0b0b0'));
+  await compilesCleanly(spec, 'loss-index');
+});
+
+// ---- figure 3 ------------------------------------------------------------------------------
+test('moving average: the mean of the raw r measured in the last 10 iterations', () => {
+  const pts = Array.from({ length: 40 }, (_, k) => ({ iteration: k, r: (k * 7919) % 13 / 13 }));
+  const ma = movingAverage(pts, 10);
+  for (const p of ma) {
+    const win = pts.filter((q) => q.iteration > p.iteration - 10 && q.iteration <= p.iteration);
+    const mean = win.reduce((s, q) => s + q.r, 0) / win.length;
+    assert.ok(Math.abs(p.average - mean) < 1e-12, `k=${p.iteration}`);
+  }
+  // Sparse r (a probe every 5 steps): a window holds 2 measurements; NaN is ignored.
+  const sparse = [{ iteration: 0, r: 1 }, { iteration: 5, r: 0 }, { iteration: 7, r: NaN }, { iteration: 10, r: 0.5 }];
+  assert.deepEqual(movingAverage(sparse, 10).map((p) => p.average), [1, 0.5, 0.25]);
+});
+
+test('r figure: selected runs cover every final class per method, line = moving average', async () => {
+  const { runs, steps } = synthetic();
+  const measured = new Map<string, number>();
+  for (const s of steps) if (s.r !== null) measured.set(s.id, (measured.get(s.id) ?? 0) + 1);
+  const picked = selectRuns(runs, 3, measured);
+  for (const m of METHODS) {
+    const classes = new Set(runs.filter((r) => r.group === m).map((r) => r.cls));
+    assert.deepEqual(new Set(picked.filter((r) => r.group === m).map((r) => r.cls)), classes, `${m}: one run of each class`);
+  }
+  const spec = rIterationsSpec(runs, steps, { ids: [runs[0].id] });
+  const values = dataOf(spec);
+  const raw = steps.filter((s) => s.id === runs[0].id && s.r !== null).map((s) => ({ iteration: s.iteration, r: s.r! }));
+  const expected = movingAverage(raw, 10);
+  assert.equal(values.length, expected.length);
+  values.forEach((v, i) => assert.ok(Math.abs((v.average as number) - expected[i].average) < 1e-12));
+  assert.ok(findAll(spec, 'y').some((y) => (y as { datum?: number }).datum === 0.9), '0.9 marked');
+  await compilesCleanly(rIterationsSpec(runs, steps), 'r-iterations');
+});
+
+// ---- figure 4 ------------------------------------------------------------------------------
+test('ECDF: monotone, from 0 to 1, ties counted once; final and maximal r per method with the 0.9 rule', async () => {
+  const e = ecdf([0.3, NaN, 0.1, 0.3, 0.95, 0.5], 1);
+  assert.deepEqual(e, [{ x: 0.1, p: 0 }, { x: 0.1, p: 0.2 }, { x: 0.3, p: 0.6 }, { x: 0.5, p: 0.8 }, { x: 0.95, p: 1 }, { x: 1, p: 1 }]);
+  for (let i = 1; i < e.length; i++) assert.ok(e[i].x >= e[i - 1].x && e[i].p >= e[i - 1].p, 'monotone');
+  assert.deepEqual(ecdf([]), []);
+  const { runs } = synthetic();
+  const spec = rEcdfSpec(runs);
+  const values = dataOf(spec);
+  for (const m of METHODS) for (const kind of ['final r', 'maximal r']) {
+    const pts = values.filter((v) => v.group === m && v.kind === kind);
+    assert.ok(pts.length > 0, `${m} ${kind}`);
+    for (let i = 1; i < pts.length; i++) assert.ok((pts[i].share as number) >= (pts[i - 1].share as number) && (pts[i].r as number) >= (pts[i - 1].r as number));
+    assert.equal(pts[pts.length - 1].share, 1);
+  }
+  assert.ok(findAll(spec, 'x').some((x) => (x as { datum?: number }).datum === 0.9), '0.9 marked');
+  await compilesCleanly(spec, 'ecdf');
+});
+
+// ---- figure 5 ------------------------------------------------------------------------------
+test('quartic figure: Newton arrows point along −H⁻¹g, both stationary points of ‖g‖², every trajectory', async () => {
+  // At (0, 1): g = (9, 13.6), H = diag(−6, 20.8): −H⁻¹g = (1.5, −0.6538…).
+  const p = newtonDirection(0, 1)!;
+  assert.ok(Math.abs(p[0] - 1.5) < 1e-12 && Math.abs(p[1] + 13.6 / 20.8) < 1e-12);
+  assert.equal(newtonDirection(-3, 0), null, 'g = 0 at the critical point');
+  assert.deepEqual(STATIONARY_POINTS.map((s) => [s.x, s.y, s.cls]), [[-3, 0, 'critical'], [Math.SQRT2, 0, 'gradient-flat']]);
+  const trajectories = [
+    { id: 'nm/run-000', group: 'nm', cls: 'critical' as const, points: [[-4, 4], [-3.5, 2], [-3, 0]], replayed: true },
+    { id: 'nm/run-001', group: 'nm', cls: 'gradient-flat' as const, points: [[4, 4], [Math.SQRT2, 0]], replayed: false },
+  ];
+  const spec = quarticSpec(trajectories);
+  const ds = spec.datasets as Record<string, Array<Record<string, number>>>;
+  assert.equal(new Set(ds.paths.map((r) => r.id)).size, 2);
+  assert.ok(ds.heat.length >= 2500);
+  // Vega turns symbols clockwise from 'up': angle = atan2(px, py).
+  const a = ds.arrows[0];
+  const d = newtonDirection(a.x, a.y)!;
+  assert.ok(Math.abs(a.angle - (Math.atan2(d[0], d[1]) * 180) / Math.PI) < 1e-9);
+  assert.match(JSON.stringify(spec.title), /could not be replayed/);
+  await compilesCleanly(spec, 'quartic');
+});
+
+// ---- figure 6 ------------------------------------------------------------------------------
+test('performance profile: ratios to the best method per start, shares ≤ τ, ∞ when never solved', () => {
+  const costs: Cost[] = [
+    { problem: 0, method: 'a', cost: 10 }, { problem: 0, method: 'b', cost: 20 }, { problem: 0, method: 'c', cost: Infinity },
+    { problem: 1, method: 'a', cost: 30 }, { problem: 1, method: 'b', cost: 10 }, { problem: 1, method: 'c', cost: 40 },
+    { problem: 2, method: 'a', cost: Infinity }, { problem: 2, method: 'b', cost: Infinity }, { problem: 2, method: 'c', cost: Infinity },
+  ];
+  const ratios = performanceRatios(costs);
+  const r = (p: number, m: string) => ratios.find((x) => x.problem === p && x.method === m)!.ratio;
+  assert.equal(r(0, 'a'), 1);
+  assert.equal(r(0, 'b'), 2);
+  assert.equal(r(0, 'c'), Infinity);
+  assert.equal(r(1, 'a'), 3);
+  assert.equal(r(1, 'b'), 1);
+  assert.equal(r(1, 'c'), 4);
+  assert.equal(r(2, 'a'), Infinity);
+  const prof = performanceProfile(ratios, ['a', 'b', 'c'], 8);
+  const at = (m: string, tau: number) => {
+    const pts = prof.filter((x) => x.method === m && x.tau <= tau);
+    return pts[pts.length - 1].share;
+  };
+  assert.equal(at('a', 1), 1 / 3);
+  assert.equal(at('a', 2.9), 1 / 3);
+  assert.equal(at('a', 3), 2 / 3);
+  assert.equal(at('b', 1), 1 / 3);
+  assert.equal(at('b', 2), 2 / 3);
+  assert.equal(at('c', 3.9), 0);
+  assert.equal(at('c', 8), 1 / 3);
+  for (const m of ['a', 'b', 'c']) {
+    const pts = prof.filter((x) => x.method === m);
+    assert.equal(pts[0].tau, 1);
+    assert.equal(pts[pts.length - 1].tau, 8);
+    for (let i = 1; i < pts.length; i++) assert.ok(pts[i].tau >= pts[i - 1].tau && pts[i].share >= pts[i - 1].share);
+  }
+  // A start every method solves at θ₀ (work 0) counts as ratio 1 for all.
+  assert.deepEqual(performanceRatios([{ problem: 0, method: 'a', cost: 0 }, { problem: 0, method: 'b', cost: 0 }]).map((x) => x.ratio), [1, 1]);
+});
+
+test('work to a target: the work before the first θ_k meeting it; Moré–Wild default per start', () => {
+  const { runs, steps } = synthetic();
+  const costs = workToTarget(runs, steps, METHODS, thresholdTarget('loss', 6.5));
+  assert.equal(costs.length, 3 * METHODS.length);
+  for (const c of costs) {
+    const first = steps.filter((s) => s.id === runId(c.method, c.problem)).find((s) => s.loss <= 6.5);
+    assert.equal(c.cost, first ? first.work : Infinity);
+  }
+  const mw = moreWildTarget(runs, steps, METHODS);
+  const mwCosts = workToTarget(runs, steps, METHODS, mw);
+  for (const p of [0, 1, 2]) {
+    assert.ok(mwCosts.some((c) => c.problem === p && Number.isFinite(c.cost)), 'the best method always meets the Moré–Wild test');
+  }
+  // Starts not finished by every method are left out.
+  const partial = runs.filter((r) => !(r.group === 'gnm' && r.run === 2));
+  assert.deepEqual([...new Set(workToTarget(partial, steps, METHODS, thresholdTarget('loss', 6.5)).map((c) => c.problem))], [0, 1]);
+});
+
+test('head-to-head figures: every method and run, log work axis, profile per suite target', async () => {
+  const { runs, steps } = synthetic();
+  const progress = h2hProgressSpec(runs, steps, { methods: METHODS });
+  const values = dataOf(progress);
+  assert.deepEqual(new Set(values.map((v) => v.id)), new Set(runs.map((r) => r.id)));
+  const colors = findAll(progress, 'color').filter((c) => (c as { field?: string }).field === 'method') as Array<{ scale: { domain: string[] } }>;
+  assert.deepEqual(colors[0].scale.domain, METHODS);
+  const xs = (findAll(progress, 'x') as Array<{ field: string; scale?: { type: string } }>).filter((x) => x.scale);
+  assert.deepEqual(xs.map((x) => x.field).sort(), ['wallS', 'wallS', 'work', 'work']);
+  assert.ok(xs.every((x) => x.scale?.type === 'log'));
+  assert.equal(values.filter((v) => v.last === true).length, runs.length, 'every run\'s end is marked');
+  await compilesCleanly(progress, 'progress');
+  const flat = h2hFlatnessSpec(runs, steps, { methods: METHODS });
+  assert.ok(dataOf(flat).every((v) => v.r !== null));
+  await compilesCleanly(flat, 'flatness');
+  const two = profileSpec(runs, steps, METHODS, { loss: 6.5, gradNormSq: 1e-2 });
+  assert.deepEqual(new Set(dataOf(two).map((v) => v.target)), new Set(['loss ≤ 6.5', '‖g‖² ≤ 0.01']));
+  await compilesCleanly(two, 'profile, two targets');
+  const def = profileSpec(runs, steps, METHODS, {});
+  assert.match(JSON.stringify(def.title), /Moré & Wild/);
+  await compilesCleanly(def, 'profile, default target');
+});
+
+test('summary table: counts by class and medians per method from the run records', () => {
+  const { runs } = synthetic();
+  const rows = summaryTableRows({
+    path: 'x', name: 'syn', kind: 'run', problem: 'swish-ae', runs, steps: [], truth: null, thresholds: { critical: 1e-8, flatR: 0.9 },
+    missing: [], notes: [], summary: null, targets: {}, steppers: {}, expectedRuns: 4, methodGroups: METHODS,
+  });
+  assert.deepEqual(rows.map((r) => r.group), METHODS);
+  for (const r of rows) {
+    assert.equal(r.critical + r.flat + r.neither, 3);
+    assert.equal(r.done, 3);
+    assert.equal(r.expected, 4);
+  }
+  assert.equal(rows[0].loss, 5.9);
+  const html = summaryTableHtml(rows);
+  assert.match(html, /<tr class="partial"/, 'a method with missing runs is marked');
+  assert.ok(html.includes(CLASS_COLORS['gradient-flat']));
+});
+
+test('decade ticks cover the range with at most the asked number of labels', () => {
+  assert.deepEqual(decadeTicks([3e-5, 0, 20]), [1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 10, 100]);
+  assert.deepEqual(decadeTicks([1e-32, 7e4], 8), [1e-30, 1e-25, 1e-20, 1e-15, 1e-10, 1e-5, 1, 1e5]);
+  assert.ok(decadeTicks([1e-300, 1e300], 8).length <= 8);
+  assert.deepEqual(decadeTicks([0, NaN]), []);
+});

@@ -1,0 +1,228 @@
+/**
+ * `gradflat report DIR... --out OUT`: reads run directories (gradflat run or suite), builds
+ * the figures' Vega-Lite specs from their rows, and writes
+ *   OUT/index.html          summary table + interactive figures (opens from disk, offline)
+ *   OUT/lib/                vega, vega-lite, vega-embed (copied from node_modules) and their licences
+ *   OUT/specs/<fig>.vl.json one self-contained Vega-Lite spec per figure (data inline), reusable
+ *   OUT/svg/<fig>.svg       the same figure rendered in Node by vega: stands alone
+ *   OUT/report.json         what was written, from what, with the notes
+ * No PNG: vega renders PNG through the native `canvas` package, which is not a dependency.
+ */
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { registry as defaultRegistry, type PluginRegistry } from '../plugins/registry.js';
+import { registerBuiltinPlugins } from '../../plugins/index.js';
+import { packageVersion } from '../run/experiment.js';
+import { terminalProgress, type Progress } from '../run/progress.js';
+import { pointsPerRun } from './downsample.js';
+import { gradNormSpec } from './fig-gradnorm.js';
+import { h2hFlatnessSpec, h2hProgressSpec } from './fig-h2h.js';
+import { lossIndexSpec } from './fig-loss-index.js';
+import { profileSpec } from './fig-profile.js';
+import { quarticSpec } from './fig-quartic.js';
+import { rEcdfSpec } from './fig-r-ecdf.js';
+import { rIterationsSpec } from './fig-r-iterations.js';
+import { indexHtml, type PageFigure } from './html.js';
+import { replayQuarticTrajectories } from './quartic-replay.js';
+import { describeMissing, readRunDirectory, ReportInputError } from './read-run-dir.js';
+import { renderSvg } from './render-svg.js';
+import type { DirData, TruthRow } from './rows.js';
+import { summaryTableHtml, summaryTableRows } from './summary-table.js';
+import { specJson } from './spec-common.js';
+
+export interface ReportOptions {
+  /** Page title (default: from the directories). */
+  title?: string;
+  /** Points per run in step figures (default: about 40,000 points per figure, 40–1000 per run). */
+  maxPointsPerRun?: number;
+  /** Render the static SVGs (default true). */
+  svg?: boolean;
+  /** Where steppers are looked up to replay quartic trajectories (default: gradflat's, with the built-ins). */
+  registry?: PluginRegistry;
+  progress?: Progress;
+}
+
+export interface ReportResult {
+  out: string;
+  index: string;
+  figures: Array<{ id: string; title: string; spec: string; svg: string | null; warnings: string[] }>;
+  missing: string[];
+  notes: string[];
+  bytes: { index: number; total: number };
+  ms: number;
+}
+
+const MARKER = 'report.json';
+const LIBS = [
+  { pkg: 'vega', file: 'build/vega.min.js' },
+  { pkg: 'vega-lite', file: 'build/vega-lite.min.js' },
+  { pkg: 'vega-embed', file: 'build/vega-embed.min.js' },
+] as const;
+
+/** The folder of an installed package (its exports hide package.json, so walk up from its entry point). */
+function packageRoot(pkg: string): string {
+  let dir = dirname(createRequire(import.meta.url).resolve(pkg));
+  for (;;) {
+    const pj = join(dir, 'package.json');
+    if (existsSync(pj) && (JSON.parse(readFileSync(pj, 'utf8')) as { name?: string }).name === pkg) return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`cannot find the installed package '${pkg}' (run npm install)`);
+    dir = up;
+  }
+}
+
+const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'dir';
+
+/** Names for the directories: basenames, with parents where two coincide. */
+function uniqueNames(paths: readonly string[]): string[] {
+  const base = paths.map((p) => basename(resolve(p)));
+  return paths.map((p, i) => {
+    const clash = base.filter((b) => b === base[i]).length > 1;
+    return clash ? `${basename(dirname(resolve(p)))}/${base[i]}` : base[i];
+  });
+}
+
+/** Refuses to write into a folder that is not empty and is not an earlier report. */
+function prepareOut(out: string, inputs: readonly string[]): void {
+  const abs = resolve(out);
+  for (const d of inputs) {
+    if (resolve(d) === abs) throw new ReportInputError(`--out ${out} is the run directory itself; write the report to a folder of its own (default: ${join(d, 'report')})`);
+  }
+  if (existsSync(abs)) {
+    if (!statSync(abs).isDirectory()) throw new ReportInputError(`--out ${out} is a file`);
+    const entries = readdirSync(abs);
+    if (entries.length > 0 && !entries.includes(MARKER)) {
+      throw new ReportInputError(`--out ${out} is not empty and holds no earlier report (no ${MARKER}); refusing to write there. Give a new or empty folder`);
+    }
+    for (const f of ['specs', 'svg', 'lib', 'index.html', MARKER]) rmSync(join(abs, f), { recursive: true, force: true });
+  }
+  mkdirSync(join(abs, 'specs'), { recursive: true });
+}
+
+const CAPTIONS = {
+  gradnorm: '‖g‖² of every logged iterate θ<sub>k</sub> (step logs, <code>gradNormSq</code>) on a log axis, one line per run, coloured by the class of the run\'s final point (its final record); a dot marks where each run ended and its tooltip gives the final record (loss, ‖g‖², r, steps, why it stopped). One panel per method; the flat-start finder of a suite has its own. As [GF] Figs. 1A/C, 3A, 4A, 5A.',
+  lossIndex: 'Loss against Morse index (fraction of Hessian eigenvalues below −cutoff, from the dense spectrum of the final record) of every final point, coloured by class. Grey: the analytic critical points (truth.json), one dot per distinct (loss, index). As [GF] Figs. 1B/D, 3D.',
+  rIterations: 'r = ‖Hp+g‖/(‖H‖‖p‖+‖g‖) at each step where a Newton system was solved: Newton-MR\'s own solve (<code>newton.r_solverA</code>) or a suite\'s MINRES-QLP probe (<code>probe.r</code>, every few steps). The line is a trailing mean of the raw r over the last 10 iterations, computed from the full log before any thinning. Runs chosen per method: the largest maximal r of each final class, then the next largest. As [GF] Fig. 3B.',
+  rEcdf: 'Empirical CDFs over the runs of each method of the final r (fresh probe at the final point, final record) and of the maximal r over the run\'s steps; the dashed line is the 0.9 threshold above which a point counts as gradient-flat. As [GF] Fig. 3C.',
+  quartic: 'f on a 50×50 grid (log colour scale), the Newton direction −H⁻¹g as unit arrows on a 17×17 grid, each run\'s iterates — step logs do not store θ, so the trajectories are replayed from the manifest\'s stepper and hyperparameters and checked against the logged losses and the final θ — and the two stationary points of ‖g‖²: the critical point (−3, 0) and the gradient-flat point (√2, 0). As [GF] Fig. 2.',
+  progress: 'Loss and ‖g‖² of every run against the method\'s cumulative oracle work (<code>cumulativeWork</code>, HVP-equivalents, probes excluded) and its wall time (<code>methodWallMs</code>), both up to θ<sub>k</sub>; all methods start from the same points.',
+  flatness: 'r over the steps of every run, one panel per method: the method\'s own Newton r where it solves one, else the suite\'s probe at its cadence.',
+  profile: 'Performance profile (Dolan &amp; Moré 2002) in oracle work: for each shared start the work each method needed to first reach the target (from the full step logs), divided by the least any method needed; the curve is the share of starts with that ratio ≤ τ. The target is the suite\'s <code>summary.targets</code>, or Moré &amp; Wild\'s test loss ≤ f<sub>L</sub> + 0.1(f<sub>0</sub> − f<sub>L</sub>) when the suite names none.',
+};
+
+export async function writeReport(dirs: readonly string[], out: string, opts: ReportOptions = {}): Promise<ReportResult> {
+  const t0 = performance.now();
+  if (dirs.length === 0) throw new ReportInputError("give at least one run directory (the --out of 'gradflat run' or 'gradflat suite')");
+  const progress = opts.progress ?? terminalProgress();
+  const registry = opts.registry ?? defaultRegistry;
+  registerBuiltinPlugins(registry);
+  const names = uniqueNames(dirs);
+  // Read everything first: bad input fails before anything is written.
+  const data: DirData[] = dirs.map((path, i) => readRunDirectory(path, {
+    name: names[i], prefixGroups: dirs.length > 1,
+    onRun: (done, total) => progress.update(`report: reading ${names[i]}: ${done}/${total} runs`),
+  }));
+  const notes = data.flatMap((d) => d.notes);
+  const missing = data.flatMap((d) => describeMissing(d).map((m) => (dirs.length > 1 ? `${d.name}: ${m}` : m)));
+  const runs = data.flatMap((d) => d.runs);
+  const steps = data.flatMap((d) => d.steps);
+  if (runs.length === 0) {
+    throw new ReportInputError(`nothing to report: no finished run in ${dirs.join(', ')}${[...notes, ...missing].length ? ` (${[...notes, ...missing].join('; ')})` : ''}`);
+  }
+  prepareOut(out, dirs);
+
+  const maxPoints = opts.maxPointsPerRun ?? pointsPerRun(runs.length);
+  const figures: Array<Omit<PageFigure, 'specFile' | 'svgFile'>> = [];
+  const all = 'All runs';
+  figures.push({ id: 'fig1-gradnorm', section: all, title: '‖g‖² per iteration', caption: CAPTIONS.gradnorm, spec: gradNormSpec(runs, steps, { maxPointsPerRun: maxPoints }) });
+  if (runs.some((r) => Number.isFinite(r.index))) {
+    const truth = new Map<string, TruthRow[]>(data.filter((d) => d.truth).map((d) => [d.name, d.truth!]));
+    figures.push({ id: 'fig2-loss-index', section: all, title: 'Loss against Morse index', caption: CAPTIONS.lossIndex, spec: lossIndexSpec(runs, truth) });
+  } else {
+    notes.push('no final point has a Morse index (the dense Hessian is built for n ≤ 2000 only): no loss–index figure');
+  }
+  const flatR = data[0].thresholds.flatR;
+  if (steps.some((s) => s.r !== null)) {
+    figures.push({ id: 'fig3-r-iterations', section: all, title: 'r per iteration', caption: CAPTIONS.rIterations, spec: rIterationsSpec(runs, steps, { flatR, maxPointsPerRun: maxPoints }) });
+  } else {
+    notes.push('no step has a measured r (no Newton solves, probes off): no r-per-iteration figure');
+  }
+  if (runs.some((r) => Number.isFinite(r.r) || Number.isFinite(r.maxR))) {
+    figures.push({ id: 'fig4-r-ecdf', section: all, title: 'ECDF of final and maximal r', caption: CAPTIONS.rEcdf, spec: rEcdfSpec(runs, { flatR }) });
+  }
+  for (const d of data) {
+    const suffix = dirs.length > 1 ? `-${slug(d.name)}` : '';
+    if (d.problem === 'quartic') {
+      const { trajectories, notes: n } = replayQuarticTrajectories(d, registry, (i, total) => progress.update(`report: replaying quartic runs of ${d.name}: ${i}/${total}`));
+      notes.push(...n);
+      if (trajectories.length > 0) {
+        figures.push({ id: `fig5-quartic${suffix}`, section: `The quartic${dirs.length > 1 ? `: ${d.name}` : ''}`, title: 'Quartic: f, Newton directions, trajectories', caption: CAPTIONS.quartic, spec: quarticSpec(trajectories) });
+      }
+    }
+    if (d.kind === 'suite') {
+      const methodRuns = d.runs.filter((r) => r.phase === 'method');
+      if (methodRuns.length === 0) continue;
+      const methods = d.methodGroups.filter((g) => methodRuns.some((r) => r.group === g));
+      const section = `Head-to-head${dirs.length > 1 ? `: ${d.name}` : ''}`;
+      figures.push({ id: `fig6-progress${suffix}`, section, title: 'Loss and ‖g‖² against work and wall time', caption: CAPTIONS.progress, spec: h2hProgressSpec(methodRuns, d.steps, { methods, maxPointsPerRun: maxPoints }) });
+      if (d.steps.some((s) => s.r !== null && methods.includes(s.group))) {
+        figures.push({ id: `fig6-flatness${suffix}`, section, title: 'Flatness over the steps', caption: CAPTIONS.flatness, spec: h2hFlatnessSpec(methodRuns, d.steps, { methods, flatR: d.thresholds.flatR, maxPointsPerRun: maxPoints }) });
+      }
+      figures.push({ id: `fig6-profile${suffix}`, section, title: 'Performance profile', caption: CAPTIONS.profile, spec: profileSpec(methodRuns, d.steps, methods, d.targets) });
+    }
+  }
+
+  const abs = resolve(out);
+  const written: ReportResult['figures'] = [];
+  const page: PageFigure[] = [];
+  if (opts.svg !== false) mkdirSync(join(abs, 'svg'), { recursive: true });
+  for (const [i, f] of figures.entries()) {
+    progress.update(`report: figure ${i + 1}/${figures.length}: ${f.title}`);
+    const specFile = `specs/${f.id}.vl.json`;
+    writeFileSync(join(abs, specFile), specJson(f.spec) + '\n');
+    let svgFile: string | null = null;
+    let warnings: string[] = [];
+    if (opts.svg !== false) {
+      const r = await renderSvg(f.spec);
+      warnings = r.warnings;
+      svgFile = `svg/${f.id}.svg`;
+      writeFileSync(join(abs, svgFile), r.svg);
+    }
+    page.push({ ...f, specFile, svgFile });
+    written.push({ id: f.id, title: f.title, spec: join(abs, specFile), svg: svgFile && join(abs, svgFile), warnings });
+  }
+
+  mkdirSync(join(abs, 'lib'), { recursive: true });
+  const libs: string[] = [];
+  for (const l of LIBS) {
+    const root = packageRoot(l.pkg);
+    const file = `lib/${basename(l.file)}`;
+    copyFileSync(join(root, l.file), join(abs, file));
+    if (existsSync(join(root, 'LICENSE'))) copyFileSync(join(root, 'LICENSE'), join(abs, 'lib', `LICENSE-${l.pkg}`));
+    libs.push(file);
+  }
+
+  const tableNotes: string[] = [];
+  const tableRows = data.flatMap((d) => summaryTableRows(d, tableNotes));
+  notes.push(...tableNotes);
+  const version = packageVersion();
+  const title = opts.title ?? `gradflat report: ${data.map((d) => d.name).join(', ')}`;
+  const html = indexHtml({
+    title, generatedAt: new Date().toISOString(), version,
+    dirs: data.map((d) => ({ name: d.name, path: d.path, kind: d.kind, problem: d.problem, description: d.description, runs: d.runs.length })),
+    tableHtml: summaryTableHtml(tableRows), missing, notes, figures: page, libs,
+    downsampling: `Every finished run is drawn. Step figures keep at most ${maxPoints} points per run (the smallest and largest value in each stretch of consecutive steps, plus the first and last), so spikes survive; moving averages, maxima and work to targets are computed from the full logs first.`,
+  });
+  const index = join(abs, 'index.html');
+  writeFileSync(index, html);
+  writeFileSync(join(abs, MARKER), JSON.stringify({
+    generator: 'gradflat report', version, createdAt: new Date().toISOString(),
+    dirs: data.map((d) => ({ path: d.path, kind: d.kind, problem: d.problem, runs: d.runs.length })),
+    maxPointsPerRun: maxPoints, figures: written.map((f) => ({ id: f.id, title: f.title, spec: relative(abs, f.spec), svg: f.svg && relative(abs, f.svg) })),
+    missing, notes,
+  }, null, 2) + '\n');
+  progress.done();
+  const size = (p: string): number => (statSync(p).isDirectory() ? readdirSync(p).reduce((s, f) => s + size(join(p, f)), 0) : statSync(p).size);
+  return { out: abs, index, figures: written, missing, notes, bytes: { index: statSync(index).size, total: size(abs) }, ms: performance.now() - t0 };
+}
