@@ -144,7 +144,8 @@ const cli = yargs(hideBin(process.argv))
     .option('out', { type: 'string', describe: 'output folder (default: DIR/report for one directory, report/ for several)' })
     .option('max-points', { type: 'number', describe: 'points per run in step figures (default: about 40,000 per figure, 40–1000 per run)' })
     .option('svg', { type: 'boolean', default: true, describe: 'also render static SVGs (--no-svg skips them)' })
-    .option('title', { type: 'string', describe: 'page title' }),
+    .option('title', { type: 'string', describe: 'page title' })
+    .option('plugin', { ...pluginOption, describe: 'JavaScript file that registers steppers, so that quartic trajectories of its steppers are replayed (repeatable)' }),
   async (argv) => {
     const dirs = (argv.dirs ?? []).map(String);
     const out = argv.out ?? (dirs.length === 1 ? join(dirs[0], 'report') : 'report');
@@ -152,7 +153,8 @@ const cli = yargs(hideBin(process.argv))
     if (maxPoints !== undefined && !(Number.isInteger(maxPoints) && maxPoints >= 4)) throw new Error('--max-points must be an integer ≥ 4');
     // Loaded here: vega and vega-lite take half a second to import, which other commands need not pay.
     const { writeReport } = await import('../core/report/write-report.js');
-    const r = await writeReport(dirs, out, { maxPointsPerRun: maxPoints, svg: argv.svg, title: argv.title });
+    await loadPluginFiles(argv.plugin ?? [], registry);
+    const r = await writeReport(dirs, out, { maxPointsPerRun: maxPoints, svg: argv.svg, title: argv.title, registry });
     for (const m of r.missing) process.stderr.write(`gradflat: missing: ${m}\n`);
     for (const n of r.notes) process.stderr.write(`gradflat: note: ${n}\n`);
     process.stdout.write(`wrote ${r.figures.length} figures (specs${argv.svg ? ', SVG' : ''}) in ${(r.ms / 1000).toFixed(1)} s; index.html ${(r.bytes.index / 1e6).toFixed(2)} MB, ${(r.bytes.total / 1e6).toFixed(2)} MB in all\nreport: ${r.index}\n`);

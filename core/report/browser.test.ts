@@ -1,8 +1,9 @@
 /**
  * The report in a real browser: headless Chromium (Debian package `chromium`) driven by
  * playwright-core opens index.html from disk, with every non-file request refused, and checks
- * that no error was logged and that every figure drew marks. Skipped with a message when
- * /usr/bin/chromium is absent, unless GRADFLAT_REQUIRE_CHROMIUM is set (CI sets it).
+ * that no error or warning was logged and that every data mark of every figure has items in
+ * vega's scenegraph. Skipped with a message when /usr/bin/chromium is absent, unless
+ * GRADFLAT_REQUIRE_CHROMIUM is set (CI sets it).
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { dataMarkItems } from './scenegraph.js';
 import { quarticRun, quarticSuite, quiet } from './testing.js';
 import { writeReport } from './write-report.js';
 
@@ -20,7 +22,7 @@ const skip = missing && !process.env.GRADFLAT_REQUIRE_CHROMIUM
   ? `${CHROMIUM} not found: install Debian's chromium (apt-get install chromium) to run the browser test`
   : false;
 
-test('index.html opens offline in headless Chromium, logs no error, and every figure draws marks; SVGs stand alone', { skip, timeout: 180_000 }, async () => {
+test('index.html opens offline in headless Chromium, logs no error or warning, and every figure draws its data; SVGs stand alone', { skip, timeout: 180_000 }, async () => {
   assert.ok(!missing, `${CHROMIUM} is required (GRADFLAT_REQUIRE_CHROMIUM is set) but absent`);
   const { chromium } = await import('playwright-core');
   const root = mkdtempSync(join(tmpdir(), 'gradflat-browser-'));
@@ -33,7 +35,11 @@ test('index.html opens offline in headless Chromium, logs no error, and every fi
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const problems: string[] = [];
     const network: string[] = [];
-    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console.error: ${m.text()}`); });
+    // Vega warns on the console about data it cannot draw (e.g. "Log scale domain includes zero"): a failure too.
+    // (Chromium's own notice about this test reading canvas pixels back is not the page's.)
+    page.on('console', (m) => {
+      if ((m.type() === 'error' || m.type() === 'warning') && !/^Canvas2D: Multiple readback operations/.test(m.text())) problems.push(`console.${m.type()}: ${m.text()}`);
+    });
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     await page.route('**/*', (route) => {
       const url = route.request().url();
@@ -46,11 +52,23 @@ test('index.html opens offline in headless Chromium, logs no error, and every fi
     await page.waitForFunction('window.gradflatReport && window.gradflatReport.done === true', null, { timeout: 60_000 });
     const state = await page.evaluate('({ errors: window.gradflatReport.errors, views: Object.keys(window.gradflatReport.views) })') as { errors: string[]; views: string[] };
     assert.deepEqual(state.errors, [], 'vega-embed errors');
-    assert.deepEqual(problems, [], 'console errors and page errors');
+    assert.deepEqual(problems, [], 'console errors and warnings, page errors');
     assert.deepEqual(network, [], 'no request leaves the disk');
     assert.deepEqual(state.views.sort(), report.figures.map((f) => f.id).sort(), 'every figure embedded');
 
-    // Every figure drew: a canvas of non-zero size with plenty of non-white pixels.
+    // Every figure drew its data: each data mark (role 'mark', not an axis, legend or title) of
+    // each embedded view has items in vega's scenegraph.
+    const marks = await page.evaluate(`(() => {
+      const count = ${dataMarkItems.toString()};
+      const views = window.gradflatReport.views;
+      return Object.fromEntries(Object.keys(views).map((id) => [id, count(views[id].scenegraph().root)]));
+    })()`) as Record<string, Record<string, number>>;
+    for (const f of report.figures) {
+      const m = marks[f.id] ?? {};
+      assert.ok(Object.keys(m).length > 0, `${f.id}: no data mark in the scenegraph`);
+      for (const [name, items] of Object.entries(m)) assert.ok(items > 0, `${f.id}: data mark ${name} drew nothing (${JSON.stringify(m)})`);
+    }
+    // And on screen: a canvas of non-zero size with plenty of non-white pixels.
     const drawn = await page.evaluate(`[...document.querySelectorAll('.fig')].map((el) => {
       const c = el.querySelector('canvas');
       if (!c || c.width === 0 || c.height === 0) return { id: el.id, width: c ? c.width : 0, height: c ? c.height : 0, ink: 0 };

@@ -7,7 +7,7 @@
 import { downsampleByRun, pointsPerRun } from './downsample.js';
 import { logFloor } from './fig-gradnorm.js';
 import { finiteOrNull, groupsOf, type RunRow, type StepRow } from './rows.js';
-import { classColor, decadeTicks, dimUnless, facetByGroup, figure, fmt, legendParam, logAxis, METHOD_SCHEME, type VlSpec } from './spec-common.js';
+import { classColor, decadeTicks, dimUnless, facetByGroup, figure, fmt, legendParam, logAxis, methodColor, type VlSpec } from './spec-common.js';
 
 export interface H2hOptions {
   maxPointsPerRun?: number;
@@ -15,43 +15,76 @@ export interface H2hOptions {
   methods?: readonly string[];
 }
 
-const methodColor = (methods: readonly string[]) => ({ field: 'method', type: 'nominal', title: 'method', scale: { domain: [...methods], scheme: METHOD_SCHEME }, legend: { orient: 'top', columns: 6 } });
-
-/** Loss and ‖g‖² against work and against wall time: four panels, one line per run, coloured by method. */
+/**
+ * Loss and ‖g‖² against work and against wall time: four panels, one line per run, coloured by
+ * method, and a dot where each run ended: at the run record's work (`observed.work` in suites,
+ * else the record's oracle calls in work units) and wall time (`observed.wallMs`, else
+ * `wallMs`), which include a failed last attempt that the step log's last row precedes. A run
+ * that ended with no work or no time (halted at θ₀) has its dot at the left edge of the log
+ * axis (half the smallest positive value drawn), and the subtitle says so.
+ */
 export function h2hProgressSpec(runs: readonly RunRow[], steps: readonly StepRow[], opts: H2hOptions = {}): VlSpec {
   const methods = opts.methods ?? groupsOf(runs);
-  const ids = new Set(runs.filter((r) => methods.includes(r.group)).map((r) => r.id));
+  const mine = runs.filter((r) => methods.includes(r.group));
+  const ids = new Set(mine.map((r) => r.id));
   const rows = steps.filter((s) => ids.has(s.id));
-  const floor = logFloor(rows.map((s) => s.gradNormSq));
+  const floor = logFloor([...rows.map((s) => s.gradNormSq), ...mine.map((r) => r.gradNormSq)]);
   const max = opts.maxPointsPerRun ?? pointsPerRun(ids.size, 40_000);
   // Keep each run's extremes of both drawn quantities.
   const keep = new Set([...downsampleByRun(rows, Math.ceil(max / 2), (s) => Math.log10(Math.max(s.gradNormSq, floor))), ...downsampleByRun(rows, Math.ceil(max / 2), (s) => s.loss)]);
   const hasWall = rows.some((s) => s.wallMs !== null);
   const lastOf = new Map<string, StepRow>();
   for (const s of rows) if ((lastOf.get(s.id)?.iteration ?? -1) < s.iteration) lastOf.set(s.id, s);
-  const finalR = new Map(runs.map((r) => [r.id, r.r]));
-  const values = rows.filter((s) => keep.has(s) || lastOf.get(s.id) === s).map((s) => ({
+  const lines: Array<Record<string, unknown>> = rows.filter((s) => keep.has(s) || lastOf.get(s.id) === s).map((s) => ({
     id: s.id, method: s.group, cls: s.cls, iteration: s.iteration, work: s.work, wallS: s.wallMs === null ? null : s.wallMs / 1000,
     loss: s.loss, gradNormSq: Math.max(s.gradNormSq, floor),
-    // The run's last point carries its values for the tooltip of the end marker.
-    ...(lastOf.get(s.id) === s && { last: true, gradNormSqValue: s.gradNormSq, r: finiteOrNull(finalR.get(s.id)) }),
   }));
+  const pick = (a: number, b: number | null | undefined) => (Number.isFinite(a) ? a : b ?? NaN);
+  const ends = mine.map((r) => {
+    const last = lastOf.get(r.id);
+    const wallMs = pick(r.wallMs, last?.wallMs);
+    return {
+      id: r.id, method: r.group, cls: r.cls, iteration: r.steps, work: pick(r.work, last?.work), wallS: hasWall && Number.isFinite(wallMs) ? wallMs / 1000 : null,
+      loss: pick(r.loss, last?.loss), gradNormSqValue: pick(r.gradNormSq, last?.gradNormSq), r: finiteOrNull(r.r), stopReason: r.stopReason,
+    };
+  });
+  // Log axes: a run that ended at work 0 (or time 0) is drawn at the left edge instead of dropped.
+  const edge = (field: 'work' | 'wallS') => {
+    const pos = [...lines.map((v) => v[field] as number | null), ...ends.map((e) => e[field])].filter((v): v is number => v !== null && v > 0 && Number.isFinite(v));
+    return pos.length > 0 ? Math.min(...pos) / 2 : 1;
+  };
+  const edges = { work: edge('work'), wallS: edge('wallS') };
+  const atEdge = { work: 0, wallS: 0 };
+  const markers = ends.map((e) => {
+    const x = (field: 'work' | 'wallS') => {
+      const v = e[field];
+      if (v === null || !Number.isFinite(v)) return null;
+      if (v > 0) return v;
+      atEdge[field]++;
+      return edges[field];
+    };
+    return {
+      ...e, last: true, work: x('work'), wallS: x('wallS'), workValue: finiteOrNull(e.work), wallValue: e.wallS,
+      loss: finiteOrNull(e.loss), gradNormSq: Number.isFinite(e.gradNormSqValue) ? Math.max(e.gradNormSqValue, floor) : null, gradNormSqValue: finiteOrNull(e.gradNormSqValue),
+    };
+  });
+  const values: Array<Record<string, unknown>> = [...lines, ...markers];
   // A line's tooltip shows its first point (vega picks the whole path), so only what holds for the whole run.
   const tooltip = [{ field: 'method' }, { field: 'id', title: 'run' }, { field: 'cls', title: 'final class' }];
   const xs = [{ field: 'work', title: 'oracle work (HVP-equivalents)' }, ...(hasWall ? [{ field: 'wallS', title: 'method wall time (s)' }] : [])];
-  const ys = [{ field: 'loss', title: 'loss', scale: { zero: false } }, { field: 'gradNormSq', title: '‖g‖²', scale: { type: 'log' }, axis: logAxis(values.map((v) => v.gradNormSq), '‖g‖²') }];
-  const xTicks = (field: 'work' | 'wallS') => ({ values: decadeTicks(values.map((v) => v[field] ?? NaN), 6), format: field === 'work' ? '~s' : '~g', grid: true });
+  const ys = [{ field: 'loss', title: 'loss', scale: { zero: false } }, { field: 'gradNormSq', title: '‖g‖²', scale: { type: 'log' }, axis: logAxis(values.map((v) => v.gradNormSq as number), '‖g‖²') }];
+  const xTicks = (field: 'work' | 'wallS') => ({ values: decadeTicks(values.map((v) => (v[field] as number | null) ?? NaN), 6), format: field === 'work' ? '~s' : '~g', grid: true });
   const panels: VlSpec[] = [];
   for (const y of ys) for (const x of xs) {
     const first = panels.length === 0;
     const xEnc = { field: x.field, type: 'quantitative', title: x.title, scale: { type: 'log' }, axis: xTicks(x.field as 'work' | 'wallS') };
     panels.push({
       width: 300, height: 200,
-      // Log axes: θ₀ (work 0, time 0) is left out; every method starts from the same point there.
-      transform: [{ filter: `datum.${x.field} > 0` }],
       layer: [
         {
           mark: { type: 'line', strokeWidth: 1.1, clip: true },
+          // Log axes: θ₀ (work 0, time 0) is left out of the lines; every method starts from the same point there.
+          transform: [{ filter: `datum.last !== true && datum.${x.field} > 0` }],
           ...(first && { params: [legendParam('pick_method', 'method')] }),
           encoding: {
             x: xEnc, y: { type: 'quantitative', ...y },
@@ -61,13 +94,13 @@ export function h2hProgressSpec(runs: readonly RunRow[], steps: readonly StepRow
         },
         {
           mark: { type: 'point', filled: true, size: 16, clip: true },
-          transform: [{ filter: 'datum.last === true' }],
+          transform: [{ filter: `datum.last === true && datum.${x.field} > 0` }],
           encoding: {
             x: { field: x.field, type: 'quantitative' }, y: { field: y.field, type: 'quantitative' },
             color: methodColor(methods), opacity: dimUnless('pick_method', 0.9, 0.04),
             tooltip: [
-              ...tooltip, { field: 'iteration', title: 'steps' }, { field: 'work', title: 'work (HVP-eq)', format: fmt(4) },
-              { field: 'wallS', title: 'wall s', format: fmt(3) }, { field: 'loss', title: 'final loss', format: fmt(6) },
+              ...tooltip, { field: 'iteration', title: 'steps' }, { field: 'stopReason', title: 'stopped' }, { field: 'workValue', title: 'work (HVP-eq)', format: fmt(4) },
+              { field: 'wallValue', title: 'wall s', format: fmt(3) }, { field: 'loss', title: 'final loss', format: fmt(6) },
               { field: 'gradNormSqValue', title: 'final ‖g‖²', format: fmt(3) }, { field: 'r', title: 'final r', format: fmt(3) },
             ],
           },
@@ -75,11 +108,15 @@ export function h2hProgressSpec(runs: readonly RunRow[], steps: readonly StepRow
       ],
     });
   }
-  const starts = new Set(runs.filter((r) => ids.has(r.id)).map((r) => r.run)).size;
+  const starts = new Set(mine.map((r) => r.run)).size;
+  const edgeNote = (['work', 'wallS'] as const).filter((f) => atEdge[f] > 0 && (f === 'work' || hasWall))
+    .map((f) => `${atEdge[f]} run(s) ended with no ${f === 'work' ? 'work' : 'wall time'} (halted at θ₀): dot at the left edge, ${f === 'work' ? 'work' : 'time'} ${edges[f].toPrecision(2)}`);
   return figure('Head-to-head: loss and ‖g‖² against work and wall time', [
-    `${methods.length} methods from the same ${starts} starts; one line per run, from the first step on (log axes); a dot where each run ended.`,
+    `${methods.length} methods from the same ${starts} starts; one line per run, from the first step on (log axes);`,
+    'a dot where each run ended, at its final record\'s total work and wall time (a failed last attempt included).',
     'Work: the method\'s oracle calls in HVP-equivalents (gradient, HVP, Gauss-Newton product 1; loss 0.5; K-FAC statistics 2);',
     'probes are excluded from work and wall time. Click a method in the legend to pick it (shift-click adds).',
+    ...(edgeNote.length > 0 ? [`${edgeNote.join('; ')}; the tooltip has the value.`] : []),
   ], { data: { values }, concat: panels, columns: xs.length });
 }
 

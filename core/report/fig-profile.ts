@@ -4,10 +4,13 @@
  * is the share of starts with ρ ≤ τ. A method that never reaches the target has ρ = ∞.
  * The target is the suite's `summary.targets` (loss and/or ‖g‖²); without one, the
  * convergence test of Moré & Wild (2009): loss ≤ f_L + κ(f₀ − f_L) with κ = 0.1, where f₀ is
- * the shared start's loss and f_L the lowest loss any method reached from that start.
+ * the shared start's loss and f_L the lowest loss any method reached from that start. A start
+ * from which no method lowered the loss (f_L ≥ f₀) has no meaningful test (every method would
+ * "solve" it at θ₀ with no work): it counts as unsolved for every method, and the subtitle
+ * says how many there were.
  */
 import type { RunRow, StepRow } from './rows.js';
-import { figure, METHOD_SCHEME, type VlSpec } from './spec-common.js';
+import { figure, methodColor, type VlSpec } from './spec-common.js';
 
 export interface Cost {
   /** The shared start (run index). */
@@ -21,6 +24,8 @@ export interface Target {
   label: string;
   /** Which iterate counts as solved, for a start. */
   reached: (problem: number) => (s: StepRow) => boolean;
+  /** Starts on which the test is void (Moré–Wild: no method lowered the loss): unsolved by every method. */
+  void?: ReadonlySet<number>;
 }
 
 export const MORE_WILD_KAPPA = 0.1;
@@ -51,9 +56,14 @@ export function thresholdTarget(key: 'loss' | 'gradNormSq', value: number): Targ
   return { label: `${key === 'loss' ? 'loss' : '‖g‖²'} ≤ ${value}`, reached: () => (s) => s[key] <= value };
 }
 
-/** Moré & Wild's test per start: loss ≤ f_L + κ (f₀ − f_L). */
+/**
+ * Moré & Wild's test per start: loss ≤ f_L + κ (f₀ − f_L). f₀ is the loss at θ₀ (the step
+ * logs' iteration 0, else the run records' start) and f_L the lowest logged loss; a start
+ * with f_L ≥ f₀, or without a finite f₀ or f_L, is void: nobody solves it.
+ */
 export function moreWildTarget(runs: readonly RunRow[], steps: readonly StepRow[], methods: readonly string[], kappa = MORE_WILD_KAPPA): Target {
-  const ids = new Map(runs.filter((r) => methods.includes(r.group)).map((r) => [r.id, r.run]));
+  const mine = runs.filter((r) => methods.includes(r.group));
+  const ids = new Map(mine.map((r) => [r.id, r.run]));
   const f0 = new Map<number, number>(), fL = new Map<number, number>();
   for (const s of steps) {
     const p = ids.get(s.id);
@@ -61,10 +71,16 @@ export function moreWildTarget(runs: readonly RunRow[], steps: readonly StepRow[
     if (s.iteration === 0 && !f0.has(p)) f0.set(p, s.loss);
     fL.set(p, Math.min(fL.get(p) ?? Infinity, s.loss));
   }
+  for (const r of mine) {
+    if (!f0.has(r.run) && Number.isFinite(r.startLoss)) f0.set(r.run, r.startLoss);
+  }
+  const voidStarts = new Set([...ids.values()].filter((p) => !((fL.get(p) ?? Infinity) < (f0.get(p) ?? -Infinity))));
   return {
     label: `loss ≤ f_L + ${kappa}(f₀ − f_L)`,
+    void: voidStarts,
     reached: (p) => {
-      const a = f0.get(p) ?? Infinity, b = fL.get(p) ?? -Infinity;
+      if (voidStarts.has(p)) return () => false;
+      const a = f0.get(p)!, b = fL.get(p)!;
       const t = b + kappa * (a - b);
       return (s) => s.loss <= t;
     },
@@ -119,9 +135,12 @@ export function profileSpec(runs: readonly RunRow[], steps: readonly StepRow[], 
   let problems = 0;
   for (const t of list) {
     const ratios = performanceRatios(workToTarget(runs, steps, methods, t));
-    problems = new Set(ratios.map((r) => r.problem)).size;
+    const compared = new Set(ratios.map((r) => r.problem));
+    problems = compared.size;
     const solved = methods.map((m) => `${m} ${ratios.filter((r) => r.method === m && Number.isFinite(r.ratio)).length}`);
     notes.push(`${t.label} reached (of ${problems}): ${solved.join(', ')}`);
+    const voided = [...(t.void ?? [])].filter((p) => compared.has(p)).length;
+    if (voided > 0) notes.push(`${voided} of the ${problems} starts count as unsolved by every method: no method lowered the loss from them (f_L ≥ f₀).`);
     for (const p of performanceProfile(ratios, methods)) values.push({ target: t.label, ...p });
   }
   const unit: VlSpec = {
@@ -131,7 +150,7 @@ export function profileSpec(runs: readonly RunRow[], steps: readonly StepRow[], 
     encoding: {
       x: { field: 'tau', type: 'quantitative', title: 'τ (work ≤ τ × the best method\'s)', scale: { type: 'log', base: 2 } },
       y: { field: 'share', type: 'quantitative', title: 'share of starts solved', scale: { domain: [0, 1] }, axis: { format: '.0%' } },
-      color: { field: 'method', type: 'nominal', title: 'method', scale: { domain: [...methods], scheme: METHOD_SCHEME }, legend: { orient: 'top', columns: 6 } },
+      color: methodColor(methods),
       opacity: { condition: { param: 'pick_method', value: 1, empty: true }, value: 0.1 },
       tooltip: [{ field: 'method' }, { field: 'tau', title: 'τ', format: '.3~g' }, { field: 'share', title: 'share', format: '.0%' }],
     },

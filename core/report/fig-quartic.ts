@@ -38,15 +38,47 @@ export const STATIONARY_POINTS = [
 export interface QuarticOptions {
   cells?: number;
   arrows?: number;
+  /** Points kept per trajectory (default 1000), the first and last included. */
+  maxPointsPerRun?: number;
 }
 
-/** A square window holding the grid [−4, 4]² and the trajectories (clipped to ±6). */
+/**
+ * A square window [−m, m]²: at least ±4.5, [GF]'s grid of starts [−4, 4]² with a margin, grown
+ * to hold every iterate with 5% to spare (a point leaves the window when either coordinate is
+ * large), but no further than ±6, beyond which trajectories are clipped.
+ */
 export function quarticWindow(trajectories: readonly QuarticTrajectory[]): [number, number] {
   let m = 4.5;
   for (const t of trajectories) for (const [x, y] of t.points) {
-    if (Number.isFinite(x) && Number.isFinite(y)) m = Math.max(m, Math.min(6, Math.abs(x) * 1.05, Math.abs(y) * 1.05));
+    if (Number.isFinite(x) && Number.isFinite(y)) m = Math.max(m, Math.min(6, Math.max(Math.abs(x), Math.abs(y)) * 1.05));
   }
   return [-m, m];
+}
+
+/**
+ * At most `max` points of a trajectory (its finite ones), evenly spaced along its length: a
+ * point is kept once the path has travelled length/(max − 2) since the last kept one, and the
+ * first and last always stay. Long runs that creep towards a limit keep their early, long
+ * steps, where the shape is.
+ */
+export function thinTrajectory(points: ReadonlyArray<readonly number[]>, max: number): Array<{ k: number; x: number; y: number }> {
+  const pts = points.map(([x, y], k) => ({ k, x, y })).filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
+  if (pts.length <= max || pts.length <= 2) return pts;
+  if (max < 3) return [pts[0], pts[pts.length - 1]];
+  let total = 0;
+  for (let i = 1; i < pts.length; i++) total += Math.hypot(pts[i].x - pts[i - 1].x, pts[i].y - pts[i - 1].y);
+  const spacing = total / (max - 2);
+  const out = [pts[0]];
+  let travelled = 0;
+  for (let i = 1; i < pts.length - 1; i++) {
+    travelled += Math.hypot(pts[i].x - pts[i - 1].x, pts[i].y - pts[i - 1].y);
+    if (spacing > 0 && travelled >= spacing && out.length < max - 1) {
+      out.push(pts[i]);
+      travelled = 0;
+    }
+  }
+  out.push(pts[pts.length - 1]);
+  return out;
 }
 
 export function quarticSpec(trajectories: readonly QuarticTrajectory[], opts: QuarticOptions = {}): VlSpec {
@@ -72,11 +104,14 @@ export function quarticSpec(trajectories: readonly QuarticTrajectory[], opts: Qu
     arrows.push({ x, y, angle: (Math.atan2(p[0] / n, p[1] / n) * 180) / Math.PI });
   }
   const groups = groupsOf(trajectories);
+  const maxPoints = opts.maxPointsPerRun ?? 1000;
   const paths: Array<Record<string, unknown>> = [];
+  let thinned = 0;
   for (const t of trajectories) {
-    t.points.forEach(([x, y], k) => {
-      if (Number.isFinite(x) && Number.isFinite(y)) paths.push({ id: t.id, group: t.group, cls: t.cls, k, x, y, replayed: t.replayed, start: k === 0 });
-    });
+    const kept = thinTrajectory(t.points, maxPoints);
+    if (kept.length < t.points.length) thinned++;
+    // `replayed` and `start` only where they hold: the file stays small.
+    for (const p of kept) paths.push({ id: t.id, group: t.group, cls: t.cls, k: p.k, x: p.x, y: p.y, ...(!t.replayed && { replayed: false }), ...(p.k === 0 && { start: true }) });
   }
   const notReplayed = trajectories.filter((t) => !t.replayed).length;
   const x = { field: 'x', type: 'quantitative', title: 'x', scale: { domain: [lo, hi], nice: false, zero: false } };
@@ -138,6 +173,7 @@ export function quarticSpec(trajectories: readonly QuarticTrajectory[], opts: Qu
         'f(x, y) = 0.25x⁴ − 3x² + 9x + 0.9y⁴ + 5y² + 40 (grey, log scale); arrows: Newton direction −H⁻¹g (unit length);',
         'lines: iterates of each run, coloured by the class of its final point; diamonds: the two stationary points of ‖g‖².',
         ...(notReplayed > 0 ? [`${notReplayed} run(s) could not be replayed: dashed straight line from start to final point.`] : []),
+        ...(thinned > 0 ? [`${thinned} long trajectories thinned to ≤ ${maxPoints} iterates each, evenly spaced along the path (first and last kept).`] : []),
       ],
     },
     config: CONFIG,

@@ -77,7 +77,10 @@ export function rIterationsSpec(runs: readonly RunRow[], steps: readonly StepRow
     const panel = `${r.id} (${r.cls})`;
     panels.push(panel);
     const rows = ma.map((p) => ({ panel, id: r.id, cls: r.cls, iteration: p.iteration, r: p.r, average: p.average }));
-    values.push(...downsampleByRun(rows, max, (p) => p.r));
+    // Keep the extremes of the raw r (the dots) and of the moving average (the line).
+    const half = Math.max(4, Math.ceil(max / 2));
+    const keep = new Set([...downsampleByRun(rows, half, (p) => p.r), ...downsampleByRun(rows, half, (p) => p.average)]);
+    values.push(...rows.filter((p) => keep.has(p)));
   }
   const x = { field: 'iteration', type: 'quantitative', title: 'iteration k' };
   const yScale = { domain: [0, 1], clamp: true };

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { replayQuarticTrajectories } from './quartic-replay.js';
 import { parseStepLog, readRunDirectory, ReportInputError } from './read-run-dir.js';
 import { quarticRun, quarticSuite, quiet, testRegistry } from './testing.js';
-import { writeReport } from './write-report.js';
+import { uniqueNames, writeReport } from './write-report.js';
 
 const cli = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 const env = { ...process.env, GRADFLAT_KERNELS: 'typescript', CI: '1' };
@@ -188,4 +188,67 @@ test('CLI: gradflat report compares several directories; gradflat suite --report
   assert.equal(s.status, 0, s.stderr);
   assert.match(s.stdout, /report: .*tiny[\\/]report[\\/]index\.html/);
   assert.ok(existsSync(join(root, 'tiny', 'report', 'svg', 'fig6-profile.svg')));
+});
+
+test('several directories never merge: names unique by construction, ids from the position (-d0, -d1, ...)', async () => {
+  assert.deepEqual(uniqueNames(['/x/A/q/run', '/x/B/q/run']), ['A/q/run', 'B/q/run'], 'as many parent folders as it takes');
+  assert.deepEqual(uniqueNames(['/r/a/x', '/r/b/x', '/r/a-x', '/r/c']), ['a/x', 'b/x', 'a-x', 'c']);
+  assert.deepEqual(uniqueNames(['/r/d', '/r/d/', '/r/e']), ['d', 'd #2', 'e'], 'the same directory twice');
+  const src = join(root, 'quartic-run');
+  if (!existsSync(src)) quarticRun(root);
+  // Two that the old names merged (both q/run), and a/x, a-x that collide once made into ids.
+  const dirs = ['m/A/q/run', 'm/B/q/run', 'n/a/x', 'n/b/x', 'n/a-x'].map((d) => join(root, 'merge', d));
+  for (const d of dirs) cpSync(src, d, { recursive: true });
+  const out = join(root, 'merge-report');
+  const r = await writeReport(dirs, out, { progress: quiet, svg: false });
+  const meta = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+  assert.deepEqual(meta.dirs.map((d: { runs: number }) => d.runs), [16, 16, 16, 16, 16]);
+  const quartic = r.figures.filter((f) => f.id.startsWith('fig5-quartic')).map((f) => f.id);
+  assert.deepEqual(quartic, ['fig5-quartic-d0', 'fig5-quartic-d1', 'fig5-quartic-d2', 'fig5-quartic-d3', 'fig5-quartic-d4']);
+  assert.equal(readdirSync(join(out, 'specs')).length, r.figures.length, 'one spec file per figure, none overwritten');
+  const fig1 = JSON.parse(readFileSync(join(out, 'specs', 'fig1-gradnorm.vl.json'), 'utf8'));
+  const groups = new Set((fig1.data.values as Array<{ group: string }>).map((v) => v.group));
+  assert.deepEqual([...groups].sort(), ['A/q/run', 'B/q/run', 'a-x', 'a/x', 'b/x'].map((n) => `${n} · newton-mr`).sort());
+  assert.equal(new Set((fig1.data.values as Array<{ id: string }>).map((v) => v.id)).size, 80, 'rows of different directories stay apart');
+  const html = readFileSync(r.index, 'utf8');
+  const divs = [...html.matchAll(/<div class="fig" id="([^"]+)">/g)].map((m) => m[1]);
+  assert.equal(divs.length, r.figures.length);
+  assert.equal(new Set(divs).size, divs.length, 'page element ids are unique');
+});
+
+test('no performance profile when only one method ran (a note says why)', async () => {
+  const full = join(root, 'quartic-suite');
+  if (!existsSync(join(full, 'summary.json'))) await quarticSuite(root);
+  const dir = join(root, 'one-method');
+  cpSync(full, dir, { recursive: true });
+  for (const m of ['gnm', 'gd']) rmSync(join(dir, 'runs', m), { recursive: true });
+  const r = await writeReport([dir], join(root, 'one-method-report'), { progress: quiet, svg: false });
+  assert.ok(r.figures.some((f) => f.id === 'fig6-progress'));
+  assert.ok(!r.figures.some((f) => f.id === 'fig6-profile'), 'no profile of one method');
+  assert.match(r.notes.join('\n'), /only one method \(newton-mr\) has finished runs: no performance profile/);
+});
+
+test('CLI: gradflat report --plugin FILE replays the quartic trajectories of a plugin\'s stepper', async () => {
+  const { pluginSandbox, EXAMPLE_PLUGIN } = await import('../plugins/load-fixtures.js');
+  const box = pluginSandbox();
+  try {
+    const file = box.write('tr.js', readFileSync(EXAMPLE_PLUGIN, 'utf8'));
+    const runDir = join(box.dir, 'tr-run');
+    const ran = gradflat('run', '--plugin', file, '--stepper', 'tr-newton', '--problem', 'quartic', '--grid', '2', '--iterations', '20', '--out', runDir);
+    assert.equal(ran.status, 0, ran.stderr);
+    // Without the plugin, the trajectories cannot be replayed (the note tells the user to load it).
+    const without = await writeReport([runDir], join(box.dir, 'without'), { progress: quiet, svg: false, registry: testRegistry });
+    assert.match(without.notes.join('\n'), /stepper\(s\) tr-newton not replayed \(not registered: load their plugin file\)/);
+    const out = join(box.dir, 'with');
+    const r = gradflat('report', runDir, '--plugin', file, '--out', out, '--no-svg');
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /not replayed/);
+    const spec = JSON.parse(readFileSync(join(out, 'specs', 'fig5-quartic.vl.json'), 'utf8'));
+    const paths = spec.datasets.paths as Array<{ id: string; replayed?: boolean }>;
+    assert.equal(new Set(paths.map((p) => p.id)).size, 4);
+    assert.ok(paths.every((p) => p.replayed !== false), 'every trajectory replayed');
+    assert.ok(paths.length > 8, 'the iterates, not start-to-end lines');
+  } finally {
+    box.remove();
+  }
 });

@@ -9,8 +9,17 @@ export type VlSpec = Record<string, unknown>;
 
 export const VL_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
-/** Methods are told apart with a palette that has no blue or orange (those mean classes). */
-export const METHOD_SCHEME = 'dark2';
+/**
+ * Colours of methods (head-to-head figures): blue, orange and black mean the final classes on
+ * this page, so this palette has none of them (nor brown, a dark orange): teal, purple,
+ * magenta, green, dark red, grey, olive; beyond seven methods they repeat.
+ */
+export const METHOD_COLORS: readonly string[] = ['#1b9e77', '#6a3d9a', '#e7298a', '#66a61e', '#a50f15', '#7f7f7f', '#9a9a00'];
+
+/** The colour encoding of a method field, in the given (suite) order. */
+export function methodColor(methods: readonly string[], field = 'method'): VlSpec {
+  return { field, type: 'nominal', title: 'method', scale: { domain: [...methods], range: [...METHOD_COLORS] }, legend: { orient: 'top', columns: 6 } };
+}
 
 export const CONFIG = {
   font: 'Helvetica, Arial, sans-serif',

@@ -5,12 +5,13 @@ import { gradNormSpec, logFloor } from './fig-gradnorm.js';
 import { h2hFlatnessSpec, h2hProgressSpec } from './fig-h2h.js';
 import { distinctTruth, lossIndexSpec } from './fig-loss-index.js';
 import { moreWildTarget, performanceProfile, performanceRatios, profileSpec, thresholdTarget, workToTarget, type Cost } from './fig-profile.js';
-import { newtonDirection, quarticSpec, STATIONARY_POINTS } from './fig-quartic.js';
+import { newtonDirection, quarticSpec, quarticWindow, STATIONARY_POINTS, thinTrajectory } from './fig-quartic.js';
 import { ecdf, rEcdfSpec } from './fig-r-ecdf.js';
 import { movingAverage, rIterationsSpec, selectRuns } from './fig-r-iterations.js';
 import { compileSpec, renderSvg } from './render-svg.js';
 import { CLASS_COLORS, CLASSES, runId, type PointClass, type RunRow, type StepRow } from './rows.js';
-import { decadeTicks, type VlSpec } from './spec-common.js';
+import { specDataMarkItems } from './scenegraph.js';
+import { decadeTicks, METHOD_COLORS, type VlSpec } from './spec-common.js';
 import { summaryTableHtml, summaryTableRows } from './summary-table.js';
 
 // ---- synthetic rows ------------------------------------------------------------------------
@@ -65,7 +66,10 @@ async function compilesCleanly(spec: VlSpec, what: string): Promise<string> {
   assert.deepEqual(warnings, [], `${what}: Vega-Lite warnings`);
   const { svg } = await renderSvg(spec);
   assert.match(svg, /^<\?xml[^]*<svg[^>]+width="\d+"/, `${what}: an SVG with a size`);
-  assert.ok((svg.match(/<path|<line|<rect/g) ?? []).length > 10, `${what}: the SVG has marks`);
+  // Drawn from the data: every data mark (not axes, legends, titles, which draw without data) has items.
+  const marks = await specDataMarkItems(spec);
+  assert.ok(Object.keys(marks).length > 0, `${what}: no data mark`);
+  for (const [name, items] of Object.entries(marks)) assert.ok(items > 0, `${what}: data mark ${name} drew nothing (${JSON.stringify(marks)})`);
   return svg;
 }
 
@@ -302,4 +306,114 @@ test('decade ticks cover the range with at most the asked number of labels', () 
   assert.deepEqual(decadeTicks([1e-32, 7e4], 8), [1e-30, 1e-25, 1e-20, 1e-15, 1e-10, 1e-5, 1, 1e5]);
   assert.ok(decadeTicks([1e-300, 1e300], 8).length <= 8);
   assert.deepEqual(decadeTicks([0, NaN]), []);
+});
+
+// ---- review fixes --------------------------------------------------------------------------
+test('the data-mark check: a figure whose data is removed fails it (axes, titles and legends still draw)', async () => {
+  const { runs, steps } = synthetic();
+  for (const spec of [gradNormSpec(runs, steps), h2hProgressSpec(runs, steps, { methods: METHODS })]) {
+    const empty = { ...spec, data: { values: [] } };
+    assert.ok((await renderSvg(empty)).svg.includes('<text'), 'the empty figure still has ink');
+    await assert.rejects(compilesCleanly(empty, 'emptied'), /drew nothing|no data mark|warnings/);
+  }
+});
+
+test('Moré–Wild profile: a start from which no method lowers the loss is unsolved by every method, and the subtitle says so', async () => {
+  const { runs, steps } = synthetic();
+  // Start 1: every method's loss stays at (or above) f₀, so f_L = f₀ and the test would hold at θ₀.
+  const flat = steps.map((s) => (s.run === 1 ? { ...s, loss: 7 + (s.iteration % 3) * 0.01 } : s));
+  const mw = moreWildTarget(runs, flat, METHODS);
+  assert.deepEqual([...(mw.void ?? [])], [1]);
+  const costs = workToTarget(runs, flat, METHODS, mw);
+  for (const c of costs) {
+    if (c.problem === 1) assert.equal(c.cost, Infinity, `${c.method} does not "solve" start 1 at θ₀`);
+    else assert.ok(Number.isFinite(c.cost) || c.method !== 'newton-mr');
+  }
+  assert.ok(costs.filter((c) => c.problem !== 1).every((c) => c.cost > 0), 'no start is solved with no work');
+  const spec = profileSpec(runs, flat, METHODS, {});
+  assert.match(JSON.stringify(spec.title), /1 of the 3 starts count as unsolved by every method: no method lowered the loss/);
+  const at1 = dataOf(spec).filter((v) => v.tau === 1);
+  assert.ok(at1.every((v) => (v.share as number) <= 2 / 3), 'no method is credited with start 1');
+  await compilesCleanly(spec, 'profile with a void start');
+});
+
+test('head-to-head end markers: at the run record\'s work and wall time; a run halted at θ₀ is drawn at the axis edge, not dropped', async () => {
+  const { runs, steps } = synthetic();
+  // newton-mr run 0 halted after a failed last attempt: the record's work and time exceed the last logged row's.
+  const halted = runs.map((r) => (r.id === runId('newton-mr', 0) ? { ...r, work: 75, wallMs: 40 } : r));
+  // gnm run 1 halted at θ₀: one logged row (iteration 0), no work, no time.
+  const atStart = halted.map((r) => (r.id === runId('gnm', 1) ? { ...r, work: 0, wallMs: 0, steps: 0, stopReason: 'halted' } : r));
+  const kept = steps.filter((s) => s.id !== runId('gnm', 1) || s.iteration === 0);
+  const spec = h2hProgressSpec(atStart, kept, { methods: METHODS });
+  const ends = dataOf(spec).filter((v) => v.last === true);
+  assert.equal(ends.length, runs.length, 'one end marker per run');
+  const end = (id: string) => ends.find((v) => v.id === id)!;
+  assert.equal(end(runId('newton-mr', 0)).work, 75, 'the record\'s work, not the last logged row\'s (60)');
+  assert.equal(end(runId('newton-mr', 0)).wallS, 0.04);
+  const z = end(runId('gnm', 1));
+  assert.ok((z.work as number) > 0 && (z.wallS as number) > 0, 'clamped onto the log axes');
+  assert.equal(z.workValue, 0);
+  assert.equal(z.wallValue, 0);
+  assert.match(JSON.stringify(spec.title), /1 run\(s\) ended with no work \(halted at θ₀\): dot at the left edge.*1 run\(s\) ended with no wall time/);
+  // Vega draws every marker in every panel (its filters drop none).
+  const marks = await specDataMarkItems(spec);
+  const dots = Object.entries(marks).filter(([name]) => /layer_1_marks$/.test(name));
+  assert.equal(dots.length, 4);
+  for (const [name, n] of dots) assert.equal(n, runs.length, name);
+  await compilesCleanly(spec, 'progress with halted runs');
+});
+
+test('quartic figure: each trajectory thinned to the per-run budget (first and last kept); the window grows with either coordinate', async () => {
+  // A GD-like run of 2000 iterates creeping to (−3, 0).
+  const long = Array.from({ length: 2000 }, (_, k) => [-3 - 1.5 * Math.exp(-k / 50) * Math.cos(k / 10), 2 * Math.exp(-k / 80)]);
+  const kept = thinTrajectory(long, 100);
+  assert.ok(kept.length <= 100 && kept.length > 50, `${kept.length} points`);
+  assert.deepEqual([kept[0].k, kept[kept.length - 1].k], [0, 1999]);
+  assert.deepEqual(thinTrajectory(long.slice(0, 30), 100).map((p) => p.k), Array.from({ length: 30 }, (_, k) => k), 'short runs untouched');
+  const trajectories = [
+    { id: 'gd/run-000', group: 'gd', cls: 'critical' as const, points: long, replayed: true },
+    { id: 'gd/run-001', group: 'gd', cls: 'critical' as const, points: long.slice(0, 20), replayed: true },
+  ];
+  const spec = quarticSpec(trajectories, { maxPointsPerRun: 100 });
+  const paths = (spec.datasets as Record<string, Array<Record<string, unknown>>>).paths;
+  const of = (id: string) => paths.filter((p) => p.id === id);
+  assert.ok(of('gd/run-000').length <= 100);
+  assert.deepEqual([of('gd/run-000')[0].k, of('gd/run-000').at(-1)!.k], [0, 1999]);
+  assert.equal(of('gd/run-001').length, 20);
+  assert.equal(paths.filter((p) => p.start === true).length, 2, 'one start marker per run');
+  assert.ok(quarticSpec(trajectories).datasets && (quarticSpec(trajectories).datasets as { paths: unknown[] }).paths.length <= 1020, 'default budget 1000 per run');
+  assert.match(JSON.stringify(spec.title), /1 long trajectories thinned to ≤ 100 iterates/);
+  // Window: ±4.5 at least, grown when either |x| or |y| is large, capped at ±6.
+  const win = (pts: number[][]) => quarticWindow([{ id: 'a', group: 'a', cls: 'neither', points: pts, replayed: true }]);
+  assert.deepEqual(win([[1, 1]]), [-4.5, 4.5]);
+  assert.ok(Math.abs(win([[5.5, 0]])[1] - 5.775) < 1e-12, 'x alone grows it');
+  assert.ok(Math.abs(win([[0, -5]])[1] - 5.25) < 1e-12, 'y alone grows it');
+  assert.deepEqual(win([[40, 1]]), [-6, 6]);
+  await compilesCleanly(spec, 'quartic, thinned');
+});
+
+test('method colours: no blue, orange or black (the classes\' colours), seven distinct', () => {
+  const hsl = (hex: string) => {
+    const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255);
+    const max = Math.max(r, g, b), min = Math.min(r, g, b), d = max - min, l = (max + min) / 2;
+    const sat = d === 0 ? 0 : d / (1 - Math.abs(2 * l - 1));
+    const hue = d === 0 ? 0 : max === r ? (60 * ((g - b) / d) + 360) % 360 : max === g ? 60 * ((b - r) / d) + 120 : 60 * ((r - g) / d) + 240;
+    return { hue, sat, l };
+  };
+  const hueGap = (a: number, b: number) => Math.min(Math.abs(a - b), 360 - Math.abs(a - b));
+  const blue = hsl(CLASS_COLORS.critical).hue, orange = hsl(CLASS_COLORS['gradient-flat']).hue;
+  assert.equal(new Set(METHOD_COLORS).size, METHOD_COLORS.length);
+  assert.ok(METHOD_COLORS.length >= 7);
+  for (const c of METHOD_COLORS) {
+    const { hue, sat, l } = hsl(c);
+    assert.ok(l > 0.2, `${c} is not near black`);
+    if (sat < 0.15) continue; // a grey
+    assert.ok(hueGap(hue, blue) > 40, `${c} (hue ${hue.toFixed(0)}) is not blue`);
+    assert.ok(hueGap(hue, orange) > 25, `${c} (hue ${hue.toFixed(0)}) is not orange or brown`);
+  }
+  const { runs, steps } = synthetic();
+  for (const spec of [h2hProgressSpec(runs, steps, { methods: METHODS }), profileSpec(runs, steps, METHODS, { loss: 6.5 })]) {
+    const scales = findAll(spec, 'color').filter((c) => (c as { field?: string }).field === 'method').map((c) => (c as { scale: { range?: string[]; scheme?: string } }).scale);
+    assert.ok(scales.length > 0 && scales.every((sc) => sc.scheme === undefined && JSON.stringify(sc.range) === JSON.stringify(METHOD_COLORS)));
+  }
 });

@@ -72,14 +72,34 @@ function packageRoot(pkg: string): string {
   }
 }
 
-const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'dir';
-
-/** Names for the directories: basenames, with parents where two coincide. */
-function uniqueNames(paths: readonly string[]): string[] {
-  const base = paths.map((p) => basename(resolve(p)));
-  return paths.map((p, i) => {
-    const clash = base.filter((b) => b === base[i]).length > 1;
-    return clash ? `${basename(dirname(resolve(p)))}/${base[i]}` : base[i];
+/**
+ * Names for the directories, unique by construction: each starts as its basename, and names
+ * that coincide take one more parent folder, until they differ or a path runs out of folders
+ * (the same directory given twice gets ` #i`, its position from 1). Figure, file and element
+ * ids do not use these names but the directory's position (-d0, -d1, ...).
+ */
+export function uniqueNames(paths: readonly string[]): string[] {
+  const full = paths.map((p) => resolve(p));
+  const parts = full.map((p) => p.split(/[\\/]+/).filter(Boolean));
+  const depth = paths.map(() => 1);
+  const nameOf = (i: number) => parts[i].slice(-depth[i]).join('/') || full[i];
+  for (;;) {
+    const names = paths.map((_, i) => nameOf(i));
+    let grew = false;
+    names.forEach((n, i) => {
+      if (depth[i] < parts[i].length && names.some((m, j) => m === n && full[j] !== full[i])) {
+        depth[i]++;
+        grew = true;
+      }
+    });
+    if (!grew) break;
+  }
+  const taken = new Set<string>();
+  return paths.map((_, i) => {
+    let n = nameOf(i);
+    while (taken.has(n)) n = `${n} #${i + 1}`;
+    taken.add(n);
+    return n;
   });
 }
 
@@ -106,9 +126,9 @@ const CAPTIONS = {
   rIterations: 'r = ‖Hp+g‖/(‖H‖‖p‖+‖g‖) at each step where a Newton system was solved: Newton-MR\'s own solve (<code>newton.r_solverA</code>) or a suite\'s MINRES-QLP probe (<code>probe.r</code>, every few steps). The line is a trailing mean of the raw r over the last 10 iterations, computed from the full log before any thinning. Runs chosen per method: the largest maximal r of each final class, then the next largest. As [GF] Fig. 3B.',
   rEcdf: 'Empirical CDFs over the runs of each method of the final r (fresh probe at the final point, final record) and of the maximal r over the run\'s steps; the dashed line is the 0.9 threshold above which a point counts as gradient-flat. As [GF] Fig. 3C.',
   quartic: 'f on a 50×50 grid (log colour scale), the Newton direction −H⁻¹g as unit arrows on a 17×17 grid, each run\'s iterates — step logs do not store θ, so the trajectories are replayed from the manifest\'s stepper and hyperparameters and checked against the logged losses and the final θ — and the two stationary points of ‖g‖²: the critical point (−3, 0) and the gradient-flat point (√2, 0). As [GF] Fig. 2.',
-  progress: 'Loss and ‖g‖² of every run against the method\'s cumulative oracle work (<code>cumulativeWork</code>, HVP-equivalents, probes excluded) and its wall time (<code>methodWallMs</code>), both up to θ<sub>k</sub>; all methods start from the same points.',
+  progress: 'Loss and ‖g‖² of every run against the method\'s cumulative oracle work (<code>cumulativeWork</code>, HVP-equivalents, probes excluded) and its wall time (<code>methodWallMs</code>), both up to θ<sub>k</sub>; all methods start from the same points. A dot marks each run\'s end at its final record\'s total work and wall time (a failed last attempt included); a run halted at θ<sub>0</sub> (no work) sits at the left edge of the log axis.',
   flatness: 'r over the steps of every run, one panel per method: the method\'s own Newton r where it solves one, else the suite\'s probe at its cadence.',
-  profile: 'Performance profile (Dolan &amp; Moré 2002) in oracle work: for each shared start the work each method needed to first reach the target (from the full step logs), divided by the least any method needed; the curve is the share of starts with that ratio ≤ τ. The target is the suite\'s <code>summary.targets</code>, or Moré &amp; Wild\'s test loss ≤ f<sub>L</sub> + 0.1(f<sub>0</sub> − f<sub>L</sub>) when the suite names none.',
+  profile: 'Performance profile (Dolan &amp; Moré 2002) in oracle work: for each shared start the work each method needed to first reach the target (from the full step logs), divided by the least any method needed; the curve is the share of starts with that ratio ≤ τ. The target is the suite\'s <code>summary.targets</code>, or Moré &amp; Wild\'s test loss ≤ f<sub>L</sub> + 0.1(f<sub>0</sub> − f<sub>L</sub>) when the suite names none; there a start from which no method lowered the loss (f<sub>L</sub> ≥ f<sub>0</sub>) counts as unsolved by every method. Drawn when at least two methods ran.',
 };
 
 export async function writeReport(dirs: readonly string[], out: string, opts: ReportOptions = {}): Promise<ReportResult> {
@@ -144,20 +164,21 @@ export async function writeReport(dirs: readonly string[], out: string, opts: Re
   }
   const flatR = data[0].thresholds.flatR;
   if (steps.some((s) => s.r !== null)) {
-    figures.push({ id: 'fig3-r-iterations', section: all, title: 'r per iteration', caption: CAPTIONS.rIterations, spec: rIterationsSpec(runs, steps, { flatR, maxPointsPerRun: maxPoints }) });
+    figures.push({ id: 'fig3-r-iterations', section: all, title: 'r per iteration', caption: CAPTIONS.rIterations, spec: rIterationsSpec(runs, steps, { flatR, maxPointsPerRun: opts.maxPointsPerRun }) });
   } else {
     notes.push('no step has a measured r (no Newton solves, probes off): no r-per-iteration figure');
   }
   if (runs.some((r) => Number.isFinite(r.r) || Number.isFinite(r.maxR))) {
     figures.push({ id: 'fig4-r-ecdf', section: all, title: 'ECDF of final and maximal r', caption: CAPTIONS.rEcdf, spec: rEcdfSpec(runs, { flatR }) });
   }
-  for (const d of data) {
-    const suffix = dirs.length > 1 ? `-${slug(d.name)}` : '';
+  for (const [di, d] of data.entries()) {
+    // Ids (figures, files, page elements) from the directory's position: names may differ only in characters an id cannot hold.
+    const suffix = dirs.length > 1 ? `-d${di}` : '';
     if (d.problem === 'quartic') {
       const { trajectories, notes: n } = replayQuarticTrajectories(d, registry, (i, total) => progress.update(`report: replaying quartic runs of ${d.name}: ${i}/${total}`));
       notes.push(...n);
       if (trajectories.length > 0) {
-        figures.push({ id: `fig5-quartic${suffix}`, section: `The quartic${dirs.length > 1 ? `: ${d.name}` : ''}`, title: 'Quartic: f, Newton directions, trajectories', caption: CAPTIONS.quartic, spec: quarticSpec(trajectories) });
+        figures.push({ id: `fig5-quartic${suffix}`, section: `The quartic${dirs.length > 1 ? `: ${d.name}` : ''}`, title: 'Quartic: f, Newton directions, trajectories', caption: CAPTIONS.quartic, spec: quarticSpec(trajectories, { maxPointsPerRun: maxPoints }) });
       }
     }
     if (d.kind === 'suite') {
@@ -167,12 +188,18 @@ export async function writeReport(dirs: readonly string[], out: string, opts: Re
       const section = `Head-to-head${dirs.length > 1 ? `: ${d.name}` : ''}`;
       figures.push({ id: `fig6-progress${suffix}`, section, title: 'Loss and ‖g‖² against work and wall time', caption: CAPTIONS.progress, spec: h2hProgressSpec(methodRuns, d.steps, { methods, maxPointsPerRun: maxPoints }) });
       if (d.steps.some((s) => s.r !== null && methods.includes(s.group))) {
-        figures.push({ id: `fig6-flatness${suffix}`, section, title: 'Flatness over the steps', caption: CAPTIONS.flatness, spec: h2hFlatnessSpec(methodRuns, d.steps, { methods, flatR: d.thresholds.flatR, maxPointsPerRun: maxPoints }) });
+        figures.push({ id: `fig6-flatness${suffix}`, section, title: 'Flatness over the steps', caption: CAPTIONS.flatness, spec: h2hFlatnessSpec(methodRuns, d.steps, { methods, flatR: d.thresholds.flatR, maxPointsPerRun: opts.maxPointsPerRun }) });
       }
-      figures.push({ id: `fig6-profile${suffix}`, section, title: 'Performance profile', caption: CAPTIONS.profile, spec: profileSpec(methodRuns, d.steps, methods, d.targets) });
+      if (methods.length >= 2) {
+        figures.push({ id: `fig6-profile${suffix}`, section, title: 'Performance profile', caption: CAPTIONS.profile, spec: profileSpec(methodRuns, d.steps, methods, d.targets) });
+      } else {
+        notes.push(`${d.name}: only one method (${methods[0]}) has finished runs: no performance profile (it compares methods)`);
+      }
     }
   }
 
+  const ids = figures.map((f) => f.id);
+  if (new Set(ids).size !== ids.length) throw new Error(`internal: figure ids collide (${ids.join(', ')})`);
   const abs = resolve(out);
   const written: ReportResult['figures'] = [];
   const page: PageFigure[] = [];
@@ -212,7 +239,7 @@ export async function writeReport(dirs: readonly string[], out: string, opts: Re
     title, generatedAt: new Date().toISOString(), version,
     dirs: data.map((d) => ({ name: d.name, path: d.path, kind: d.kind, problem: d.problem, description: d.description, runs: d.runs.length })),
     tableHtml: summaryTableHtml(tableRows), missing, notes, figures: page, libs,
-    downsampling: `Every finished run is drawn. Step figures keep at most ${maxPoints} points per run (the smallest and largest value in each stretch of consecutive steps, plus the first and last), so spikes survive; moving averages, maxima and work to targets are computed from the full logs first.`,
+    downsampling: `Every finished run is drawn. Step figures keep at most ${maxPoints} points per run${opts.maxPointsPerRun === undefined ? ' (the two r figures, about 30,000 points per figure and up to 1000 per run)' : ''}: the smallest and largest value in each stretch of consecutive steps, plus the first and last, so spikes survive; quartic trajectories keep points evenly spaced along their length, plus the first and last. Moving averages, maxima and work to targets are computed from the full logs first.`,
   });
   const index = join(abs, 'index.html');
   writeFileSync(index, html);
