@@ -189,17 +189,24 @@ function mlpProblem(
     startingPoints(count, rng, progress) {
       const pool: Trajectory = { thetas: [], losses: [] };
       problem.training = [];
-      for (let t = 0; t < settings.trainings; t++) {
-        const theta0 = initMlpParameters(spec, () => rng.normal());
-        const before = pool.thetas.length;
-        trainTrajectory(oracle, theta0, settings, pool);
-        const last = pool.thetas[pool.thetas.length - 1];
-        problem.training.push({
-          steps: (pool.thetas.length - before - 1) * settings.keepEvery,
-          finalLoss: pool.losses[pool.losses.length - 1],
-          ...(data.labels && { accuracy: classificationAccuracy(spec, data.inputs, data.labels, last) }),
-        });
-        progress?.(t + 1, settings.trainings);
+      // Starts always come from float64 training: a suite on engine tfjs starts from exactly the
+      // points the same suite on f64 does, so the engines are compared from the same starts.
+      const trainer = (config.engine ?? 'f64') === 'f64' ? oracle : createMlpOracle(spec, data, kernels, { threads: options.threads, engine: 'f64' });
+      try {
+        for (let t = 0; t < settings.trainings; t++) {
+          const theta0 = initMlpParameters(spec, () => rng.normal());
+          const before = pool.thetas.length;
+          trainTrajectory(trainer, theta0, settings, pool);
+          const last = pool.thetas[pool.thetas.length - 1];
+          problem.training.push({
+            steps: (pool.thetas.length - before - 1) * settings.keepEvery,
+            finalLoss: pool.losses[pool.losses.length - 1],
+            ...(data.labels && { accuracy: classificationAccuracy(spec, data.inputs, data.labels, last) }),
+          });
+          progress?.(t + 1, settings.trainings);
+        }
+      } finally {
+        if (trainer !== oracle) trainer.dispose?.();
       }
       return sampleUniformInLoss(pool.losses, count, rng).map((i) => pool.thetas[i]);
     },

@@ -3,6 +3,9 @@
  * the default); 'tfjs' computes the same network with TensorFlow.js (float32), for users'
  * models and the float32-vs-float64 precision study. A problem's numbers depend on its engine,
  * so the engine is part of a run directory's identity.
+ *
+ * Importing this module loads no TensorFlow.js (backend.ts loads it on first use): a float64
+ * process never pays for it, and a tfjs backend that cannot start breaks only tfjs work.
  */
 import type { DenseKernels } from '../linalg/kernels.js';
 import type { Oracle } from '../oracle/oracle.js';
@@ -11,7 +14,6 @@ import type { MlpData } from './mlp/data.js';
 import { MlpOracle } from './mlp/mlp-oracle.js';
 import { TfjsMlpOracle, type TfjsHvpMethod } from './tfjs/mlp-r-operator.js';
 import { selectTfjsBackend, type TfjsBackendStatus } from './tfjs/backend.js';
-import './tfjs/preload.js';
 
 export const ENGINES = ['f64', 'tfjs'] as const;
 export type Engine = (typeof ENGINES)[number];

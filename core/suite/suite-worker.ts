@@ -9,6 +9,7 @@ import { selectKernels, type KernelPreference } from '../linalg/select-kernels.j
 import { loadPluginFiles } from '../plugins/load.js';
 import { PluginRegistry } from '../plugins/registry.js';
 import { buildProblem } from '../problems/catalog.js';
+import { preloadTfjsBackend } from '../problems/tfjs/preload.js';
 import { registerBuiltinPlugins } from '../../plugins/index.js';
 import type { Progress } from '../run/progress.js';
 import type { WorkerInit, WorkerMessage } from './pool.js';
@@ -35,6 +36,8 @@ try {
   registerBuiltinPlugins(registry);
   await loadPluginFiles(init.suite.plugins, registry);
   const kernels = selectKernels(init.kernels as KernelPreference, () => {});
+  // A tfjs suite: start the backend the main process chose ($GRADFLAT_TFJS_BACKEND) first; WASM starts asynchronously.
+  if (init.suite.problem.engine === 'tfjs') await preloadTfjsBackend();
   const problem = buildProblem(init.suite.problem, kernels, { threads: 1 });
   const ctx: TaskContext = { suite: init.suite, out: init.out, registry, kernels, problem, truth: init.truth, version: init.version, progress };
   port.on('message', ({ index, task }: { index: number; task: SuiteTask }) => {

@@ -6,16 +6,22 @@
  *   'tensorflow'  @tensorflow/tfjs-node (libtensorflow), used when it can be loaded. gradflat never
  *                 depends on it (its install script downloads libtensorflow, which fails on machines
  *                 without network); a user who has it installed gets it automatically.
- *   'wasm'        @tensorflow/tfjs-backend-wasm (an optional dependency: its .wasm files ship in the
- *                 npm package), when it is installed. Measured 3.3–9.2× faster per HVP than 'cpu' on
- *                 the paper's networks (docs/precision.md), so 'auto' takes it. Its start-up is
- *                 asynchronous, so only `selectTfjsBackend()` (async) can choose it.
+ *   'wasm'        @tensorflow/tfjs-backend-wasm (a dependency of gradflat: its .wasm files ship in
+ *                 the npm package, nothing is downloaded at install). Measured 3.3–9.2× faster per
+ *                 HVP than 'cpu' on the paper's networks (docs/precision.md), so 'auto' takes it. Its
+ *                 start-up is asynchronous, so only `selectTfjsBackend()` (async) can choose it; it
+ *                 can still be missing or fail to start (e.g. under `node --jitless`, which has no
+ *                 WebAssembly), and then 'auto' falls back to 'cpu'.
  *   'cpu'         the pure-JavaScript backend of @tensorflow/tfjs; always there.
  *
  * The choice is per process. `selectTfjsBackend()` (async; the CLI calls it before building a
- * tfjs problem) makes it; code that builds a tfjs oracle without having called it gets
- * `ensureTfjsBackend()`'s synchronous choice: tfjs-node when it loads, else 'cpu' — never
- * 'wasm', so call `selectTfjsBackend()` first to get it.
+ * tfjs problem) makes it. Code that builds a tfjs oracle without having called it gets
+ * `ensureTfjsBackend()`: with no preference given (no argument, GRADFLAT_TFJS_BACKEND unset) it
+ * keeps the backend already initialised in this process — the user's `tf.setBackend(...)`, or
+ * the one tfjs picked for the user's first tensor — and only when there is none does it choose
+ * synchronously: tfjs-node when it loads, else 'cpu' (never 'wasm': call `selectTfjsBackend()`
+ * first to get it). gradflat never loads tfjs while it is imported: a float64-only process never
+ * loads it at all.
  * Environment: GRADFLAT_TFJS_BACKEND=auto|tensorflow|wasm|cpu sets the preference (an explicit
  * argument wins); 'tensorflow' and 'wasm' are errors when unavailable, never silently replaced.
  *
@@ -53,9 +59,12 @@ export function loadTfjs(): Tf {
   return tfModule;
 }
 
-function environmentPreference(): TfjsBackendPreference {
+/** $GRADFLAT_TFJS_BACKEND's preference; unset or empty: 'auto' (or null with `unsetAsNull`). */
+function environmentPreference(unsetAsNull: true): TfjsBackendPreference | null;
+function environmentPreference(unsetAsNull?: false): TfjsBackendPreference;
+function environmentPreference(unsetAsNull = false): TfjsBackendPreference | null {
   const raw = process.env.GRADFLAT_TFJS_BACKEND;
-  if (raw === undefined || raw.trim() === '') return 'auto';
+  if (raw === undefined || raw.trim() === '') return unsetAsNull ? null : 'auto';
   const v = raw.trim().toLowerCase();
   if ((TFJS_BACKEND_PREFERENCES as readonly string[]).includes(v)) return v as TfjsBackendPreference;
   throw new Error(`GRADFLAT_TFJS_BACKEND must be one of ${TFJS_BACKEND_PREFERENCES.join('|')} (got '${raw}')`);
@@ -92,10 +101,18 @@ function activate(tf: Tf, name: string, reason: string): TfjsBackendStatus {
   // setBackend runs a synchronous factory at once (cpu, tensorflow); its promise only reports it.
   void tf.setBackend(name);
   if (tf.getBackend() !== name) throw new Error(`tfjs backend '${name}' did not initialise`);
+  return record(tf, name, reason);
+}
+
+/** Records `name` (already active) as this process's choice. */
+function record(tf: Tf, name: string, reason: string): TfjsBackendStatus {
   if (name === 'cpu') quietCpuGreeting(tf);
   status = { backend: name, tfjsVersion: tf.version.tfjs, reason, description: describeBackend(name) };
   return status;
 }
+
+/** Why the last `selectTfjsBackend('wasm')` failed (shown when a tfjs oracle then asks for wasm), or null. */
+let wasmFailure: string | null = null;
 
 /** A backend registered by the native module, in this process's tfjs engine (shared by every copy of tfjs-core). */
 function nativeRegistered(tf: Tf): boolean {
@@ -116,15 +133,41 @@ function afterNativeLoad(tf: Tf, name: string, err: unknown): Probe {
 }
 
 /**
- * The active backend, choosing one synchronously if none was chosen yet: the preference (argument,
- * else $GRADFLAT_TFJS_BACKEND, else 'auto'); 'auto' = tfjs-node when it loads, else 'cpu'.
- * 'wasm' cannot start synchronously: asking for it here is an error that says to call
- * `selectTfjsBackend()` first.
+ * The active backend, choosing one synchronously if none was chosen yet. With no preference (no
+ * argument and no $GRADFLAT_TFJS_BACKEND) a backend already initialised in this process is kept
+ * (the user's `tf.setBackend`, or the one tfjs initialised for an earlier op): gradflat does not
+ * move the user's tfjs to another backend behind their back. Otherwise the preference decides
+ * ('auto' = tfjs-node when it loads, else 'cpu'). 'wasm' cannot start synchronously: asking for
+ * it here (when it is not already running) is an error that says to call `selectTfjsBackend()`
+ * first, and includes why an earlier `selectTfjsBackend('wasm')` failed, if one did.
  */
 export function ensureTfjsBackend(preference?: TfjsBackendPreference): TfjsBackendStatus {
   const tf = loadTfjs();
-  if (status !== null && tf.getBackend() === status.backend && (preference === undefined || preference === 'auto' || preference === status.backend)) return status;
-  return chooseTfjsBackendSync(preference);
+  const current = initialisedBackend(tf);
+  if (status !== null && current === status.backend && (preference === undefined || preference === 'auto' || preference === status.backend)) return status;
+  const explicit = preference !== undefined ? checkPreference(preference) : environmentPreference(true);
+  if (current !== null && (explicit === null || explicit === current)) {
+    return record(tf, current, explicit === null
+      ? 'already initialised in this process (tf.setBackend or an earlier tfjs op): kept'
+      : `${current} requested, already initialised`);
+  }
+  return chooseTfjsBackendSync(explicit ?? 'auto');
+}
+
+/**
+ * The backend this process's tfjs engine has initialised and is using, or null when none is
+ * (without initialising one: tf.getBackend() would). A backend still starting asynchronously
+ * (tf.setBackend('wasm') not yet awaited) is an error: it cannot be used synchronously.
+ */
+function initialisedBackend(tf: Tf): string | null {
+  const engine = tf.engine() as unknown as { backendName?: string | null; backendInstance?: unknown; pendingBackendInit?: unknown; registry?: Record<string, unknown> };
+  const name = engine.backendName;
+  if (name == null) return null;
+  if (engine.pendingBackendInit != null) {
+    throw new Error(`the tfjs backend '${name}' is still starting: await tf.setBackend('${name}') (or tf.ready()) before building a gradflat oracle`);
+  }
+  if (engine.backendInstance == null || engine.registry?.[name] !== engine.backendInstance) return null;
+  return name;
 }
 
 /** `ensureTfjsBackend`'s choice, made afresh (no cached status); `nodeModules` for tests. */
@@ -132,6 +175,7 @@ export function chooseTfjsBackendSync(preference?: TfjsBackendPreference, nodeMo
   const tf = loadTfjs();
   const pref = checkPreference(preference ?? environmentPreference());
   if (pref === 'wasm') {
+    if (wasmFailure !== null) throw new Error(`the tfjs backend 'wasm' was requested but is unavailable: ${wasmFailure}. Use 'auto' or 'cpu' (GRADFLAT_TFJS_BACKEND).`);
     throw new Error("the tfjs 'wasm' backend starts asynchronously: call `await selectTfjsBackend('wasm')` before building a tfjs oracle (the CLI does), or choose 'auto' or 'cpu'");
   }
   const reasons: string[] = [];
@@ -188,8 +232,10 @@ export async function selectTfjsBackend(
     }
     if (why === '') {
       await tf.ready();
+      wasmFailure = null;
       return activate(tf, 'wasm', [...reasons, 'wasm backend started'].join('; '));
     }
+    if (pref === 'wasm') wasmFailure = why;
     reasons.push(why);
     if (pref === 'wasm') throw new Error(`the tfjs backend 'wasm' was requested but is unavailable: ${why}. Use 'auto' or 'cpu'.`);
   }

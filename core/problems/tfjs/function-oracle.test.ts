@@ -100,3 +100,44 @@ test('no tensor leaks across steps; non-scalar losses and bad θ are refused', (
   assert.throws(() => o.gradient(new Float64Array(2)), /length 2/);
   assert.throws(() => new TfjsFunctionOracle(f, 0), /positive integer/);
 });
+
+test('a failed first-call HVP check is sticky: every later hvp() and hessian() throws it too', () => {
+  const X = tf.tensor2d([[0.3, -1], [1.2, 0.4], [-0.8, 2], [0.1, 0.1]]);
+  const f = (t: TF.Tensor1D) => tf.mean(tf.square(tf.mul(tf.matMul(X, tf.reshape(t, [2, 3])), tf.sigmoid(tf.matMul(X, tf.reshape(t, [2, 3])))))) as TF.Scalar;
+  const theta = Float64Array.of(0.5, -1.1, 0.8, 1.4, 0.3, -0.6);
+  const v = Float64Array.of(1, 0, 0, 0, 0, 0);
+  const bad = new TfjsFunctionOracle(f, 6);
+  assert.throws(() => bad.hvp(theta, v), /disagrees with finite differences/);
+  // Before: the second call returned the wrong product silently.
+  assert.throws(() => bad.hvp(theta, v), /disagrees with finite differences/);
+  assert.throws(() => bad.hvp(Float64Array.from(theta, (x) => x + 0.1), v), /disagrees with finite differences/);
+  assert.throws(() => bad.hessian(theta), /disagrees with finite differences/);
+  const bad2 = new TfjsFunctionOracle(f, 6);
+  assert.throws(() => bad2.hessian(theta), /disagrees with finite differences/);
+  assert.throws(() => bad2.hvp(theta, v), /disagrees with finite differences/);
+  // Gradients are still served (they are right).
+  assert.ok(Number.isFinite(bad.gradient(theta).loss));
+  X.dispose();
+});
+
+test('options terms and l2: the loss value is the float64 sum of the terms, λ·mean(θ²) is added on the host', () => {
+  // Many terms of very different sizes: a float32 reduction loses the small ones.
+  const c = tf.tensor1d(Float32Array.from({ length: 4000 }, (_, i) => (i % 2 === 0 ? 1e4 : 1e-3 * i)));
+  const terms = (t: TF.Tensor1D) => tf.mul(c, tf.sum(tf.square(t)));
+  const f = (t: TF.Tensor1D) => tf.sum(terms(t)) as TF.Scalar;
+  const o = new TfjsFunctionOracle(f, 3, { terms: { terms, scale: 1 }, l2: 0.5 });
+  const theta = Float64Array.of(1, 0, 0); // Σθ² = 1: the loss is Σc + λ/n
+  const cs = c.dataSync();
+  let exact = 0;
+  for (let i = 0; i < cs.length; i++) exact += cs[i];
+  exact += 0.5 / 3;
+  assert.ok(Math.abs(o.loss(theta) - exact) <= 1e-12 * exact, `loss ${o.loss(theta)} vs ${exact}`);
+  const { loss, gradient } = o.gradient(theta);
+  assert.ok(Math.abs(loss - exact) <= 1e-12 * exact);
+  assert.ok(Math.abs(gradient[0] - (2 * (exact - 0.5 / 3) + (2 * 0.5) / 3)) <= 1e-6 * gradient[0]);
+  const hv = o.hvp(theta, Float64Array.of(0, 1, 0));
+  assert.ok(Math.abs(hv[1] - (2 * (exact - 0.5 / 3) + (2 * 0.5) / 3)) <= 1e-6 * hv[1]);
+  assert.throws(() => new TfjsFunctionOracle(f, 3, { l2: -1 }), /l2 must be/);
+  o.dispose();
+  c.dispose();
+});

@@ -4,13 +4,19 @@
  *   loss, gradient  tf.valueAndGrad of f at θ (cast to float32; results widened to float64)
  *   hvp             double backprop: the gradient of ⟨∇f(θ), v⟩ (safe-ops.ts)
  *   hessian         n HVPs with the unit vectors, symmetrised
+ * Options for losses that are sums: `terms` (the loss value is their float64 sum, not a float32
+ * reduction) and `l2` (λ·mean(θ²) added on the host in float64), as the tfjs MLP oracle does.
  *
- * Double backprop is right only when every op in f has a differentiable gradient; tfjs's exp,
- * sigmoid, tanh, pow, logSoftmax, softmaxCrossEntropy, max and where do not, and the error is
- * silent (safe-ops.ts). Use `safeOps()` in f. As a guard, the FIRST HVP of each oracle is also
- * checked against a central difference of two gradients along a random direction (option
- * `checkHvp`); a disagreement beyond what float32 explains throws and names the likely cause.
- * The check's calls are not counted.
+ * Double backprop is right only when every op in f has a gradient that tfjs can differentiate
+ * again. tf.exp, tf.sigmoid, tf.tanh and tf.logSoftmax do not: composed with other ops their
+ * second derivative comes out silently wrong, alone tf.grad throws; tf.losses.softmaxCrossEntropy,
+ * tf.max, tf.minimum and tf.where on a condition computed from θ throw (safe-ops.ts, measured in
+ * safe-ops.test.ts; tf.pow is right). Use `safeOps()` in f. As a guard, the FIRST HVP of each oracle is also checked against
+ * a central difference of two gradients along a random direction (option `checkHvp`); a
+ * disagreement beyond what float32 explains throws, names the likely cause, and every later
+ * hvp()/hessian() call of that oracle throws the same error. The check's calls are not counted.
+ * The check needs a loss that is smooth at the scale of its steps (1e-2·max(1, ‖θ‖∞)): a
+ * piecewise-linear loss (relu) can fail it though its HVP is right — pass checkHvp: 'never'.
  *
  * Memory: every call runs inside tf.tidy; the oracle keeps no tensor between calls (the caller's
  * f may hold its data tensors; `dispose()` disposes those passed as `owned`).
@@ -25,6 +31,12 @@ import { doubleBackpropHvp } from './safe-ops.js';
 
 export type TfjsLossFunction = (theta: TF.Tensor1D) => TF.Scalar;
 
+/** A loss written as scale·Σ terms(θ) (see `TfjsFunctionOracleOptions.terms`). */
+export interface TfjsLossTerms {
+  terms: (theta: TF.Tensor1D) => TF.Tensor;
+  scale: number;
+}
+
 export interface TfjsFunctionOracleOptions {
   /** 'first-call' (default): verify the first HVP by finite differences of the gradient (throws on disagreement); 'never'. */
   checkHvp?: 'first-call' | 'never';
@@ -34,6 +46,15 @@ export interface TfjsFunctionOracleOptions {
   provenance?: Record<string, string | number>;
   /** Relative tolerance of the first-call check (default 0.05: float32 differences are good to ~1e-3 here; the op bugs give 10–100%). */
   checkTolerance?: number;
+  /**
+   * The loss as a sum: `terms(θ)` returns a tensor (e.g. the N per-sample losses) and f(θ) must
+   * equal `scale`·Σ terms(θ). Loss values are then the float64 sum of the float32 terms, times
+   * scale — accurate where a float32 reduction of many terms is not (WASM sums in float32).
+   * Gradients and HVPs still come from f.
+   */
+  terms?: TfjsLossTerms;
+  /** ℓ2 strength λ: λ·mean(θ²) is added on the host in float64 (value, 2λ/n·θ, 2λ/n·v); f must not include it. Default 0. */
+  l2?: number;
 }
 
 /** θ (float64) as a float32 tensor. */
@@ -62,7 +83,11 @@ export class TfjsFunctionOracle implements Oracle {
   private cacheLevel = 0; // 0 none, 1 loss, 2 loss + gradient
   private cacheLoss = NaN;
   private checked: boolean;
+  /** The first-call check's failure: every later hvp()/hessian() throws it again. */
+  private checkFailure: Error | null = null;
   private readonly checkTolerance: number;
+  private readonly terms: TfjsLossTerms | null;
+  private readonly l2: number;
   private disposed = false;
 
   constructor(f: TfjsLossFunction, dim: number, options: TfjsFunctionOracleOptions = {}) {
@@ -75,6 +100,10 @@ export class TfjsFunctionOracle implements Oracle {
     this.owned = options.owned ?? [];
     this.checked = (options.checkHvp ?? 'first-call') === 'never';
     this.checkTolerance = options.checkTolerance ?? 0.05;
+    this.terms = options.terms ?? null;
+    if (this.terms !== null && !(typeof this.terms.terms === 'function' && Number.isFinite(this.terms.scale))) throw new TypeError('TfjsFunctionOracle: terms must be { terms: (θ) => tf.Tensor, scale: number }');
+    this.l2 = options.l2 ?? 0;
+    if (!(Number.isFinite(this.l2) && this.l2 >= 0)) throw new RangeError(`TfjsFunctionOracle: l2 must be a finite number ≥ 0; got ${this.l2}`);
     this.cacheTheta = new Float64Array(dim);
     this.cacheGradient = new Float64Array(dim);
     this.provenance = Object.freeze({
@@ -86,13 +115,17 @@ export class TfjsFunctionOracle implements Oracle {
   loss(theta: Float64Array): number {
     this.counters.loss++;
     this.check(theta);
-    if (this.cacheLevel >= 1 && equalArrays(this.cacheTheta, theta)) return this.cacheLoss;
-    const tf = this.tf;
-    const value = scoped(tf, () => this.scalarOf(this.f(toTensor(tf, theta))));
-    this.cacheTheta.set(theta);
-    this.cacheLoss = value;
-    this.cacheLevel = 1;
-    return value;
+    if (!(this.cacheLevel >= 1 && equalArrays(this.cacheTheta, theta))) {
+      const tf = this.tf;
+      const value = scoped(tf, () => {
+        const th = toTensor(tf, theta);
+        return this.terms !== null ? this.sumOf(this.terms.terms(th)) : this.scalarOf(this.f(th));
+      });
+      this.cacheTheta.set(theta);
+      this.cacheLoss = value;
+      this.cacheLevel = 1;
+    }
+    return this.cacheLoss + this.l2Value(theta);
   }
 
   gradient(theta: Float64Array, out?: Float64Array): LossAndGradient {
@@ -108,7 +141,11 @@ export class TfjsFunctionOracle implements Oracle {
     }
     const g = out ?? new Float64Array(this.dim);
     g.set(this.cacheGradient);
-    return { loss: this.cacheLoss, gradient: g };
+    if (this.l2 !== 0) {
+      const c = (2 * this.l2) / this.dim;
+      for (let i = 0; i < g.length; i++) g[i] += c * theta[i];
+    }
+    return { loss: this.cacheLoss + this.l2Value(theta), gradient: g };
   }
 
   hvp(theta: Float64Array, v: Float64Array, out?: Float64Array): Float64Array {
@@ -116,25 +153,19 @@ export class TfjsFunctionOracle implements Oracle {
     this.check(theta);
     checkTheta(v, this.dim, 'hvp direction v');
     if (out !== undefined && !(out instanceof Float64Array && out.length === this.dim)) throw new RangeError(`hvp: 'out' must be a Float64Array of length ${this.dim}`);
-    if (!this.checked) {
-      this.checked = true;
-      this.verifyHvp(theta);
-    }
-    return this.rawHvp(theta, v, out);
+    this.ensureChecked(theta);
+    return this.addL2(v, this.rawHvp(theta, v, out));
   }
 
   hessian(theta: Float64Array): Float64Array {
     this.check(theta);
-    if (!this.checked) {
-      this.checked = true;
-      this.verifyHvp(theta);
-    }
+    this.ensureChecked(theta);
     const n = this.dim;
     const H = new Float64Array(n * n);
     const e = new Float64Array(n);
     for (let j = 0; j < n; j++) {
       e[j] = 1;
-      this.rawHvp(theta, e, H.subarray(j * n, (j + 1) * n));
+      this.addL2(e, this.rawHvp(theta, e, H.subarray(j * n, (j + 1) * n)));
       e[j] = 0;
     }
     this.counters.hvp += n;
@@ -159,14 +190,66 @@ export class TfjsFunctionOracle implements Oracle {
     checkTheta(theta, this.dim, 'parameter vector θ');
   }
 
+  /** Runs the first-call HVP check once; a failure is kept and thrown by every later call. */
+  private ensureChecked(theta: Float64Array): void {
+    if (this.checkFailure !== null) throw new Error(this.checkFailure.message);
+    if (this.checked) return;
+    try {
+      this.verifyHvp(theta);
+    } catch (e) {
+      this.checkFailure = e as Error;
+      throw e;
+    }
+    this.checked = true;
+  }
+
+  private l2Value(theta: Float64Array): number {
+    if (this.l2 === 0) return 0;
+    let s = 0;
+    for (let i = 0; i < theta.length; i++) s += theta[i] * theta[i];
+    return (this.l2 / this.dim) * s;
+  }
+
+  private addL2(v: Float64Array, res: Float64Array): Float64Array {
+    if (this.l2 !== 0) {
+      const c = (2 * this.l2) / this.dim;
+      for (let i = 0; i < res.length; i++) res[i] += c * v[i];
+    }
+    return res;
+  }
+
+  /** scale · Σ terms, summed in float64 on the host. */
+  private sumOf(t: TF.Tensor): number {
+    const d = t.dataSync() as Float32Array;
+    let s = 0;
+    for (let i = 0; i < d.length; i++) s += d[i];
+    return this.terms!.scale * s;
+  }
+
   private scalarOf(t: TF.Tensor): number {
     if (t.size !== 1) throw new Error(`TfjsFunctionOracle: the loss function must return a scalar; it returned shape [${t.shape}]`);
     return t.dataSync()[0];
   }
 
+  /** Data loss (no ℓ2) and its gradient at θ. */
   private evaluate(theta: Float64Array): LossAndGradient {
     const tf = this.tf;
     return scoped(tf, () => {
+      if (this.terms !== null) {
+        // One taped pass: scale·Σ terms, keeping the terms to sum their values in float64.
+        const { terms, scale } = this.terms;
+        let kept: TF.Tensor | null = null;
+        const grad = tf.grad((th: TF.Tensor) => {
+          const t = terms(th as TF.Tensor1D);
+          kept = tf.keep(t);
+          return tf.mul(scale, tf.sum(t)) as TF.Scalar;
+        })(toTensor(tf, theta));
+        try {
+          return { loss: this.sumOf(kept!), gradient: toFloat64(grad) };
+        } finally {
+          (kept as TF.Tensor | null)?.dispose();
+        }
+      }
       const { value, grad } = tf.valueAndGrad(this.f)(toTensor(tf, theta));
       return { loss: this.scalarOf(value), gradient: toFloat64(grad) };
     });
@@ -215,7 +298,8 @@ export class TfjsFunctionOracle implements Oracle {
     }
     throw new Error(`TfjsFunctionOracle: the double-backprop Hessian-vector product disagrees with finite differences of the gradient ` +
       `(relative difference ${best.toExponential(2)} > ${this.checkTolerance}). The loss function probably uses a tfjs op whose gradient tfjs cannot ` +
-      `differentiate again (exp, sigmoid, tanh, pow, logSoftmax, tf.losses.softmaxCrossEntropy, max, where): use safeOps() from gradflat ` +
-      `(exp, sigmoid, tanh, swish, logSumExp, softmaxCrossEntropy), or pass checkHvp: 'never' if you are sure.`);
+      `differentiate again (tf.exp, tf.sigmoid, tf.tanh, tf.logSoftmax): use safeOps() from gradflat ` +
+      `(exp, sigmoid, tanh, swish, logSumExp, logSoftmax, softmaxCrossEntropy). A loss with kinks (relu, abs) can fail this check with a right HVP: ` +
+      `pass checkHvp: 'never' if you are sure. Every later hvp()/hessian() call of this oracle throws this error.`);
   }
 }

@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import type * as TF from '@tensorflow/tfjs';
 import { typescriptKernels } from '../../linalg/kernels-typescript.js';
 import { norm2 } from '../../linalg/vector.js';
+import { layerLayout, type MlpSpec } from '../mlp/architecture.js';
 import { seededNormal } from '../mlp/init.js';
+import { MlpOracle } from '../mlp/mlp-oracle.js';
 import { ensureTfjsBackend, loadTfjs } from './backend.js';
 import { tfjsModelProblem } from './layers-model.js';
 import { PAPER_NETWORKS } from './paper-networks.js';
@@ -115,4 +117,84 @@ test('unsupported models and losses are refused with a message that says what to
   assert.throws(() => tfjsModelProblem(soft, { x: [[1, 2, 3]], y: [[0.5, 0.5]] }, { loss: 'categoricalCrossentropy' }), /not one-hot/);
   assert.throws(() => tfjsModelProblem(soft, { x: [[1, 2]], y: [0] }, { loss: 'categoricalCrossentropy' }), /array of 3 numbers/);
   assert.throws(() => tfjsModelProblem(soft, { x: [[1, 2, 3]], y: [5] }, { loss: 'categoricalCrossentropy' }), /out of range/);
+});
+
+test('a relu network that is no MlpSpec (no bias on one layer) gets a double-backprop oracle whose HVP is accepted and equals the float64 engine’s', () => {
+  // relu, relu, linear with biases on layers 1 and 3 only. The float64 engine computes the same
+  // function as the MlpSpec with biases everywhere and b₂ = 0; its HVP restricted to the model's
+  // coordinates is the model's HVP (relu″ = 0 away from kinks, on both engines).
+  const widths = [5, 8, 6, 3];
+  const bias = [true, false, true];
+  const model = sequential(widths, ['relu', 'relu', 'linear'], bias);
+  const normal = seededNormal(12);
+  const N = 200;
+  const xs = Float64Array.from({ length: N * widths[0] }, normal);
+  const ys = Float64Array.from({ length: N * widths[3] }, normal);
+  const p = tfjsModelProblem(model, { x: xs, y: ys }, { loss: 'mse' });
+  assert.equal(p.spec, null);
+  const spec: MlpSpec = { layers: widths, hiddenActivation: 'relu', outputActivation: 'identity', biases: true, loss: 'mse', l2: 0 };
+  const f64 = new MlpOracle(spec, { inputs: Float64Array.from(Float32Array.from(xs)), targets: Float64Array.from(Float32Array.from(ys)), N }, typescriptKernels, { threads: 1 });
+  // model θ index → float64-engine θ index
+  const map: number[] = [];
+  layerLayout(spec).forEach((l, k) => {
+    for (let i = 0; i < l.inputs * l.outputs; i++) map.push(l.weightOffset + i);
+    if (bias[k]) for (let i = 0; i < l.outputs; i++) map.push(l.biasOffset + i);
+  });
+  assert.equal(map.length, p.oracle.dim);
+  const embed = (x: Float64Array) => { const e = new Float64Array(f64.dim); map.forEach((j, i) => { e[j] = x[i]; }); return e; };
+  const restrict = (e: Float64Array) => Float64Array.from(map, (j) => e[j]);
+  const theta = Float64Array.from(Float32Array.from(p.theta, (t) => 2 * t));
+  assert.ok(Math.abs(p.oracle.loss(theta) - f64.loss(embed(theta))) <= 1e-6 * f64.loss(embed(theta)));
+  for (let k = 0; k < 3; k++) {
+    const v = Float64Array.from({ length: p.oracle.dim }, normal);
+    const hv = p.oracle.hvp(theta, v); // refused before: the finite-difference check crossed relu's kinks
+    const ref = restrict(f64.hvp(embed(theta), embed(v)));
+    assert.ok(relErr(hv, ref) < 2e-5, `relu HVP vs float64 engine: rel. error ${relErr(hv, ref)}`);
+  }
+  assert.ok(relErr(p.oracle.gradient(theta).gradient, restrict(f64.gradient(embed(theta)).gradient)) < 2e-5);
+  p.oracle.dispose?.();
+  f64.dispose();
+});
+
+test('a model that is no MlpSpec: its ℓ2 term is added on the host in float64 (value, gradient, HVP), exactly', () => {
+  const model = sequential([4, 5, 3], ['tanh', 'linear'], [true, false]);
+  const normal = seededNormal(6);
+  const xs = Array.from({ length: 30 }, () => Array.from({ length: 4 }, normal));
+  const ys = Array.from({ length: 30 }, () => Array.from({ length: 3 }, normal));
+  const lam = 0.37;
+  const p0 = tfjsModelProblem(model, { x: xs, y: ys }, { loss: 'mse' });
+  const p1 = tfjsModelProblem(model, { x: xs, y: ys }, { loss: 'mse', l2: lam });
+  assert.equal(p1.spec, null);
+  const n = p1.oracle.dim;
+  const theta = Float64Array.from({ length: n }, () => 0.1 + normal()); // not float32 numbers
+  const v = Float64Array.from({ length: n }, normal);
+  const l2 = (lam / n) * theta.reduce((s, t) => s + t * t, 0);
+  const { loss: l0, gradient: g0 } = p0.oracle.gradient(theta);
+  const { loss: l1, gradient: g1 } = p1.oracle.gradient(theta);
+  // In float32 inside the tfjs function the sum would be rounded (~6e-8 relative); on the host it is exact.
+  assert.ok(Math.abs(l1 - l0 - l2) <= 1e-13 * l1, `ℓ2 term: ${l1 - l0} vs ${l2}`);
+  assert.ok(Math.abs(p1.oracle.loss(theta) - p0.oracle.loss(theta) - l2) <= 1e-13 * l1);
+  const gmax = Math.max(...g1.map(Math.abs));
+  g1.forEach((g, i) => assert.ok(Math.abs(g - g0[i] - (2 * lam / n) * theta[i]) <= 1e-13 * gmax, `gradient[${i}]`));
+  const h0 = p0.oracle.hvp(theta, v);
+  const h1 = p1.oracle.hvp(theta, v);
+  const hmax = Math.max(...h1.map(Math.abs));
+  h1.forEach((h, i) => assert.ok(Math.abs(h - h0[i] - (2 * lam / n) * v[i]) <= 1e-13 * hmax, `H·v[${i}]`));
+  p0.oracle.dispose?.();
+  p1.oracle.dispose?.();
+});
+
+test('class labels are range-checked for every model, also those that are no MlpSpec', () => {
+  const mixed = sequential([3, 4, 2], ['tanh', 'linear'], [true, false]); // no MlpSpec: mixed biases
+  const x = [[1, 2, 3], [0.5, -1, 0]];
+  const ce = { loss: 'sparseCategoricalCrossentropy' };
+  assert.throws(() => tfjsModelProblem(mixed, { x, y: [5, -1] }, ce), /data\.y\[0\] = 5 is out of range.*0\.\.1/);
+  assert.throws(() => tfjsModelProblem(mixed, { x, y: [1, -1] }, ce), /data\.y\[1\] = -1 is out of range/);
+  assert.throws(() => tfjsModelProblem(mixed, { x, y: Int32Array.of(0, 2) }, ce), /out of range/);
+  assert.throws(() => tfjsModelProblem(mixed, { x, y: tf.tensor1d([0, 7]) }, ce), /out of range/);
+  assert.throws(() => tfjsModelProblem(mixed, { x, y: [0.5, 1] }, ce), /data\.y\[0\] = 0\.5 is not a class index/);
+  assert.throws(() => tfjsModelProblem(mixed, { x, y: [0, 1, 1] }, ce), /3 labels but data\.x has 2 samples/);
+  const ok = tfjsModelProblem(mixed, { x, y: [1, 0] }, ce);
+  assert.ok(ok.oracle.loss(ok.theta) > 0);
+  ok.oracle.dispose?.();
 });

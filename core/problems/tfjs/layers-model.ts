@@ -12,7 +12,10 @@
  * that `spec`, and the oracle is the MLP oracle of the chosen engine: 'tfjs' (float32, HVP by
  * the R-operator in tfjs ops) or 'f64' (gradflat's float64 engine, the same numbers as
  * `--engine f64`). Any other Dense stack (mixed activations, sigmoid, mixed biases) gets a
- * `TfjsFunctionOracle` over the same layers written with safe ops (HVP by double backprop).
+ * `TfjsFunctionOracle` over the same layers written with safe ops (HVP by double backprop). That
+ * loss is built from safe ops only, so its HVP needs no first-call finite-difference check — a
+ * check that relu's kinks would fail with a right HVP; it is off. Its per-sample losses are
+ * summed in float64 and its ℓ2 term added on the host in float64, as in the MLP oracle.
  *
  * θ layout (as everywhere in gradflat): per layer W (out×in, row-major, i.e. the TRANSPOSE of
  * tfjs's [in, out] kernel), then b. Loss conventions are the float64 engine's: MSE mean over
@@ -190,8 +193,8 @@ function toMlpData(data: TfjsModelData, dIn: number, dOut: number, loss: MlpLoss
   let labels: Int32Array;
   const isTensor = (v: unknown): v is TF.Tensor => typeof v === 'object' && v !== null && 'rank' in v && 'dataSync' in v;
   if (y instanceof Int32Array) labels = y;
-  else if (Array.isArray(y) && (y.length === 0 || typeof y[0] === 'number')) labels = Int32Array.from(y as number[]);
-  else if (isTensor(y) && y.rank === 1) labels = Int32Array.from(y.dataSync() as ArrayLike<number>);
+  else if (Array.isArray(y) && (y.length === 0 || typeof y[0] === 'number')) labels = classIndices(y as number[], dOut);
+  else if (isTensor(y) && y.rank === 1) labels = classIndices(y.dataSync() as ArrayLike<number>, dOut);
   else {
     // One-hot N×C: each row must be exactly one 1.
     const oh = rows(y as TensorLike2D, dOut, 'data.y');
@@ -207,7 +210,23 @@ function toMlpData(data: TfjsModelData, dIn: number, dOut: number, loss: MlpLoss
       labels[i] = k;
     }
   }
+  checkClassIndices(labels, dOut);
+  if (labels.length !== N) throw new RangeError(`data.y has ${labels.length} labels but data.x has ${N} samples`);
   return { inputs, N, labels };
+}
+
+/** Class indices from numbers, refusing non-integers (Int32Array.from would truncate 0.7 to 0). */
+function classIndices(y: ArrayLike<number>, classes: number): Int32Array {
+  for (let i = 0; i < y.length; i++) {
+    if (!Number.isInteger(y[i])) throw new RangeError(`data.y[${i}] = ${y[i]} is not a class index: cross-entropy labels must be integers in 0..${classes - 1} (or one-hot rows)`);
+  }
+  return Int32Array.from(y);
+}
+
+function checkClassIndices(labels: Int32Array, classes: number): void {
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i] < 0 || labels[i] >= classes) throw new RangeError(`data.y[${i}] = ${labels[i]} is out of range: the model has ${classes} outputs, so class indices must be in 0..${classes - 1}`);
+  }
 }
 
 /**
@@ -271,7 +290,12 @@ function describeLayers(layers: DenseLayerInfo[]): string {
   return layers.map((l) => `${l.outputs} ${l.activation}${l.bias ? '' : ' no bias'}`).join(', ');
 }
 
-/** Any Dense stack as a TfjsFunctionOracle (safe ops, double backprop); ℓ2 in the function. */
+/**
+ * Any Dense stack as a TfjsFunctionOracle (safe ops, double backprop). The loss is the mean of
+ * per-sample losses, summed in float64 (`terms`); ℓ2 is added on the host in float64 (`l2`). No
+ * first-call HVP check: every op is a safe op or piecewise linear (relu), so double backprop is
+ * right, and the check's finite differences would cross relu's kinks and refuse a right HVP.
+ */
 function layersFunctionOracle(layers: DenseLayerInfo[], offsets: { w: number; b: number }[], data: MlpData, loss: MlpLoss, l2: number): Oracle {
   const tf = loadTfjs();
   const ops = safeOps();
@@ -282,7 +306,7 @@ function layersFunctionOracle(layers: DenseLayerInfo[], offsets: { w: number; b:
     ? tf.tensor2d(Float32Array.from(data.targets!), [data.N, dOut])
     : tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(data.labels!, 'int32'), dOut), 'float32') as TF.Tensor2D);
   const n = offsets.length === 0 ? 0 : layers.reduce((s, l) => s + l.inputs * l.outputs + (l.bias ? l.outputs : 0), 0);
-  const f = (theta: TF.Tensor1D): TF.Scalar => {
+  const forward = (theta: TF.Tensor1D): TF.Tensor => {
     let a: TF.Tensor = X;
     layers.forEach((l, k) => {
       const W = tf.reshape(tf.slice(theta, offsets[k].w, l.inputs * l.outputs), [l.outputs, l.inputs]) as TF.Tensor2D;
@@ -290,8 +314,14 @@ function layersFunctionOracle(layers: DenseLayerInfo[], offsets: { w: number; b:
       if (l.bias) z = tf.add(z, tf.slice(theta, offsets[k].b, l.outputs));
       a = ops.activation(l.activation)(z);
     });
-    const dataLoss = loss === 'mse' ? ops.meanSquaredError(a, Y) : ops.softmaxCrossEntropy(a as TF.Tensor2D, Y);
-    return l2 === 0 ? dataLoss : tf.add(dataLoss, tf.mul(l2 / n, tf.sum(tf.square(theta)))) as TF.Scalar;
+    return a;
   };
-  return new TfjsFunctionOracle(f, n, { owned: [X, Y], provenance: { model: describeLayers(layers), loss } });
+  // Per-sample losses; the data loss is scale·Σ rows (MSE: mean over samples and outputs; CE: over samples).
+  const rows = (theta: TF.Tensor1D): TF.Tensor => {
+    const a = forward(theta);
+    return loss === 'mse' ? ops.squaredErrorRows(a, Y) : ops.softmaxCrossEntropyRows(a as TF.Tensor2D, Y);
+  };
+  const scale = loss === 'mse' ? 1 / (data.N * dOut) : 1 / data.N;
+  const f = (theta: TF.Tensor1D): TF.Scalar => tf.mul(scale, tf.sum(rows(theta))) as TF.Scalar;
+  return new TfjsFunctionOracle(f, n, { owned: [X, Y], terms: { terms: rows, scale }, l2, checkHvp: 'never', provenance: { model: describeLayers(layers), loss } });
 }

@@ -16,7 +16,11 @@
  * comparison and cross-checks; about twice the cost).
  *
  * The ℓ2 term λ·mean(θ²) is added on the host in float64 (value, 2λ/n·θ, 2λ/n·v): it is exact
- * and costs nothing. Everything that touches the data runs in float32 on the tfjs backend.
+ * and costs nothing. Everything that touches the data runs in float32 on the tfjs backend, except
+ * the loss's final sum: the N per-sample losses are copied to the host and summed in float64
+ * (as the float64 engine does). Softmax CE is computed per sample as lse(z − z_y) with log1p, and
+ * its gradient and HVP without the 1 − P_y cancellation, so small losses keep float32's relative
+ * accuracy.
  *
  * Memory: the cached passes of ONE θ are kept (tf.keep) and disposed when θ changes or on
  * `dispose()`; everything else runs inside tf.tidy, so the tensor count is flat across steps
@@ -265,11 +269,19 @@ export class TfjsMlpOracle implements Oracle {
         p.d2.push(d2 === null ? null : keep(d2));
       }
       if (this.spec.loss === 'mse') {
-        p.dataLoss = tf.mean(tf.square(tf.sub(a, Y))).dataSync()[0];
+        // Row sums of squares in float32, their total in float64 (a float32 mean over N·d_out
+        // entries — WASM's — loses ~1e-6 relative at N = 1,000: too much for 1e-6 truth matching).
+        p.dataLoss = sumFloat64(tf.sum(tf.square(tf.sub(a, Y)), 1)) / (N * this.spec.layers[this.layout.length]);
       } else {
-        const lse = tf.logSumExp(a, 1, true);
-        p.P = keep(tf.exp(tf.sub(a, lse)) as TF.Tensor);
-        p.dataLoss = tf.div(tf.sub(tf.sum(lse), tf.sum(tf.mul(a, Y))), N).dataSync()[0];
+        // Row i: ℓ_i = lse(z_i − z_i,y) = m + log1p(Σ_{k ≠ argmax} e^{d_k − m}), d = z − z_y, m = max d:
+        // no cancellation, so a small loss keeps float32's relative accuracy. P = e^{d − ℓ}.
+        const C = this.spec.layers[this.layout.length];
+        const d = tf.sub(a, tf.sum(tf.mul(a, Y), 1, true));
+        const m = tf.max(d, 1, true);
+        const others = tf.sub(1, tf.oneHot(tf.argMax(d, 1), C));
+        const rows = tf.add(m, tf.log1p(tf.sum(tf.mul(tf.exp(tf.sub(d, m)), others), 1, true)));
+        p.P = keep(tf.exp(tf.sub(d, rows)) as TF.Tensor);
+        p.dataLoss = sumFloat64(rows) / N;
       }
       return p;
     });
@@ -285,9 +297,13 @@ export class TfjsMlpOracle implements Oracle {
     p.dataGradient = scoped(tf, () => {
       const pieces: TF.Tensor[] = [];
       const aL = p.A[L];
-      let dA: TF.Tensor = this.spec.loss === 'mse'
-        ? tf.mul(tf.sub(aL, Y), 2 / (N * dOut))
-        : tf.div(tf.sub(p.P!, Y), N);
+      // CE: (P − Y)/N with the label's entry written as −Σ_{k≠y} P_k (1 − P_y cancels when P_y ≈ 1).
+      let dA: TF.Tensor;
+      if (this.spec.loss === 'mse') dA = tf.mul(tf.sub(aL, Y), 2 / (N * dOut));
+      else {
+        const off = tf.mul(p.P!, tf.sub(1, Y));
+        dA = tf.div(tf.sub(off, tf.mul(Y, tf.sum(off, 1, true))), N);
+      }
       for (let k = L - 1; k >= 0; k--) {
         const l = this.layout[k];
         const z = p.d1[k] === null ? dA : tf.mul(dA, p.d1[k]!);
@@ -343,7 +359,11 @@ export class TfjsMlpOracle implements Oracle {
     if (this.spec.loss === 'mse') {
       rdA = tf.mul(raL, 2 / (N * this.spec.layers[L]));
     } else {
-      const pr = tf.mul(p.P!, raL);
+      // (diag P − PPᵀ)·r per row, with r shifted by its label entry (the product ignores a
+      // per-row shift): the label's own term then vanishes and 1 − P_y never appears.
+      const { Y } = this.data;
+      const D = tf.sub(raL, tf.sum(tf.mul(raL, Y), 1, true));
+      const pr = tf.mul(p.P!, D);
       rdA = tf.div(tf.sub(pr, tf.mul(p.P!, tf.sum(pr, 1, true))), N);
     }
     const pieces: TF.Tensor[] = [];
@@ -360,6 +380,14 @@ export class TfjsMlpOracle implements Oracle {
     }
     return tf.concat(pieces);
   }
+}
+
+/** Σ of a float32 tensor's values, in float64 on the host. */
+function sumFloat64(t: TF.Tensor): number {
+  const d = t.dataSync();
+  let s = 0;
+  for (let i = 0; i < d.length; i++) s += d[i];
+  return s;
 }
 
 function checkOut(out: Float64Array | undefined, n: number, who: string): void {

@@ -33,14 +33,27 @@ test('precision study: same starts for both engines, float64 view of every tfjs 
     const tf = r.runs.filter((x) => x.engine === 'tfjs');
     for (const x of tf) {
       assert.equal(x.pairs!.length, x.steps);
+      for (const p of x.pairs!) assert.equal(p.length, 3, '(own, float64 at θ, float64 at fp32(θ))');
       // f64's judgement of a float32 point: equal in loss to float32 accuracy.
       assert.ok(Math.abs(x.own.loss - x.f64.loss) <= 1e-5 * x.f64.loss);
+      // At the point tfjs itself evaluated, fp32(θ), the losses agree far better (per-sample sums in float64).
+      assert.ok(x.f64AtFp32 !== undefined && x.f64MinGradNormSqAtFp32 !== undefined);
+      assert.ok(Math.abs(x.own.loss - x.f64AtFp32!.loss) <= 1e-6 * x.f64AtFp32!.loss, `own loss ${x.own.loss} vs float64 at fp32(θ) ${x.f64AtFp32!.loss}`);
     }
-    for (const row of trustTable(tf.flatMap((x) => x.pairs!))) {
-      if (row.decade >= -4) assert.ok(row.maxRelErr < 1e-3, `‖g‖² ~ 1e${row.decade}: tfjs vs float64 rel. error ${row.maxRelErr}`);
+    for (const against of ['fp32', 'theta'] as const) {
+      for (const row of trustTable(tf.flatMap((x) => x.pairs!), against)) {
+        if (row.decade >= -4) assert.ok(row.maxRelErr < 1e-3, `‖g‖² ~ 1e${row.decade}: tfjs vs float64 (${against}) rel. error ${row.maxRelErr}`);
+      }
     }
+    // trustTable compares with float64 at fp32(θ) by default, at θ on request.
+    assert.deepEqual(trustTable([[1.5, 1, 2]]).map((r) => r.medianRelErr), [0.25]);
+    assert.deepEqual(trustTable([[1.5, 1, 2]], 'theta').map((r) => r.medianRelErr), [0.5]);
     assert.equal(r.hvpMs.length, 2);
-    assert.match(readFileSync(join(out, 'study.txt'), 'utf8'), /ms per HVP at the first start/);
+    const text = readFileSync(join(out, 'study.txt'), 'utf8');
+    assert.match(text, /ms per HVP at the first start/);
+    assert.match(text, /float64 at fp32\(final θ\)/);
+    assert.match(text, /against float64's at the point tfjs evaluated, fp32\(θ_k\)/);
+    assert.match(text, /against float64's at θ_k itself/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -10,8 +10,10 @@
  * suite file. For every run it records:
  *   - the engine's own view: the lowest ‖g‖² it reports, its final point's class and Morse index
  *     (evaluated with its own oracle, as a float32 user would see them);
- *   - the float64 view of the same points: at every tfjs step the float64 loss and ‖g‖² of θ_k,
- *     and the final point re-evaluated with the float64 oracle (class, index, truth match);
+ *   - the float64 view of the same points: at every tfjs step the float64 loss and ‖g‖² of θ_k
+ *     AND of fp32(θ_k) — the point the tfjs oracle actually evaluates (it rounds θ to float32),
+ *     and the weights a user gets back (toModel); the final point re-evaluated with the float64
+ *     oracle at both (class, index, truth match);
  *   - the cost per HVP of each engine at the first start (medians, interleaved in this process).
  * Output: DIR/study.json, DIR/study.txt (the tables), DIR/<engine>/<label>/run-NNN.{ndjson,json}.
  */
@@ -33,6 +35,13 @@ import { buildProblem, type Problem } from '../catalog.js';
 import { matchToTruth, type TruthPoint } from '../linear-ae-truth.js';
 import { prepareEngine } from '../engine.js';
 
+type Judgement = Pick<PointReport, 'loss' | 'gradNormSq' | 'r_solverA' | 'class' | 'index' | 'negativeEigenvalues' | 'minEigenvalue'>;
+
+/** θ rounded to float32 (as the tfjs oracle rounds it, and as toModel writes it), widened back. */
+export function fp32(theta: Float64Array): Float64Array {
+  return Float64Array.from(Float32Array.from(theta));
+}
+
 export interface StudyRun {
   engine: 'f64' | 'tfjs';
   label: string;
@@ -45,14 +54,19 @@ export interface StudyRun {
   /** Lowest ‖g‖² the engine itself reported along the run. */
   ownMinGradNormSq: number;
   /** The final point judged by the engine's own oracle, and by the float64 oracle. */
-  own: Pick<PointReport, 'loss' | 'gradNormSq' | 'r_solverA' | 'class' | 'index' | 'negativeEigenvalues' | 'minEigenvalue'>;
-  f64: Pick<PointReport, 'loss' | 'gradNormSq' | 'r_solverA' | 'class' | 'index' | 'negativeEigenvalues' | 'minEigenvalue'>;
+  own: Judgement;
+  f64: Judgement;
+  /** tfjs runs: the float64 oracle's judgement of fp32(final θ), the point tfjs evaluated and a user gets. */
+  f64AtFp32?: Judgement;
   /** Lowest float64 ‖g‖² over the run's iterates (tfjs: measured at every step; f64: its own). */
   f64MinGradNormSq: number;
+  /** tfjs runs: lowest float64 ‖g‖² over fp32(θ_k). */
+  f64MinGradNormSqAtFp32?: number;
   truthOwn?: boolean;
   truthF64?: boolean;
-  /** tfjs runs: (own ‖g‖², float64 ‖g‖²) at every iterate. */
-  pairs?: [number, number][];
+  truthF64AtFp32?: boolean;
+  /** tfjs runs: (own ‖g‖², float64 ‖g‖² at θ_k, float64 ‖g‖² at fp32(θ_k)) at every iterate. */
+  pairs?: [number, number, number][];
   theta: number[];
 }
 
@@ -99,22 +113,26 @@ export function hvpCost(oracles: { name: string; oracle: Oracle }[], theta: Floa
   return oracles.map(({ name }, k) => ({ engine: name, median: median(times[k]), samples: times[k].length }));
 }
 
-/** Float64 view of every tfjs iterate: loss and ‖g‖² of θ_k by the float64 oracle. */
-function float64Observer(f64: Oracle, pairs: [number, number][]): RunObserver {
+/** Float64 view of every tfjs iterate: loss and ‖g‖² by the float64 oracle at θ_k and at fp32(θ_k). */
+function float64Observer(f64: Oracle, pairs: [number, number, number][]): RunObserver {
   let min = Infinity;
+  let min32 = Infinity;
   return {
     onStep(m, from) {
       const { loss, gradient } = f64.gradient(from.theta);
       const g2 = normSq(gradient);
-      pairs.push([m.gradNormSq, g2]);
+      const at32 = f64.gradient(fp32(from.theta));
+      const g2at32 = normSq(at32.gradient);
+      pairs.push([m.gradNormSq, g2, g2at32]);
       min = Math.min(min, g2);
-      return { f64: { loss, gradNormSq: g2 } };
+      min32 = Math.min(min32, g2at32);
+      return { f64: { loss, gradNormSq: g2 }, f64AtFp32: { loss: at32.loss, gradNormSq: g2at32 } };
     },
     work: () => emptyCounters(),
     finish: (final) => {
-      const g2 = normSq(f64.gradient(final.theta).gradient);
-      min = Math.min(min, g2);
-      return { f64MinGradNormSq: min };
+      min = Math.min(min, normSq(f64.gradient(final.theta).gradient));
+      min32 = Math.min(min32, normSq(f64.gradient(fp32(final.theta)).gradient));
+      return { f64MinGradNormSq: min, f64MinGradNormSqAtFp32: min32 };
     },
   };
 }
@@ -150,7 +168,7 @@ export async function runPrecisionStudy(file: string, out: string, options: { fo
         const dir = join(out, engine, s.label);
         mkdirSync(dir, { recursive: true });
         starts.forEach((theta0, run) => {
-          const pairs: [number, number][] = [];
+          const pairs: [number, number, number][] = [];
           const record: RunRecord = runOne({
             oracle, kernels, stepperName: s.stepper, label: `${engine} ${s.label}`, problemName: problems[engine].name,
             makeStepper: () => registry.create(s.stepper, oracle, s.hyperparameters),
@@ -163,6 +181,7 @@ export async function runPrecisionStudy(file: string, out: string, options: { fo
           writeJsonAtomic(join(dir, `run-${String(run).padStart(3, '0')}.json`), record);
           const theta = Float64Array.from(record.theta);
           const f64Report = engine === 'f64' ? record.final : judge(f64, theta);
+          const at32 = engine === 'tfjs' ? judge(f64, fp32(theta)) : undefined;
           const r: StudyRun = {
             engine, label: s.label, run, steps: record.steps, stopReason: record.stopReason, wallMs: record.wallMs,
             hvps: record.work.hvp,
@@ -170,11 +189,16 @@ export async function runPrecisionStudy(file: string, out: string, options: { fo
             own: pick(record.final), f64: pick(f64Report),
             f64MinGradNormSq: engine === 'f64' ? record.minGradNormSq : (record.observed?.f64MinGradNormSq as number),
             truthOwn: matches(record.final), truthF64: matches(f64Report),
+            ...(at32 && {
+              f64AtFp32: pick(at32), truthF64AtFp32: matches(at32),
+              f64MinGradNormSqAtFp32: record.observed?.f64MinGradNormSqAtFp32 as number,
+            }),
             ...(engine === 'tfjs' && { pairs }),
             theta: record.theta,
           };
           runs.push(r);
-          log(`  ${engine.padEnd(4)} ${s.label} run ${run}: ${r.steps} steps, ${r.stopReason}; own ‖g‖² ${r.own.gradNormSq.toExponential(2)} (${r.own.class}, index ${r.own.index?.toFixed(4)}), float64 ‖g‖² ${r.f64.gradNormSq.toExponential(2)} (${r.f64.class}, index ${r.f64.index?.toFixed(4)}), ${(r.wallMs / 1000).toFixed(1)} s`);
+          log(`  ${engine.padEnd(4)} ${s.label} run ${run}: ${r.steps} steps, ${r.stopReason}; own ‖g‖² ${r.own.gradNormSq.toExponential(2)} (${r.own.class}, index ${r.own.index?.toFixed(4)}), float64 ‖g‖² ${r.f64.gradNormSq.toExponential(2)} (${r.f64.class}, index ${r.f64.index?.toFixed(4)})` +
+            `${at32 ? `, at fp32(θ) ${at32.gradNormSq.toExponential(2)} (${at32.class})` : ''}, ${(r.wallMs / 1000).toFixed(1)} s`);
         });
       }
     }
@@ -196,10 +220,16 @@ export async function runPrecisionStudy(file: string, out: string, options: { fo
 
 const e = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? String(x) : x.toExponential(2));
 
-/** Median relative error |own − f64|/f64 of the tfjs engine's ‖g‖², by decade of the float64 ‖g‖². */
-export function trustTable(pairs: [number, number][]): { decade: number; count: number; medianRelErr: number; maxRelErr: number }[] {
+/**
+ * Relative error |own − ref|/ref of the tfjs engine's ‖g‖², by decade of the float64 ‖g‖² `ref`:
+ * against float64 at fp32(θ_k) (`against: 'fp32'`, the default: the same point, so only the
+ * arithmetic differs) or at θ_k (`'theta'`: also the rounding of θ to float32).
+ */
+export function trustTable(pairs: readonly (readonly number[])[], against: 'fp32' | 'theta' = 'fp32'): { decade: number; count: number; medianRelErr: number; maxRelErr: number }[] {
   const by = new Map<number, number[]>();
-  for (const [own, t] of pairs) {
+  for (const p of pairs) {
+    const own = p[0];
+    const t = against === 'theta' ? p[1] : (p[2] ?? p[1]);
     if (!(t > 0)) continue;
     const d = Math.floor(Math.log10(t));
     const list = by.get(d) ?? [];
@@ -215,16 +245,23 @@ export function formatStudy(r: StudyResult, kernels: string): string {
   const labels = [...new Set(r.runs.map((x) => x.label))];
   for (const label of labels) {
     lines.push('', `method ${label}`);
-    lines.push('run  engine  steps  stop                 own ‖g‖² min  own final: ‖g‖²  class         index    | float64 at final: ‖g‖²  class         index    truth  | float64 ‖g‖² min');
+    lines.push('run  engine  steps  stop                 own ‖g‖² min  own final: ‖g‖²  class         index    | float64 at final θ: ‖g‖²  class         index    truth  | float64 at fp32(final θ): ‖g‖²  class         index    truth  | float64 ‖g‖² min: at θ_k  at fp32(θ_k)');
     const runs = r.runs.filter((x) => x.label === label);
+    const truth = (b: boolean | undefined) => (b === undefined ? '-' : b ? 'yes' : 'no');
     for (const x of runs) {
-      lines.push(`${String(x.run).padEnd(4)} ${x.engine.padEnd(7)} ${String(x.steps).padEnd(6)} ${x.stopReason.slice(0, 20).padEnd(20)} ${e(x.ownMinGradNormSq).padEnd(13)} ${e(x.own.gradNormSq).padEnd(15)} ${x.own.class.padEnd(13)} ${(x.own.index ?? NaN).toFixed(4).padEnd(8)} | ${e(x.f64.gradNormSq).padEnd(23)} ${x.f64.class.padEnd(13)} ${(x.f64.index ?? NaN).toFixed(4).padEnd(8)} ${x.truthF64 === undefined ? '-' : x.truthF64 ? 'yes' : 'no'}    | ${e(x.f64MinGradNormSq)}`);
+      const a = x.f64AtFp32;
+      lines.push(`${String(x.run).padEnd(4)} ${x.engine.padEnd(7)} ${String(x.steps).padEnd(6)} ${x.stopReason.slice(0, 20).padEnd(20)} ${e(x.ownMinGradNormSq).padEnd(13)} ${e(x.own.gradNormSq).padEnd(15)} ${x.own.class.padEnd(13)} ${(x.own.index ?? NaN).toFixed(4).padEnd(8)} | ` +
+        `${e(x.f64.gradNormSq).padEnd(25)} ${x.f64.class.padEnd(13)} ${(x.f64.index ?? NaN).toFixed(4).padEnd(8)} ${truth(x.truthF64).padEnd(6)} | ` +
+        `${(a ? e(a.gradNormSq) : '-').padEnd(31)} ${(a?.class ?? '-').padEnd(13)} ${(a ? (a.index ?? NaN).toFixed(4) : '-').padEnd(8)} ${truth(x.truthF64AtFp32).padEnd(6)} | ` +
+        `${e(x.f64MinGradNormSq).padEnd(9)} ${x.f64MinGradNormSqAtFp32 === undefined ? '-' : e(x.f64MinGradNormSqAtFp32)}`);
     }
     for (const engine of ['f64', 'tfjs'] as const) {
       const rs = runs.filter((x) => x.engine === engine);
       const cls = (k: 'own' | 'f64') => ['critical', 'gradient-flat', 'neither'].map((c) => rs.filter((x) => x[k].class === c).length).join('/');
+      const at32 = rs.map((x) => x.f64MinGradNormSqAtFp32).filter((x): x is number => x !== undefined);
       lines.push(`${engine}: lowest ‖g‖² it reports: median ${e(median(rs.map((x) => x.ownMinGradNormSq)))} [min ${e(Math.min(...rs.map((x) => x.ownMinGradNormSq)))}]; ` +
-        `float64 ‖g‖² of its iterates: median of run minima ${e(median(rs.map((x) => x.f64MinGradNormSq)))} [min ${e(Math.min(...rs.map((x) => x.f64MinGradNormSq)))}]; ` +
+        `float64 ‖g‖² of its iterates: median of run minima ${e(median(rs.map((x) => x.f64MinGradNormSq)))} [min ${e(Math.min(...rs.map((x) => x.f64MinGradNormSq)))}]` +
+        `${at32.length > 0 ? `, of their fp32 roundings ${e(median(at32))} [min ${e(Math.min(...at32))}]` : ''}; ` +
         `classes crit/flat/neither own ${cls('own')}, float64 ${cls('f64')}; wall ${(rs.reduce((s, x) => s + x.wallMs, 0) / 1000).toFixed(1)} s, ${rs.reduce((s, x) => s + x.hvps, 0)} HVPs`);
     }
     const t = runs.filter((x) => x.engine === 'tfjs');
@@ -240,10 +277,17 @@ export function formatStudy(r: StudyResult, kernels: string): string {
     lines.push(`paired (same start): tfjs and f64 final points in the same float64 class ${sameClass}/${t.length}; ` +
       `both critical ${bothCritical.length}/${t.length}, of those the same critical point (float64 negative-eigenvalue count equal, loss within 1e-6) ${samePoint}/${bothCritical.length}; ` +
       `tfjs's own index equals the float64 index of its point ${sameIndexOwn}/${t.length}; |r(float32) − r(float64)| at its final points: max ${e(Math.max(...rDiff))}`);
+    const sameClass32 = t.filter((x) => x.f64AtFp32 !== undefined && x.f64AtFp32.class === x.f64.class).length;
+    lines.push(`rounding θ to float32 (the point tfjs evaluates, and the weights toModel writes): float64 class of fp32(final θ) = of final θ ${sameClass32}/${t.length}; ` +
+      `linear-AE truth matches (loss within 1e-6, negative-eigenvalue count) of tfjs's final points: judged by float64 at θ ${t.filter((x) => x.truthF64).length}, at fp32(θ) ${t.filter((x) => x.truthF64AtFp32).length}, by tfjs's own evaluation ${t.filter((x) => x.truthOwn).length}`);
     const pairs = t.flatMap((x) => x.pairs ?? []);
     if (pairs.length > 0) {
-      lines.push("tfjs's reported ‖g‖² against float64's at the same iterate, by decade of float64 ‖g‖²:");
-      for (const row of trustTable(pairs)) lines.push(`  1e${row.decade}: ${String(row.count).padStart(5)} iterates, median |own − f64|/f64 ${e(row.medianRelErr)}, max ${e(row.maxRelErr)}`);
+      for (const against of ['fp32', 'theta'] as const) {
+        lines.push(against === 'fp32'
+          ? "tfjs's reported ‖g‖² against float64's at the point tfjs evaluated, fp32(θ_k), by decade of that float64 ‖g‖² (float32 arithmetic alone):"
+          : "tfjs's reported ‖g‖² against float64's at θ_k itself, by decade of that float64 ‖g‖² (float32 arithmetic and the rounding of θ):");
+        for (const row of trustTable(pairs, against)) lines.push(`  1e${row.decade}: ${String(row.count).padStart(5)} iterates, median |own − f64|/f64 ${e(row.medianRelErr)}, max ${e(row.maxRelErr)}`);
+      }
     }
   }
   lines.push('', 'ms per HVP at the first start (passes cached, medians, interleaved): ' + r.hvpMs.map((h) => `${h.engine} ${h.median.toFixed(3)}`).join(', ') +

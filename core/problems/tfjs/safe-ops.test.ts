@@ -97,3 +97,48 @@ test('safe ops leak no tensors through double backprop', () => {
   assert.equal(tf.memory().numTensors, before);
   tf.dispose([x, v]);
 });
+
+test('built-in tf.pow is right under double backprop; tf.logSoftmax is wrong or throws; tf.losses.softmaxCrossEntropy, tf.max, tf.minimum and tf.where on a θ-dependent condition throw', () => {
+  const W = tf.tensor2d([[0.3, -0.2, 0.5], [1.1, 0.4, -0.6], [0.2, 0.9, 0.1]]);
+  const lin = (t: TF.Tensor) => tf.squeeze(tf.matMul(W, tf.expandDims(t, 1)));
+  const at = [-1.3, 0.4, 2.1];
+  const v = [1, 0.5, -0.7];
+  const hvp = (f: (t: TF.Tensor1D) => TF.Scalar, x = at) => tf.tidy(() => Array.from(doubleBackpropHvp(tf, f, tf.tensor1d(x), tf.tensor1d(v)).dataSync()));
+  // pow: Σ (Wt + 3)^2.5 against the same function written as u²·√u (tf.sqrt's gradient uses its input).
+  const viaPow = hvp((t) => tf.sum(tf.pow(tf.add(lin(t), 3), 2.5)) as TF.Scalar);
+  const viaSqrt = hvp((t) => { const u = tf.add(lin(t), 3); return tf.sum(tf.mul(tf.square(u), tf.sqrt(u))) as TF.Scalar; });
+  close(viaPow, viaSqrt, 1e-5, 'tf.pow');
+  // logSoftmax: Σ logSoftmax(z)² silently wrong (safe version right), and a cross-entropy with it throws.
+  const Z = [0.3, -1.2, 2.0, 0.5, 0.1, -0.4];
+  const v6 = tf.tensor1d([0.7, -0.4, 1.1, 0.2, -0.9, 0.5]);
+  const sq = (ls: (z: TF.Tensor) => TF.Tensor) => tf.tidy(() => Array.from(doubleBackpropHvp(tf, (t) => tf.sum(tf.square(ls(tf.reshape(t, [2, 3])))) as TF.Scalar, tf.tensor1d(Z), v6).dataSync()));
+  const right = sq(ops.logSoftmax);
+  // Float64 finite differences of the gradient of Σ logSoftmax(z)², for the reference.
+  const lsm = (z: number[]) => { const m = Math.max(...z); const l = m + Math.log(z.reduce((s, x) => s + Math.exp(x - m), 0)); return z.map((x) => x - l); };
+  const grad = (z: number[]) => [z.slice(0, 3), z.slice(3)].flatMap((row) => { const y = lsm(row); const p = y.map(Math.exp); const s = y.reduce((a, b) => a + b, 0); return y.map((yi, k) => 2 * (yi - p[k] * s)); });
+  const dv = v6.arraySync();
+  const h = 1e-5;
+  const ref = grad(Z.map((z, i) => z + h * dv[i])).map((g, i) => (g - grad(Z.map((z, j) => z - h * dv[j]))[i]) / (2 * h));
+  close(right, ref, 1e-5, 'safe logSoftmax', Z);
+  const builtin = sq((z) => tf.logSoftmax(z));
+  assert.ok(builtin.some((b, i) => Math.abs(b - ref[i]) > 0.1 * Math.max(...ref.map(Math.abs))), `tf.logSoftmax's second derivative is now right (${builtin} vs ${ref}): update safe-ops.ts, README and docs/precision.md`);
+  const Y = tf.tensor2d([[0, 0, 1], [1, 0, 0]]);
+  assert.throws(() => tf.tidy(() => doubleBackpropHvp(tf, (t) => tf.neg(tf.mean(tf.sum(tf.mul(Y, tf.logSoftmax(tf.reshape(t, [2, 3]))), 1))) as TF.Scalar, tf.tensor1d(Z), v6)), /Cannot compute gradient/);
+  assert.throws(() => tf.tidy(() => doubleBackpropHvp(tf, (t) => tf.losses.softmaxCrossEntropy(Y, tf.reshape(t, [2, 3])) as TF.Scalar, tf.tensor1d(Z), v6)), /Cannot compute gradient/);
+  assert.throws(() => hvp((t) => tf.add(tf.max(tf.square(t)), tf.sum(tf.square(t))) as TF.Scalar), /gradient function not found for Equal/);
+  assert.throws(() => hvp((t) => tf.sum(tf.mul(tf.minimum(t, 1), t)) as TF.Scalar), /gradient function not found/);
+  assert.throws(() => hvp((t) => tf.sum(tf.where(tf.greater(t, 0), tf.square(t), tf.mul(t, t))) as TF.Scalar), /gradient function not found/);
+  tf.dispose([W, v6, Y]);
+});
+
+test('softmax cross-entropy keeps its relative accuracy at small losses (row-wise lse(z − z_y) with log1p)', () => {
+  // Two confidently right rows (losses ~1e-9 and ~2e-5) and one less sure: float64 reference.
+  const Z = [[30, 10, 9.5], [2, 12.8, 2.1], [0.4, 0.1, 1.2]];
+  const labels = [0, 1, 2];
+  const rows = Z.map((z, i) => { const d = z.map((x) => x - z[labels[i]]); return Math.log(d.reduce((s, x) => s + Math.exp(x), 0)); });
+  const got = tf.tidy(() => Array.from(ops.softmaxCrossEntropyRows(tf.tensor2d(Z), tf.tensor1d(labels, 'int32')).dataSync()));
+  got.forEach((g, i) => assert.ok(Math.abs(g - rows[i]) <= 1e-6 * rows[i], `row ${i}: ${g} vs ${rows[i]}`));
+  const mean = tf.tidy(() => ops.softmaxCrossEntropy(tf.tensor2d(Z.slice(0, 2)), tf.tensor1d(labels.slice(0, 2), 'int32')).dataSync()[0]);
+  const ref = (rows[0] + rows[1]) / 2;
+  assert.ok(Math.abs(mean - ref) <= 1e-6 * ref, `mean of two small row losses: ${mean} vs ${ref}`);
+});

@@ -2,17 +2,26 @@
  * Twice-differentiable versions of the tfjs ops whose built-in gradients break double backprop.
  *
  * tfjs differentiates a gradient again (tf.grad of tf.grad) only through ops whose gradient
- * function uses the op's INPUTS. exp, sigmoid, tanh (tfjs issue 3252) and pow compute their
+ * function uses the op's INPUTS. tf.exp, tf.sigmoid and tf.tanh (tfjs issue 3252) compute their
  * gradient from the op's saved OUTPUT, which the second pass treats as a constant: the second
  * derivative of the op itself is then silently dropped (swish x·σ(x) gets a Hessian off by 60%
- * at x = −1.3), or, when nothing else connects, tf.grad throws. Custom-gradient ops (logSoftmax,
- * tf.losses.softmaxCrossEntropy) and max/where (their gradients use Equal and LogicalNot, which
- * have no gradients) fail the same way. Measured in safe-ops.test.ts, which also guards against
- * tfjs fixing or changing this unnoticed.
+ * at x = −1.3), or, when nothing else connects, tf.grad throws. tf.logSoftmax (a custom-gradient
+ * op) fails the same way: silently wrong composed with other ops (the Hessian of Σ logSoftmax(z)²
+ * is off by tens of percent), throwing in a cross-entropy. tf.losses.softmaxCrossEntropy throws,
+ * and so do tf.max and tf.minimum (their gradients use Equal and LessEqual, which have no
+ * gradients) and tf.where with a condition computed from θ (tf.greater etc. have no gradients).
+ * tf.pow is right (its gradient uses its inputs). Measured in safe-ops.test.ts, which also guards
+ * against tfjs fixing or changing this unnoticed.
  *
- * Each op here keeps tfjs's own stable kernel for the VALUE and defines its gradient with
+ * Each op here keeps a stable float32 kernel for the VALUE and defines its gradient with
  * tf.customGrad from the saved INPUT, written with the same safe ops — so every derivative order
  * is right. Use them in loss functions given to `TfjsFunctionOracle`, whose HVP is double backprop.
+ *
+ * Losses are computed per row (sample) so that small losses keep their float32 digits: cross-
+ * entropy row i is logsumexp(z_i − z_i,y_i), whose value is max + log1p(Σ of the other terms), so
+ * a confidently right row with loss 1e-9 is 1e-9 to float32 accuracy, not the difference of two
+ * numbers near |z|. The `…Rows` forms return the N row losses, for a caller that sums them in
+ * float64 (the tfjs oracles do; WASM reductions sum in float32).
  */
 import type * as TF from '@tensorflow/tfjs';
 import { loadTfjs, type Tf } from './backend.js';
@@ -29,8 +38,12 @@ export interface SafeOps {
   logSoftmax(x: TF.Tensor): TF.Tensor;
   /** mean over rows of [logsumexp(z_i) − z_i,y_i] for logits N×C and integer labels (or one-hot N×C). */
   softmaxCrossEntropy(logits: TF.Tensor2D, labels: TF.Tensor): TF.Scalar;
+  /** The N row losses logsumexp(z_i − z_i,y_i) (= logsumexp(z_i) − z_i,y_i, computed without cancellation). */
+  softmaxCrossEntropyRows(logits: TF.Tensor2D, labels: TF.Tensor): TF.Tensor1D;
   /** mean over all entries of (prediction − target)² (gradflat's MSE: over samples and outputs). */
   meanSquaredError(prediction: TF.Tensor, target: TF.Tensor): TF.Scalar;
+  /** Per row: Σ over the last axis of (prediction − target)² (N values for N×d). */
+  squaredErrorRows(prediction: TF.Tensor, target: TF.Tensor): TF.Tensor;
   /** An activation by name: identity|linear, swish, tanh, sigmoid, relu. */
   activation(name: string): (x: TF.Tensor) => TF.Tensor;
 }
@@ -64,23 +77,37 @@ function makeSafeOps(tf: Tf): SafeOps {
       gradFunc: (dy: TF.Tensor, [s]: TF.Tensor[]) => { const y = tanh(s); return tf.mul(dy, tf.sub(1, tf.square(y))); },
     };
   }) as never) as never;
-  // d/dx logsumexp(x) = softmax(x) = exp(x − logsumexp(x)); the value uses tfjs's stable kernel.
+  // logsumexp over the last axis as m + log1p(Σ_{k ≠ argmax} exp(x_k − m)), m = max: the argmax
+  // term is exactly 1 and stays out of the sum, so a result near 0 keeps its relative accuracy
+  // (tf.logSumExp's m + log(1 + tiny) rounds tiny away).
+  const logSumExpValue = (x: TF.Tensor): TF.Tensor => {
+    const axis = x.rank - 1;
+    const m = tf.max(x, axis, true);
+    const others = tf.sub(1, tf.oneHot(tf.argMax(x, axis), x.shape[axis]!));
+    return tf.add(tf.squeeze(m, [axis]), tf.log1p(tf.sum(tf.mul(tf.exp(tf.sub(x, m)), others), axis)));
+  };
+  // d/dx logsumexp(x) = softmax(x) = exp(x − logsumexp(x)).
   const logSumExp: (x: TF.Tensor) => TF.Tensor = tf.customGrad(((x: TF.Tensor, save: TF.GradSaveFunc) => {
     save([x]);
     return {
-      value: tf.logSumExp(x, -1),
+      value: logSumExpValue(x),
       gradFunc: (dy: TF.Tensor, [s]: TF.Tensor[]) => tf.mul(tf.expandDims(dy, -1), exp(tf.sub(s, tf.expandDims(logSumExp(s), -1)))),
     };
   }) as never) as never;
   const logSoftmax = (x: TF.Tensor) => tf.sub(x, tf.expandDims(logSumExp(x), -1));
   const swish = (x: TF.Tensor) => tf.mul(x, sigmoid(x));
-  const softmaxCrossEntropy = (logits: TF.Tensor2D, labels: TF.Tensor): TF.Scalar => {
-    const [N, C] = logits.shape;
+  const softmaxCrossEntropyRows = (logits: TF.Tensor2D, labels: TF.Tensor): TF.Tensor1D => {
+    const C = logits.shape[1];
     const oneHot = labels.rank === 1 ? tf.oneHot(tf.cast(labels, 'int32') as TF.Tensor1D, C) : labels;
-    // (1/N) Σ_i lse(z_i) − (1/N) Σ_i z_i,y_i; the one-hot mask is a constant.
-    return tf.div(tf.sub(tf.sum(logSumExp(logits)), tf.sum(tf.mul(logits, oneHot))), N) as TF.Scalar;
+    // Row i: lse(z_i − z_i,y) — the label's logit subtracted first (exactly: the one-hot row sum
+    // picks one entry), so the row loss is not the difference of two numbers of size |z|.
+    const zy = tf.sum(tf.mul(logits, oneHot), 1, true);
+    return logSumExp(tf.sub(logits, zy)) as TF.Tensor1D;
   };
-  const meanSquaredError = (p: TF.Tensor, t: TF.Tensor) => tf.mean(tf.square(tf.sub(p, t))) as TF.Scalar;
+  const softmaxCrossEntropy = (logits: TF.Tensor2D, labels: TF.Tensor): TF.Scalar =>
+    tf.div(tf.sum(softmaxCrossEntropyRows(logits, labels)), logits.shape[0]) as TF.Scalar;
+  const squaredErrorRows = (p: TF.Tensor, t: TF.Tensor) => tf.sum(tf.square(tf.sub(p, t)), -1);
+  const meanSquaredError = (p: TF.Tensor, t: TF.Tensor) => tf.div(tf.sum(squaredErrorRows(p, t)), p.size) as TF.Scalar;
   const relu = (x: TF.Tensor) => tf.relu(x);
   const identity = (x: TF.Tensor) => x;
   const activation = (name: string) => {
@@ -93,7 +120,7 @@ function makeSafeOps(tf: Tf): SafeOps {
       default: throw new Error(`safeOps.activation: no twice-differentiable activation '${name}' (have identity, linear, swish, tanh, sigmoid, relu)`);
     }
   };
-  return { exp, sigmoid, tanh, swish, logSumExp, logSoftmax, softmaxCrossEntropy, meanSquaredError, activation };
+  return { exp, sigmoid, tanh, swish, logSumExp, logSoftmax, softmaxCrossEntropy, softmaxCrossEntropyRows, meanSquaredError, squaredErrorRows, activation };
 }
 
 /**
