@@ -7,7 +7,7 @@
  *                 depends on it (its install script downloads libtensorflow, which fails on machines
  *                 without network); a user who has it installed gets it automatically.
  *   'wasm'        @tensorflow/tfjs-backend-wasm (a dependency of gradflat: its .wasm files ship in
- *                 the npm package, nothing is downloaded at install). Measured 3.3–9.2× faster per
+ *                 the npm package, nothing is downloaded at install). Measured 4.6–9.0× faster per
  *                 HVP than 'cpu' on the paper's networks (docs/precision.md), so 'auto' takes it. Its
  *                 start-up is asynchronous, so only `selectTfjsBackend()` (async) can choose it; it
  *                 can still be missing or fail to start (e.g. under `node --jitless`, which has no
