@@ -9,6 +9,7 @@
 import type { DenseKernels } from '../linalg/kernels.js';
 import type { Oracle } from '../oracle/oracle.js';
 import { norm2 } from '../linalg/vector.js';
+import { hessianFromHvps } from '../linalg/dense-hessian.js';
 
 export const DEFAULT_INDEX_CUTOFF = 1e-5;
 
@@ -19,27 +20,7 @@ export const DEFAULT_INDEX_CUTOFF = 1e-5;
 export function denseHessian(oracle: Oracle, theta: Float64Array): Float64Array {
   const n = oracle.dim;
   if (oracle.capabilities.has('dense-hessian') && oracle.hessian) return oracle.hessian(theta);
-  const h = new Float64Array(n * n);
-  const e = new Float64Array(n);
-  const col = new Float64Array(n);
-  for (let j = 0; j < n; j++) {
-    e[j] = 1;
-    oracle.hvp(theta, e, col);
-    e[j] = 0;
-    for (let i = 0; i < n; i++) h[i * n + j] = col[i];
-  }
-  return symmetrize(h, n);
-}
-
-export function symmetrize(h: Float64Array, n: number): Float64Array {
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < i; j++) {
-      const m = 0.5 * (h[i * n + j] + h[j * n + i]);
-      h[i * n + j] = m;
-      h[j * n + i] = m;
-    }
-  }
-  return h;
+  return hessianFromHvps(n, (e, out) => { oracle.hvp(theta, e, out); });
 }
 
 export function frobeniusNorm(h: Float64Array): number {

@@ -17,3 +17,10 @@ export function evaluateAt(oracle: Oracle, theta: Float64Array): PointValues {
   const { loss, gradient } = oracle.gradient(theta, new Float64Array(theta.length));
   return { loss, gradient, gradNormSq: dot(gradient, gradient) };
 }
+
+/** The state every stepper starts from: a private copy of θ₀ with its loss and gradient, step 0. */
+export function initialState<E extends Readonly<Record<string, unknown>>>(oracle: Oracle, theta0: Float64Array, extra: E): PointValues & { iteration: 0; theta: Float64Array; extra: E } {
+  const theta = Float64Array.from(theta0);
+  const { loss, gradient } = oracle.gradient(theta, new Float64Array(theta.length));
+  return { iteration: 0, theta, loss, gradient, gradNormSq: dot(gradient, gradient), extra };
+}

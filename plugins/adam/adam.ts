@@ -6,8 +6,8 @@
  * State m, v (Float64Array) and t live in StepperState.extra.
  */
 import { inject, injectable } from '../../core/di.js';
-import { addScaled, axpy, dot, norm2, scale } from '../../core/linalg/vector.js';
-import { evaluateAt } from '../../core/stepper/evaluate.js';
+import { addScaled, axpy, norm2, scale } from '../../core/linalg/vector.js';
+import { evaluateAt, initialState } from '../../core/stepper/evaluate.js';
 import { counterDelta, snapshotCounters, type Oracle } from '../../core/oracle/oracle.js';
 import { HYPERPARAMETERS, ORACLE } from '../../core/oracle/tokens.js';
 import type { StepResult, Stepper, StepperState } from '../../core/stepper/stepper.js';
@@ -33,10 +33,8 @@ export class Adam implements Stepper<AdamState> {
   ) {}
 
   init(theta0: Float64Array): AdamState {
-    const theta = Float64Array.from(theta0);
-    const n = theta.length;
-    const { loss, gradient } = this.oracle.gradient(theta, new Float64Array(n));
-    return { iteration: 0, theta, loss, gradient, gradNormSq: dot(gradient, gradient), extra: { m: new Float64Array(n), v: new Float64Array(n), t: 0 } };
+    const n = theta0.length;
+    return initialState(this.oracle, theta0, { m: new Float64Array(n), v: new Float64Array(n), t: 0 });
   }
 
   step(state: AdamState): StepResult<AdamState> {

@@ -23,6 +23,7 @@ import { allFinite, addScaled, dot, equalArrays, norm2 } from '../../core/linalg
 import { counterDelta, snapshotCounters, type Oracle } from '../../core/oracle/oracle.js';
 import { HYPERPARAMETERS, ORACLE } from '../../core/oracle/tokens.js';
 import type { StepResult, Stepper, StepperState } from '../../core/stepper/stepper.js';
+import { initialState } from '../../core/stepper/evaluate.js';
 import { dampedNewtonCandidates, gammaLadder, pickBest } from './candidates.js';
 
 export interface DampedNewtonHyperparameters {
@@ -56,9 +57,7 @@ export class DampedNewton implements Stepper {
   }
 
   init(theta0: Float64Array): StepperState {
-    const theta = Float64Array.from(theta0);
-    const { loss, gradient } = this.oracle.gradient(theta);
-    return { iteration: 0, theta, loss, gradient, gradNormSq: dot(gradient, gradient), extra: {} };
+    return initialState(this.oracle, theta0, {});
   }
 
   step(state: StepperState): StepResult {

@@ -20,6 +20,7 @@ import { addScaled, allFinite, dot, equalArrays, norm2 } from '../../core/linalg
 import { counterDelta, requireCapability, snapshotCounters, type Oracle } from '../../core/oracle/oracle.js';
 import { HYPERPARAMETERS, ORACLE } from '../../core/oracle/tokens.js';
 import type { StepResult, Stepper, StepperState } from '../../core/stepper/stepper.js';
+import { initialState } from '../../core/stepper/evaluate.js';
 import { gammaLadder, pickBest, saddleFreeCandidates } from './candidates.js';
 import { distance } from './damped-newton.js';
 
@@ -43,9 +44,7 @@ export class SaddleFreeNewton implements Stepper {
   }
 
   init(theta0: Float64Array): StepperState {
-    const theta = Float64Array.from(theta0);
-    const { loss, gradient } = this.oracle.gradient(theta);
-    return { iteration: 0, theta, loss, gradient, gradNormSq: dot(gradient, gradient), extra: {} };
+    return initialState(this.oracle, theta0, {});
   }
 
   step(state: StepperState): StepResult {

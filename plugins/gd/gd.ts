@@ -9,8 +9,8 @@
  * whose θ is Sutskever's θ + μv.
  */
 import { inject, injectable } from '../../core/di.js';
-import { addScaled, axpy, dot, norm2, scale } from '../../core/linalg/vector.js';
-import { evaluateAt } from '../../core/stepper/evaluate.js';
+import { addScaled, axpy, norm2, scale } from '../../core/linalg/vector.js';
+import { evaluateAt, initialState } from '../../core/stepper/evaluate.js';
 import { counterDelta, snapshotCounters, type Oracle } from '../../core/oracle/oracle.js';
 import { HYPERPARAMETERS, ORACLE } from '../../core/oracle/tokens.js';
 import type { StepResult, Stepper, StepperState } from '../../core/stepper/stepper.js';
@@ -35,9 +35,7 @@ export class GradientDescent implements Stepper<GdState> {
   ) {}
 
   init(theta0: Float64Array): GdState {
-    const theta = Float64Array.from(theta0);
-    const { loss, gradient } = this.oracle.gradient(theta, new Float64Array(theta.length));
-    return { iteration: 0, theta, loss, gradient, gradNormSq: dot(gradient, gradient), extra: { velocity: new Float64Array(theta.length) } };
+    return initialState(this.oracle, theta0, { velocity: new Float64Array(theta0.length) });
   }
 
   step(state: GdState): StepResult<GdState> {

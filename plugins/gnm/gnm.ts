@@ -13,7 +13,7 @@
  */
 import { inject, injectable } from '../../core/di.js';
 import { addScaled, allFinite, axpy, dot, equalArrays, norm2, scale } from '../../core/linalg/vector.js';
-import { evaluateAt, type PointValues } from '../../core/stepper/evaluate.js';
+import { evaluateAt, type PointValues, initialState } from '../../core/stepper/evaluate.js';
 import { counterDelta, snapshotCounters, type Oracle } from '../../core/oracle/oracle.js';
 import { HYPERPARAMETERS, ORACLE } from '../../core/oracle/tokens.js';
 import type { StepMetrics, StepResult, Stepper, StepperState } from '../../core/stepper/stepper.js';
@@ -48,11 +48,9 @@ export class Gnm implements Stepper<GnmState> {
   }
 
   init(theta0: Float64Array): GnmState {
-    const theta = Float64Array.from(theta0);
-    const { loss, gradient } = this.oracle.gradient(theta, new Float64Array(theta.length));
     const extra = this.hp.variant === 'backtracking' ? { alpha: this.hp.alpha0 }
-      : this.hp.variant === 'momentum' ? { velocity: new Float64Array(theta.length) } : {};
-    return { iteration: 0, theta, loss, gradient, gradNormSq: dot(gradient, gradient), extra };
+      : this.hp.variant === 'momentum' ? { velocity: new Float64Array(theta0.length) } : {};
+    return initialState(this.oracle, theta0, extra);
   }
 
   step(state: GnmState): StepResult<GnmState> {

@@ -32,6 +32,7 @@ import { allFinite, dot, equalArrays, norm2 } from '../../core/linalg/vector.js'
 import { counterDelta, requireCapability, snapshotCounters, type LayerStatistics, type Oracle } from '../../core/oracle/oracle.js';
 import { HYPERPARAMETERS, ORACLE } from '../../core/oracle/tokens.js';
 import type { StepMetrics, StepResult, Stepper, StepperState } from '../../core/stepper/stepper.js';
+import { initialState } from '../../core/stepper/evaluate.js';
 
 export interface KfacHyperparameters {
   damping: number;
@@ -167,9 +168,7 @@ export class Kfac implements Stepper<KfacState> {
   }
 
   init(theta0: Float64Array): KfacState {
-    const theta = Float64Array.from(theta0);
-    const { loss, gradient } = this.oracle.gradient(theta, new Float64Array(theta.length));
-    return { iteration: 0, theta, loss, gradient, gradNormSq: dot(gradient, gradient), extra: { damping: this.hp.damping, statsCount: 0, factors: [] } };
+    return initialState(this.oracle, theta0, { damping: this.hp.damping, statsCount: 0, factors: [] });
   }
 
   step(state: KfacState): StepResult<KfacState> {

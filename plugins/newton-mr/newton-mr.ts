@@ -10,6 +10,7 @@ import { addScaled, dot, equalArrays, norm2 } from '../../core/linalg/vector.js'
 import { counterDelta, snapshotCounters, type Oracle } from '../../core/oracle/oracle.js';
 import { HYPERPARAMETERS, ORACLE } from '../../core/oracle/tokens.js';
 import type { StepResult, Stepper, StepperState } from '../../core/stepper/stepper.js';
+import { initialState } from '../../core/stepper/evaluate.js';
 import { armijoBacktracking, type MeritTrial } from './line-search.js';
 
 export interface NewtonMrHyperparameters {
@@ -53,9 +54,7 @@ export class NewtonMr implements Stepper<NewtonMrState> {
   ) {}
 
   init(theta0: Float64Array): NewtonMrState {
-    const theta = Float64Array.from(theta0);
-    const { loss, gradient } = this.oracle.gradient(theta);
-    return { iteration: 0, theta, loss, gradient, gradNormSq: dot(gradient, gradient), extra: { alpha: this.hp.alpha0 } };
+    return initialState(this.oracle, theta0, { alpha: this.hp.alpha0 });
   }
 
   step(state: NewtonMrState): StepResult<NewtonMrState> {

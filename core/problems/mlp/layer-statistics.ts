@@ -26,6 +26,7 @@
  * same for every sample and min(d_out, in_L) of them suffice (see `topSeeds`).
  */
 import type { LayerStatistics } from '../../oracle/oracle.js';
+import { symmetrize } from '../../linalg/dense-hessian.js';
 import type { DenseKernels } from '../../linalg/kernels.js';
 import { type Activation, type ResolvedMlpSpec, layerLayout, parameterCount } from './architecture.js';
 
@@ -407,12 +408,3 @@ function slabMul(slabs: number, len: number, src: Float64Array, d1: Float64Array
   }
 }
 
-function symmetrize(m: Float64Array, k: number): void {
-  for (let i = 0; i < k; i++) {
-    for (let j = i + 1; j < k; j++) {
-      const s = 0.5 * (m[i * k + j] + m[j * k + i]);
-      m[i * k + j] = s;
-      m[j * k + i] = s;
-    }
-  }
-}

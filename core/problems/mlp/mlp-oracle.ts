@@ -42,6 +42,7 @@ import type { LayerStatistics, LossAndGradient, Oracle, OracleCapability, Oracle
 import { checkTheta, emptyCounters } from '../../oracle/oracle.js';
 import type { DenseKernels } from '../../linalg/kernels.js';
 import { equalArrays, normSq } from '../../linalg/vector.js';
+import { hessianFromHvps } from '../../linalg/dense-hessian.js';
 import { typescriptKernels } from '../../linalg/kernels-typescript.js';
 import { type MlpSpec, type ResolvedMlpSpec, parameterCount, resolveMlpSpec } from './architecture.js';
 import { type MlpData, validateMlpData } from './data.js';
@@ -262,22 +263,8 @@ export class MlpOracle implements Oracle {
   hessian(theta: Float64Array): Float64Array {
     const n = this.dim;
     checkTheta(theta, n, 'parameter vector θ');
-    const H = new Float64Array(n * n);
-    const e = new Float64Array(n);
-    for (let j = 0; j < n; j++) {
-      e[j] = 1;
-      // H e_j is column j; H is symmetric up to round-off, so store it as row j and symmetrise.
-      this.hvpInto(theta, e, H.subarray(j * n, (j + 1) * n));
-      e[j] = 0;
-    }
+    const H = hessianFromHvps(n, (e, out) => this.hvpInto(theta, e, out));
     this.counters.hvp += n;
-    for (let i = 0; i < n; i++) {
-      for (let j = i + 1; j < n; j++) {
-        const s = 0.5 * (H[i * n + j] + H[j * n + i]);
-        H[i * n + j] = s;
-        H[j * n + i] = s;
-      }
-    }
     return H;
   }
 

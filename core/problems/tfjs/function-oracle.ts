@@ -28,6 +28,7 @@ import { equalArrays, norm2 } from '../../linalg/vector.js';
 import { Rng } from '../../random/rng.js';
 import { ensureTfjsBackend, loadTfjs, scoped, type Tf } from './backend.js';
 import { doubleBackpropHvp } from './safe-ops.js';
+import { hessianFromHvps } from '../../linalg/dense-hessian.js';
 
 export type TfjsLossFunction = (theta: TF.Tensor1D) => TF.Scalar;
 
@@ -161,19 +162,8 @@ export class TfjsFunctionOracle implements Oracle {
     this.check(theta);
     this.ensureChecked(theta);
     const n = this.dim;
-    const H = new Float64Array(n * n);
-    const e = new Float64Array(n);
-    for (let j = 0; j < n; j++) {
-      e[j] = 1;
-      this.addL2(e, this.rawHvp(theta, e, H.subarray(j * n, (j + 1) * n)));
-      e[j] = 0;
-    }
+    const H = hessianFromHvps(n, (e, out) => { this.addL2(e, this.rawHvp(theta, e, out)); });
     this.counters.hvp += n;
-    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) {
-      const s = 0.5 * (H[i * n + j] + H[j * n + i]);
-      H[i * n + j] = s;
-      H[j * n + i] = s;
-    }
     return H;
   }
 

@@ -28,6 +28,7 @@
  */
 import type * as TF from '@tensorflow/tfjs';
 import type { LossAndGradient, Oracle, OracleCapability, OracleCounters } from '../../oracle/oracle.js';
+import { hessianFromHvps } from '../../linalg/dense-hessian.js';
 import { checkTheta, emptyCounters } from '../../oracle/oracle.js';
 import { equalArrays, normSq } from '../../linalg/vector.js';
 import { type LayerLayout, type MlpSpec, type ResolvedMlpSpec, layerLayout, parameterCount, resolveMlpSpec } from '../mlp/architecture.js';
@@ -171,19 +172,8 @@ export class TfjsMlpOracle implements Oracle {
   hessian(theta: Float64Array): Float64Array {
     this.check(theta);
     const n = this.dim;
-    const H = new Float64Array(n * n);
-    const e = new Float64Array(n);
-    for (let j = 0; j < n; j++) {
-      e[j] = 1;
-      this.hvpInto(theta, e, H.subarray(j * n, (j + 1) * n));
-      e[j] = 0;
-    }
+    const H = hessianFromHvps(n, (e, out) => this.hvpInto(theta, e, out));
     this.counters.hvp += n;
-    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) {
-      const s = 0.5 * (H[i * n + j] + H[j * n + i]);
-      H[i * n + j] = s;
-      H[j * n + i] = s;
-    }
     return H;
   }
 
