@@ -19,7 +19,7 @@ export function configHash(config: unknown): string {
 }
 
 /** What a run directory's outputs are; `--force` removes exactly these. */
-const OUTPUTS = ['manifest.json', 'starts.json', 'truth.json', 'summary.json', 'runs', 'report.md', 'finder', 'flat-starts.json', 'summary.txt', 'training.json', 'report'];
+const OUTPUTS = ['manifest.json', 'starts.json', 'truth.json', 'summary.json', 'runs', 'report.md', 'finder', 'flat-starts.json', 'summary.txt', 'training.json', 'report', 'timing.json'];
 
 /**
  * Opens `out` for the experiment identified by `identity`: creates it, resumes it when the

@@ -62,6 +62,7 @@ export async function runSuite(suite: ResolvedSuite, out: string, kernels: Dense
 }
 
 async function runWithProblem(suite: ResolvedSuite, out: string, kernels: DenseKernels, problem: Problem, registry: PluginRegistry, opts: SuiteOptions): Promise<SuiteResult> {
+  const t0 = performance.now();
   const version = packageVersion();
   preflight(suite, problem, registry);
   // The version and kernels are part of the identity: a fixed method or other round-off must
@@ -143,6 +144,7 @@ async function runWithProblem(suite: ResolvedSuite, out: string, kernels: DenseK
   const text = formatSuiteSummary(summary);
   writeJsonAtomic(join(out, 'summary.json'), summary);
   writeFileAtomic(join(out, 'summary.txt'), text + '\n');
+  recordInvocation(out, { seconds: (performance.now() - t0) / 1000, computed, resumed, workers });
   return { dir: out, summary, text, computed, resumed };
 }
 
@@ -181,6 +183,28 @@ async function workersKnowSteppers(suite: ResolvedSuite): Promise<boolean> {
 function progressBar(done: number, total: number, width = 20): string {
   const filled = total > 0 ? Math.round((done / total) * width) : width;
   return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
+}
+
+export interface SuiteInvocation {
+  finishedAt: string;
+  seconds: number;
+  computed: number;
+  resumed: number;
+  workers: number;
+}
+
+/**
+ * timing.json: the wall time of every `gradflat suite` invocation that finished in this
+ * directory, so a suite computed across several resumed invocations still has an honest total
+ * (an interrupted invocation's time is lost with it).
+ */
+function recordInvocation(out: string, t: Omit<SuiteInvocation, 'finishedAt'>): void {
+  writeJsonAtomic(join(out, 'timing.json'), [...suiteInvocations(out), { finishedAt: new Date().toISOString(), ...t }]);
+}
+
+export function suiteInvocations(out: string): SuiteInvocation[] {
+  const p = join(out, 'timing.json');
+  return existsSync(p) ? JSON.parse(readFileSync(p, 'utf8')) as SuiteInvocation[] : [];
 }
 
 /** `gradflat summarize DIR`: the summary of a suite directory as it is on disk (finished or not). */
