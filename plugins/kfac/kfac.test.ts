@@ -12,17 +12,12 @@ import { runStepper } from '../../core/run/run-loop.js';
 import type { StepMetrics } from '../../core/stepper/stepper.js';
 import { kfacPlugin } from './index.js';
 import { factoredPi, kfacDirection, type KfacState } from './kfac.js';
+import { randomVec } from '../../core/testing/mlp-data.js';
 
 function makeRegistry() {
   const r = new PluginRegistry();
   r.register(kfacPlugin);
   return r;
-}
-
-function randomVec(n: number, normal: () => number, s = 1): Float64Array {
-  const v = new Float64Array(n);
-  for (let i = 0; i < n; i++) v[i] = s * normal();
-  return v;
 }
 
 function problem(spec: MlpSpec, N: number, seed: number) {

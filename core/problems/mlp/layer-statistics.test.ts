@@ -7,28 +7,13 @@ import { activationValue, layerLayout, resolveMlpSpec, type MlpSpec } from './ar
 import { seededNormal } from './init.js';
 import { layerStatistics as rawLayerStatistics } from './layer-statistics.js';
 import { MlpOracle, type MlpData } from './mlp-oracle.js';
+import { randomMlpData, randomVec } from '../../testing/mlp-data.js';
 
 // ---- helpers -------------------------------------------------------------------------------
 
-function randomVec(n: number, normal: () => number, s = 1): Float64Array {
-  const v = new Float64Array(n);
-  for (let i = 0; i < n; i++) v[i] = s * normal();
-  return v;
-}
-
-function makeData(spec: MlpSpec, N: number, normal: () => number): MlpData {
-  const dIn = spec.layers[0];
-  const dOut = spec.layers[spec.layers.length - 1];
-  const inputs = randomVec(N * dIn, normal);
-  if (spec.loss === 'mse') return { inputs, N, targets: randomVec(N * dOut, normal) };
-  const labels = new Int32Array(N);
-  for (let i = 0; i < N; i++) labels[i] = Math.floor(Math.abs(normal() * 1e6)) % dOut;
-  return { inputs, N, labels };
-}
-
 function makeProblem(spec: MlpSpec, N: number, seed: number, blockRows = 4) {
   const normal = seededNormal(seed);
-  const data = makeData(spec, N, normal);
+  const data = randomMlpData(spec, N, normal);
   // Small blocks: the blocked passes run over several blocks with a partial last one.
   const oracle = new MlpOracle(spec, data, typescriptKernels, { blockRows, threads: 1 });
   const theta = randomVec(oracle.dim, normal, 0.7);
@@ -245,7 +230,7 @@ for (const biases of [false, true]) {
 test('gaussNewtonProduct: out may alias v; blockRows does not change the result beyond round-off; N not a multiple of the block', () => {
   const spec: MlpSpec = { layers: [3, 5, 2], hiddenActivation: 'swish', biases: true, loss: 'softmax-cross-entropy', l2: 0.1 };
   const normal = seededNormal(3);
-  const data = makeData(spec, 37, normal);
+  const data = randomMlpData(spec, 37, normal);
   const a = new MlpOracle(spec, data, typescriptKernels, { blockRows: 5, threads: 1 });
   const b = new MlpOracle(spec, data, typescriptKernels, { blockRows: 512, threads: 1 });
   const theta = randomVec(a.dim, normal, 0.7);

@@ -8,28 +8,13 @@ import {
 } from './architecture.js';
 import { seededNormal } from './init.js';
 import { MlpOracle, type MlpData } from './mlp-oracle.js';
+import { randomMlpData, randomVec } from '../../testing/mlp-data.js';
 
 // ---- helpers -------------------------------------------------------------------------------
 
-function randomVec(n: number, normal: () => number, s = 1): Float64Array {
-  const v = new Float64Array(n);
-  for (let i = 0; i < n; i++) v[i] = s * normal();
-  return v;
-}
-
-function makeData(spec: MlpSpec, N: number, normal: () => number): MlpData {
-  const dIn = spec.layers[0];
-  const dOut = spec.layers[spec.layers.length - 1];
-  const inputs = randomVec(N * dIn, normal);
-  if (spec.loss === 'mse') return { inputs, N, targets: randomVec(N * dOut, normal) };
-  const labels = new Int32Array(N);
-  for (let i = 0; i < N; i++) labels[i] = Math.floor(Math.abs(normal() * 1e6)) % dOut;
-  return { inputs, N, labels };
-}
-
 function makeProblem(spec: MlpSpec, N: number, seed: number, blockRows = 4) {
   const normal = seededNormal(seed);
-  const data = makeData(spec, N, normal);
+  const data = randomMlpData(spec, N, normal);
   // Small blocks, so the blocked passes run over several blocks with a partial last one.
   const oracle = new MlpOracle(spec, data, typescriptKernels, { blockRows });
   // Random (not paper-init) parameters so that biases are non-zero and activations nonlinear.

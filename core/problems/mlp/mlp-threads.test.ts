@@ -12,19 +12,8 @@ import { selectKernels } from '../../linalg/select-kernels.js';
 import { type MlpSpec, parameterCount, resolveMlpSpec } from './architecture.js';
 import { MlpWorkerPool } from './mlp-threads.js';
 import { seededNormal } from './init.js';
-import { MlpOracle, defaultMlpThreads, type MlpData } from './mlp-oracle.js';
-
-function randomVec(n: number, normal: () => number, s = 1): Float64Array {
-  return Float64Array.from({ length: n }, () => s * normal());
-}
-
-function makeData(spec: MlpSpec, N: number, normal: () => number): MlpData {
-  const dIn = spec.layers[0];
-  const dOut = spec.layers[spec.layers.length - 1];
-  const inputs = randomVec(N * dIn, normal);
-  if (spec.loss === 'mse') return { inputs, N, targets: randomVec(N * dOut, normal) };
-  return { inputs, N, labels: Int32Array.from({ length: N }, () => Math.floor(Math.abs(normal() * 1e6)) % dOut) };
-}
+import { MlpOracle, defaultMlpThreads } from './mlp-oracle.js';
+import { randomMlpData, randomVec } from '../../testing/mlp-data.js';
 
 /** max |a − b| / max |b|. */
 function relErr(a: Float64Array, b: Float64Array): number {
@@ -48,7 +37,7 @@ test('threads > 1 agree with threads = 1 to round-off (MSE and CE, with and with
     specs.forEach((spec, s) => {
       const normal = seededNormal(100 + s);
       const N = 203; // uneven slices, several blocks and a partial last one per slice
-      const data = makeData(spec, N, normal);
+      const data = randomMlpData(spec, N, normal);
       const kernels = s === 0 && openblas ? openblas : typescriptKernels;
       const ref = new MlpOracle(spec, data, kernels, { blockRows: 16 });
       const threads = s % 2 === 0 ? 2 : 3;
@@ -88,7 +77,7 @@ test('threads > 1 agree with threads = 1 to round-off (MSE and CE, with and with
 test('threaded cache: θ₁, θ₂, θ₁ in turn; an HVP at a cached θ redoes no pass in any thread', () => {
   const spec: MlpSpec = { layers: [4, 5, 4], hiddenActivation: 'swish', biases: true, loss: 'mse', l2: 0.01 };
   const normal = seededNormal(7);
-  const data = makeData(spec, 61, normal);
+  const data = randomMlpData(spec, 61, normal);
   const o = new MlpOracle(spec, data, typescriptKernels, { blockRows: 8, threads: 2, chunks: 2 });
   try {
     const n = o.dim;
@@ -132,7 +121,7 @@ test('threaded cache: θ₁, θ₂, θ₁ in turn; an HVP at a cached θ redoes 
 test('threaded counters count one per oracle call; options are validated; dispose', () => {
   const spec: MlpSpec = { layers: [3, 4, 3], hiddenActivation: 'tanh', biases: true, loss: 'mse', l2: 0 };
   const normal = seededNormal(3);
-  const data = makeData(spec, 40, normal);
+  const data = randomMlpData(spec, 40, normal);
   const o = new MlpOracle(spec, data, typescriptKernels, { threads: 3, chunks: 3 });
   const theta = randomVec(o.dim, normal);
   const v = randomVec(o.dim, normal);
@@ -155,7 +144,7 @@ test('threaded counters count one per oracle call; options are validated; dispos
   assert.throws(() => new MlpOracle(spec, data, custom, { threads: 2 }), /kernels a worker thread can build itself.*'custom'/);
   assert.equal(new MlpOracle(spec, data, custom).threads, 1);
   // More threads than samples: one sample per thread at most.
-  const tiny = makeData(spec, 2, normal);
+  const tiny = randomMlpData(spec, 2, normal);
   assert.throws(() => new MlpOracle(spec, tiny, typescriptKernels, { chunks: 3 }), /chunks must be an integer in \[1, N = 2\]/);
   const t = new MlpOracle(spec, tiny, typescriptKernels, { threads: 4, chunks: 2 });
   assert.equal(t.threads, 2, 'threads ≤ chunks');
@@ -177,7 +166,7 @@ test('default thread count: 2 for large problems on a multi-core machine, GRADFL
     assert.equal(defaultMlpThreads(small, 30_000, typescriptKernels), 1);
     assert.equal(defaultMlpThreads(big, 10_000, { ...typescriptKernels, name: 'custom' }), 1);
     const normal = seededNormal(5);
-    assert.equal(new MlpOracle(small, makeData(small, 40, normal)).threads, 1);
+    assert.equal(new MlpOracle(small, randomMlpData(small, 40, normal)).threads, 1);
     process.env.GRADFLAT_THREADS = '3';
     assert.equal(defaultMlpThreads(small, 40, typescriptKernels), 1, 'never more threads than chunks');
     assert.equal(defaultMlpThreads(big, 10_000, typescriptKernels), 2);
