@@ -18,3 +18,19 @@ export function randomMlpData(spec: MlpSpec, N: number, normal: () => number): M
   for (let i = 0; i < N; i++) labels[i] = Math.floor(Math.abs(normal() * 1e6)) % dOut;
   return { inputs, N, labels };
 }
+
+/**
+ * The n×n matrix whose column j is product(e_j), NOT symmetrised (tests compare it with its
+ * transpose or with closed forms; core/linalg/dense-hessian.ts symmetrises for real use).
+ */
+export function denseFromProducts(n: number, product: (e: Float64Array) => Float64Array): Float64Array {
+  const M = new Float64Array(n * n);
+  const e = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    e[j] = 1;
+    const col = product(e);
+    for (let a = 0; a < n; a++) M[a * n + j] = col[a];
+    e[j] = 0;
+  }
+  return M;
+}

@@ -23,7 +23,7 @@ import { allFinite, addScaled, dot, equalArrays, norm2 } from '../../core/linalg
 import { counterDelta, snapshotCounters, type Oracle } from '../../core/oracle/oracle.js';
 import { HYPERPARAMETERS, ORACLE } from '../../core/oracle/tokens.js';
 import type { StepResult, Stepper, StepperState } from '../../core/stepper/stepper.js';
-import { initialState } from '../../core/stepper/evaluate.js';
+import { initialState, type PointValues } from '../../core/stepper/evaluate.js';
 import { dampedNewtonCandidates, gammaLadder, pickBest } from './candidates.js';
 
 export interface DampedNewtonHyperparameters {
@@ -38,11 +38,8 @@ export interface DampedNewtonHyperparameters {
 }
 
 /** A candidate's position, loss and gradient, kept so the accepted one need not be re-evaluated. */
-export interface EvaluatedPoint {
+export interface EvaluatedPoint extends PointValues {
   theta: Float64Array;
-  loss: number;
-  gradient: Float64Array;
-  gradNormSq: number;
 }
 
 @injectable()

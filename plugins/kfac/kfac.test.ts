@@ -12,7 +12,7 @@ import { runStepper } from '../../core/run/run-loop.js';
 import type { StepMetrics } from '../../core/stepper/stepper.js';
 import { kfacPlugin } from './index.js';
 import { factoredPi, kfacDirection, type KfacState } from './kfac.js';
-import { randomVec } from '../../core/testing/mlp-data.js';
+import { denseFromProducts, randomVec } from '../../core/testing/mlp-data.js';
 
 function makeRegistry() {
   const r = new PluginRegistry();
@@ -36,17 +36,6 @@ function problem(spec: MlpSpec, N: number, seed: number) {
   return { oracle, theta: randomVec(oracle.dim, normal, 0.5), normal };
 }
 
-function dense(n: number, product: (e: Float64Array) => Float64Array): Float64Array {
-  const M = new Float64Array(n * n);
-  const e = new Float64Array(n);
-  for (let j = 0; j < n; j++) {
-    e[j] = 1;
-    const col = product(e);
-    for (let a = 0; a < n; a++) M[a * n + j] = col[a];
-    e[j] = 0;
-  }
-  return M;
-}
 
 /** x = M⁻¹b for a symmetric positive-definite M, via its eigendecomposition. */
 function solveSpd(M: Float64Array, b: Float64Array): Float64Array {
@@ -84,8 +73,8 @@ for (const biases of [false, true]) {
     const { oracle, theta } = problem(spec, 50, 3);
     const stepper = makeRegistry().create('kfac', oracle, { damping: 0, ema: 0.5 }) as unknown as import('./kfac.js').Kfac;
     const s0 = stepper.init(theta);
-    const GN = dense(oracle.dim, (e) => oracle.gaussNewtonProduct(theta, e));
-    const H = dense(oracle.dim, (e) => oracle.hvp(theta, e));
+    const GN = denseFromProducts(oracle.dim, (e) => oracle.gaussNewtonProduct(theta, e));
+    const H = denseFromProducts(oracle.dim, (e) => oracle.hvp(theta, e));
     assert.ok(relErr(GN, H) < 1e-13, 'GN = Hessian here');
     const exact = solveSpd(GN, s0.gradient).map((x) => -x);
     const { state: s1, metrics } = stepper.step(s0);

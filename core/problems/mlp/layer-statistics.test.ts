@@ -7,7 +7,7 @@ import { activationValue, layerLayout, resolveMlpSpec, type MlpSpec } from './ar
 import { seededNormal } from './init.js';
 import { layerStatistics as rawLayerStatistics } from './layer-statistics.js';
 import { MlpOracle, type MlpData } from './mlp-oracle.js';
-import { randomMlpData, randomVec } from '../../testing/mlp-data.js';
+import { denseFromProducts, randomMlpData, randomVec } from '../../testing/mlp-data.js';
 
 // ---- helpers -------------------------------------------------------------------------------
 
@@ -135,17 +135,6 @@ function matVec(M: Float64Array, v: Float64Array): Float64Array {
   return out;
 }
 
-function denseFromProducts(n: number, product: (e: Float64Array) => Float64Array): Float64Array {
-  const M = new Float64Array(n * n);
-  const e = new Float64Array(n);
-  for (let j = 0; j < n; j++) {
-    e[j] = 1;
-    const col = product(e);
-    for (let a = 0; a < n; a++) M[a * n + j] = col[a];
-    e[j] = 0;
-  }
-  return M;
-}
 
 function assertSymmetricPsd(M: Float64Array, k: number, what: string): void {
   for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) assert.equal(M[i * k + j], M[j * k + i], `${what} symmetric at (${i},${j})`);
