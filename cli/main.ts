@@ -170,15 +170,23 @@ const cli = yargs(hideBin(process.argv))
     .option('figures', { type: 'string', describe: `comma-separated subset of ${FIGURE_IDS.join(', ')}` })
     .option('out', { type: 'string', describe: 'output directory (default runs/reproduce-quick or runs/reproduce-full)' })
     .option('workers', { type: 'number', describe: 'worker threads per suite (default: number of CPUs)' })
-    .option('force', { type: 'boolean', default: false, describe: 'start over in directories written with other suites' }),
+    .option('force', { type: 'boolean', default: false, describe: 'start over in directories written with other suites' })
+    .option('measure-only', { type: 'boolean', default: false, describe: 'tabulate the runs already on disk, running nothing (a suite stopped part-way shows as k of n runs)' })
+    .option('report', { type: 'boolean', default: false, describe: "also write each figure's HTML report (figures) to OUT/<figure>/report" }),
   async (argv) => {
     const variant = argv.full ? 'full' : 'quick';
     const figures = argv.figures?.split(',').map((f) => f.trim()) as FigureId[] | undefined;
     for (const f of figures ?? []) if (!FIGURE_IDS.includes(f)) throw new Error(`--figures: unknown figure '${f}'. Figures: ${FIGURE_IDS.join(', ')}`);
     const out = argv.out ?? `runs/reproduce-${variant}`;
     const kernels = selectKernels(argv.kernels as KernelPreference | undefined, notice);
-    await reproduce(out, kernels, { variant, figures, workers: argv.workers, force: argv.force, registry, log: (l) => process.stderr.write(`gradflat: ${l}\n`) });
+    const results = await reproduce(out, kernels, { variant, figures, workers: argv.workers, force: argv.force, measureOnly: argv['measure-only'], registry, log: (l) => process.stderr.write(`gradflat: ${l}\n`) });
     process.stdout.write(readFileSync(`${out}/reproduction.md`, 'utf8') + `wrote ${out}/reproduction.md and reproduction.json\n`);
+    if (argv.report) {
+      const { writeReport } = await import('../core/report/write-report.js');
+      for (const r of results.filter((x) => !figures || figures.includes(x.figure))) {
+        process.stdout.write(`report: ${(await writeReport([r.dir], join(r.dir, 'report'))).index}\n`);
+      }
+    }
   })
   .command('demo', 'the default job: quartic grid + linear autoencoder with Newton-MR, and a report', (y) => y
     .option('out', { type: 'string', default: 'runs/demo', describe: 'output directory' })

@@ -3,7 +3,7 @@
  * pairs the paper's statement (quoted, not computed) with the number measured here, so a
  * reproduction table can be written from runs alone. Pure functions of the records and logs.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunRecord } from '../run/run-one.js';
 import type { TrainingRunSummary } from '../problems/catalog.js';
@@ -14,37 +14,54 @@ export interface Claim {
   /** The paper's statement ([GF] text or figure). */
   paper: string;
   measured: string;
+  /** The measured numbers behind `measured`, by name (what tests and scripts read). */
+  values: Record<string, number>;
 }
 
 export interface FigureRuns {
   records: RunRecord[];
   /** Per run, the MINRES-QLP exit of every Newton step (from the step logs). */
   exits: string[][];
+  /** Per run, ‖g‖² after every step (from the step logs). */
+  gradNormSq: number[][];
   training?: TrainingRunSummary[];
 }
 
-/** Reads a single-stepper suite directory (runs/<label>/run-NNN.{json,ndjson}). */
+/**
+ * Reads a single-stepper suite directory (runs/<label>/run-NNN.{json,ndjson}): every finished
+ * run, in run order. A suite stopped part-way has gaps (workers finish out of order); the runs
+ * present are all finished, since a record is written atomically after its log.
+ */
 export function readFigureRuns(dir: string, label: string): FigureRuns {
   const records: RunRecord[] = [];
   const exits: string[][] = [];
-  for (let i = 0; ; i++) {
-    const base = join(dir, 'runs', label, `run-${String(i).padStart(3, '0')}`);
-    if (!existsSync(`${base}.json`)) break;
+  const gradNormSq: number[][] = [];
+  const runsDir = join(dir, 'runs', label);
+  const names = existsSync(runsDir) ? readdirSync(runsDir).filter((n) => /^run-\d+\.json$/.test(n)).sort() : [];
+  for (const name of names) {
+    const base = join(runsDir, name.slice(0, -'.json'.length));
     records.push(JSON.parse(readFileSync(`${base}.json`, 'utf8')) as RunRecord);
-    exits.push(readFileSync(`${base}.ndjson`, 'utf8').split('\n').filter((l) => l.includes('"type":"step"'))
-      .map((l) => (JSON.parse(l) as { newton?: { exit: string } }).newton?.exit ?? ''));
+    const steps = readFileSync(`${base}.ndjson`, 'utf8').split('\n').filter((l) => l.includes('"type":"step"'))
+      .map((l) => JSON.parse(l) as { gradNormSq: number; newton?: { exit: string } });
+    exits.push(steps.map((st) => st.newton?.exit ?? ''));
+    gradNormSq.push(steps.map((st) => st.gradNormSq));
   }
   const tp = join(dir, 'training.json');
-  return { records, exits, training: existsSync(tp) ? JSON.parse(readFileSync(tp, 'utf8')) as TrainingRunSummary[] : undefined };
+  return { records, exits, gradNormSq, training: existsSync(tp) ? JSON.parse(readFileSync(tp, 'utf8')) as TrainingRunSummary[] : undefined };
 }
 
 const pct = (k: number, n: number) => (n === 0 ? '—' : `${k}/${n} (${Math.round((100 * k) / n)}%)`);
 const e = (x: number) => (Number.isFinite(x) ? x.toExponential(1) : String(x));
 const count = <T>(xs: readonly T[], f: (x: T) => boolean) => xs.filter(f).length;
 
-function classes(rs: readonly RunRecord[]): string {
+function classCounts(rs: readonly RunRecord[]): Record<string, number> {
   const c = (k: string) => count(rs, (r) => r.final.class === k);
-  return `${pct(c('critical'), rs.length)} / ${pct(c('gradient-flat'), rs.length)} / ${pct(c('neither'), rs.length)}`;
+  return { critical: c('critical'), flat: c('gradient-flat'), neither: c('neither'), runs: rs.length };
+}
+
+function classes(rs: readonly RunRecord[]): Pick<Claim, 'measured' | 'values'> {
+  const v = classCounts(rs);
+  return { measured: `${pct(v.critical, v.runs)} / ${pct(v.flat, v.runs)} / ${pct(v.neither, v.runs)}`, values: v };
 }
 
 function range(xs: readonly number[]): string {
@@ -52,87 +69,174 @@ function range(xs: readonly number[]): string {
   return f.length ? `${e(Math.min(...f))} – ${e(Math.max(...f))}` : '—';
 }
 
-/** Share of Newton steps whose MINRES-QLP solve stopped by the co-kernel (least-squares) test. */
-export function coKernelExitShare(exits: readonly string[][]): { coKernel: number; steps: number } {
-  let coKernel = 0, steps = 0;
+/**
+ * How the Newton steps' MINRES-QLP solves ended: by the residual test (relres ≤ rtol, a
+ * compatible system), by the co-kernel test (relAres ≤ rtol, a least-squares solution of an
+ * incompatible one), or otherwise (maxit, …). [GF] A.4: "Less than 5% of Newton steps were
+ * obtained from the kernel residual going below the tolerance, indicating that almost all
+ * points of the loss surface had an approximately unsatisfiable Newton system" — only the
+ * residual test's share can be < 5% for that inference to hold (docs/reproduction.md).
+ */
+export function solverExitShares(exits: readonly string[][]): { residual: number; coKernel: number; other: number; steps: number } {
+  let residual = 0, coKernel = 0, steps = 0;
   for (const run of exits) {
     for (const x of run) {
       if (!x) continue;
       steps++;
-      if (x === 'rtol-least-squares' || x === 'eps-least-squares') coKernel++;
+      if (x === 'rtol' || x === 'eps') residual++;
+      else if (x === 'rtol-least-squares' || x === 'eps-least-squares') coKernel++;
     }
   }
-  return { coKernel, steps };
+  return { residual, coKernel, other: steps - residual - coKernel, steps };
 }
+
+/** k/n with one decimal of percent: the paper's 5% bound needs it. */
+const pct1 = (k: number, n: number) => (n === 0 ? '—' : `${k}/${n} (${((100 * k) / n).toFixed(1)}%)`);
 
 function passingR(rs: readonly RunRecord[], t: number): number {
   return count(rs, (r) => (r.maxR ?? 0) > t);
 }
 
-export function fig1LinearClaims({ records: rs }: FigureRuns): Claim[] {
+/** Per run that gets below both: steps from the first ‖g‖² < `from` to the first ‖g‖² < `to`. */
+export function stepsBetween(traces: readonly number[][], from: number, to: number): number[] {
+  const out: number[] = [];
+  for (const t of traces) {
+    const a = t.findIndex((x) => x < from), b = t.findIndex((x) => x < to);
+    if (a >= 0 && b >= 0) out.push(b - a);
+  }
+  return out;
+}
+
+const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+export function fig1LinearClaims({ records: rs, gradNormSq }: FigureRuns): Claim[] {
   const belowCut = rs.filter((r) => r.final.gradNormSq < 1e-8);
-  const cut = (c: number) => {
+  const atCutoff = (c: number) => {
     const hits = rs.map((r) => r.firstBelow.find((f) => f.cutoff === c)).filter((f) => f?.truth);
-    return `${count(hits, (f) => f!.truth!.matched)}/${hits.length} match`;
+    return { matched: count(hits, (f) => f!.truth!.matched), reached: hits.length };
   };
+  const below30 = count(rs, (r) => r.minGradNormSq < 1e-30), below20 = count(rs, (r) => r.minGradNormSq < 1e-20);
+  const lowest = Math.min(...rs.map((r) => r.minGradNormSq));
+  const matched = count(belowCut, (r) => Boolean(r.truth?.matched));
+  const [c8, c2] = [atCutoff(1e-8), atCutoff(1e-2)];
+  const tail = stepsBetween(gradNormSq, 1e-8, 1e-20);
   return [
-    { what: 'superlinear convergence to the float64 floor', paper: 'Newton-MR converges superlinearly, ‖g‖² to ~1e-30', measured: `min ‖g‖² < 1e-30 in ${pct(count(rs, (r) => r.minGradNormSq < 1e-30), rs.length)}; < 1e-20 in ${pct(count(rs, (r) => r.minGradNormSq < 1e-20), rs.length)}; lowest ${e(Math.min(...rs.map((r) => r.minGradNormSq)))}` },
-    { what: 'found points vs analytic critical points (1e-8 cutoff)', paper: 'loss and index of found points match the analytic ones', measured: `${count(belowCut, (r) => Boolean(r.truth?.matched))}/${belowCut.length} final points with ‖g‖² < 1e-8 match (loss to 1e-6, same index)` },
-    { what: 'first iterate below ‖g‖² = 1e-8 vs 1e-2', paper: 'match with the 1e-8 cutoff, not with 1e-2', measured: `1e-8: ${cut(1e-8)}; 1e-2: ${cut(1e-2)}` },
+    {
+      what: 'superlinear convergence to the float64 floor', paper: 'Newton-MR converges superlinearly, ‖g‖² to ~1e-30',
+      measured: `min ‖g‖² < 1e-30 in ${pct(below30, rs.length)}; < 1e-20 in ${pct(below20, rs.length)}; lowest ${e(lowest)}`,
+      values: { below1e30: below30, below1e20: below20, runs: rs.length, lowest },
+    },
+    {
+      what: 'steps from ‖g‖² < 1e-8 to < 1e-20 (runs reaching both)', paper: 'superlinear: a few steps',
+      measured: tail.length ? `median ${median(tail)}, range ${Math.min(...tail)}–${Math.max(...tail)} (${tail.length} runs)` : '—',
+      values: { median: median(tail), fewest: tail.length ? Math.min(...tail) : NaN, most: tail.length ? Math.max(...tail) : NaN, runs: tail.length },
+    },
+    {
+      what: 'found points vs analytic critical points (1e-8 cutoff)', paper: 'loss and index of found points match the analytic ones',
+      measured: `${matched}/${belowCut.length} final points with ‖g‖² < 1e-8 match (loss to 1e-6, same index)`,
+      values: { matched, belowCutoff: belowCut.length },
+    },
+    {
+      what: 'first iterate below ‖g‖² = 1e-8 vs 1e-2', paper: 'match with the 1e-8 cutoff, not with 1e-2',
+      measured: `1e-8: ${c8.matched}/${c8.reached} match; 1e-2: ${c2.matched}/${c2.reached} match`,
+      values: { matched1e8: c8.matched, reached1e8: c8.reached, matched1e2: c2.matched, reached1e2: c2.reached },
+    },
   ];
 }
 
 export function fig1SwishClaims({ records: rs }: FigureRuns): Claim[] {
+  const below20 = count(rs, (r) => r.minGradNormSq < 1e-20);
+  const finals = rs.map((r) => r.final.gradNormSq);
   return [
-    { what: 'no superlinear convergence on the Swish AE', paper: 'no run converges superlinearly; final norms many orders larger', measured: `min ‖g‖² < 1e-20 in ${pct(count(rs, (r) => r.minGradNormSq < 1e-20), rs.length)}; final ‖g‖² ${range(rs.map((r) => r.final.gradNormSq))}` },
-    { what: 'classes of final points', paper: '(figure: few critical)', measured: classes(rs) },
+    {
+      what: 'no superlinear convergence on the Swish AE', paper: 'no run converges superlinearly; final norms many orders larger',
+      measured: `min ‖g‖² < 1e-20 in ${pct(below20, rs.length)}; final ‖g‖² ${range(finals)}`,
+      values: { below1e20: below20, runs: rs.length, lowestFinal: Math.min(...finals) },
+    },
+    { what: 'classes of final points', paper: '(figure: few critical)', ...classes(rs) },
   ];
 }
 
 export function fig2Claims({ records: rs }: FigureRuns): Claim[] {
   const at = (x: number, tol: number) => count(rs, (r) => Math.abs(r.theta[0] - x) < tol && Math.abs(r.theta[1]) < tol);
+  const [atMinimum, atFlat] = [at(-3, 1e-6), at(Math.SQRT2, 1e-3)];
   return [
-    { what: 'runs ending at the minimum (−3, 0) / the gradient-flat point (√2, 0)', paper: 'Newton-MR from a grid converges to either; (√2, 0) is a strict gradient-flat point (‖g‖² = (9 − 4√2)²)', measured: `${pct(at(-3, 1e-6), rs.length)} / ${pct(at(Math.SQRT2, 1e-3), rs.length)}` },
-    { what: 'classes of final points', paper: 'critical or gradient-flat', measured: classes(rs) },
+    {
+      what: 'runs ending at the minimum (−3, 0) / the gradient-flat point (√2, 0)', paper: 'Newton-MR from a grid converges to either; (√2, 0) is a strict gradient-flat point (‖g‖² = (9 − 4√2)²)',
+      measured: `${pct(atMinimum, rs.length)} / ${pct(atFlat, rs.length)}`, values: { atMinimum, atFlat, runs: rs.length },
+    },
+    { what: 'classes of final points', paper: 'critical or gradient-flat', ...classes(rs) },
   ];
 }
 
 /** Loss of the network that outputs the per-pixel mean: the mean per-pixel variance, 1 for z-scored inputs. */
 export const CONSTANT_MEAN_OUTPUT_LOSS_ZSCORED = 1;
 
+const passing = (rs: readonly RunRecord[], ts: readonly number[]): Pick<Claim, 'measured' | 'values'> => ({
+  measured: ts.map((t) => pct(passingR(rs, t), rs.length)).join(', '),
+  values: { runs: rs.length, ...Object.fromEntries(ts.map((t) => [`r>${t}`, passingR(rs, t)])) },
+});
+
 export function fig3Claims(f: FigureRuns): Claim[] {
   const rs = f.records;
   const crit = rs.filter((r) => r.final.class === 'critical');
-  const ck = coKernelExitShare(f.exits);
+  const ex = solverExitShares(f.exits);
+  const finals = rs.map((r) => r.final.gradNormSq);
   return [
-    { what: 'runs ending critical / gradient-flat / neither', paper: '14% / 28% / 58%', measured: classes(rs) },
-    { what: 'runs passing a point with r > 0.5, 0.9, 0.99', paper: '99%, 89%, 50%', measured: [0.5, 0.9, 0.99].map((t) => pct(passingR(rs, t), rs.length)).join(', ') },
-    { what: 'final ‖g‖²', paper: 'flat run 2e-5, critical run 3e-13; 1e-4 – 5e1 during training', measured: range(rs.map((r) => r.final.gradNormSq)) },
+    { what: 'runs ending critical / gradient-flat / neither', paper: '14% / 28% / 58%', ...classes(rs) },
+    { what: 'runs passing a point with r > 0.5, 0.9, 0.99', paper: '99%, 89%, 50%', ...passing(rs, [0.5, 0.9, 0.99]) },
+    {
+      what: 'final ‖g‖²', paper: 'flat run 2e-5, critical run 3e-13; 1e-4 – 5e1 during training',
+      measured: range(finals), values: { lowest: Math.min(...finals), highest: Math.max(...finals) },
+    },
     {
       what: 'critical points found: loss and index', paper: 'loss of the constant-mean-output network, low non-zero index',
       measured: crit.length === 0 ? 'no critical point found' : crit.map((r) => `loss ${r.final.loss.toFixed(4)} (constant-mean ${CONSTANT_MEAN_OUTPUT_LOSS_ZSCORED}), index ${r.final.index?.toFixed(3)}`).join('; '),
+      values: { critical: crit.length },
     },
-    { what: 'Newton steps stopped by the co-kernel test', paper: '< 5%', measured: pct(ck.coKernel, ck.steps) },
+    {
+      what: 'Newton steps whose MINRES-QLP solve ended by the residual test (compatible system) / the co-kernel test (least-squares)',
+      paper: '< 5% / the rest: "almost all points … had an approximately unsatisfiable Newton system"',
+      measured: `${pct1(ex.residual, ex.steps)} / ${pct1(ex.coKernel, ex.steps)}; other exits (maxit) ${ex.other}`,
+      values: ex,
+    },
   ];
 }
 
 export function fig4Claims({ records: rs }: FigureRuns): Claim[] {
+  const flat = count(rs, (r) => r.final.class === 'gradient-flat');
   return [
-    { what: 'runs passing a point with r > 0.9', paper: 'about 90%', measured: pct(passingR(rs, 0.9), rs.length) },
-    { what: 'runs ending gradient-flat', paper: 'fewer than pass r > 0.9', measured: pct(count(rs, (r) => r.final.class === 'gradient-flat'), rs.length) },
-    { what: 'classes of final points', paper: '—', measured: classes(rs) },
+    { what: 'runs passing a point with r > 0.9', paper: 'about 90%', ...passing(rs, [0.9]) },
+    { what: 'runs ending gradient-flat', paper: 'fewer than pass r > 0.9', measured: pct(flat, rs.length), values: { flat, runs: rs.length } },
+    { what: 'classes of final points', paper: '—', ...classes(rs) },
   ];
 }
 
 export function fig5Claims(f: FigureRuns): Claim[] {
   const rs = f.records;
-  const badMinimum = rs.filter((r) => r.final.negativeEigenvalues === 0 && r.final.gradNormSq < 1e-8 && Math.abs(r.final.loss - Math.LN2) < 0.01 * Math.LN2);
-  const acc = f.training?.map((t) => t.accuracy).filter((a): a is number => a !== undefined) ?? [];
+  // Critical points at the loss of the network that predicts ½ for every sample; their index
+  // decides whether one is the paper's bad local minimum (index 0).
+  const atLn2 = rs.filter((r) => r.final.gradNormSq < 1e-8 && Math.abs(r.final.loss - Math.LN2) < 0.01 * Math.LN2);
+  const badMinimum = atLn2.filter((r) => r.final.negativeEigenvalues === 0);
+  const negatives = [...new Set(atLn2.map((r) => r.final.negativeEigenvalues))].sort((a, b) => (a ?? 0) - (b ?? 0));
+  const correct = (f.training?.map((t) => t.accuracy).filter((a): a is number => a !== undefined) ?? []).map((a) => Math.round(a * 50));
+  const notReaching = count(rs, (r) => r.minGradNormSq >= 1e-8);
+  const meetingFlat = passingR(rs, 0.9);
   return [
-    { what: 'training runs: correct of 50', paper: '48–50 of 50', measured: acc.length ? acc.map((a) => Math.round(a * 50)).join(', ') : '—' },
-    { what: 'runs not reaching ‖g‖² < 1e-8', paper: '33/50', measured: pct(count(rs, (r) => r.minGradNormSq >= 1e-8), rs.length) },
-    { what: 'runs meeting gradient-flat points (r > 0.9)', paper: '31/50', measured: pct(passingR(rs, 0.9), rs.length) },
-    { what: 'bad local minimum: index 0, loss ln 2', paper: 'one', measured: `${badMinimum.length} run(s)${badMinimum.length ? ` (loss ${badMinimum.map((r) => r.final.loss.toFixed(4)).join(', ')})` : ''}` },
-    { what: 'classes of final points', paper: '—', measured: classes(rs) },
+    {
+      what: 'training runs: correct of 50', paper: '48–50 of 50', measured: correct.length ? correct.join(', ') : '—',
+      values: { trainingRuns: correct.length, fewestCorrect: correct.length ? Math.min(...correct) : NaN },
+    },
+    { what: 'runs not reaching ‖g‖² < 1e-8', paper: '33/50', measured: pct(notReaching, rs.length), values: { notReaching, runs: rs.length } },
+    { what: 'runs meeting gradient-flat points (r > 0.9)', paper: '31/50', measured: pct(meetingFlat, rs.length), values: { meetingFlat, runs: rs.length } },
+    {
+      what: 'bad local minimum: index 0, loss ln 2', paper: 'one',
+      measured: `${badMinimum.length} at index 0; ${atLn2.length} run(s) end critical within 1% of ln 2${atLn2.length ? `, with ${negatives.join(' or ')} negative eigenvalues of ${rs[0].theta.length} (index cutoff ${rs[0].final.indexCutoff?.toExponential(0) ?? '—'})` : ''}`,
+      values: { badMinimum: badMinimum.length, criticalAtLn2: atLn2.length, fewestNegative: atLn2.length ? Math.min(...atLn2.map((r) => r.final.negativeEigenvalues ?? NaN)) : NaN },
+    },
+    { what: 'classes of final points', paper: '—', ...classes(rs) },
   ];
 }

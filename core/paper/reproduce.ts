@@ -4,7 +4,7 @@
  * reproduction.md — paper vs measured, with each suite's command and wall time. Every suite is
  * resumable, so an interrupted reproduction continues where it stopped.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
@@ -35,7 +35,12 @@ export interface FigureResult {
   suiteFile: string;
   command: string;
   dir: string;
+  variant: 'quick' | 'full';
+  /** Finished runs on disk, and the runs the suite plans (fewer finished: a suite stopped part-way). */
   runs: number;
+  plannedRuns: number;
+  /** Σ of the finished runs' own wall times (each run is one worker's work). */
+  runSeconds: number;
   /** Wall time of this invocation, and of every finished invocation in the suite's directory. */
   wallSeconds: number;
   totalWallSeconds: number;
@@ -49,6 +54,8 @@ export interface ReproduceOptions {
   figures?: readonly FigureId[];
   workers?: number;
   force?: boolean;
+  /** Tabulate the runs already on disk without running anything (`--measure-only`). */
+  measureOnly?: boolean;
   registry: PluginRegistry;
   log?: (line: string) => void;
 }
@@ -57,38 +64,68 @@ export async function reproduce(out: string, kernels: DenseKernels, opts: Reprod
   const results: FigureResult[] = [];
   for (const figure of opts.figures ?? FIGURE_IDS) {
     if (!(figure in FIGURES)) throw new Error(`unknown figure '${figure}'. Figures: ${FIGURE_IDS.join(', ')}`);
-    const suiteFile = join(SUITES_DIR, `${figure}${opts.variant === 'quick' ? '.quick' : ''}.yaml`);
+    const suitePath = `suites/${figure}${opts.variant === 'quick' ? '.quick' : ''}.yaml`;
+    const suiteFile = join(SUITES_DIR, suitePath.slice('suites/'.length));
     if (!existsSync(suiteFile)) throw new Error(`suite file ${suiteFile} is missing from this installation`);
     const suite = await loadSuite(suiteFile, opts.registry);
     const dir = join(out, figure);
-    opts.log?.(`${figure}: running ${suiteFile} into ${dir}`);
     const t0 = performance.now();
-    const res = await runSuite(suite, dir, kernels, { registry: opts.registry, workers: opts.workers, force: opts.force });
+    let resumed = 0;
+    if (opts.measureOnly) {
+      if (!existsSync(join(dir, 'manifest.json'))) throw new Error(`--measure-only: ${dir} holds no suite run yet; run \`gradflat reproduce${opts.variant === 'full' ? ' --full' : ''} --figures ${figure}\` first`);
+    } else {
+      opts.log?.(`${figure}: running ${suiteFile} into ${dir}`);
+      resumed = (await runSuite(suite, dir, kernels, { registry: opts.registry, workers: opts.workers, force: opts.force })).resumed;
+    }
     const wallSeconds = (performance.now() - t0) / 1000;
     const runs = readFigureRuns(dir, suite.steppers[0].label);
+    const startsFile = join(dir, 'starts.json');
+    const starts = existsSync(startsFile) ? (JSON.parse(readFileSync(startsFile, 'utf8')) as unknown[]).length : runs.records.length;
     results.push({
-      figure, suiteFile: `suites/${figure}${opts.variant === 'quick' ? '.quick' : ''}.yaml`,
-      command: `gradflat suite suites/${figure}${opts.variant === 'quick' ? '.quick' : ''}.yaml --out ${dir}`,
-      dir, runs: runs.records.length, wallSeconds, resumedRuns: res.resumed, kernels: kernels.name,
-      totalWallSeconds: suiteInvocations(dir).reduce((s, i) => s + i.seconds, 0),
+      figure, variant: opts.variant, suiteFile: suitePath,
+      command: `gradflat suite ${suitePath} --out ${dir}`,
+      dir, runs: runs.records.length, plannedRuns: starts * suite.steppers.length,
+      runSeconds: runs.records.reduce((t, r) => t + r.wallMs / 1000, 0),
+      wallSeconds, resumedRuns: resumed, kernels: runs.records[0]?.kernels ?? kernels.name,
+      totalWallSeconds: suiteInvocations(dir).reduce((t, i) => t + i.seconds, 0),
       claims: FIGURES[figure](runs),
     });
-    opts.log?.(`${figure}: ${runs.records.length} runs, ${wallSeconds.toFixed(0)} s${res.resumed ? ` (${res.resumed} runs resumed from disk)` : ''}`);
+    opts.log?.(`${figure}: ${runs.records.length} runs, ${wallSeconds.toFixed(0)} s${resumed ? ` (${resumed} runs resumed from disk)` : ''}`);
   }
-  writeJsonAtomic(join(out, 'reproduction.json'), results);
-  writeFileAtomic(join(out, 'reproduction.md'), formatReproduction(results, opts.variant));
-  return results;
+  // Figures tabulated before in this directory stay in the table: `--figures` adds or refreshes rows.
+  const merged = mergeResults(readResults(join(out, 'reproduction.json'), opts.variant), results);
+  writeJsonAtomic(join(out, 'reproduction.json'), merged);
+  writeFileAtomic(join(out, 'reproduction.md'), formatReproduction(merged, opts.variant));
+  return merged;
+}
+
+function readResults(path: string, variant: string): FigureResult[] {
+  if (!existsSync(path)) return [];
+  try {
+    return (JSON.parse(readFileSync(path, 'utf8')) as FigureResult[]).filter((r) => r.variant === variant && r.figure in FIGURES);
+  } catch {
+    return []; // an unreadable table is rebuilt from this invocation's figures
+  }
+}
+
+/** The newer result of each figure, in FIGURE_IDS order. */
+export function mergeResults(older: readonly FigureResult[], newer: readonly FigureResult[]): FigureResult[] {
+  const by = new Map<FigureId, FigureResult>(older.map((r) => [r.figure, r]));
+  for (const r of newer) by.set(r.figure, r);
+  return FIGURE_IDS.filter((f) => by.has(f)).map((f) => by.get(f)!);
 }
 
 export function formatReproduction(results: readonly FigureResult[], variant: string): string {
   const esc = (s: string) => s.replace(/\|/g, '\\|');
+  const runs = (r: FigureResult) => (r.runs < r.plannedRuns ? `${r.runs} of ${r.plannedRuns} runs, partial` : `${r.runs} runs`);
   const lines = [`| figure | what | paper | measured (${variant}) |`, '|---|---|---|---|'];
   for (const r of results) {
-    r.claims.forEach((c, i) => lines.push(`| ${i === 0 ? `${r.figure} (${r.runs} runs)` : ''} | ${esc(c.what)} | ${esc(c.paper)} | ${esc(c.measured)} |`));
+    r.claims.forEach((c, i) => lines.push(`| ${i === 0 ? `${r.figure} (${runs(r)})` : ''} | ${esc(c.what)} | ${esc(c.paper)} | ${esc(c.measured)} |`));
   }
-  lines.push('', '| figure | command | wall time (all invocations) | kernels |', '|---|---|---|---|');
+  lines.push('', '| figure | command | wall time (finished invocations) | Σ run time | kernels |', '|---|---|---|---|---|');
   for (const r of results) {
-    lines.push(`| ${r.figure} | \`${r.command}\` | ${r.totalWallSeconds.toFixed(0)} s${r.resumedRuns ? ` (this time ${r.wallSeconds.toFixed(0)} s, ${r.resumedRuns} runs resumed)` : ''} | ${r.kernels} |`);
+    const wall = r.totalWallSeconds > 0 ? `${r.totalWallSeconds.toFixed(0)} s` : '— (no invocation finished)';
+    lines.push(`| ${r.figure} | \`${r.command}\` | ${wall} | ${r.runSeconds.toFixed(0)} s | ${r.kernels} |`);
   }
   return lines.join('\n') + '\n';
 }

@@ -1,0 +1,43 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readFigureRuns, solverExitShares, stepsBetween } from './measures.js';
+import { mergeResults, type FigureResult } from './reproduce.js';
+
+test('solverExitShares: residual (relres) and co-kernel (relAres) exits are counted apart; steps without a solve are skipped', () => {
+  const s = solverExitShares([['rtol', 'rtol-least-squares', 'rtol-least-squares', ''], ['eps', 'eps-least-squares', 'maxit']]);
+  assert.deepEqual(s, { residual: 2, coKernel: 3, other: 1, steps: 6 });
+});
+
+test('readFigureRuns reads every finished run of a suite stopped part-way, in run order, and skips unfinished logs', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gradflat-measures-'));
+  try {
+    const runs = join(dir, 'runs', 'newton-mr');
+    mkdirSync(runs, { recursive: true });
+    const step = (exit: string) => JSON.stringify({ type: 'step', gradNormSq: exit === 'rtol' ? 1 : 0.5, newton: { exit } });
+    for (const i of [3, 0]) {
+      writeFileSync(join(runs, `run-00${i}.json`), JSON.stringify({ run: i }));
+      writeFileSync(join(runs, `run-00${i}.ndjson`), [step('rtol'), step('maxit'), ''].join('\n'));
+    }
+    writeFileSync(join(runs, 'run-001.ndjson'), step('rtol')); // still running: no record yet
+    const f = readFigureRuns(dir, 'newton-mr');
+    assert.deepEqual(f.records.map((r) => r.run), [0, 3]);
+    assert.deepEqual(f.exits, [['rtol', 'maxit'], ['rtol', 'maxit']]);
+    assert.deepEqual(f.gradNormSq, [[1, 0.5], [1, 0.5]]);
+    assert.equal(f.training, undefined);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('mergeResults keeps earlier figures, replaces re-run ones, and orders rows as the paper does', () => {
+  const r = (figure: string, runs: number) => ({ figure, runs }) as unknown as FigureResult;
+  const merged = mergeResults([r('fig5-memorize', 50), r('fig2-quartic', 400)], [r('fig1-linear', 50), r('fig5-memorize', 49)]);
+  assert.deepEqual(merged.map((m) => [m.figure, m.runs]), [['fig1-linear', 50], ['fig2-quartic', 400], ['fig5-memorize', 49]]);
+});
+
+test('stepsBetween counts steps from the first value under one level to the first under another, for runs reaching both', () => {
+  assert.deepEqual(stepsBetween([[1, 1e-9, 1e-12, 1e-21], [1, 1e-9], [1e-21]], 1e-8, 1e-20), [2, 0]);
+});
