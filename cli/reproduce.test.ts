@@ -26,6 +26,17 @@ test('gradflat reproduce (quick fig2 and fig5): the paper-vs-measured table come
     // Fig. 5: the memorising network is trained to 48–50 of 50 correct ([GF]); every training run here.
     const { trainingRuns, fewestCorrect } = values('fig5-memorize', /training runs/);
     assert.ok(trainingRuns > 0 && fewestCorrect >= 48, `${trainingRuns} training runs, fewest correct ${fewestCorrect}`);
+
+    // --measure-only re-tabulates one figure from disk (nothing runs) and keeps the other's rows.
+    const again = spawnSync(process.execPath, [cli, 'reproduce', '--measure-only', '--figures', 'fig2-quartic', '--out', dir], { encoding: 'utf8' });
+    assert.equal(again.status, 0, again.stderr);
+    const merged = JSON.parse(readFileSync(join(dir, 'reproduction.json'), 'utf8')) as typeof results;
+    assert.deepEqual(merged.map((f) => f.figure), ['fig2-quartic', 'fig5-memorize']);
+    assert.deepEqual(merged[0].claims, results.find((f) => f.figure === 'fig2-quartic')!.claims);
+    // …and refuses a folder holding the other variant's suite.
+    const wrong = spawnSync(process.execPath, [cli, 'reproduce', '--full', '--measure-only', '--figures', 'fig2-quartic', '--out', dir], { encoding: 'utf8' });
+    assert.notEqual(wrong.status, 0);
+    assert.match(wrong.stderr, /holds suite 'fig2-quartic-quick', not 'fig2-quartic'/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

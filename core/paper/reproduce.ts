@@ -73,6 +73,8 @@ export async function reproduce(out: string, kernels: DenseKernels, opts: Reprod
     let resumed = 0;
     if (opts.measureOnly) {
       if (!existsSync(join(dir, 'manifest.json'))) throw new Error(`--measure-only: ${dir} holds no suite run yet; run \`gradflat reproduce${opts.variant === 'full' ? ' --full' : ''} --figures ${figure}\` first`);
+      const ran = (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { identity?: { suite?: { name?: string } } }).identity?.suite?.name;
+      if (ran !== suite.name) throw new Error(`--measure-only: ${dir} holds suite '${ran}', not '${suite.name}' (${suitePath}); give the --out folder of a ${opts.variant} reproduction`);
     } else {
       opts.log?.(`${figure}: running ${suiteFile} into ${dir}`);
       resumed = (await runSuite(suite, dir, kernels, { registry: opts.registry, workers: opts.workers, force: opts.force })).resumed;
