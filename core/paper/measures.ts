@@ -185,6 +185,8 @@ export function fig3Claims(f: FigureRuns): Claim[] {
   const crit = rs.filter((r) => r.final.class === 'critical');
   const ex = solverExitShares(f.exits);
   const finals = rs.map((r) => r.final.gradNormSq);
+  const nearMean = rs.filter((r) => Math.abs(r.final.loss - CONSTANT_MEAN_OUTPUT_LOSS_ZSCORED) < 0.05 * CONSTANT_MEAN_OUTPUT_LOSS_ZSCORED);
+  const stalled = count(f.gradNormSq, (t) => t.length > 100 && Math.abs(t[t.length - 101] - t[t.length - 1]) < 1e-3 * t[t.length - 1]);
   return [
     { what: 'runs ending critical / gradient-flat / neither', paper: '14% / 28% / 58%', ...classes(rs) },
     { what: 'runs passing a point with r > 0.5, 0.9, 0.99', paper: '99%, 89%, 50%', ...passing(rs, [0.5, 0.9, 0.99]) },
@@ -196,6 +198,17 @@ export function fig3Claims(f: FigureRuns): Claim[] {
       what: 'critical points found: loss and index', paper: 'loss of the constant-mean-output network, low non-zero index',
       measured: crit.length === 0 ? 'no critical point found' : crit.map((r) => `loss ${r.final.loss.toFixed(4)} (constant-mean ${CONSTANT_MEAN_OUTPUT_LOSS_ZSCORED}), index ${r.final.index?.toFixed(3)}`).join('; '),
       values: { critical: crit.length },
+    },
+    {
+      what: `runs ending within 5% of the constant-mean-output loss (${CONSTANT_MEAN_OUTPUT_LOSS_ZSCORED}): their lowest ‖g‖²`,
+      paper: 'the critical points found have that loss',
+      measured: nearMean.length ? `${pct(nearMean.length, rs.length)}; ${range(nearMean.map((r) => r.minGradNormSq))}` : 'none',
+      values: { runs: nearMean.length, lowest: nearMean.length ? Math.min(...nearMean.map((r) => r.minGradNormSq)) : NaN },
+    },
+    {
+      what: 'runs stalled at the end: ‖g‖² changed < 0.1% over the last 100 steps',
+      paper: 'Newton-MR stalls in gradient-flat regions',
+      measured: pct(stalled, rs.length), values: { stalled, runs: rs.length },
     },
     {
       what: 'Newton steps whose MINRES-QLP solve ended by the residual test (compatible system) / the co-kernel test (least-squares)',
