@@ -14,7 +14,7 @@ test('gradflat reproduce (quick fig2 and fig5): the paper-vs-measured table come
     const r = spawnSync(process.execPath, [cli, 'reproduce', '--figures', 'fig2-quartic,fig5-memorize', '--out', dir], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /\| figure \| what \| paper \| measured \(quick\) \|/);
-    const results = JSON.parse(readFileSync(join(dir, 'reproduction.json'), 'utf8')) as Array<{ figure: string; runs: number; claims: Array<{ what: string; values: Record<string, number> }> }>;
+    const results = JSON.parse(readFileSync(join(dir, 'reproduction.json'), 'utf8')) as Array<{ figure: string; runs: number; claims: Array<{ what: string; values: Record<string, number> }> }>; // null-free here: every value below has runs behind it
     const values = (fig: string, what: RegExp) => results.find((f) => f.figure === fig)!.claims.find((c) => what.test(c.what))!.values;
     // Fig. 2: every Newton-MR run from the 10×10 grid ends at one of the two stationary points of
     // ‖g‖², and the runs classed critical are exactly those at the minimum (−3, 0).
@@ -30,6 +30,7 @@ test('gradflat reproduce (quick fig2 and fig5): the paper-vs-measured table come
     // --measure-only re-tabulates one figure from disk (nothing runs) and keeps the other's rows.
     const again = spawnSync(process.execPath, [cli, 'reproduce', '--measure-only', '--figures', 'fig2-quartic', '--out', dir], { encoding: 'utf8' });
     assert.equal(again.status, 0, again.stderr);
+    assert.doesNotMatch(again.stderr, /running/, 'measure-only runs nothing');
     const merged = JSON.parse(readFileSync(join(dir, 'reproduction.json'), 'utf8')) as typeof results;
     assert.deepEqual(merged.map((f) => f.figure), ['fig2-quartic', 'fig5-memorize']);
     assert.deepEqual(merged[0].claims, results.find((f) => f.figure === 'fig2-quartic')!.claims);

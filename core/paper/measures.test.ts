@@ -8,7 +8,7 @@ import { mergeResults, type FigureResult } from './reproduce.js';
 
 test('solverExitShares: residual (relres) and co-kernel (relAres) exits are counted apart; steps without a solve are skipped', () => {
   const s = solverExitShares([['rtol', 'rtol-least-squares', 'rtol-least-squares', ''], ['eps', 'eps-least-squares', 'maxit']]);
-  assert.deepEqual(s, { residual: 2, coKernel: 3, other: 1, steps: 6 });
+  assert.deepEqual(s, { residual: 2, coKernel: 3, other: 1, steps: 6, others: { maxit: 1 } });
 });
 
 test('readFigureRuns reads every finished run of a suite stopped part-way, in run order, and skips unfinished logs', () => {
@@ -18,14 +18,15 @@ test('readFigureRuns reads every finished run of a suite stopped part-way, in ru
     mkdirSync(runs, { recursive: true });
     const step = (exit: string) => JSON.stringify({ type: 'step', gradNormSq: exit === 'rtol' ? 1 : 0.5, newton: { exit } });
     for (const i of [3, 0]) {
-      writeFileSync(join(runs, `run-00${i}.json`), JSON.stringify({ run: i }));
+      writeFileSync(join(runs, `run-00${i}.json`), JSON.stringify({ run: i, final: { gradNormSq: 0.25 } }));
       writeFileSync(join(runs, `run-00${i}.ndjson`), [step('rtol'), step('maxit'), ''].join('\n'));
     }
     writeFileSync(join(runs, 'run-001.ndjson'), step('rtol')); // still running: no record yet
     const f = readFigureRuns(dir, 'newton-mr');
     assert.deepEqual(f.records.map((r) => r.run), [0, 3]);
     assert.deepEqual(f.exits, [['rtol', 'maxit'], ['rtol', 'maxit']]);
-    assert.deepEqual(f.gradNormSq, [[1, 0.5], [1, 0.5]]);
+    // ‖g‖² at θ₀, θ₁ (before each logged step) and at the final iterate (the record).
+    assert.deepEqual(f.gradNormSq, [[1, 0.5, 0.25], [1, 0.5, 0.25]]);
     assert.equal(f.training, undefined);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -14,15 +14,15 @@ export interface Claim {
   /** The paper's statement ([GF] text or figure). */
   paper: string;
   measured: string;
-  /** The measured numbers behind `measured`, by name (what tests and scripts read). */
-  values: Record<string, number>;
+  /** The measured numbers behind `measured`, by name (what tests and scripts read); null where there is nothing to measure (no run got there). */
+  values: Record<string, number | null>;
 }
 
 export interface FigureRuns {
   records: RunRecord[];
   /** Per run, the MINRES-QLP exit of every Newton step (from the step logs). */
   exits: string[][];
-  /** Per run, ‖g‖² after every step (from the step logs). */
+  /** Per run, ‖g‖² at every iterate: θ₀ … θ_K (the step logs hold ‖g‖² before each step; the record, the final one). */
   gradNormSq: number[][];
   training?: TrainingRunSummary[];
 }
@@ -37,21 +37,27 @@ export function readFigureRuns(dir: string, label: string): FigureRuns {
   const exits: string[][] = [];
   const gradNormSq: number[][] = [];
   const runsDir = join(dir, 'runs', label);
-  const names = existsSync(runsDir) ? readdirSync(runsDir).filter((n) => /^run-\d+\.json$/.test(n)).sort() : [];
+  const runNumber = (n: string) => Number(/^run-(\d+)\.json$/.exec(n)![1]);
+  const names = existsSync(runsDir) ? readdirSync(runsDir).filter((n) => /^run-\d+\.json$/.test(n)).sort((a, b) => runNumber(a) - runNumber(b)) : [];
   for (const name of names) {
     const base = join(runsDir, name.slice(0, -'.json'.length));
-    records.push(JSON.parse(readFileSync(`${base}.json`, 'utf8')) as RunRecord);
+    const record = JSON.parse(readFileSync(`${base}.json`, 'utf8')) as RunRecord;
+    records.push(record);
     const steps = readFileSync(`${base}.ndjson`, 'utf8').split('\n').filter((l) => l.includes('"type":"step"'))
       .map((l) => JSON.parse(l) as { gradNormSq: number; newton?: { exit: string } });
     exits.push(steps.map((st) => st.newton?.exit ?? ''));
-    gradNormSq.push(steps.map((st) => st.gradNormSq));
+    gradNormSq.push([...steps.map((st) => st.gradNormSq), record.final.gradNormSq]);
   }
   const tp = join(dir, 'training.json');
   return { records, exits, gradNormSq, training: existsSync(tp) ? JSON.parse(readFileSync(tp, 'utf8')) as TrainingRunSummary[] : undefined };
 }
 
+/** Smallest / largest finite value; null for none (JSON keeps null, not ±Infinity or NaN). */
+const lowestOf = (xs: readonly number[]) => { const f = xs.filter(Number.isFinite); return f.length ? Math.min(...f) : null; };
+const highestOf = (xs: readonly number[]) => { const f = xs.filter(Number.isFinite); return f.length ? Math.max(...f) : null; };
+
 const pct = (k: number, n: number) => (n === 0 ? '—' : `${k}/${n} (${Math.round((100 * k) / n)}%)`);
-const e = (x: number) => (Number.isFinite(x) ? x.toExponential(1) : String(x));
+const e = (x: number | null) => (x !== null && Number.isFinite(x) ? x.toExponential(1) : '—');
 const count = <T>(xs: readonly T[], f: (x: T) => boolean) => xs.filter(f).length;
 
 function classCounts(rs: readonly RunRecord[]): Record<string, number> {
@@ -77,17 +83,19 @@ function range(xs: readonly number[]): string {
  * points of the loss surface had an approximately unsatisfiable Newton system" — only the
  * residual test's share can be < 5% for that inference to hold (docs/reproduction.md).
  */
-export function solverExitShares(exits: readonly string[][]): { residual: number; coKernel: number; other: number; steps: number } {
+export function solverExitShares(exits: readonly string[][]): { residual: number; coKernel: number; other: number; steps: number; others: Record<string, number> } {
   let residual = 0, coKernel = 0, steps = 0;
+  const others: Record<string, number> = {};
   for (const run of exits) {
     for (const x of run) {
       if (!x) continue;
       steps++;
       if (x === 'rtol' || x === 'eps') residual++;
       else if (x === 'rtol-least-squares' || x === 'eps-least-squares') coKernel++;
+      else others[x] = (others[x] ?? 0) + 1;
     }
   }
-  return { residual, coKernel, other: steps - residual - coKernel, steps };
+  return { residual, coKernel, other: steps - residual - coKernel, steps, others };
 }
 
 /** k/n with one decimal of percent: the paper's 5% bound needs it. */
@@ -119,10 +127,11 @@ export function fig1LinearClaims({ records: rs, gradNormSq }: FigureRuns): Claim
     return { matched: count(hits, (f) => f!.truth!.matched), reached: hits.length };
   };
   const below30 = count(rs, (r) => r.minGradNormSq < 1e-30), below20 = count(rs, (r) => r.minGradNormSq < 1e-20);
-  const lowest = Math.min(...rs.map((r) => r.minGradNormSq));
+  const lowest = lowestOf(rs.map((r) => r.minGradNormSq));
   const matched = count(belowCut, (r) => Boolean(r.truth?.matched));
   const [c8, c2] = [atCutoff(1e-8), atCutoff(1e-2)];
   const tail = stepsBetween(gradNormSq, 1e-8, 1e-20);
+  const tailRange = tail.length ? `median ${median(tail)}, range ${lowestOf(tail)}–${highestOf(tail)} (${tail.length} runs)` : '—';
   return [
     {
       what: 'superlinear convergence to the float64 floor', paper: 'Newton-MR converges superlinearly, ‖g‖² to ~1e-30',
@@ -131,8 +140,8 @@ export function fig1LinearClaims({ records: rs, gradNormSq }: FigureRuns): Claim
     },
     {
       what: 'steps from ‖g‖² < 1e-8 to < 1e-20 (runs reaching both)', paper: 'superlinear: a few steps',
-      measured: tail.length ? `median ${median(tail)}, range ${Math.min(...tail)}–${Math.max(...tail)} (${tail.length} runs)` : '—',
-      values: { median: median(tail), fewest: tail.length ? Math.min(...tail) : NaN, most: tail.length ? Math.max(...tail) : NaN, runs: tail.length },
+      measured: tailRange,
+      values: { median: tail.length ? median(tail) : null, fewest: lowestOf(tail), most: highestOf(tail), runs: tail.length },
     },
     {
       what: 'found points vs analytic critical points (1e-8 cutoff)', paper: 'loss and index of found points match the analytic ones',
@@ -154,7 +163,7 @@ export function fig1SwishClaims({ records: rs }: FigureRuns): Claim[] {
     {
       what: 'no superlinear convergence on the Swish AE', paper: 'no run converges superlinearly; final norms many orders larger',
       measured: `min ‖g‖² < 1e-20 in ${pct(below20, rs.length)}; final ‖g‖² ${range(finals)}`,
-      values: { below1e20: below20, runs: rs.length, lowestFinal: Math.min(...finals) },
+      values: { below1e20: below20, runs: rs.length, lowestFinal: lowestOf(finals) },
     },
     { what: 'classes of final points', paper: '(figure: few critical)', ...classes(rs) },
   ];
@@ -192,7 +201,7 @@ export function fig3Claims(f: FigureRuns): Claim[] {
     { what: 'runs passing a point with r > 0.5, 0.9, 0.99', paper: '99%, 89%, 50%', ...passing(rs, [0.5, 0.9, 0.99]) },
     {
       what: 'final ‖g‖²', paper: 'flat run 2e-5, critical run 3e-13; 1e-4 – 5e1 during training',
-      measured: range(finals), values: { lowest: Math.min(...finals), highest: Math.max(...finals) },
+      measured: range(finals), values: { lowest: lowestOf(finals), highest: highestOf(finals) },
     },
     {
       what: 'critical points found: loss and index', paper: 'loss of the constant-mean-output network, low non-zero index',
@@ -203,7 +212,7 @@ export function fig3Claims(f: FigureRuns): Claim[] {
       what: `runs ending within 5% of the constant-mean-output loss (${CONSTANT_MEAN_OUTPUT_LOSS_ZSCORED}): their lowest ‖g‖²`,
       paper: 'the critical points found have that loss',
       measured: nearMean.length ? `${pct(nearMean.length, rs.length)}; ${range(nearMean.map((r) => r.minGradNormSq))}` : 'none',
-      values: { runs: nearMean.length, lowest: nearMean.length ? Math.min(...nearMean.map((r) => r.minGradNormSq)) : NaN },
+      values: { runs: nearMean.length, lowest: lowestOf(nearMean.map((r) => r.minGradNormSq)) },
     },
     {
       what: 'runs stalled at the end: ‖g‖² changed < 0.1% over the last 100 steps',
@@ -213,8 +222,8 @@ export function fig3Claims(f: FigureRuns): Claim[] {
     {
       what: 'Newton steps whose MINRES-QLP solve ended by the residual test (compatible system) / the co-kernel test (least-squares)',
       paper: '< 5% / the rest: "almost all points … had an approximately unsatisfiable Newton system"',
-      measured: `${pct1(ex.residual, ex.steps)} / ${pct1(ex.coKernel, ex.steps)}; other exits (maxit) ${ex.other}`,
-      values: ex,
+      measured: `${pct1(ex.residual, ex.steps)} / ${pct1(ex.coKernel, ex.steps)}${ex.other ? `; other exits: ${Object.entries(ex.others).map(([k, n]) => `${k} ${n}`).join(', ')}` : ''}`,
+      values: { residual: ex.residual, coKernel: ex.coKernel, other: ex.other, steps: ex.steps },
     },
   ];
 }
@@ -241,14 +250,14 @@ export function fig5Claims(f: FigureRuns): Claim[] {
   return [
     {
       what: 'training runs: correct of 50', paper: '48–50 of 50', measured: correct.length ? correct.join(', ') : '—',
-      values: { trainingRuns: correct.length, fewestCorrect: correct.length ? Math.min(...correct) : NaN },
+      values: { trainingRuns: correct.length, fewestCorrect: lowestOf(correct) },
     },
     { what: 'runs not reaching ‖g‖² < 1e-8', paper: '33/50', measured: pct(notReaching, rs.length), values: { notReaching, runs: rs.length } },
     { what: 'runs meeting gradient-flat points (r > 0.9)', paper: '31/50', measured: pct(meetingFlat, rs.length), values: { meetingFlat, runs: rs.length } },
     {
       what: 'bad local minimum: index 0, loss ln 2', paper: 'one',
       measured: `${badMinimum.length} at index 0; ${atLn2.length} run(s) end critical within 1% of ln 2${atLn2.length ? `, with ${negatives.join(' or ')} negative eigenvalues of ${rs[0].theta.length} (index cutoff ${rs[0].final.indexCutoff?.toExponential(0) ?? '—'})` : ''}`,
-      values: { badMinimum: badMinimum.length, criticalAtLn2: atLn2.length, fewestNegative: atLn2.length ? Math.min(...atLn2.map((r) => r.final.negativeEigenvalues ?? NaN)) : NaN },
+      values: { badMinimum: badMinimum.length, criticalAtLn2: atLn2.length, fewestNegative: lowestOf(atLn2.map((r) => r.final.negativeEigenvalues ?? NaN)) },
     },
     { what: 'classes of final points', paper: '—', ...classes(rs) },
   ];

@@ -12,6 +12,7 @@ import type { DenseKernels } from '../linalg/kernels.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import { loadSuite } from '../suite/config.js';
 import { runSuite, suiteInvocations } from '../suite/suite.js';
+import { configHash } from '../run/run-directory.js';
 import {
   fig1LinearClaims, fig1SwishClaims, fig2Claims, fig3Claims, fig4Claims, fig5Claims, readFigureRuns, type Claim, type FigureRuns,
 } from './measures.js';
@@ -63,6 +64,10 @@ export interface ReproduceOptions {
 export async function reproduce(out: string, kernels: DenseKernels, opts: ReproduceOptions): Promise<FigureResult[]> {
   const results: FigureResult[] = [];
   for (const figure of opts.figures ?? FIGURE_IDS) {
+    if (opts.measureOnly && !opts.figures && !existsSync(join(out, figure, 'manifest.json'))) {
+      opts.log?.(`${figure}: not run in ${out} yet, left out of the table`);
+      continue;
+    }
     if (!(figure in FIGURES)) throw new Error(`unknown figure '${figure}'. Figures: ${FIGURE_IDS.join(', ')}`);
     const suitePath = `suites/${figure}${opts.variant === 'quick' ? '.quick' : ''}.yaml`;
     const suiteFile = join(SUITES_DIR, suitePath.slice('suites/'.length));
@@ -73,8 +78,12 @@ export async function reproduce(out: string, kernels: DenseKernels, opts: Reprod
     let resumed = 0;
     if (opts.measureOnly) {
       if (!existsSync(join(dir, 'manifest.json'))) throw new Error(`--measure-only: ${dir} holds no suite run yet; run \`gradflat reproduce${opts.variant === 'full' ? ' --full' : ''} --figures ${figure}\` first`);
-      const ran = (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { identity?: { suite?: { name?: string } } }).identity?.suite?.name;
-      if (ran !== suite.name) throw new Error(`--measure-only: ${dir} holds suite '${ran}', not '${suite.name}' (${suitePath}); give the --out folder of a ${opts.variant} reproduction`);
+      const ran = (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { identity?: { suite?: { name?: string } } }).identity?.suite;
+      if (ran?.name !== suite.name) throw new Error(`--measure-only: ${dir} holds suite '${ran?.name}', not '${suite.name}' (${suitePath}); give the --out folder of a ${opts.variant} reproduction`);
+      // Same name but an edited file (say more starts): its runs would be tabulated as complete.
+      if (configHash(ran) !== configHash(suite)) {
+        throw new Error(`--measure-only: ${dir} was run with an earlier version of ${suitePath}; run \`gradflat reproduce${opts.variant === 'full' ? ' --full' : ''} --figures ${figure}\` (add --force to start over) before tabulating it`);
+      }
     } else {
       opts.log?.(`${figure}: running ${suiteFile} into ${dir}`);
       resumed = (await runSuite(suite, dir, kernels, { registry: opts.registry, workers: opts.workers, force: opts.force })).resumed;
@@ -82,7 +91,8 @@ export async function reproduce(out: string, kernels: DenseKernels, opts: Reprod
     const wallSeconds = (performance.now() - t0) / 1000;
     const runs = readFigureRuns(dir, suite.steppers[0].label);
     const startsFile = join(dir, 'starts.json');
-    const starts = existsSync(startsFile) ? (JSON.parse(readFileSync(startsFile, 'utf8')) as unknown[]).length : runs.records.length;
+    // starts.json is written before any run; without it nothing ran (the quartic's grid is its starts).
+    const starts = existsSync(startsFile) ? (JSON.parse(readFileSync(startsFile, 'utf8')) as unknown[]).length : suite.starts.count;
     results.push({
       figure, variant: opts.variant, suiteFile: suitePath,
       command: `gradflat suite ${suitePath} --out ${dir}`,
@@ -95,19 +105,25 @@ export async function reproduce(out: string, kernels: DenseKernels, opts: Reprod
     opts.log?.(`${figure}: ${runs.records.length} runs, ${wallSeconds.toFixed(0)} s${resumed ? ` (${resumed} runs resumed from disk)` : ''}`);
   }
   // Figures tabulated before in this directory stay in the table: `--figures` adds or refreshes rows.
-  const merged = mergeResults(readResults(join(out, 'reproduction.json'), opts.variant), results);
+  const merged = mergeResults(readResults(join(out, 'reproduction.json'), opts.variant, opts.log), results);
   writeJsonAtomic(join(out, 'reproduction.json'), merged);
   writeFileAtomic(join(out, 'reproduction.md'), formatReproduction(merged, opts.variant));
   return merged;
 }
 
-function readResults(path: string, variant: string): FigureResult[] {
+function readResults(path: string, variant: string, log?: (line: string) => void): FigureResult[] {
   if (!existsSync(path)) return [];
+  let old: FigureResult[];
   try {
-    return (JSON.parse(readFileSync(path, 'utf8')) as FigureResult[]).filter((r) => r.variant === variant && r.figure in FIGURES);
+    old = JSON.parse(readFileSync(path, 'utf8')) as FigureResult[];
   } catch {
-    return []; // an unreadable table is rebuilt from this invocation's figures
+    log?.(`${path} is unreadable: the table is rebuilt from this invocation's figures`);
+    return [];
   }
+  const kept = old.filter((r) => r.variant === variant && r.figure in FIGURES && Array.isArray(r.claims));
+  const dropped = old.filter((r) => !kept.includes(r)).map((r) => r.figure);
+  if (dropped.length) log?.(`dropped rows of an older table (${dropped.join(', ')}); \`--measure-only --figures ${dropped.join(',')}\` re-tabulates them`);
+  return kept;
 }
 
 /** The newer result of each figure, in FIGURE_IDS order. */
