@@ -16,7 +16,7 @@ test('readFigureRuns reads every finished run of a suite stopped part-way, in ru
   try {
     const runs = join(dir, 'runs', 'newton-mr');
     mkdirSync(runs, { recursive: true });
-    const step = (exit: string) => JSON.stringify({ type: 'step', gradNormSq: exit === 'rtol' ? 1 : 0.5, newton: { exit } });
+    const step = (exit: string) => JSON.stringify({ type: 'step', gradNormSq: exit === 'rtol' ? 1 : 0.5, stepNorm: exit === 'rtol' ? 0.1 : 0, newton: { exit } });
     for (const i of [3, 0]) {
       writeFileSync(join(runs, `run-00${i}.json`), JSON.stringify({ run: i, final: { gradNormSq: 0.25 } }));
       writeFileSync(join(runs, `run-00${i}.ndjson`), [step('rtol'), step('maxit'), ''].join('\n'));
@@ -27,6 +27,7 @@ test('readFigureRuns reads every finished run of a suite stopped part-way, in ru
     assert.deepEqual(f.exits, [['rtol', 'maxit'], ['rtol', 'maxit']]);
     // ‖g‖² at θ₀, θ₁ (before each logged step) and at the final iterate (the record).
     assert.deepEqual(f.gradNormSq, [[1, 0.5, 0.25], [1, 0.5, 0.25]]);
+    assert.deepEqual(f.moved, [[true, false], [true, false]]);
     assert.equal(f.training, undefined);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -24,6 +24,8 @@ export interface FigureRuns {
   exits: string[][];
   /** Per run, ‖g‖² at every iterate: θ₀ … θ_K (the step logs hold ‖g‖² before each step; the record, the final one). */
   gradNormSq: number[][];
+  /** Per run and step: whether the step moved θ (accepted, non-zero length). */
+  moved: boolean[][];
   training?: TrainingRunSummary[];
 }
 
@@ -36,6 +38,7 @@ export function readFigureRuns(dir: string, label: string): FigureRuns {
   const records: RunRecord[] = [];
   const exits: string[][] = [];
   const gradNormSq: number[][] = [];
+  const moved: boolean[][] = [];
   const runsDir = join(dir, 'runs', label);
   const runNumber = (n: string) => Number(/^run-(\d+)\.json$/.exec(n)![1]);
   const names = existsSync(runsDir) ? readdirSync(runsDir).filter((n) => /^run-\d+\.json$/.test(n)).sort((a, b) => runNumber(a) - runNumber(b)) : [];
@@ -44,12 +47,13 @@ export function readFigureRuns(dir: string, label: string): FigureRuns {
     const record = JSON.parse(readFileSync(`${base}.json`, 'utf8')) as RunRecord;
     records.push(record);
     const steps = readFileSync(`${base}.ndjson`, 'utf8').split('\n').filter((l) => l.includes('"type":"step"'))
-      .map((l) => JSON.parse(l) as { gradNormSq: number; newton?: { exit: string } });
+      .map((l) => JSON.parse(l) as { gradNormSq: number; stepNorm?: number; newton?: { exit: string } });
     exits.push(steps.map((st) => st.newton?.exit ?? ''));
     gradNormSq.push([...steps.map((st) => st.gradNormSq), record.final.gradNormSq]);
+    moved.push(steps.map((st) => (st.stepNorm ?? 0) > 0));
   }
   const tp = join(dir, 'training.json');
-  return { records, exits, gradNormSq, training: existsSync(tp) ? JSON.parse(readFileSync(tp, 'utf8')) as TrainingRunSummary[] : undefined };
+  return { records, exits, gradNormSq, moved, training: existsSync(tp) ? JSON.parse(readFileSync(tp, 'utf8')) as TrainingRunSummary[] : undefined };
 }
 
 /** Smallest / largest finite value; null for none (JSON keeps null, not ±Infinity or NaN). */
@@ -195,7 +199,13 @@ export function fig3Claims(f: FigureRuns): Claim[] {
   const ex = solverExitShares(f.exits);
   const finals = rs.map((r) => r.final.gradNormSq);
   const nearMean = rs.filter((r) => Math.abs(r.final.loss - CONSTANT_MEAN_OUTPUT_LOSS_ZSCORED) < 0.05 * CONSTANT_MEAN_OUTPUT_LOSS_ZSCORED);
-  const stalled = count(f.gradNormSq, (t) => t.length > 100 && Math.abs(t[t.length - 101] - t[t.length - 1]) < 1e-3 * t[t.length - 1]);
+  // Stalled: ‖g‖² over the last 100 steps changed by < 0.1% — though (movedInStall) θ kept moving.
+  const stalledRuns = f.gradNormSq.map((_, i) => i).filter((i) => {
+    const t = f.gradNormSq[i];
+    return t.length > 100 && Math.abs(t[t.length - 101] - t[t.length - 1]) < 1e-3 * t[t.length - 1];
+  });
+  const stalled = stalledRuns.length;
+  const lastSteps = stalledRuns.flatMap((i) => f.moved[i].slice(-100));
   return [
     { what: 'runs ending critical / gradient-flat / neither', paper: '14% / 28% / 58%', ...classes(rs) },
     { what: 'runs passing a point with r > 0.5, 0.9, 0.99', paper: '99%, 89%, 50%', ...passing(rs, [0.5, 0.9, 0.99]) },
@@ -215,9 +225,10 @@ export function fig3Claims(f: FigureRuns): Claim[] {
       values: { runs: nearMean.length, lowest: lowestOf(nearMean.map((r) => r.minGradNormSq)) },
     },
     {
-      what: 'runs stalled at the end: ‖g‖² changed < 0.1% over the last 100 steps',
+      what: 'runs stalled at the end: ‖g‖² changed < 0.1% over the last 100 steps (and of those steps, how many moved θ)',
       paper: 'Newton-MR stalls in gradient-flat regions',
-      measured: pct(stalled, rs.length), values: { stalled, runs: rs.length },
+      measured: `${pct(stalled, rs.length)}; ${count(lastSteps, Boolean)} of their ${lastSteps.length} last steps moved θ`,
+      values: { stalled, runs: rs.length, stallSteps: lastSteps.length, stallStepsMoved: count(lastSteps, Boolean) },
     },
     {
       what: 'Newton steps whose MINRES-QLP solve ended by the residual test (compatible system) / the co-kernel test (least-squares)',
