@@ -124,7 +124,7 @@ const median = (xs: readonly number[]) => {
   return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-export function fig1LinearClaims({ records: rs, gradNormSq }: FigureRuns): Claim[] {
+export function fig1LinearClaims({ records: rs, gradNormSq, exits }: FigureRuns): Claim[] {
   const belowCut = rs.filter((r) => r.final.gradNormSq < 1e-8);
   const atCutoff = (c: number) => {
     const hits = rs.map((r) => r.firstBelow.find((f) => f.cutoff === c)).filter((f) => f?.truth);
@@ -135,6 +135,7 @@ export function fig1LinearClaims({ records: rs, gradNormSq }: FigureRuns): Claim
   const matched = count(belowCut, (r) => Boolean(r.truth?.matched));
   const [c8, c2] = [atCutoff(1e-8), atCutoff(1e-2)];
   const tail = stepsBetween(gradNormSq, 1e-8, 1e-20);
+  const ex = solverExitShares(exits);
   const tailRange = tail.length ? `median ${median(tail)}, range ${lowestOf(tail)}–${highestOf(tail)} (${tail.length} runs)` : '—';
   return [
     {
@@ -146,6 +147,10 @@ export function fig1LinearClaims({ records: rs, gradNormSq }: FigureRuns): Claim
       what: 'steps from ‖g‖² < 1e-8 to < 1e-20 (runs reaching both)', paper: 'superlinear: a few steps',
       measured: tailRange,
       values: { median: tail.length ? median(tail) : null, fewest: lowestOf(tail), most: highestOf(tail), runs: tail.length },
+    },
+    {
+      what: 'Newton steps whose MINRES-QLP solve was cut off at maxit = n', paper: 'maxit = n "is sufficient to solve the Newton system" in exact arithmetic',
+      measured: pct1(ex.others.maxit ?? 0, ex.steps), values: { maxit: ex.others.maxit ?? 0, steps: ex.steps },
     },
     {
       what: 'found points vs analytic critical points (1e-8 cutoff)', paper: 'loss and index of found points match the analytic ones',
