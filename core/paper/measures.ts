@@ -84,8 +84,9 @@ function range(xs: readonly number[]): string {
  * compatible system), by the co-kernel test (relAres ≤ rtol, a least-squares solution of an
  * incompatible one), or otherwise (maxit, …). [GF] A.4: "Less than 5% of Newton steps were
  * obtained from the kernel residual going below the tolerance, indicating that almost all
- * points of the loss surface had an approximately unsatisfiable Newton system" — only the
- * residual test's share can be < 5% for that inference to hold (docs/reproduction.md).
+ * points of the loss surface had an approximately unsatisfiable Newton system". Both shares
+ * are reported; gradflat reads the < 5% as the residual test's share, the one reading under
+ * which the sentence's conclusion follows (docs/reproduction.md).
  */
 export function solverExitShares(exits: readonly string[][]): { residual: number; coKernel: number; other: number; steps: number; others: Record<string, number> } {
   let residual = 0, coKernel = 0, steps = 0;
@@ -204,7 +205,7 @@ export function fig3Claims(f: FigureRuns): Claim[] {
   const ex = solverExitShares(f.exits);
   const finals = rs.map((r) => r.final.gradNormSq);
   const nearMean = rs.filter((r) => Math.abs(r.final.loss - CONSTANT_MEAN_OUTPUT_LOSS_ZSCORED) < 0.05 * CONSTANT_MEAN_OUTPUT_LOSS_ZSCORED);
-  // Stalled: ‖g‖² over the last 100 steps changed by < 0.1% — though (movedInStall) θ kept moving.
+  // Stalled: ‖g‖² changed by < 0.1% over the last 100 steps; lastSteps says whether θ still moved.
   const stalledRuns = f.gradNormSq.map((_, i) => i).filter((i) => {
     const t = f.gradNormSq[i];
     return t.length > 100 && Math.abs(t[t.length - 101] - t[t.length - 1]) < 1e-3 * t[t.length - 1];
