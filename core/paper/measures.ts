@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunRecord } from '../run/run-one.js';
 import type { TrainingRunSummary } from '../problems/catalog.js';
+import { quartiles } from '../suite/summarize.js';
 
 export interface Claim {
   /** What is compared, e.g. 'runs ending critical / gradient-flat / neither'. */
@@ -57,8 +58,8 @@ export function readFigureRuns(dir: string, label: string): FigureRuns {
 }
 
 /** Smallest / largest finite value; null for none (JSON keeps null, not ±Infinity or NaN). */
-const lowestOf = (xs: readonly number[]) => { const f = xs.filter(Number.isFinite); return f.length ? Math.min(...f) : null; };
-const highestOf = (xs: readonly number[]) => { const f = xs.filter(Number.isFinite); return f.length ? Math.max(...f) : null; };
+const lowestOf = (xs: readonly number[]) => quartiles(xs)?.min ?? null;
+const highestOf = (xs: readonly number[]) => quartiles(xs)?.max ?? null;
 
 const pct = (k: number, n: number) => (n === 0 ? '—' : `${k}/${n} (${Math.round((100 * k) / n)}%)`);
 const e = (x: number | null) => (x !== null && Number.isFinite(x) ? x.toExponential(1) : '—');
@@ -120,11 +121,6 @@ export function stepsBetween(traces: readonly number[][], from: number, to: numb
   return out;
 }
 
-const median = (xs: readonly number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 export function fig1LinearClaims({ records: rs, gradNormSq, exits }: FigureRuns): Claim[] {
   const belowCut = rs.filter((r) => r.final.gradNormSq < 1e-8);
   const atCutoff = (c: number) => {
@@ -135,9 +131,9 @@ export function fig1LinearClaims({ records: rs, gradNormSq, exits }: FigureRuns)
   const lowest = lowestOf(rs.map((r) => r.minGradNormSq));
   const matched = count(belowCut, (r) => Boolean(r.truth?.matched));
   const [c8, c2] = [atCutoff(1e-8), atCutoff(1e-2)];
-  const tail = stepsBetween(gradNormSq, 1e-8, 1e-20);
+  const tail = quartiles(stepsBetween(gradNormSq, 1e-8, 1e-20));
   const ex = solverExitShares(exits);
-  const tailRange = tail.length ? `median ${median(tail)}, range ${lowestOf(tail)}–${highestOf(tail)} (${tail.length} runs)` : '—';
+  const tailRange = tail ? `median ${tail.median}, range ${tail.min}–${tail.max} (${tail.n} runs)` : '—';
   return [
     {
       what: 'superlinear convergence to the float64 floor', paper: 'Newton-MR converges superlinearly, ‖g‖² to ~1e-30',
@@ -147,7 +143,7 @@ export function fig1LinearClaims({ records: rs, gradNormSq, exits }: FigureRuns)
     {
       what: 'steps from ‖g‖² < 1e-8 to < 1e-20 (runs reaching both)', paper: 'superlinear: a few steps',
       measured: tailRange,
-      values: { median: tail.length ? median(tail) : null, fewest: lowestOf(tail), most: highestOf(tail), runs: tail.length },
+      values: { median: tail?.median ?? null, fewest: tail?.min ?? null, most: tail?.max ?? null, runs: tail?.n ?? 0 },
     },
     {
       what: 'Newton steps whose MINRES-QLP solve was cut off at maxit = n', paper: 'maxit = n "is sufficient to solve the Newton system" in exact arithmetic',
