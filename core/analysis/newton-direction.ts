@@ -6,6 +6,7 @@
 import { minresQlp, type MinresQlpOptions, type MinresQlpResult } from '../linalg/minres-qlp.js';
 import type { Oracle } from '../oracle/oracle.js';
 import type { NewtonSolveMetrics } from '../stepper/stepper.js';
+import { hessianOperator } from './hessian-operator.js';
 
 /**
  * MINRES-QLP settings of the paper's reference code (PAPER-NOTES: "maxxnorm and acondlim did
@@ -23,8 +24,10 @@ export interface NewtonDirection {
 export function newtonDirection(oracle: Oracle, theta: Float64Array, g: Float64Array, options: MinresQlpOptions): NewtonDirection {
   const b = new Float64Array(g.length);
   for (let i = 0; i < g.length; i++) b[i] = -g[i];
-  const solve = minresQlp((v, out) => { oracle.hvp(theta, v, out); }, b, options);
-  return { p: solve.x, solve, metrics: solveMetrics(solve) };
+  // HVPs, or a dense Hessian from batched products when the solve is long enough to pay (hessian-operator.ts).
+  const op = hessianOperator(oracle, theta, { rtol: options.rtol, maxit: options.maxit });
+  const solve = minresQlp(op.apply, b, options);
+  return { p: solve.x, solve, metrics: { ...solveMetrics(solve), operator: op.provenance } };
 }
 
 export function solveMetrics(s: MinresQlpResult): NewtonSolveMetrics {

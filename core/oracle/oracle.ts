@@ -18,8 +18,12 @@ export interface OracleCounters {
   statistics: number;
 }
 
-/** Capabilities beyond loss / gradient / HVP. Declared by the oracle, never guessed. */
-export type OracleCapability = 'dense-hessian' | 'layer-statistics';
+/**
+ * Capabilities beyond loss / gradient / HVP. Declared by the oracle, never guessed.
+ * 'hvp-block': H·V for a block of k directions in one batched pass (`hvpBlock`), much faster
+ * per direction than k `hvp` calls; counted as k HVPs.
+ */
+export type OracleCapability = 'dense-hessian' | 'layer-statistics' | 'hvp-block';
 
 /**
  * One layer's Kronecker factors (Martens & Grosse 2015, K-FAC): the block of the Gauss-Newton
@@ -65,6 +69,13 @@ export interface Oracle {
    * round-off between engines, so runs record it.
    */
   readonly provenance?: Readonly<Record<string, string | number>>;
+  /**
+   * H(θ)·v_j for k directions at once; present iff capabilities has 'hvp-block'. V holds the k
+   * directions one after another (V[j·n + i]: k×n row-major = n×k column-major, k = V.length / n);
+   * the result (`out` when given, length k·n, must not alias V) holds H·v_j the same way. Equals
+   * k `hvp` calls up to round-off, and adds k to `counters.hvp`.
+   */
+  hvpBlock?(theta: Float64Array, V: Float64Array, out?: Float64Array): Float64Array;
   /** Dense n×n row-major Hessian; present iff capabilities has 'dense-hessian'. */
   hessian?(theta: Float64Array): Float64Array;
   /** Per-layer Kronecker factors at θ; present iff capabilities has 'layer-statistics'. */

@@ -31,6 +31,8 @@ export interface NewtonSolveMetrics {
   /** The solver's estimates of ‖A‖ (≤ ‖H‖₂) and cond(A). */
   Anorm_solver: number;
   Acond_solver: number;
+  /** What applied H (core/analysis/hessian-operator.ts): 'hvp', 'dense-hessian-batched' or 'hvp-then-dense-hessian-batched'. */
+  operator?: string;
 }
 
 export interface StepMetrics {

@@ -44,11 +44,12 @@ import type { DenseKernels } from '../../linalg/kernels.js';
 import { equalArrays, normSq } from '../../linalg/vector.js';
 import { hessianFromHvps } from '../../linalg/dense-hessian.js';
 import { typescriptKernels } from '../../linalg/kernels-typescript.js';
-import { type MlpSpec, type ResolvedMlpSpec, parameterCount, resolveMlpSpec } from './architecture.js';
+import { type MlpSpec, type ResolvedMlpSpec, layerLayout, parameterCount, resolveMlpSpec } from './architecture.js';
 import { type MlpData, validateMlpData } from './data.js';
 import { type CurvatureData, gaussNewtonProduct as gnProduct, layerStatistics as kfacFactors } from './layer-statistics.js';
 import { LEVEL_BACKWARD, LEVEL_FORWARD, LEVEL_NONE, type MlpSlice, MlpSliceEngine, mlpFlopsPerHvp } from './mlp-engine.js';
 import { CMD_GRADIENT, CMD_HVP, CMD_LOSS, MlpWorkerPool, WORKER_KERNELS, workerScriptAvailable } from './mlp-threads.js';
+import { symmetrize } from '../../linalg/dense-hessian.js';
 
 export type { MlpData } from './data.js';
 
@@ -78,6 +79,15 @@ export interface MlpOracleOptions {
 
 /** Below these sizes the default is one chunk and one thread (see `defaultMlpChunks`). */
 export const THREADS_MIN_SAMPLES = 2000;
+
+/**
+ * Directions per batched R-pass (`hvpBlock`, the dense Hessian): up to 64, and at most
+ * 2²⁰/n so that the k×n blocks (shared with worker threads) stay ≤ 8 MiB. Results do not
+ * depend on it beyond round-off.
+ */
+export function hvpBlockMaxFor(n: number): number {
+  return Math.max(1, Math.min(64, Math.floor((1 << 20) / n)));
+}
 export const THREADS_MIN_WORK = 1e6;
 
 /**
@@ -124,7 +134,7 @@ const poolReaper = new FinalizationRegistry<MlpWorkerPool>((pool) => pool.dispos
 
 export class MlpOracle implements Oracle {
   readonly dim: number;
-  readonly capabilities: ReadonlySet<OracleCapability> = new Set<OracleCapability>(['dense-hessian', 'layer-statistics']);
+  readonly capabilities: ReadonlySet<OracleCapability> = new Set<OracleCapability>(['dense-hessian', 'layer-statistics', 'hvp-block']);
   readonly counters: OracleCounters = emptyCounters();
   readonly spec: ResolvedMlpSpec;
   /** False when ReLU is used: the HVP then takes σ'' = 0 (exact almost everywhere). */
@@ -137,6 +147,8 @@ export class MlpOracle implements Oracle {
   readonly threads: number;
   readonly chunks: number;
   readonly provenance: Readonly<Record<string, string | number>>;
+  /** Directions per batched R-pass (see `hvpBlockMaxFor`); `hvpBlock` splits larger blocks. */
+  readonly hvpBlockMax: number;
 
   /** The calling thread's engines: chunks 0 … chunks − threads (workers take one chunk each after those). */
   private readonly engines: MlpSliceEngine[];
@@ -150,6 +162,8 @@ export class MlpOracle implements Oracle {
   /** The calling thread's H·v data terms. */
   private readonly hvBuf: Float64Array;
   private readonly hvTmp: Float64Array;
+  /** Per-engine block results when the calling thread runs several engines (allocated on first use). */
+  private blockTmp: Float64Array | null = null;
   /** Private copy of the inputs for the curvature passes (layer-statistics.ts; calling thread, all samples). */
   private readonly curvatureData: CurvatureData;
 
@@ -186,6 +200,7 @@ export class MlpOracle implements Oracle {
     this.totalGradient = new Float64Array(n);
     this.hvBuf = new Float64Array(n);
     this.hvTmp = new Float64Array(n);
+    this.hvpBlockMax = hvpBlockMaxFor(n);
 
     const dIn = this.spec.layers[0];
     const dOut = this.spec.layers[this.spec.layers.length - 1];
@@ -204,7 +219,7 @@ export class MlpOracle implements Oracle {
       // Workers first, so that they load while this thread builds its engines.
       const slices: MlpSlice[] = [];
       for (let c = own; c < C; c++) slices.push(chunk(c));
-      this.pool = new MlpWorkerPool(this.spec, slices, N, kernels.name, this.blockRows, n);
+      this.pool = new MlpWorkerPool(this.spec, slices, N, kernels.name, this.blockRows, n, this.hvpBlockMax);
       poolReaper.register(this, this.pool, this.pool);
     }
     this.engines = [];
@@ -257,10 +272,59 @@ export class MlpOracle implements Oracle {
   }
 
   /**
-   * Dense n×n row-major Hessian, by n HVPs with the unit vectors (sharing one cached forward and
-   * backward pass), symmetrised as (H + Hᵀ)/2. Counts n HVPs in `counters.hvp`.
+   * H·v_j for k directions (V: k×n, direction-major; see Oracle.hvpBlock) by batched R-passes
+   * of up to `hvpBlockMax` directions (MlpSliceEngine.hvpBlockData), sharing the cached forward
+   * and backward passes. Counts k HVPs in `counters.hvp`.
+   */
+  hvpBlock(theta: Float64Array, V: Float64Array, out?: Float64Array): Float64Array {
+    const n = this.dim;
+    if (!(V instanceof Float64Array) || V.length === 0 || V.length % n !== 0) {
+      throw new RangeError(`MlpOracle.hvpBlock: V must be a Float64Array of k·n entries (k directions of n = ${n} parameters, one after another); got ${V instanceof Float64Array ? `length ${V.length}` : typeof V}`);
+    }
+    const k = V.length / n;
+    this.counters.hvp += k;
+    checkTheta(V, V.length, 'hvpBlock directions V');
+    if (out !== undefined) checkOut(out, k * n, 'hvpBlock');
+    checkTheta(theta, n, 'parameter vector θ');
+    const res = out ?? new Float64Array(k * n);
+    if (res.buffer === V.buffer && res.byteOffset < V.byteOffset + V.byteLength && V.byteOffset < res.byteOffset + res.byteLength) {
+      throw new RangeError('MlpOracle.hvpBlock: out must not overlap V');
+    }
+    for (let j0 = 0; j0 < k; j0 += this.hvpBlockMax) {
+      const kc = Math.min(this.hvpBlockMax, k - j0);
+      this.hvpBlockInto(theta, V.subarray(j0 * n, (j0 + kc) * n), kc, res.subarray(j0 * n, (j0 + kc) * n));
+    }
+    return res;
+  }
+
+  /**
+   * Dense n×n row-major Hessian, symmetrised as (H + Hᵀ)/2, from batched R-passes over blocks of
+   * unit vectors (`hvpBlock`), each block inside one layer's parameters: such directions leave
+   * R{Z}, R{A} zero before that layer, and the batched pass skips those products. Row j is
+   * H·e_j. Counts n HVPs in `counters.hvp` (the work of n products, done as ⌈n/k⌉ passes).
    */
   hessian(theta: Float64Array): Float64Array {
+    const n = this.dim;
+    checkTheta(theta, n, 'parameter vector θ');
+    const H = new Float64Array(n * n);
+    const kMax = this.hvpBlockMax;
+    const E = new Float64Array(kMax * n);
+    for (const ly of layerLayout(this.spec)) {
+      const start = ly.weightOffset;
+      const end = ly.biasOffset >= 0 ? ly.biasOffset + ly.outputs : ly.weightOffset + ly.outputs * ly.inputs;
+      for (let j0 = start; j0 < end; j0 += kMax) {
+        const kc = Math.min(kMax, end - j0);
+        for (let t = 0; t < kc; t++) E[t * n + j0 + t] = 1;
+        this.hvpBlockInto(theta, E, kc, H.subarray(j0 * n, (j0 + kc) * n));
+        for (let t = 0; t < kc; t++) E[t * n + j0 + t] = 0;
+      }
+    }
+    this.counters.hvp += n;
+    return symmetrize(H, n);
+  }
+
+  /** The dense Hessian by n sequential HVPs (the build before issue 12; kept as the reference and the bench's baseline). Counts n HVPs. */
+  hessianSequential(theta: Float64Array): Float64Array {
     const n = this.dim;
     checkTheta(theta, n, 'parameter vector θ');
     const H = hessianFromHvps(n, (e, out) => this.hvpInto(theta, e, out));
@@ -327,6 +391,38 @@ export class MlpOracle implements Oracle {
       for (let i = 0; i < g.length; i++) g[i] += c * tc[i];
     }
     this.totalLevel = need;
+  }
+
+  /** H·v_j for k ≤ hvpBlockMax directions (V k×n) into `res` (k×n, not aliasing V); θ and V validated. */
+  private hvpBlockInto(theta: Float64Array, V: Float64Array, k: number, res: Float64Array): void {
+    const n = this.dim;
+    const pool = this.pool;
+    if (pool !== null) pool.postBlock(theta, V, k);
+    try {
+      for (let e = 0; e < this.engines.length; e++) {
+        const eng = this.engines[e];
+        eng.ensure(theta, LEVEL_BACKWARD);
+        if (e === 0) eng.hvpBlockData(V, k, res);
+        else {
+          const tmp = (this.blockTmp ??= new Float64Array(this.hvpBlockMax * n));
+          eng.hvpBlockData(V, k, tmp);
+          for (let i = 0; i < k * n; i++) res[i] += tmp[i];
+        }
+      }
+    } finally {
+      pool?.wait();
+    }
+    if (pool !== null) {
+      for (let w = 0; w < pool.size; w++) {
+        const hw = pool.blockResults[w];
+        for (let i = 0; i < k * n; i++) res[i] += hw[i];
+      }
+    }
+    const lam = this.spec.l2;
+    if (lam !== 0) {
+      const c = (2 * lam) / n;
+      for (let i = 0; i < k * n; i++) res[i] += c * V[i];
+    }
   }
 
   /** H·v into `res` (may alias v); θ and v validated. */

@@ -10,8 +10,11 @@
  *     DONE    = REQ once the worker has written its result; −1 after a fatal error
  *     STARTED 1 once the worker script runs
  *     FORWARDS, BACKWARDS  the worker engine's pass counts (diagnostics)
+ *     K       the number of directions of a CMD_HVP_BLOCK
  *   θ and v: one shared Float64Array each (written by the caller before REQ is bumped);
  *   results:  per worker, a Float64Array [data loss, vector (gradient or H·v data term)];
+ *   blocks:   one shared Float64Array of `blockMax` directions (CMD_HVP_BLOCK's V, k×n) and,
+ *             per worker, one for its k data terms H·v_j;
  *   error:    per worker, UTF-8 bytes of the error message (length in ctrl[ERRLEN]).
  *
  * The caller waits with `Atomics.wait` (allowed on Node's main thread); workers wait with
@@ -35,6 +38,8 @@ export const CTRL_ERRLEN = 4;
 /** The worker engine's forward / backward pass counts, updated before DONE. */
 export const CTRL_FORWARDS = 5;
 export const CTRL_BACKWARDS = 6;
+/** Number of directions k of a CMD_HVP_BLOCK. */
+export const CTRL_K = 7;
 /** Int32 slots per worker (64 bytes: one cache line). */
 export const CTRL_SLOTS = 16;
 
@@ -42,6 +47,8 @@ export const CMD_LOSS = 1;
 export const CMD_GRADIENT = 2;
 export const CMD_HVP = 3;
 export const CMD_EXIT = 4;
+/** k Hessian-vector products in one batched R-pass (MlpSliceEngine.hvpBlockData). */
+export const CMD_HVP_BLOCK = 5;
 
 export const ERROR_BYTES = 4096;
 
@@ -86,6 +93,9 @@ export interface MlpWorkerInit {
   v: SharedArrayBuffer;
   results: SharedArrayBuffer;
   error: SharedArrayBuffer;
+  /** CMD_HVP_BLOCK: the directions (shared by all workers) and this worker's products, blockMax·dim each. */
+  blockV: SharedArrayBuffer;
+  blockResults: SharedArrayBuffer;
 }
 
 /** Kernel sets a worker can build for itself with `selectKernels`. */
@@ -134,6 +144,11 @@ export class MlpWorkerPool {
   readonly results: Float64Array[];
   /** Per worker: the vector part of `results` (gradient or H·v data term). */
   readonly vectors: Float64Array[];
+  /** Per worker: the k data terms H·v_j of the last CMD_HVP_BLOCK (k×dim, direction-major). */
+  readonly blockResults: Float64Array[];
+  /** Most directions one CMD_HVP_BLOCK can carry. */
+  readonly blockMax: number;
+  private readonly blockV: Float64Array;
   private readonly workers: Worker[];
   private readonly ctrl: Int32Array[];
   private readonly errorBytes: Uint8Array[];
@@ -149,7 +164,7 @@ export class MlpWorkerPool {
    * Starts one worker per slice. Returns at once: the workers load their modules and build
    * their engines concurrently; the first `wait()` blocks until they are ready.
    */
-  constructor(spec: ResolvedMlpSpec, slices: MlpSlice[], normN: number, kernelName: string, blockRows: number, dim: number) {
+  constructor(spec: ResolvedMlpSpec, slices: MlpSlice[], normN: number, kernelName: string, blockRows: number, dim: number, blockMax = 1) {
     if (!WORKER_KERNELS.includes(kernelName)) {
       throw new TypeError(`MlpOracle threads > 1 needs kernels a worker can build itself (${WORKER_KERNELS.join(' or ')}); got kernels named '${kernelName}'. Use threads: 1.`);
     }
@@ -159,6 +174,10 @@ export class MlpWorkerPool {
     this.spinMicroseconds = SPIN_MICROSECONDS;
     this.theta = new Float64Array(new SharedArrayBuffer(8 * dim));
     this.v = new Float64Array(new SharedArrayBuffer(8 * dim));
+    this.blockMax = blockMax;
+    // Untouched pages of a SharedArrayBuffer are not resident, so an unused block buffer costs little.
+    this.blockV = new Float64Array(new SharedArrayBuffer(8 * dim * blockMax));
+    this.blockResults = [];
     this.workers = [];
     this.ctrl = [];
     this.errorBytes = [];
@@ -173,6 +192,7 @@ export class MlpWorkerPool {
       const ctrl = new SharedArrayBuffer(4 * CTRL_SLOTS);
       const results = new SharedArrayBuffer(8 * (dim + 1));
       const error = new SharedArrayBuffer(ERROR_BYTES);
+      const blockResults = new SharedArrayBuffer(8 * dim * blockMax);
       const init: MlpWorkerInit = {
         spec: plainSpec,
         kernels: kernelName as MlpWorkerInit['kernels'],
@@ -184,6 +204,7 @@ export class MlpWorkerPool {
           labels: s.labels ? sharedCopy(s.labels, Int32Array) : null,
         },
         ctrl, theta: this.theta.buffer as SharedArrayBuffer, v: this.v.buffer as SharedArrayBuffer, results, error,
+        blockV: this.blockV.buffer as SharedArrayBuffer, blockResults,
       };
       const w = new Worker(WORKER_URL, { workerData: init, execArgv: workerExecArgv(), stdout: false, stderr: false });
       w.unref();
@@ -197,6 +218,7 @@ export class MlpWorkerPool {
       const r = new Float64Array(results);
       this.results.push(r);
       this.vectors.push(r.subarray(1));
+      this.blockResults.push(new Float64Array(blockResults));
       this.started.push(false);
     }
   }
@@ -206,6 +228,17 @@ export class MlpWorkerPool {
    * before the next `post`. θ and v are copied into shared memory here.
    */
   post(cmd: number, theta: Float64Array, v?: Float64Array): void {
+    this.postWith(cmd, theta, v, 0);
+  }
+
+  /** CMD_HVP_BLOCK: k ≤ blockMax directions V (k×dim, direction-major) at θ; results in `blockResults`. */
+  postBlock(theta: Float64Array, V: Float64Array, k: number): void {
+    if (!(k >= 1 && k <= this.blockMax)) throw new RangeError(`MlpWorkerPool.postBlock: k = ${k} outside [1, ${this.blockMax}]`);
+    this.blockV.set(V.subarray(0, k * this.theta.length));
+    this.postWith(CMD_HVP_BLOCK, theta, undefined, k);
+  }
+
+  private postWith(cmd: number, theta: Float64Array, v: Float64Array | undefined, k: number): void {
     if (this.disposed) throw new Error('MlpOracle: this oracle was disposed (its worker threads are terminated); create a new one');
     if (this.inFlight) throw new Error('MlpWorkerPool.post: the previous command was not waited for');
     this.theta.set(theta);
@@ -213,6 +246,7 @@ export class MlpWorkerPool {
     this.seq = this.seq >= 0x3fffffff ? 1 : this.seq + 1;
     const seq = this.seq;
     for (const c of this.ctrl) {
+      Atomics.store(c, CTRL_K, k);
       Atomics.store(c, CTRL_CMD, cmd);
       Atomics.store(c, CTRL_REQ, seq);
       Atomics.notify(c, CTRL_REQ);

@@ -10,7 +10,8 @@
  */
 import { workerData } from 'node:worker_threads';
 import {
-  CMD_EXIT, CMD_GRADIENT, CMD_HVP, CMD_LOSS, CTRL_BACKWARDS, CTRL_CMD, CTRL_DONE, CTRL_ERRLEN, CTRL_FORWARDS, CTRL_REQ, CTRL_STARTED,
+  CMD_EXIT, CMD_GRADIENT, CMD_HVP, CMD_HVP_BLOCK, CMD_LOSS, CTRL_BACKWARDS, CTRL_CMD, CTRL_DONE, CTRL_ERRLEN, CTRL_FORWARDS, CTRL_K, CTRL_REQ,
+  CTRL_STARTED,
   ERROR_BYTES, type MlpWorkerInit, spinWhileEqual,
 } from './mlp-threads.js';
 
@@ -31,6 +32,8 @@ try {
   const v = new Float64Array(init.v);
   const results = new Float64Array(init.results);
   const vec = results.subarray(1);
+  const blockV = new Float64Array(init.blockV);
+  const blockResults = new Float64Array(init.blockResults);
   let seen = 0;
   for (;;) {
     if (spinWhileEqual(ctrl, CTRL_REQ, seen, init.spinMicroseconds) === seen) Atomics.wait(ctrl, CTRL_REQ, seen);
@@ -49,6 +52,9 @@ try {
     } else if (cmd === CMD_HVP) {
       engine.ensure(theta, LEVEL_BACKWARD);
       engine.hvpData(v, vec);
+    } else if (cmd === CMD_HVP_BLOCK) {
+      engine.ensure(theta, LEVEL_BACKWARD);
+      engine.hvpBlockData(blockV, Atomics.load(ctrl, CTRL_K), blockResults);
     } else {
       throw new Error(`unknown command ${cmd}`);
     }
