@@ -31,6 +31,13 @@ export interface NewtonSolveMetrics {
   /** The solver's estimates of ‖A‖ (≤ ‖H‖₂) and cond(A). */
   Anorm_solver: number;
   Acond_solver: number;
+  /** Which solver produced p ('minres-qlp', 'minres-qlp-reorth', 'exact'; see core/analysis/exact-direction.ts). */
+  solver?: string;
+  /** True relative residual ‖Hp + g‖ / ‖g‖ (recomputed after the solve, not a recurrence). */
+  residual?: number;
+  /** 'exact' only: the absolute pseudo-inverse cutoff rcond·‖H‖₂ and the number of eigen-directions kept. */
+  pinvCutoff?: number;
+  rank?: number;
 }
 
 export interface StepMetrics {

@@ -54,7 +54,7 @@ test('bad suites are rejected with messages that name the field', () => {
   rejects((c) => { c.steppers[0].label = 'a/b'; }, /steppers\[0\]\.label: must be letters/);
   rejects((c) => { c.steppers.push({ stepper: 'newton-mr', label: 'Newton-MR' }); }, /steppers\[1\]\.label: 'Newton-MR' is already used by steppers\[0\] \(labels name folders, compared without case\)/);
   rejects((c) => { c.starts.flat = { finder: { stepper: 'nope' } }; }, /starts\.flat\.finder\.stepper: unknown stepper 'nope'/);
-  rejects((c) => { c.probe = { kind: 'exact' }; }, /probe\.kind: must be one of 'auto', 'newton', 'rayleigh', 'none'/);
+  rejects((c) => { c.probe = { kind: 'exact' }; }, /probe\.kind: must be one of 'auto', 'newton', 'rayleigh', 'spectral', 'none'/);
   rejects((c) => { c.summary = { lossAfter: [0] }; }, /summary\.lossAfter\[0\]: must be ≥ 1/);
   assert.throws(() => resolveSuite([], registry), /must be an object/);
 });
