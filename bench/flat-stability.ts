@@ -29,7 +29,7 @@ const oracle = problem.oracle;
 const hp = suite.starts.flat!.finder.hyperparameters;
 const solve = { ...REFERENCE_SOLVER_SETTINGS, rtol: hp.rtol as number, maxit: (hp.maxit as number | null) ?? oracle.dim };
 const rng = new Rng(suite.seed).fork(77);
-const rAt = (theta: Float64Array) => newtonDirection(oracle, theta, oracle.gradient(theta).gradient, solve).solve.relres;
+const rAt = (theta: Float64Array) => newtonDirection(oracle, theta, oracle.gradient(theta).gradient, solve).metrics.r_solverA;
 
 process.stdout.write(`${dir}: ${flat.length} flat starts, r with MINRES-QLP rtol ${solve.rtol}, ${directions} random directions per start and ε\n`);
 process.stdout.write('ε (‖Δθ‖/‖θ‖)   r median   [min, max]        share r > 0.9\n');

@@ -17,7 +17,8 @@ import { PROBLEM_NAMES } from '../core/problems/catalog.js';
 import { registerBuiltinPlugins } from '../plugins/index.js';
 import { runDemo } from '../core/run/demo.js';
 import { loadPluginFiles } from '../core/plugins/load.js';
-import { loadSuite } from '../core/suite/config.js';
+import { loadSuite, withProbeSolver } from '../core/suite/config.js';
+import { PROBE_SOLVERS } from '../core/analysis/exact-direction.js';
 import { ENGINES, prepareEngine, type Engine } from '../core/problems/engine.js';
 import { tfjsInfoLine } from '../core/problems/tfjs/info.js';
 import { runSuite, summarizeSuiteDirectory } from '../core/suite/suite.js';
@@ -28,6 +29,9 @@ registerBuiltinPlugins();
 const notice = (msg: string) => process.stderr.write(`gradflat: ${msg}\n`);
 
 /** `--plugin FILE` (run, plugins): a JavaScript module registering steppers, loaded before any stepper is looked up. */
+const probeSolverOption = {
+  choices: PROBE_SOLVERS, describe: "solver of final-point (and Newton-probe) solves Hp = −g: minres-qlp (paper), minres-qlp-reorth, or exact (p = −H⁺g, n ≤ 2000; see docs/conventions.md)",
+} as const;
 const pluginOption = { type: 'string', array: true, requiresArg: true, describe: 'JavaScript file that registers steppers (repeatable; see examples/README.md)' } as const;
 
 function parseAssignments(list: unknown, flag: string): Record<string, string> {
@@ -77,6 +81,7 @@ const cli = yargs(hideBin(process.argv))
     .option('data', { type: 'string', describe: 'headerless CSV, one sample per row, instead of generated data' })
     .option('train-steps', { type: 'number', describe: 'GD steps per training run that supplies starts (default 400)' })
     .option('index-cutoff', { type: 'number', describe: 'eigenvalues < −cutoff count as negative (default 1e-5)' })
+    .option('probe-solver', probeSolverOption)
     .option('engine', { choices: ENGINES, describe: 'MLP problems: f64 (gradflat float64, default) or tfjs (TensorFlow.js, float32; see docs/precision.md)' })
     .option('config', { type: 'string', describe: 'JSON file with an ExperimentConfig (flags override it)' })
     .option('out', { type: 'string', demandOption: true, describe: 'output directory' })
@@ -107,6 +112,7 @@ const cli = yargs(hideBin(process.argv))
       iterations: argv.iterations ?? file.iterations ?? 100,
       seed,
       ...(argv['index-cutoff'] !== undefined && { indexCutoff: argv['index-cutoff'] }),
+      ...(argv['probe-solver'] !== undefined && { probe: { ...file.probe, solver: argv['probe-solver'] } }),
     };
     const kernels = selectKernels(argv.kernels as KernelPreference | undefined, notice);
     await prepareEngine(config.problem.engine);
@@ -121,12 +127,13 @@ const cli = yargs(hideBin(process.argv))
     .option('workers', { type: 'number', describe: 'worker threads running runs in parallel (default: number of CPUs); results do not depend on it' })
     .option('force', { type: 'boolean', default: false, describe: 'start over in a directory written with another suite' })
     .option('report', { type: 'boolean', default: false, describe: 'write the HTML report (figures) to OUT/report at the end (see `gradflat report`)' })
+    .option('probe-solver', probeSolverOption)
     .check((argv) => {
       if (argv.workers !== undefined && !(Number.isInteger(argv.workers) && argv.workers >= 1)) throw new Error('--workers must be a positive integer');
       return true;
     }),
   async (argv) => {
-    const suite = await loadSuite(argv.file, registry, argv.plugin ?? []);
+    const suite = withProbeSolver(await loadSuite(argv.file, registry, argv.plugin ?? []), argv['probe-solver']);
     await prepareEngine(suite.problem.engine);
     const out = argv.out ?? `runs/${suite.name}`;
     const kernels = selectKernels(argv.kernels as KernelPreference | undefined, notice);

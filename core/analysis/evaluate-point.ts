@@ -5,19 +5,19 @@
  * Morse index with its cutoff, and the Rayleigh-quotient index. Then the Table-1 class.
  */
 import type { DenseKernels } from '../linalg/kernels.js';
-import type { MinresQlpOptions } from '../linalg/minres-qlp.js';
 import { dot } from '../linalg/vector.js';
 import type { Oracle } from '../oracle/oracle.js';
 import { classifyPoint, DEFAULT_THRESHOLDS, rayleighIndices, residualsOf, type ClassThresholds, type PointClass } from './flatness.js';
-import { newtonDirection, REFERENCE_SOLVER_SETTINGS } from './newton-direction.js';
-import { DEFAULT_INDEX_CUTOFF, denseHessian, morseIndex, spectrumOf } from './spectrum.js';
+import { hessianEigen, isDenseSolver } from './exact-direction.js';
+import { newtonDirection, REFERENCE_SOLVER_SETTINGS, type NewtonSolveOptions } from './newton-direction.js';
+import { spectralFlatness, type SpectralFlatness } from './spectral-flatness.js';
+import { DEFAULT_INDEX_CUTOFF, DENSE_MAX_DIM, denseHessian, morseIndex, spectrumOf } from './spectrum.js';
 
-/** Largest n for which the dense Hessian (n HVPs, n² memory) is built by default. */
-export const DENSE_MAX_DIM = 2000;
+export { DENSE_MAX_DIM } from './spectrum.js';
 
 export interface EvaluateOptions {
-  /** MINRES-QLP settings of the probe solve (default: the reference settings, maxit n). */
-  solve?: MinresQlpOptions;
+  /** Solver and MINRES-QLP settings of the probe solve (default: MINRES-QLP, reference settings, maxit n). */
+  solve?: NewtonSolveOptions;
   /** Build the dense Hessian when n ≤ this (default DENSE_MAX_DIM). */
   denseMaxDim?: number;
   indexCutoff?: number;
@@ -33,6 +33,14 @@ export interface PointReport {
   solverExit: string;
   solverIterations: number;
   Anorm_solver: number;
+  /** Which solver computed p, and its true relative residual ‖Hp + g‖/‖g‖. */
+  solver: string;
+  newtonResidual: number;
+  /** 'exact' only: the absolute pseudo-inverse cutoff (rcond·‖H‖₂) and the rank kept. */
+  pinvCutoff?: number;
+  pinvRank?: number;
+  /** Share of ‖g‖² in eigen-directions with |λ| ≤ τ‖H‖₂ (when dense; spectral-flatness.ts). */
+  spectralFlatness?: SpectralFlatness;
   /** The same residuals normalised by the exact ‖H‖_F (the paper's text), when dense. */
   r_frobenius?: number;
   rH_frobenius?: number;
@@ -63,17 +71,26 @@ export function evaluatePoint(oracle: Oracle, theta: Float64Array, kernels: Dens
   const cutoff = opts.indexCutoff ?? DEFAULT_INDEX_CUTOFF;
   const { loss, gradient: g } = oracle.gradient(theta);
   const gradNormSq = dot(g, g);
-  const dir = newtonDirection(oracle, theta, g, { ...REFERENCE_SOLVER_SETTINGS, maxit: n, ...opts.solve });
+  // Dense: one eigendecomposition (with vectors) serves the spectrum, the spectral flatness
+  // and, for solver 'exact', the direction itself.
+  const eig = n <= (opts.denseMaxDim ?? DENSE_MAX_DIM) ? hessianEigen(oracle, theta, kernels) : undefined;
+  const settings: NewtonSolveOptions = { ...REFERENCE_SOLVER_SETTINGS, maxit: n, ...opts.solve };
+  if (isDenseSolver(settings.solver)) Object.assign(settings, { kernels, ...(eig && { eigen: eig }) });
+  const dir = newtonDirection(oracle, theta, g, settings);
+  const m = dir.metrics;
   const report: PointReport = {
     loss, gradNormSq,
-    r_solverA: dir.solve.relres, rH_solverA: dir.solve.relAres,
-    solverExit: dir.solve.exit, solverIterations: dir.solve.iterations, Anorm_solver: dir.solve.Anorm,
+    r_solverA: m.r_solverA, rH_solverA: m.rH_solverA,
+    solverExit: m.exit, solverIterations: m.iterations, Anorm_solver: m.Anorm_solver,
+    solver: m.solver ?? 'minres-qlp', newtonResidual: m.residual ?? NaN,
+    ...(m.pinvCutoff !== undefined && { pinvCutoff: m.pinvCutoff, pinvRank: m.rank }),
     indexCutoff: cutoff, rayleigh: NaN, hgRatio: NaN, class: 'neither',
   };
-  let hNorm = dir.solve.Anorm;
-  if (n <= (opts.denseMaxDim ?? DENSE_MAX_DIM)) {
-    const h = denseHessian(oracle, theta);
-    const spec = spectrumOf(h, n, kernels);
+  let hNorm = m.Anorm_solver;
+  if (eig) {
+    // The index and extreme eigenvalues from the values-only decomposition, as before the
+    // eigenvectors were needed (LAPACK's two paths differ in round-off).
+    const spec = spectrumOf(eig.h, n, kernels);
     const mi = morseIndex(spec.eigenvalues, cutoff);
     const exact = residualsOf(oracle, theta, g, dir.p, spec.frobenius);
     hNorm = spec.frobenius;
@@ -82,6 +99,7 @@ export function evaluatePoint(oracle: Oracle, theta: Float64Array, kernels: Dens
       hessianFrobenius: spec.frobenius, hessianSpectralNorm: spec.spectralNorm,
       index: mi.index, negativeEigenvalues: mi.negativeCount,
       minEigenvalue: spec.eigenvalues[0], maxEigenvalue: spec.eigenvalues[n - 1],
+      spectralFlatness: spectralFlatness(eig, g),
     });
   }
   const ray = rayleighIndices(oracle, theta, g, hNorm);

@@ -2,10 +2,19 @@
  * The Newton direction of Newton-MR ([GF] §2.2; Roosta et al. 2018): p ≈ the minimum-norm
  * least-squares solution of (H − shift·I)p = −g, from MINRES-QLP driven by Hessian-vector
  * products at θ. Its relres/relAres are the paper's r and rH (with the solver's ‖A‖ estimate).
+ * `solver` picks how (issue 12): 'minres-qlp' (default, the paper's algorithm),
+ * 'minres-qlp-reorth' (full Lanczos reorthogonalisation) or 'exact' (p = −H⁺g from the dense
+ * eigendecomposition, exact-direction.ts; 'exact-lm' counts as 'exact' here, since r is
+ * defined by Hp = −g). Every solve reports its true relative residual ‖Hp + g‖/‖g‖.
  */
+import type { DenseKernels } from '../linalg/kernels.js';
+import { DEFAULT_PINV_RCOND } from '../linalg/exact-newton.js';
 import { minresQlp, type MinresQlpOptions, type MinresQlpResult } from '../linalg/minres-qlp.js';
+import { selectKernels } from '../linalg/select-kernels.js';
+import { norm2 } from '../linalg/vector.js';
 import type { Oracle } from '../oracle/oracle.js';
 import type { NewtonSolveMetrics } from '../stepper/stepper.js';
+import { exactDirection, hessianEigen, isDenseSolver, requireDenseSolver, type HessianEigen, type NewtonSolver } from './exact-direction.js';
 import { hessianOperator } from './hessian-operator.js';
 
 /**
@@ -15,22 +24,41 @@ import { hessianOperator } from './hessian-operator.js';
  */
 export const REFERENCE_SOLVER_SETTINGS = Object.freeze({ rtol: 1e-10, maxxnorm: 1e4, acondlim: 1e7, trancond: 1e4 });
 
+/** MINRES-QLP settings plus the choice of solver (the MINRES-QLP fields are ignored by 'exact'). */
+export interface NewtonSolveOptions extends MinresQlpOptions {
+  solver?: NewtonSolver;
+  /** 'exact': eigenvalues |λ| ≤ pinvRcond·‖H‖₂ count as zero (default DEFAULT_PINV_RCOND). */
+  pinvRcond?: number;
+  /** 'exact': kernels of the eigendecomposition (default: the process's, quietly). */
+  kernels?: DenseKernels;
+  /** 'exact': the eigendecomposition at θ when the caller already has it. */
+  eigen?: HessianEigen;
+}
+
 export interface NewtonDirection {
   p: Float64Array;
-  solve: MinresQlpResult;
+  /** The MINRES-QLP result (absent for 'exact'). */
+  solve?: MinresQlpResult;
   metrics: NewtonSolveMetrics;
 }
 
-export function newtonDirection(oracle: Oracle, theta: Float64Array, g: Float64Array, options: MinresQlpOptions): NewtonDirection {
+export function newtonDirection(oracle: Oracle, theta: Float64Array, g: Float64Array, options: NewtonSolveOptions = {}): NewtonDirection {
+  const solver = options.solver ?? 'minres-qlp';
+  if (isDenseSolver(solver)) {
+    requireDenseSolver(oracle, solver, 'Newton direction');
+    const eig = options.eigen ?? hessianEigen(oracle, theta, options.kernels ?? selectKernels(undefined, () => {}));
+    return exactDirection(eig, g, options.pinvRcond ?? DEFAULT_PINV_RCOND);
+  }
   const b = new Float64Array(g.length);
   for (let i = 0; i < g.length; i++) b[i] = -g[i];
   // HVPs, or a dense Hessian from batched products when the solve is long enough to pay (hessian-operator.ts).
   const op = hessianOperator(oracle, theta, { rtol: options.rtol, maxit: options.maxit });
-  const solve = minresQlp(op.apply, b, options);
-  return { p: solve.x, solve, metrics: { ...solveMetrics(solve), operator: op.provenance } };
+  const solve = minresQlp(op.apply, b, { ...options, reorthogonalize: solver === 'minres-qlp-reorth' });
+  return { p: solve.x, solve, metrics: { ...solveMetrics(solve, norm2(g), solver), operator: op.provenance } };
 }
 
-export function solveMetrics(s: MinresQlpResult): NewtonSolveMetrics {
+/** r, rH with the solver's ‖A‖ estimate, and the true residual ‖b − Ax‖/‖b‖ (MINRES-QLP recomputes b − Ax after its loop). */
+export function solveMetrics(s: MinresQlpResult, bNorm: number, solver = 'minres-qlp'): NewtonSolveMetrics {
   return {
     exit: s.exit,
     iterations: s.iterations,
@@ -38,5 +66,7 @@ export function solveMetrics(s: MinresQlpResult): NewtonSolveMetrics {
     rH_solverA: s.relAres,
     Anorm_solver: s.Anorm,
     Acond_solver: s.Acond,
+    solver,
+    residual: bNorm > 0 ? s.rnorm / bNorm : 0,
   };
 }

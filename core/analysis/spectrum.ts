@@ -13,6 +13,9 @@ import { hessianFromHvps } from '../linalg/dense-hessian.js';
 
 export const DEFAULT_INDEX_CUTOFF = 1e-5;
 
+/** Largest n for which the dense Hessian (n HVPs, n² memory) is built by default. */
+export const DENSE_MAX_DIM = 2000;
+
 /**
  * The n×n row-major Hessian at θ: the oracle's own dense Hessian when it declares one,
  * otherwise n Hessian-vector products with unit vectors, symmetrised as (H + Hᵀ)/2.

@@ -78,6 +78,8 @@
  *
  * Cost: one `apply` and four fused O(n) passes per iteration; eight n-vectors are allocated once
  * per call (x, v, three Lanczos residuals, two directions w, and x's frozen part xl2).
+ * With `reorthogonalize` (gradflat's option, not in the reference): plus one stored n-vector and
+ * 4·n·k flops per iteration k — O(n·k) memory and O(n·k²) flops in all.
  */
 
 import { norm2 } from './vector.js';
@@ -95,6 +97,15 @@ export interface MinresQlpOptions {
   trancond?: number;
   /** Solve (A − shift·I) x = b (default 0). */
   shift?: number;
+  /**
+   * Full Lanczos reorthogonalisation (default false, the paper's algorithm): keep every Lanczos
+   * vector v_1..v_k and orthogonalise each new one against all of them twice (classical
+   * Gram–Schmidt twice, "twice is enough": Giraud, Langou & Rozložník 2005). In exact arithmetic
+   * the iterates are unchanged; in floating point the basis stays orthogonal to O(eps), so k = n
+   * steps span the whole space. Costs O(n·k) memory (k n-vectors) and O(n·k²) flops over k
+   * iterations (4nk per iteration), on top of the k `apply` calls.
+   */
+  reorthogonalize?: boolean;
 }
 
 export type MinresQlpExit =
@@ -190,6 +201,32 @@ function normFromSumSq(ss: number, y: Float64Array): number {
 }
 
 /**
+ * Classical Gram–Schmidt twice: r ← (I − VVᵀ)² r for the orthonormal rows V = basis.
+ * Returns Σr² of the result. (The three-term recurrence has already removed v_k and v_{k−1}
+ * in exact arithmetic; this removes what round-off left along every earlier v_j.)
+ */
+function reorthogonalize(basis: Float64Array[], r: Float64Array): number {
+  const k = basis.length;
+  const c = new Float64Array(k);
+  for (let pass = 0; pass < 2; pass++) {
+    for (let j = 0; j < k; j++) {
+      const vj = basis[j];
+      let s = 0;
+      for (let i = 0; i < r.length; i++) s += vj[i] * r[i];
+      c[j] = s;
+    }
+    for (let j = 0; j < k; j++) {
+      const vj = basis[j];
+      const cj = c[j];
+      for (let i = 0; i < r.length; i++) r[i] -= cj * vj[i];
+    }
+  }
+  let ss = 0;
+  for (let i = 0; i < r.length; i++) ss += r[i] * r[i];
+  return ss;
+}
+
+/**
  * Solve (A − shift·I) x = b, or find the minimum-length least-squares solution when A − shift·I
  * is singular and b is not in its range. `apply(v, out)` must set out ← A·v for a symmetric A.
  */
@@ -225,6 +262,8 @@ export function minresQlp(
   const wl = new Float64Array(n); // w_{k−1}
   const xl2 = new Float64Array(n); // QLP: the part of x along w_1..w_{k−3}, which no longer changes
   const refl = new Float64Array(3); // symOrtho output
+  // Lanczos basis for the reorthogonalising variant (grows by one n-vector per iteration).
+  const basis: Float64Array[] | undefined = options.reorthogonalize ? [] : undefined;
 
   let flag = Number.isFinite(beta1) ? FLAG0 : NONFINITE;
   let iter = 0;
@@ -278,6 +317,10 @@ export function minresQlp(
       const t = r3[i] - aRatio * r2[i];
       r3[i] = t;
       ss += t * t;
+    }
+    if (basis) {
+      basis.push(Float64Array.from(v));
+      ss = reorthogonalize(basis, r3);
     }
     const tmp = r1;
     r1 = r2;

@@ -18,7 +18,7 @@ import type { Oracle, OracleCapability } from '../oracle/oracle.js';
 import { requireCapability } from '../oracle/oracle.js';
 import { HYPERPARAMETERS, ORACLE } from '../oracle/tokens.js';
 import type { Stepper } from '../stepper/stepper.js';
-import type { MinresQlpOptions } from '../linalg/minres-qlp.js';
+import type { NewtonSolveOptions } from '../analysis/newton-direction.js';
 import { describeSchema, validateHyperparameters, type HyperparameterSchema, type Hyperparameters } from './hyperparameters.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -47,10 +47,10 @@ export interface StepperPlugin {
    */
   create?: (oracle: Oracle, hp: Hyperparameters) => Stepper;
   /**
-   * MINRES-QLP settings for flatness probes of this method's points (final r and rH), so that
+   * Solver and MINRES-QLP settings for flatness probes of this method's points (final r and rH), so that
    * a Newton-type method's final r means what its steps' r meant. Absent: the reference settings.
    */
-  probeSolver?: (hp: Hyperparameters) => MinresQlpOptions;
+  probeSolver?: (hp: Hyperparameters) => NewtonSolveOptions;
 }
 
 const NAME = /^[a-z][a-z0-9-]*$/;

@@ -292,6 +292,7 @@ export function readRunDirectory(path: string, opts: ReadOptions = {}): DirData 
         wallMs: observed?.wallMs !== undefined ? num(observed.wallMs) : num(rec.wallMs), stopReason: String(rec.stopReason ?? ''),
         startLoss: num(start?.loss), startGradNormSq: num(start?.gradNormSq),
         ...(small && { start: g.startOf(run), theta }),
+        ...spectralOf(final.spectralFlatness),
       });
       for (const s of runSteps) steps.push(s);
       opts.onRun?.(++done, total);
@@ -320,4 +321,11 @@ export function describeMissing(d: DirData): string[] {
     const shown = list.length > 12 ? `${list.slice(0, 12).join(', ')} and ${list.length - 12} more` : list.join(', ');
     return `${m.group}: ${m.runs.length} run(s) missing (${shown})${m.unfinished.length ? `; ${m.unfinished.length} of them started but unfinished` : ''}`;
   });
+}
+
+/** The final record's spectral flatness as row data (absent or malformed: nothing). */
+function spectralOf(v: unknown): { spectral?: { taus: number[]; shares: number[] } } {
+  const s = v as { taus?: unknown; shares?: unknown } | undefined;
+  if (!s || !Array.isArray(s.taus) || !Array.isArray(s.shares) || s.taus.length !== s.shares.length) return {};
+  return { spectral: { taus: s.taus.map(num), shares: s.shares.map(num) } };
 }

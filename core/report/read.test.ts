@@ -127,7 +127,7 @@ test('a partial suite: the report lists the missing runs and draws the rest', as
   const html = readFileSync(r.index, 'utf8');
   assert.match(html, /Missing runs/);
   assert.match(html, /gnm: 1 run\(s\) missing \(run-003\)/);
-  assert.deepEqual(r.figures.map((f) => f.id), ['fig1-gradnorm', 'fig2-loss-index', 'fig3-r-iterations', 'fig4-r-ecdf', 'fig5-quartic', 'fig6-progress', 'fig6-flatness', 'fig6-profile']);
+  assert.deepEqual(r.figures.map((f) => f.id), ['fig1-gradnorm', 'fig2-loss-index', 'fig3-r-iterations', 'fig4-r-ecdf', 'fig4-spectral-flatness', 'fig5-quartic', 'fig6-progress', 'fig6-flatness', 'fig6-profile']);
   const profile = JSON.parse(readFileSync(join(out, 'specs', 'fig6-profile.vl.json'), 'utf8'));
   assert.match(JSON.stringify(profile.title), new RegExp(`of the ${flat.length - 2} shared starts`), 'starts not finished by every method are left out');
   assert.match(JSON.stringify(profile.title), /Target from the suite file/);

@@ -38,6 +38,8 @@ export interface RunRow {
   stopReason: string;
   startLoss: number;
   startGradNormSq: number;
+  /** Final point's spectral flatness (share of ‖g‖² with |λ| ≤ τ‖H‖₂ per τ), when the record has it. */
+  spectral?: { taus: number[]; shares: number[] };
   /** θ₀ and the final θ, kept only for two-parameter problems (the quartic). */
   start?: number[];
   theta?: number[];

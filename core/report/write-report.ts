@@ -22,6 +22,7 @@ import { lossIndexSpec } from './fig-loss-index.js';
 import { profileSpec } from './fig-profile.js';
 import { quarticSpec } from './fig-quartic.js';
 import { rEcdfSpec } from './fig-r-ecdf.js';
+import { spectralFlatnessSpec } from './fig-spectral-flatness.js';
 import { rIterationsSpec } from './fig-r-iterations.js';
 import { indexHtml, type PageFigure } from './html.js';
 import { replayQuarticTrajectories } from './quartic-replay.js';
@@ -125,6 +126,7 @@ const CAPTIONS = {
   lossIndex: 'Loss against Morse index (fraction of Hessian eigenvalues below −cutoff, from the dense spectrum of the final record) of every final point, coloured by class. Grey: the analytic critical points (truth.json), one dot per distinct (loss, index). As [GF] Figs. 1B/D, 3D.',
   rIterations: 'r = ‖Hp+g‖/(‖H‖‖p‖+‖g‖) at each step where a Newton system was solved: Newton-MR\'s own solve (<code>newton.r_solverA</code>) or a suite\'s MINRES-QLP probe (<code>probe.r</code>, every few steps). The line is a trailing mean of the raw r over the last 10 iterations, computed from the full log before any thinning. Runs chosen per method: the largest maximal r of each final class, then the next largest. As [GF] Fig. 3B.',
   rEcdf: 'Empirical CDFs over the runs of each method of the final r (fresh probe at the final point, final record) and of the maximal r over the run\'s steps; the dashed line is the 0.9 threshold above which a point counts as gradient-flat. As [GF] Fig. 3C.',
+  spectralFlatness: 'For each run, the share of ‖g‖² in eigen-directions of the final point\'s Hessian with |λ| ≤ τ·‖H‖₂, against τ (final record spectralFlatness; dense Hessian, n ≤ 2000), coloured by final class. A curve near 1 at small τ means g lies in the near-kernel of H: the point is gradient-flat whatever the Krylov solve reports.',
   quartic: 'f on a 50×50 grid (log colour scale), the Newton direction −H⁻¹g as unit arrows on a 17×17 grid, each run\'s iterates — step logs do not store θ, so the trajectories are replayed from the manifest\'s stepper and hyperparameters and checked against the logged losses and the final θ — and the two stationary points of ‖g‖²: the critical point (−3, 0) and the gradient-flat point (√2, 0). As [GF] Fig. 2.',
   progress: 'Loss and ‖g‖² of every run against the method\'s cumulative oracle work (<code>cumulativeWork</code>, HVP-equivalents, probes excluded) and its wall time (<code>methodWallMs</code>), both up to θ<sub>k</sub>; all methods start from the same points. A dot marks each run\'s end at its final record\'s total work and wall time (a failed last attempt included); a run halted at θ<sub>0</sub> (no work) sits at the left edge of the log axis.',
   flatness: 'r over the steps of every run, one panel per method: the method\'s own Newton r where it solves one, else the suite\'s probe at its cadence.',
@@ -170,6 +172,9 @@ export async function writeReport(dirs: readonly string[], out: string, opts: Re
   }
   if (runs.some((r) => Number.isFinite(r.r) || Number.isFinite(r.maxR))) {
     figures.push({ id: 'fig4-r-ecdf', section: all, title: 'ECDF of final and maximal r', caption: CAPTIONS.rEcdf, spec: rEcdfSpec(runs, { flatR }) });
+  }
+  if (runs.some((r) => r.spectral)) {
+    figures.push({ id: 'fig4-spectral-flatness', section: all, title: 'Spectral flatness of the final points', caption: CAPTIONS.spectralFlatness, spec: spectralFlatnessSpec(runs) });
   }
   for (const [di, d] of data.entries()) {
     // Ids (figures, files, page elements) from the directory's position: names may differ only in characters an id cannot hold.

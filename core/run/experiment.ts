@@ -14,7 +14,8 @@ import { DEFAULT_THRESHOLDS, type ClassThresholds } from '../analysis/flatness.j
 import { DEFAULT_INDEX_CUTOFF } from '../analysis/spectrum.js';
 import { writeJsonAtomic } from '../io/atomic.js';
 import type { DenseKernels } from '../linalg/kernels.js';
-import type { MinresQlpOptions } from '../linalg/minres-qlp.js';
+import type { NewtonSolveOptions } from '../analysis/newton-direction.js';
+import { isDenseSolver, PROBE_SOLVERS, requireDenseSolver } from '../analysis/exact-direction.js';
 import { checkTheta } from '../oracle/oracle.js';
 import { registry as defaultRegistry, type PluginRegistry } from '../plugins/registry.js';
 import type { Hyperparameters } from '../plugins/hyperparameters.js';
@@ -47,7 +48,7 @@ export interface ExperimentConfig {
    */
   cutoffs?: number[];
   /** MINRES-QLP settings of the final-point probe when the stepper declares none. */
-  probe?: MinresQlpOptions;
+  probe?: NewtonSolveOptions;
 }
 
 export interface ExperimentResult {
@@ -141,11 +142,16 @@ function runProblem(
   const progress = hooks.progress ?? terminalProgress();
   const starts = loadOrMakeStarts(out, problem, config.runs, config.seed, resuming, progress);
   const truth = loadOrComputeTruth(out, problem, indexCutoff, resuming);
+  const probe: NewtonSolveOptions = { ...config.probe, ...plugin.probeSolver?.(hp) };
+  if (probe.solver !== undefined && !(PROBE_SOLVERS as readonly string[]).includes(probe.solver)) {
+    throw new Error(`probe.solver must be one of ${PROBE_SOLVERS.join(', ')}, got ${JSON.stringify(probe.solver)}`);
+  }
+  if (isDenseSolver(probe.solver)) requireDenseSolver(problem.oracle, probe.solver!, 'final-point probe.solver');
   const ctx = {
     oracle: problem.oracle, kernels, stepperName: config.stepper, problemName: problem.name,
     makeStepper: () => registry.create(config.stepper, problem.oracle, hp),
     iterations: config.iterations, targetGradNormSq: config.targetGradNormSq, cutoffs, indexCutoff, thresholds,
-    probe: { ...config.probe, ...plugin.probeSolver?.(hp) }, truth, version, progress, runs: starts.length,
+    probe, truth, version, progress, runs: starts.length,
   };
   let resumed = 0;
   const records = starts.map((theta0, run) => {

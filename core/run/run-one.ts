@@ -4,8 +4,8 @@
  */
 import { DENSE_MAX_DIM, evaluatePoint, lossAndIndex, type PointReport } from '../analysis/evaluate-point.js';
 import type { ClassThresholds } from '../analysis/flatness.js';
+import type { NewtonSolveOptions } from '../analysis/newton-direction.js';
 import type { DenseKernels } from '../linalg/kernels.js';
-import type { MinresQlpOptions } from '../linalg/minres-qlp.js';
 import { normSq } from '../linalg/vector.js';
 import { counterDelta, emptyCounters, snapshotCounters, type Oracle, type OracleCounters } from '../oracle/oracle.js';
 import { matchToTruth, type TruthMatch, type TruthPoint } from '../problems/linear-ae-truth.js';
@@ -74,7 +74,7 @@ export interface RunContext {
   cutoffs: number[];
   indexCutoff: number;
   thresholds: ClassThresholds;
-  probe: MinresQlpOptions;
+  probe: NewtonSolveOptions;
   truth?: readonly TruthPoint[];
   version: string;
   progress: Progress;

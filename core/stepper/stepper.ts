@@ -33,6 +33,13 @@ export interface NewtonSolveMetrics {
   Acond_solver: number;
   /** What applied H (core/analysis/hessian-operator.ts): 'hvp', 'dense-hessian-batched' or 'hvp-then-dense-hessian-batched'. */
   operator?: string;
+  /** Which solver produced p ('minres-qlp', 'minres-qlp-reorth', 'exact'; see core/analysis/exact-direction.ts). */
+  solver?: string;
+  /** True relative residual ‖Hp + g‖ / ‖g‖ (recomputed after the solve, not a recurrence). */
+  residual?: number;
+  /** 'exact' only: the absolute pseudo-inverse cutoff rcond·‖H‖₂ and the number of eigen-directions kept. */
+  pinvCutoff?: number;
+  rank?: number;
 }
 
 export interface StepMetrics {

@@ -38,6 +38,18 @@ test('a minimal suite resolves with every default filled in', () => {
   explicit.steppers[0].hyperparameters = { rtol: 1e-10 };
   explicit.steppers[0].label = 'newton-mr';
   assert.deepEqual(resolveSuite(explicit, registry), s);
+  // The default probe solver is left out of the resolved suite (hashes of older suites unchanged).
+  assert.deepEqual(resolveSuite({ ...base(), probe: { solver: 'minres-qlp' } }, registry), s);
+  assert.equal('solver' in s.probe, false);
+});
+
+test('probe.solver exact resolves with its pseudo-inverse rcond; --probe-solver replaces it', async () => {
+  const { withProbeSolver } = await import('./config.js');
+  const s = resolveSuite({ ...base(), probe: { solver: 'exact' } }, registry);
+  assert.equal(s.probe.solver, 'exact');
+  assert.equal(s.probe.pinvRcond, 1e-10);
+  assert.deepEqual(withProbeSolver(s, 'minres-qlp'), resolveSuite(base(), registry));
+  assert.deepEqual(withProbeSolver(resolveSuite(base(), registry), 'exact'), s);
 });
 
 test('bad suites are rejected with messages that name the field', () => {
@@ -54,8 +66,9 @@ test('bad suites are rejected with messages that name the field', () => {
   rejects((c) => { c.steppers[0].label = 'a/b'; }, /steppers\[0\]\.label: must be letters/);
   rejects((c) => { c.steppers.push({ stepper: 'newton-mr', label: 'Newton-MR' }); }, /steppers\[1\]\.label: 'Newton-MR' is already used by steppers\[0\] \(labels name folders, compared without case\)/);
   rejects((c) => { c.starts.flat = { finder: { stepper: 'nope' } }; }, /starts\.flat\.finder\.stepper: unknown stepper 'nope'/);
-  rejects((c) => { c.probe = { kind: 'exact' }; }, /probe\.kind: must be one of 'auto', 'newton', 'rayleigh', 'none'/);
+  rejects((c) => { c.probe = { kind: 'exact' }; }, /probe\.kind: must be one of 'auto', 'newton', 'rayleigh', 'spectral', 'none'/);
   rejects((c) => { c.summary = { lossAfter: [0] }; }, /summary\.lossAfter\[0\]: must be ≥ 1/);
+  rejects((c) => { c.probe = { solver: 'exact-lm' }; }, /probe\.solver: must be one of 'minres-qlp', 'minres-qlp-reorth', 'exact'/);
   assert.throws(() => resolveSuite([], registry), /must be an object/);
 });
 

@@ -16,8 +16,10 @@
 import { readFileSync } from 'node:fs';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { PROBE_SOLVERS } from '../analysis/exact-direction.js';
 import { DEFAULT_THRESHOLDS, type ClassThresholds } from '../analysis/flatness.js';
 import { DEFAULT_INDEX_CUTOFF } from '../analysis/spectrum.js';
+import { DEFAULT_PINV_RCOND } from '../linalg/exact-newton.js';
 import {
   arrayField, choiceField, ConfigError, integerField, numberField, objectField, recordField, stringField,
 } from '../io/fields.js';
@@ -67,8 +69,8 @@ const suiteShape = objectField({
   iterations: integerField(0),
   stop: objectField({ targetGradNormSq: nonNegative }),
   probe: objectField({
-    kind: choiceField(['auto', 'newton', 'rayleigh', 'none'] as const), every: integerField(1), rtol: positive,
-    maxit: integerField(1), frobeniusSamples: integerField(1),
+    kind: choiceField(['auto', 'newton', 'rayleigh', 'spectral', 'none'] as const), every: integerField(1), rtol: positive,
+    maxit: integerField(1), frobeniusSamples: integerField(1), solver: choiceField(PROBE_SOLVERS), pinvRcond: nonNegative,
   }),
   evaluation: objectField({
     indexCutoff: nonNegative, cutoffs: arrayField(positive),
@@ -100,7 +102,12 @@ export interface ResolvedSuite {
   };
   steppers: ResolvedStepper[];
   stop: { targetGradNormSq: number };
-  probe: { kind: ProbeKind | 'auto'; every: number | null; rtol: number; maxit: number | null; frobeniusSamples: number };
+  probe: {
+    kind: ProbeKind | 'auto'; every: number | null; rtol: number; maxit: number | null; frobeniusSamples: number;
+    /** Newton probes and final points: the solver, present only when not the default 'minres-qlp'
+     * (so suites written before the option keep their hash), with the pseudo-inverse rcond. */
+    solver?: (typeof PROBE_SOLVERS)[number]; pinvRcond?: number;
+  };
   evaluation: { indexCutoff: number; cutoffs: number[]; thresholds: ClassThresholds };
   summary: { lossAfter: number[]; leaveR: number; leaveWindow: number; blowUpRatio: number; targets: { loss?: number; gradNormSq?: number } };
   /** Absolute paths of plugin files (relative ones are taken from the config file's folder). */
@@ -172,6 +179,7 @@ export function resolveSuite(raw: unknown, registry: PluginRegistry, baseDir = p
     probe: {
       kind: f.probe?.kind ?? 'auto', every: f.probe?.every ?? null, rtol: f.probe?.rtol ?? 1e-10,
       maxit: f.probe?.maxit ?? null, frobeniusSamples: f.probe?.frobeniusSamples ?? 4,
+      ...(f.probe?.solver !== undefined && f.probe.solver !== 'minres-qlp' && { solver: f.probe.solver, pinvRcond: f.probe.pinvRcond ?? DEFAULT_PINV_RCOND }),
     },
     evaluation: { indexCutoff: ev.indexCutoff ?? DEFAULT_INDEX_CUTOFF, cutoffs: ev.cutoffs ?? [1e-2, 1e-8], thresholds },
     summary: {
@@ -184,6 +192,14 @@ export function resolveSuite(raw: unknown, registry: PluginRegistry, baseDir = p
     },
     plugins: (f.plugins ?? []).map(anchor),
   };
+}
+
+/** The suite with its probe / final-point solver replaced (e.g. by --probe-solver); undefined keeps it. */
+export function withProbeSolver(suite: ResolvedSuite, solver: (typeof PROBE_SOLVERS)[number] | undefined): ResolvedSuite {
+  if (solver === undefined) return suite;
+  const { solver: _old, pinvRcond, ...probe } = suite.probe;
+  void _old;
+  return { ...suite, probe: { ...probe, ...(solver !== 'minres-qlp' && { solver, pinvRcond: pinvRcond ?? DEFAULT_PINV_RCOND }) } };
 }
 
 /** Plugin files named in a raw suite file (before validation, so they can be loaded first). */

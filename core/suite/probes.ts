@@ -6,15 +6,23 @@
  *             indices with that ‖A‖.
  *   rayleigh  gᵀHg / (‖g‖²‖H‖_F) and ‖Hg‖ / (‖H‖_F‖g‖) ([GF] §4) with ‖H‖_F estimated by
  *             Hutchinson's estimator ‖H‖_F² = E‖Hz‖², z Rademacher (m + 1 HVPs).
+ *   spectral  the share of ‖g‖² in eigen-directions with |λ| ≤ τ‖H‖₂ on the τ grid
+ *             (core/analysis/spectral-flatness.ts; dense Hessian, n ≤ DENSE_MAX_DIM).
+ * Newton probes take a `solver` (minres-qlp, minres-qlp-reorth, exact; exact-direction.ts).
  * A probe's oracle calls are counted and reported apart from the method's own work.
  */
+import { hessianEigen, isDenseSolver, requireDenseSolver, type NewtonSolver } from '../analysis/exact-direction.js';
 import { rayleighIndices } from '../analysis/flatness.js';
 import { newtonDirection, REFERENCE_SOLVER_SETTINGS } from '../analysis/newton-direction.js';
+import { spectralFlatness, type SpectralFlatness } from '../analysis/spectral-flatness.js';
+import { DENSE_MAX_DIM } from '../analysis/spectrum.js';
+import type { DenseKernels } from '../linalg/kernels.js';
+import { selectKernels } from '../linalg/select-kernels.js';
 import { normSq } from '../linalg/vector.js';
 import { counterDelta, snapshotCounters, type Oracle, type OracleCounters } from '../oracle/oracle.js';
 import type { Rng } from '../random/rng.js';
 
-export type ProbeKind = 'newton' | 'rayleigh' | 'none';
+export type ProbeKind = 'newton' | 'rayleigh' | 'spectral' | 'none';
 
 export interface ProbeSettings {
   kind: ProbeKind;
@@ -23,6 +31,11 @@ export interface ProbeSettings {
   /** MINRES-QLP tolerance and iteration limit of newton probes (maxit null = n). */
   rtol: number;
   maxit: number | null;
+  /** Newton probes: the direction solver (default 'minres-qlp') and the pseudo-inverse cutoff of 'exact'. */
+  solver?: NewtonSolver;
+  pinvRcond?: number;
+  /** Dense kernels of 'exact' and 'spectral' probes (default: the process's). */
+  kernels?: DenseKernels;
   /** Rademacher vectors of the ‖H‖_F estimate of rayleigh probes. */
   frobeniusSamples: number;
 }
@@ -34,6 +47,11 @@ export interface ProbeResult {
   rH?: number;
   exit?: string;
   iterations?: number;
+  /** newton probes: the solver and its true relative residual ‖Hp + g‖/‖g‖. */
+  solver?: string;
+  residual?: number;
+  /** spectral probes only. */
+  spectral?: SpectralFlatness;
   rayleigh: number;
   hgRatio: number;
   /** The ‖H‖ used to normalise: the solver's ‖A‖ (newton) or the ‖H‖_F estimate (rayleigh). */
@@ -46,6 +64,17 @@ export const NEWTON_PROBE_MAX_DIM = 1000;
 
 export function defaultProbeKind(n: number): Exclude<ProbeKind, 'none'> {
   return n <= NEWTON_PROBE_MAX_DIM ? 'newton' : 'rayleigh';
+}
+
+/**
+ * Checks a suite's probe settings against the problem before any work: a dense solver (used by
+ * Newton probes and final points whatever the kind) or spectral probes beyond the dense limit.
+ */
+export function checkProbeConfig(p: { kind: string; solver?: string }, oracle: Oracle): void {
+  if (p.solver && isDenseSolver(p.solver)) requireDenseSolver(oracle, p.solver, 'probe.solver');
+  if (p.kind === 'spectral' && oracle.dim > DENSE_MAX_DIM) {
+    throw new Error(`probe kind 'spectral' needs the dense Hessian, but n = ${oracle.dim} exceeds the dense limit ${DENSE_MAX_DIM} (DENSE_MAX_DIM); use probe kind 'newton' or 'rayleigh'`);
+  }
 }
 
 /** Hutchinson: ‖H‖_F² = E[zᵀH²z] = E‖Hz‖² for z with independent ±1 entries. */
@@ -64,13 +93,28 @@ export function estimateFrobenius(oracle: Oracle, theta: Float64Array, samples: 
 export function probeFlatness(oracle: Oracle, theta: Float64Array, g: Float64Array, s: ProbeSettings, rng: Rng): ProbeResult | undefined {
   if (s.kind === 'none') return undefined;
   const before = snapshotCounters(oracle.counters);
+  const kernels = () => s.kernels ?? selectKernels(undefined, () => {});
   if (s.kind === 'newton') {
-    const dir = newtonDirection(oracle, theta, g, { ...REFERENCE_SOLVER_SETTINGS, rtol: s.rtol, maxit: s.maxit ?? oracle.dim });
-    const ray = rayleighIndices(oracle, theta, g, dir.solve.Anorm);
+    const dir = newtonDirection(oracle, theta, g, {
+      ...REFERENCE_SOLVER_SETTINGS, rtol: s.rtol, maxit: s.maxit ?? oracle.dim,
+      ...(s.solver && s.solver !== 'minres-qlp' && { solver: s.solver }),
+      ...(isDenseSolver(s.solver) && { kernels: kernels(), ...(s.pinvRcond !== undefined && { pinvRcond: s.pinvRcond }) }),
+    });
+    const m = dir.metrics;
+    const ray = rayleighIndices(oracle, theta, g, m.Anorm_solver);
     return {
-      kind: 'newton', r: dir.solve.relres, rH: dir.solve.relAres, exit: dir.solve.exit, iterations: dir.solve.iterations,
-      ...ray, hNorm: dir.solve.Anorm, work: counterDelta(oracle.counters, before),
+      kind: 'newton', r: m.r_solverA, rH: m.rH_solverA, exit: m.exit, iterations: m.iterations, solver: m.solver, residual: m.residual,
+      ...ray, hNorm: m.Anorm_solver, work: counterDelta(oracle.counters, before),
     };
+  }
+  if (s.kind === 'spectral') {
+    if (oracle.dim > DENSE_MAX_DIM) {
+      throw new Error(`spectral probes need the dense Hessian, but n = ${oracle.dim} exceeds the dense limit ${DENSE_MAX_DIM}; use probe kind 'newton' or 'rayleigh'`);
+    }
+    const eig = hessianEigen(oracle, theta, kernels());
+    const spectral = spectralFlatness(eig, g);
+    const ray = rayleighIndices(oracle, theta, g, eig.frobenius);
+    return { kind: 'spectral', spectral, ...ray, hNorm: eig.frobenius, work: counterDelta(oracle.counters, before) };
   }
   const hNorm = estimateFrobenius(oracle, theta, s.frobeniusSamples, rng);
   const ray = rayleighIndices(oracle, theta, g, hNorm);

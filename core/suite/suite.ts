@@ -27,6 +27,7 @@ import { fileSha256, openRunDirectory } from '../run/run-directory.js';
 import type { RunRecord } from '../run/run-one.js';
 import type { ResolvedStepper, ResolvedSuite } from './config.js';
 import { selectFlatStarts, type FlatStart } from './flat-starts.js';
+import { checkProbeConfig } from './probes.js';
 import { runOnWorkers, suiteWorkerAvailable, type WorkerInit } from './pool.js';
 import { buildSuiteSummary, formatSuiteSummary, readMethodRecords, type SuiteSummary } from './summarize.js';
 import { executeTask, taskPaths, taskStepper, type SuiteTask, type TaskContext } from './task.js';
@@ -162,6 +163,11 @@ function preflight(suite: ResolvedSuite, problem: Problem, registry: PluginRegis
     } catch (e) {
       throw new ConfigError(path, `stepper '${s.stepper}' cannot run on problem '${problem.name}': ${(e as Error).message}`);
     }
+  }
+  try {
+    checkProbeConfig(suite.probe, problem.oracle);
+  } catch (e) {
+    throw new ConfigError('probe', `cannot run on problem '${problem.name}': ${(e as Error).message}`);
   }
 }
 

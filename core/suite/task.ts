@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { TruthPoint } from '../problems/linear-ae-truth.js';
 import type { DenseKernels } from '../linalg/kernels.js';
-import type { MinresQlpOptions } from '../linalg/minres-qlp.js';
+import type { NewtonSolveOptions } from '../analysis/newton-direction.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import type { Problem } from '../problems/catalog.js';
 import { Rng, deriveSeed } from '../random/rng.js';
@@ -56,11 +56,13 @@ export function probeSettings(suite: ResolvedSuite, n: number): ProbeSettings {
     kind: p.kind === 'auto' ? defaultProbeKind(n) : p.kind,
     every: p.every ?? (n <= NEWTON_PROBE_MAX_DIM ? 1 : 10),
     rtol: p.rtol, maxit: p.maxit, frobeniusSamples: p.frobeniusSamples,
+    ...(p.solver && { solver: p.solver, pinvRcond: p.pinvRcond }),
   };
 }
 
-function finalProbe(suite: ResolvedSuite): MinresQlpOptions {
-  return { rtol: suite.probe.rtol, ...(suite.probe.maxit !== null && { maxit: suite.probe.maxit }) };
+function finalProbe(suite: ResolvedSuite): NewtonSolveOptions {
+  const p = suite.probe;
+  return { rtol: p.rtol, ...(p.maxit !== null && { maxit: p.maxit }), ...(p.solver && { solver: p.solver, pinvRcond: p.pinvRcond }) };
 }
 
 /** Runs the task, writes its step log and (atomically) its final record, and returns the record. */
@@ -74,7 +76,7 @@ export function executeTask(ctx: TaskContext, task: SuiteTask, runs: number): Ru
   const observer: RunObserver = task.phase === 'finder'
     ? finderObserver(suite.starts.flat!.minGradNormSq)
     : headToHeadObserver(oracle, {
-      probe: probeSettings(suite, oracle.dim),
+      probe: { ...probeSettings(suite, oracle.dim), kernels: ctx.kernels },
       methodReportsFlatness: Boolean(plugin.reportsFlatness),
       lossAfter: suite.summary.lossAfter,
       flatR: suite.evaluation.thresholds.flatR,

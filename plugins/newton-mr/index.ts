@@ -1,6 +1,8 @@
 /** The Newton-MR plugin, registered through the same public API a user's plugin uses. */
 import type { StepperPlugin } from '../../core/plugins/registry.js';
 import { REFERENCE_SOLVER_SETTINGS as REF } from '../../core/analysis/newton-direction.js';
+import { NEWTON_SOLVERS } from '../../core/analysis/exact-direction.js';
+import { DEFAULT_PINV_RCOND } from '../../core/linalg/exact-newton.js';
 import { NewtonMr } from './newton-mr.js';
 
 export const newtonMrPlugin: StepperPlugin = {
@@ -20,12 +22,21 @@ export const newtonMrPlugin: StepperPlugin = {
     forcing: { type: 'choice', default: 'none', choices: ['none', 'sqrt-gradient', 'gradient'], description: "MINRES-QLP tolerance per step: 'none' = fixed rtol (paper); else min(forcingMax, ‖g‖^½ or ‖g‖), never below rtol (inexact Newton)" },
     forcingMax: { type: 'number', default: 0.1, min: 0, max: 1, exclusiveMin: true, description: 'largest per-step tolerance under a forcing rule' },
     minAlpha: { type: 'number', default: 1e-16, min: 0, exclusiveMin: true, description: 'α below which the line search gives up and θ stays put' },
+    solver: {
+      type: 'choice', default: 'minres-qlp', choices: NEWTON_SOLVERS,
+      description: "direction of Hp = −g: 'minres-qlp' (paper); 'minres-qlp-reorth' (full Lanczos reorthogonalisation, O(n·maxit) memory); " +
+        "'exact' (p = −H⁺g, dense eigendecomposition, n ≤ 2000); 'exact-lm' (Levenberg–Marquardt p = −(H² + μI)⁻¹Hg, μ adapted, no line search)",
+    },
+    pinvRcond: { type: 'number', default: DEFAULT_PINV_RCOND, min: 0, description: "exact, exact-lm: eigenvalues |λ| ≤ pinvRcond·‖H‖₂ count as zero" },
+    lmMu0: { type: 'number', default: 1e-3, min: 0, exclusiveMin: true, description: 'exact-lm: first μ relative to ‖H‖₂² (μ = lmMu0·‖H‖₂²), then adapted by the LM rule' },
   },
   stepper: NewtonMr,
   reportsFlatness: true,
   // Probes use the fixed floor rtol even under a forcing rule: a final point is judged tightly.
+  // exact-lm's points are judged with the exact Newton solve: r is defined by Hp = −g.
   probeSolver: (hp) => ({
     rtol: hp.rtol as number, maxxnorm: hp.maxxnorm as number, acondlim: hp.acondlim as number, trancond: hp.trancond as number,
     ...(hp.maxit !== null && { maxit: hp.maxit as number }),
+    ...(hp.solver !== 'minres-qlp' && { solver: hp.solver === 'exact-lm' ? 'exact' : hp.solver as 'minres-qlp-reorth' | 'exact', pinvRcond: hp.pinvRcond as number }),
   }),
 };

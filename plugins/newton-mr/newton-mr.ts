@@ -3,15 +3,23 @@
  * then Armijo backtracking on ‖g‖² (line-search.ts). When the line search cannot accept any α,
  * θ stays where it is and the step reports `halted` — unlike the paper's reference code, which
  * returns the zero vector as the new point (itself a critical point for bias-free networks).
+ *
+ * `solver` (issue 12): 'minres-qlp-reorth' and 'exact' (p = −H⁺g) change only the direction;
+ * 'exact-lm' replaces direction and line search by Levenberg–Marquardt on the merit ‖g‖²
+ * (lm-step.ts). Step metrics always carry the paper's r of the step's Newton solve.
  */
 import { inject, injectable } from '../../core/di.js';
+import { isDenseSolver, requireDenseSolver, type NewtonSolver } from '../../core/analysis/exact-direction.js';
 import { newtonDirection } from '../../core/analysis/newton-direction.js';
+import type { DenseKernels } from '../../core/linalg/kernels.js';
+import { selectKernels } from '../../core/linalg/select-kernels.js';
 import { addScaled, dot, equalArrays, norm2 } from '../../core/linalg/vector.js';
 import { counterDelta, snapshotCounters, type Oracle } from '../../core/oracle/oracle.js';
 import { HYPERPARAMETERS, ORACLE } from '../../core/oracle/tokens.js';
 import type { StepResult, Stepper, StepperState } from '../../core/stepper/stepper.js';
 import { initialState } from '../../core/stepper/evaluate.js';
 import { armijoBacktracking, type MeritTrial } from './line-search.js';
+import { levenbergMarquardtStep } from './lm-step.js';
 
 export interface NewtonMrHyperparameters {
   rtol: number;
@@ -27,6 +35,9 @@ export interface NewtonMrHyperparameters {
   minAlpha: number;
   forcing: 'none' | 'sqrt-gradient' | 'gradient';
   forcingMax: number;
+  solver: NewtonSolver;
+  pinvRcond: number;
+  lmMu0: number;
 }
 
 /**
@@ -42,19 +53,28 @@ export function stepTolerance(hp: Pick<NewtonMrHyperparameters, 'rtol' | 'forcin
 }
 
 export interface NewtonMrState extends StepperState {
-  /** extra.alpha: where the next backtracking search starts. */
-  readonly extra: { alpha: number };
+  /** extra.alpha: where the next backtracking search starts; extra.mu: exact-lm's μ/‖H‖₂². */
+  readonly extra: { alpha: number; mu?: number };
 }
 
 @injectable()
 export class NewtonMr implements Stepper<NewtonMrState> {
+  /** Dense kernels of the exact solvers: the process's choice ($GRADFLAT_KERNELS), quietly. */
+  private readonly kernels?: DenseKernels;
+
   constructor(
     @inject(ORACLE) private readonly oracle: Oracle,
     @inject(HYPERPARAMETERS) private readonly hp: NewtonMrHyperparameters,
-  ) {}
+  ) {
+    const solver = hp.solver ?? 'minres-qlp';
+    if (isDenseSolver(solver)) {
+      requireDenseSolver(oracle, solver, "stepper 'newton-mr'");
+      this.kernels = selectKernels(undefined, () => {});
+    }
+  }
 
   init(theta0: Float64Array): NewtonMrState {
-    return initialState(this.oracle, theta0, { alpha: this.hp.alpha0 });
+    return initialState(this.oracle, theta0, { alpha: this.hp.alpha0, ...(this.hp.solver === 'exact-lm' && { mu: this.hp.lmMu0 }) });
   }
 
   step(state: NewtonMrState): StepResult<NewtonMrState> {
@@ -67,8 +87,11 @@ export class NewtonMr implements Stepper<NewtonMrState> {
       return { state, metrics: { ...base, alpha: 0, directionNorm: 0, stepNorm: 0, work }, halted: 'converged: the gradient is exactly zero' };
     }
 
+    if (hp.solver === 'exact-lm') return levenbergMarquardtStep(oracle, this.kernels!, state, hp, before);
+    const solver = hp.solver ?? 'minres-qlp';
     const dir = newtonDirection(oracle, theta, g, {
       rtol: stepTolerance(hp, gradNormSq), maxit: hp.maxit ?? oracle.dim, maxxnorm: hp.maxxnorm, acondlim: hp.acondlim, trancond: hp.trancond,
+      ...(solver !== 'minres-qlp' && { solver, pinvRcond: hp.pinvRcond, kernels: this.kernels }),
     });
     const p = dir.p;
     const directionNorm = norm2(p);
@@ -103,7 +126,7 @@ export class NewtonMr implements Stepper<NewtonMrState> {
       loss: last.loss,
       gradient: Float64Array.from(last.gradient),
       gradNormSq: last.merit,
-      extra: { alpha: nextAlpha },
+      extra: { ...state.extra, alpha: nextAlpha },
     };
     return {
       state: next,
