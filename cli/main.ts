@@ -13,6 +13,7 @@ import { packageVersion, runExperiment, type ExperimentConfig } from '../core/ru
 import { availableParallelism } from 'node:os';
 import { THREADS_MIN_SAMPLES, THREADS_MIN_WORK } from '../core/problems/mlp/mlp-oracle.js';
 import { formatSummaryTable } from '../core/run/summary-table.js';
+import { checkOutDirectory } from '../core/run/run-directory.js';
 import { PROBLEM_NAMES } from '../core/problems/catalog.js';
 import { registerBuiltinPlugins } from '../plugins/index.js';
 import { runDemo } from '../core/run/demo.js';
@@ -65,6 +66,8 @@ const cli = yargs(hideBin(process.argv))
       const v = argv[flag];
       if (v !== undefined && (typeof v !== 'number' || Number.isNaN(v))) throw new Error(`--${flag} must be a number`);
     }
+    // `--out ""` would mean the current directory (every command with --out).
+    if (argv.out !== undefined) checkOutDirectory(argv.out);
     return true;
   })
   .command('run', 'run one stepper from many starting points on one problem', (y) => y

@@ -12,7 +12,7 @@ import { matchToTruth, type TruthMatch, type TruthPoint } from '../problems/line
 import type { StepMetrics, Stepper, StepperState } from '../stepper/stepper.js';
 import type { Progress } from './progress.js';
 import { runStepper } from './run-loop.js';
-import { openStepLog } from './step-log.js';
+import { openStepLog, type StepLog } from './step-log.js';
 
 export interface CutoffPoint {
   cutoff: number;
@@ -85,8 +85,17 @@ export interface RunContext {
 }
 
 export function runOne(ctx: RunContext, run: number, theta0: Float64Array, logPath: string): RunRecord {
-  const { oracle, kernels } = ctx;
+  // Closed on every exit, a failing stepper's included: one descriptor per run would otherwise leak.
   const log = openStepLog(logPath);
+  try {
+    return runLogged(ctx, run, theta0, log);
+  } finally {
+    log.close();
+  }
+}
+
+function runLogged(ctx: RunContext, run: number, theta0: Float64Array, log: StepLog): RunRecord {
+  const { oracle, kernels } = ctx;
   const stepper = ctx.makeStepper();
   const before = snapshotCounters(oracle.counters);
   let minG = Infinity;
@@ -135,6 +144,5 @@ export function runOne(ctx: RunContext, run: number, theta0: Float64Array, logPa
     ...(observed && { observed, probeWork }),
   };
   log.write({ type: 'final', run, steps: outcome.steps, stopReason: outcome.stopReason, ...final });
-  log.close();
   return record;
 }
