@@ -15,7 +15,7 @@ import { DEFAULT_INDEX_CUTOFF } from '../analysis/spectrum.js';
 import { writeJsonAtomic } from '../io/atomic.js';
 import type { DenseKernels } from '../linalg/kernels.js';
 import type { MinresQlpOptions } from '../linalg/minres-qlp.js';
-import { checkTheta } from '../oracle/oracle.js';
+import { checkTheta, type Oracle } from '../oracle/oracle.js';
 import { registry as defaultRegistry, type PluginRegistry } from '../plugins/registry.js';
 import type { Hyperparameters } from '../plugins/hyperparameters.js';
 import { buildProblem, type Problem, type ProblemConfig } from '../problems/catalog.js';
@@ -143,7 +143,7 @@ function runProblem(
   const truth = loadOrComputeTruth(out, problem, indexCutoff, resuming);
   const ctx = {
     oracle: problem.oracle, kernels, stepperName: config.stepper, problemName: problem.name,
-    makeStepper: () => registry.create(config.stepper, problem.oracle, hp),
+    makeStepper: (oracle: Oracle) => registry.create(config.stepper, oracle, hp),
     iterations: config.iterations, targetGradNormSq: config.targetGradNormSq, cutoffs, indexCutoff, thresholds,
     probe: { ...config.probe, ...plugin.probeSolver?.(hp) }, truth, version, progress, runs: starts.length,
   };

@@ -17,7 +17,7 @@
 import { inject, injectable } from '../../core/di.js';
 import { typescriptKernels } from '../../core/linalg/kernels-typescript.js';
 import { addScaled, allFinite, dot, equalArrays, norm2 } from '../../core/linalg/vector.js';
-import { counterDelta, requireCapability, snapshotCounters, type Oracle } from '../../core/oracle/oracle.js';
+import { requireCapability, type Oracle } from '../../core/oracle/oracle.js';
 import { HYPERPARAMETERS, ORACLE } from '../../core/oracle/tokens.js';
 import type { StepResult, Stepper, StepperState } from '../../core/stepper/stepper.js';
 import { initialState } from '../../core/stepper/evaluate.js';
@@ -49,12 +49,11 @@ export class SaddleFreeNewton implements Stepper {
 
   step(state: StepperState): StepResult {
     const { oracle } = this;
-    const before = snapshotCounters(oracle.counters);
     const { theta, gradient: g, gradNormSq, loss } = state;
     const n = theta.length;
     const base = { iteration: state.iteration, loss, gradNormSq };
     if (gradNormSq === 0) {
-      return { state, metrics: { ...base, alpha: 0, directionNorm: 0, stepNorm: 0, work: counterDelta(oracle.counters, before) }, halted: 'converged: the gradient is exactly zero' };
+      return { state, metrics: { ...base, alpha: 0, directionNorm: 0, stepNorm: 0 }, halted: 'converged: the gradient is exactly zero' };
     }
 
     const eig = typescriptKernels.symmetricEigen(oracle.hessian!(theta), n, true);
@@ -70,7 +69,7 @@ export class SaddleFreeNewton implements Stepper {
       const lowest = finite.length ? Math.min(...finite).toExponential(6) : 'none finite';
       return {
         state,
-        metrics: { ...base, alpha: 0, directionNorm: 0, stepNorm: 0, work: counterDelta(oracle.counters, before), extra: { candidates: candidates.length, ...spectrum } },
+        metrics: { ...base, alpha: 0, directionNorm: 0, stepNorm: 0, extra: { candidates: candidates.length, ...spectrum } },
         halted: `saddle-free-newton: no γ in [${this.gammas[this.gammas.length - 1]}, ${this.gammas[0]}] lowers the loss below ${loss.toExponential(6)} (lowest candidate loss: ${lowest})`,
       };
     }
@@ -80,7 +79,7 @@ export class SaddleFreeNewton implements Stepper {
     return {
       state: { iteration: state.iteration + 1, theta: theta1, loss: next.loss, gradient: next.gradient, gradNormSq: dot(next.gradient, next.gradient), extra: {} },
       metrics: {
-        ...base, alpha: 1, directionNorm: norm2(candidates[best].p), stepNorm: distance(theta1, theta), work: counterDelta(oracle.counters, before),
+        ...base, alpha: 1, directionNorm: norm2(candidates[best].p), stepNorm: distance(theta1, theta),
         extra: { gamma: candidates[best].gamma, candidates: candidates.length, ...spectrum },
       },
     };

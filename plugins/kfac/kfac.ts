@@ -29,7 +29,7 @@
 import { inject, injectable } from '../../core/di.js';
 import { typescriptKernels } from '../../core/linalg/kernels-typescript.js';
 import { allFinite, dot, equalArrays, norm2 } from '../../core/linalg/vector.js';
-import { counterDelta, requireCapability, snapshotCounters, type LayerStatistics, type Oracle } from '../../core/oracle/oracle.js';
+import { requireCapability, type LayerStatistics, type Oracle } from '../../core/oracle/oracle.js';
 import { HYPERPARAMETERS, ORACLE } from '../../core/oracle/tokens.js';
 import type { StepMetrics, StepResult, Stepper, StepperState } from '../../core/stepper/stepper.js';
 import { initialState } from '../../core/stepper/evaluate.js';
@@ -173,14 +173,13 @@ export class Kfac implements Stepper<KfacState> {
 
   step(state: KfacState): StepResult<KfacState> {
     const { oracle, hp } = this;
-    const before = snapshotCounters(oracle.counters);
     const { theta, gradient: g, gradNormSq } = state;
     const k = state.iteration;
     const lambda = state.extra.damping;
     const base = { iteration: k, loss: state.loss, gradNormSq };
     const noStep = (halted: string, extra: StepMetrics['extra'] = {}): StepResult<KfacState> => ({
       state,
-      metrics: { ...base, alpha: 0, directionNorm: 0, stepNorm: 0, work: counterDelta(oracle.counters, before), extra: { damping: lambda, ...extra } },
+      metrics: { ...base, alpha: 0, directionNorm: 0, stepNorm: 0, extra: { damping: lambda, ...extra } },
       halted,
     });
     if (gradNormSq === 0) return noStep('converged: the gradient is exactly zero', { statsRefreshed: false });
@@ -262,7 +261,6 @@ export class Kfac implements Stepper<KfacState> {
       },
       metrics: {
         ...base, alpha, directionNorm, stepNorm: alpha * directionNorm,
-        work: counterDelta(oracle.counters, before),
         extra: { ...stepExtra, ...(hp.quadraticModel && hp.adaptDamping && { rho }) },
       },
     };

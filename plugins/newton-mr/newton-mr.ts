@@ -7,7 +7,7 @@
 import { inject, injectable } from '../../core/di.js';
 import { newtonDirection } from '../../core/analysis/newton-direction.js';
 import { addScaled, dot, equalArrays, norm2 } from '../../core/linalg/vector.js';
-import { counterDelta, snapshotCounters, type Oracle } from '../../core/oracle/oracle.js';
+import { type Oracle } from '../../core/oracle/oracle.js';
 import { HYPERPARAMETERS, ORACLE } from '../../core/oracle/tokens.js';
 import type { StepResult, Stepper, StepperState } from '../../core/stepper/stepper.js';
 import { initialState } from '../../core/stepper/evaluate.js';
@@ -59,12 +59,10 @@ export class NewtonMr implements Stepper<NewtonMrState> {
 
   step(state: NewtonMrState): StepResult<NewtonMrState> {
     const { oracle, hp } = this;
-    const before = snapshotCounters(oracle.counters);
     const { theta, gradient: g, gradNormSq } = state;
     const base = { iteration: state.iteration, loss: state.loss, gradNormSq };
     if (gradNormSq === 0) {
-      const work = counterDelta(oracle.counters, before);
-      return { state, metrics: { ...base, alpha: 0, directionNorm: 0, stepNorm: 0, work }, halted: 'converged: the gradient is exactly zero' };
+      return { state, metrics: { ...base, alpha: 0, directionNorm: 0, stepNorm: 0 }, halted: 'converged: the gradient is exactly zero' };
     }
 
     const dir = newtonDirection(oracle, theta, g, {
@@ -92,7 +90,7 @@ export class NewtonMr implements Stepper<NewtonMrState> {
     if (ls.accepted === 'none' || !last || last.alpha !== ls.alpha) {
       return {
         state,
-        metrics: { ...metricsBase, alpha: 0, stepNorm: 0, work: counterDelta(oracle.counters, before) },
+        metrics: { ...metricsBase, alpha: 0, stepNorm: 0 },
         halted: `line-search: ${ls.failure ?? 'no accepted step'}`,
       };
     }
@@ -107,7 +105,7 @@ export class NewtonMr implements Stepper<NewtonMrState> {
     };
     return {
       state: next,
-      metrics: { ...metricsBase, alpha: ls.alpha, stepNorm: ls.alpha * directionNorm, work: counterDelta(oracle.counters, before) },
+      metrics: { ...metricsBase, alpha: ls.alpha, stepNorm: ls.alpha * directionNorm },
     };
   }
 }
