@@ -1,5 +1,5 @@
 /** gradflat's public API: one name per line, grouped by role. */
-export { ORACLE, HYPERPARAMETERS } from './core/oracle/tokens.js';
+export { ORACLE, HYPERPARAMETERS, DENSE_KERNELS } from './core/oracle/tokens.js';
 export type { Oracle, OracleCounters, OracleCapability, LossAndGradient } from './core/oracle/oracle.js';
 export { checkTheta, requireCapability, emptyCounters, snapshotCounters, counterDelta } from './core/oracle/oracle.js';
 export { countingOracle, type CountingOracle } from './core/oracle/counting.js';

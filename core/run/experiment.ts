@@ -143,7 +143,7 @@ function runProblem(
   const truth = loadOrComputeTruth(out, problem, indexCutoff, resuming);
   const ctx = {
     oracle: problem.oracle, kernels, stepperName: config.stepper, problemName: problem.name,
-    makeStepper: (oracle: Oracle) => registry.create(config.stepper, oracle, hp),
+    makeStepper: (oracle: Oracle, k: DenseKernels) => registry.create(config.stepper, oracle, hp, { kernels: k }),
     iterations: config.iterations, targetGradNormSq: config.targetGradNormSq, cutoffs, indexCutoff, thresholds,
     probe: { ...config.probe, ...plugin.probeSolver?.(hp) }, truth, version, progress, runs: starts.length,
   };

@@ -33,7 +33,7 @@ test('a run bills the method only what its stepper called: observer probes and t
       finish: () => ({}),
     };
     const record = runOne({
-      oracle, kernels: typescriptKernels, makeStepper: (o) => registry.create('gd', o, { learningRate: 0.01 }),
+      oracle, kernels: typescriptKernels, makeStepper: (o, k) => registry.create('gd', o, { learningRate: 0.01 }, { kernels: k }),
       stepperName: 'gd', problemName: 'quartic', iterations: 5, cutoffs: [], indexCutoff: 1e-8,
       thresholds: DEFAULT_THRESHOLDS, probe: { ...REFERENCE_SOLVER_SETTINGS, maxit: 10 }, version: 'test',
       progress: { update() {}, done() {} }, runs: 1, observer,

@@ -67,8 +67,8 @@ export interface RunObserver {
 export interface RunContext {
   oracle: Oracle;
   kernels: DenseKernels;
-  /** Builds the method on the oracle it is given (the harness's counting wrapper of `oracle`). */
-  makeStepper: (oracle: Oracle) => Stepper;
+  /** Builds the method on the oracle it is given (the harness's counting wrapper of `oracle`) and the run's kernels. */
+  makeStepper: (oracle: Oracle, kernels: DenseKernels) => Stepper;
   stepperName: string;
   problemName: string;
   iterations: number;
@@ -92,7 +92,7 @@ export function runOne(ctx: RunContext, run: number, theta0: Float64Array, logPa
   // The method sees only its own counting wrapper: its work is what passed through it, and the
   // observer's probes and the final evaluation (on `oracle` itself) are never billed to it.
   const method = countingOracle(oracle);
-  const stepper = ctx.makeStepper(method);
+  const stepper = ctx.makeStepper(method, kernels);
   let minG = Infinity;
   let maxR: number | undefined;
   const firstBelow = new Map<number, { iteration: number; theta: Float64Array }>();

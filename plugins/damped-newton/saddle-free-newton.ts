@@ -10,15 +10,15 @@
  *
  * For small n only: each step builds the n×n Hessian (oracle capability 'dense-hessian') and
  * decomposes it, O(n³) time and O(n²) memory. Candidates cost one loss each; the chosen one
- * then one gradient (its loss is taken from that call). The eigensolver is the pure-TypeScript
- * one (core/linalg/kernels-typescript.ts): always available and deterministic, and the
- * registry has no injection token for DenseKernels yet.
+ * then one gradient (its loss is taken from that call). The eigensolver is the run's
+ * (DENSE_KERNELS: LAPACK's dsyevd when loaded, else the TypeScript one).
  */
 import { inject, injectable } from '../../core/di.js';
+import type { DenseKernels } from '../../core/linalg/kernels.js';
 import { typescriptKernels } from '../../core/linalg/kernels-typescript.js';
 import { addScaled, allFinite, dot, equalArrays, norm2 } from '../../core/linalg/vector.js';
 import { requireCapability, type Oracle } from '../../core/oracle/oracle.js';
-import { HYPERPARAMETERS, ORACLE } from '../../core/oracle/tokens.js';
+import { DENSE_KERNELS, HYPERPARAMETERS, ORACLE } from '../../core/oracle/tokens.js';
 import type { StepResult, Stepper, StepperState } from '../../core/stepper/stepper.js';
 import { initialState } from '../../core/stepper/evaluate.js';
 import { gammaLadder, pickBest, saddleFreeCandidates } from './candidates.js';
@@ -37,6 +37,7 @@ export class SaddleFreeNewton implements Stepper {
   constructor(
     @inject(ORACLE) private readonly oracle: Oracle,
     @inject(HYPERPARAMETERS) hp: SaddleFreeNewtonHyperparameters,
+    @inject(DENSE_KERNELS) private readonly kernels: DenseKernels = typescriptKernels,
   ) {
     // The registry checks `requires` too; this covers a stepper built without it.
     requireCapability(oracle, 'dense-hessian', "stepper 'saddle-free-newton'");
@@ -56,7 +57,7 @@ export class SaddleFreeNewton implements Stepper {
       return { state, metrics: { ...base, alpha: 0, directionNorm: 0, stepNorm: 0 }, halted: 'converged: the gradient is exactly zero' };
     }
 
-    const eig = typescriptKernels.symmetricEigen(oracle.hessian!(theta), n, true);
+    const eig = this.kernels.symmetricEigen(oracle.hessian!(theta), n, true);
     const spectrum = { minEigenvalue: eig.values[0], maxEigenvalue: eig.values[n - 1] };
     const candidates = saddleFreeCandidates(eig, g, this.gammas);
     const points = candidates.map((c) => addScaled(theta, 1, c.p));
