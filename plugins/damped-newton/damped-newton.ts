@@ -5,7 +5,7 @@
  *
  * No improvement: when no candidate has ‖g‖² strictly below ‖g(θ)‖², θ stays where it is and
  * the step reports `halted`. The reference code returns the zero vector on failure instead
- * (PAPER-NOTES), which is itself a critical point for bias-free networks. There is no line
+ * (docs/paper.md), which is itself a critical point for bias-free networks. There is no line
  * search: where every p_γ overshoots (curvature ≫ gammaMax, e.g. the quartic just left of
  * x = −√2) the method halts; a larger gammaMax widens its reach.
  *

@@ -1,12 +1,12 @@
 /**
- * Saddle-free Newton (Dauphin et al. 2014), the optimiser form of damped Newton (PAPER-NOTES):
+ * Saddle-free Newton (Dauphin et al. 2014), the optimiser form of damped Newton (docs/paper.md):
  * p_γ = −(|H| + γI)⁻¹g, with |H| = V|Λ|Vᵀ from the dense Hessian's eigendecomposition, one
  * candidate per γ of the ladder (candidates.ts), the LOSS as the merit: the candidate with the
  * lowest loss is taken (α = 1) if it is strictly below the current loss. Where H has negative
  * eigenvalues the step goes downhill along them, so saddles repel instead of attract as they do
  * under Newton's method.
  *
- * No improvement: θ stays and the step reports `halted` (never a zero vector; PAPER-NOTES).
+ * No improvement: θ stays and the step reports `halted` (never a zero vector; docs/paper.md).
  *
  * For small n only: each step builds the n×n Hessian (oracle capability 'dense-hessian') and
  * decomposes it, O(n³) time and O(n²) memory. Candidates cost one loss each; the chosen one
