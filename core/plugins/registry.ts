@@ -21,7 +21,7 @@ import type { DenseKernels } from '../linalg/kernels.js';
 import { typescriptKernels } from '../linalg/kernels-typescript.js';
 import type { Stepper } from '../stepper/stepper.js';
 import type { MinresQlpOptions } from '../linalg/minres-qlp.js';
-import { describeSchema, validateHyperparameters, type HyperparameterSchema, type Hyperparameters } from './hyperparameters.js';
+import { describeSchema, hyperparameterZod, validateHyperparameters, type HyperparameterSchema, type Hyperparameters } from './hyperparameters.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type StepperClass = new (...args: any[]) => Stepper;
@@ -89,6 +89,8 @@ export class PluginRegistry {
     if (!plugin.hyperparameters || typeof plugin.hyperparameters !== 'object') {
       throw new TypeError(`plugin '${plugin.name}': 'hyperparameters' must be a schema object (use {} for none)`);
     }
+    // A malformed declaration is the plugin author's error: say so now, not at the first run.
+    hyperparameterZod(plugin.hyperparameters, `plugin '${plugin.name}'`);
     this.plugins.set(plugin.name, plugin);
   }
 
