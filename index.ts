@@ -1,8 +1,9 @@
 /** gradflat's public API: one name per line, grouped by role. */
-export { ORACLE, HYPERPARAMETERS } from './core/oracle/tokens.js';
+export { ORACLE, HYPERPARAMETERS, DENSE_KERNELS } from './core/oracle/tokens.js';
 export type { Oracle, OracleCounters, OracleCapability, LossAndGradient } from './core/oracle/oracle.js';
 export { checkTheta, requireCapability, emptyCounters, snapshotCounters, counterDelta } from './core/oracle/oracle.js';
-export type { Stepper, StepperState, StepResult, StepMetrics, NewtonSolveMetrics } from './core/stepper/stepper.js';
+export { countingOracle, type CountingOracle } from './core/oracle/counting.js';
+export type { Stepper, StepperState, StepResult, StepMetrics, MeasuredStepMetrics, NewtonSolveMetrics } from './core/stepper/stepper.js';
 export { PluginRegistry, registry, registerPlugin, injectableStepper } from './core/plugins/registry.js';
 export type { StepperPlugin } from './core/plugins/registry.js';
 export { loadPluginFile, loadPluginFiles } from './core/plugins/load.js';
@@ -39,7 +40,7 @@ export { residualsOf, rayleighIndices, classifyPoint, DEFAULT_THRESHOLDS } from 
 export { denseHessian, morseIndex, spectrumOf } from './core/analysis/spectrum.js';
 export { evaluatePoint } from './core/analysis/evaluate-point.js';
 
-export { runStepper } from './core/run/run-loop.js';
+export { runStepper, measuredStep } from './core/run/run-loop.js';
 export { runExperiment } from './core/run/experiment.js';
 export type { ExperimentConfig } from './core/run/experiment.js';
 export { Rng } from './core/random/rng.js';

@@ -20,6 +20,7 @@ import { trainTrajectory } from '../core/starts/training.js';
 import { Rng } from '../core/random/rng.js';
 import { gaussianData, linearlySpacedVariances } from '../core/data/gaussian.js';
 import { PluginRegistry } from '../core/plugins/registry.js';
+import { measuredStep } from '../core/run/run-loop.js';
 import { newtonMrPlugin } from '../plugins/newton-mr/index.js';
 import { MlpOracle } from '../core/problems/mlp/mlp-oracle.js';
 import type { MlpSpec } from '../core/problems/mlp/architecture.js';
@@ -100,7 +101,7 @@ for (const k of sets) {
     const hvps: number[] = [];
     for (let i = 0; i < 6; i++) {
       const t0 = performance.now();
-      const res = stepper.step(state);
+      const res = measuredStep(stepper, state, oracle.counters);
       times.push(performance.now() - t0);
       hvps.push(res.metrics.work.hvp);
       state = res.state;

@@ -214,6 +214,12 @@ const cli = yargs(hideBin(process.argv))
       for (const line of registry.describe(p.name)) process.stdout.write(`    ${line}\n`);
     }
   })
+  .command('schema <kind>', 'print the JSON Schema of suite files (for editor completion: docs/suites.md)', (y) => y
+    .positional('kind', { type: 'string', choices: ['suite'], demandOption: true, describe: 'which file format' }),
+  async () => {
+    const { suiteJsonSchemaText } = await import('../core/suite/schema.js');
+    process.stdout.write(suiteJsonSchemaText());
+  })
   .command('info', 'which kernels, threads and versions are active', () => {}, async (argv) => {
     const kernels = selectKernels(argv.kernels as KernelPreference | undefined, notice);
     const threadsEnv = process.env.GRADFLAT_THREADS;
@@ -224,7 +230,7 @@ const cli = yargs(hideBin(process.argv))
       await tfjsInfoLine(),
     ].join('\n') + '\n');
   })
-  .demandCommand(1, 'give a command: run, suite, summarize, report, reproduce, demo, plugins or info')
+  .demandCommand(1, 'give a command: run, suite, summarize, report, reproduce, demo, plugins, schema or info')
   .strict()
   .fail((msg, err, y) => {
     if (err) throw err;

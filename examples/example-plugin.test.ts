@@ -12,7 +12,7 @@ import { PluginRegistry } from '../core/plugins/registry.js';
 import { addCounters, emptyCounters, type OracleCounters } from '../core/oracle/oracle.js';
 import { QuarticOracle } from '../core/problems/quartic.js';
 import { runStepper } from '../core/run/run-loop.js';
-import type { StepMetrics, StepperState } from '../core/stepper/stepper.js';
+import type { MeasuredStepMetrics, StepperState } from '../core/stepper/stepper.js';
 
 const cli = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 const dist = (a: Float64Array, b: Float64Array) => Math.hypot(...a.map((x, i) => x - b[i]));
@@ -27,16 +27,16 @@ test('tr-newton, loaded from a user folder, reaches the critical point (−3, 0)
     // Left basin (Newton-MR's too), and the right basin where Newton-MR stalls at the gradient-flat (√2, 0).
     for (const start of [[-3.5, 1.5], [1, 0.5]]) {
       const oracle = new QuarticOracle();
-      const steps: StepMetrics[] = [];
+      const steps: MeasuredStepMetrics[] = [];
       const states: StepperState[] = [];
       const copy = (s: StepperState) => ({ ...s, theta: Float64Array.from(s.theta) });
       const out = runStepper(reg.create('tr-newton', oracle), Float64Array.from(start), {
-        maxIterations: 50, onStep: (m) => steps.push(m), onState: (s) => states.push(copy(s)),
+        maxIterations: 50, counters: oracle.counters, onStep: (m) => steps.push(m), onState: (s) => states.push(copy(s)),
       });
       assert.ok(dist(out.state.theta, Float64Array.of(-3, 0)) < 1e-12, `from (${start}): θ = (${out.state.theta})`);
       assert.ok(out.state.gradNormSq < 1e-24, `‖g‖² = ${out.state.gradNormSq}`);
       assert.match(out.stopReason, /converged/);
-      // Metrics describe θ_k and the step θ_k → θ_{k+1}; work adds up to the oracle's counters.
+      // Metrics describe θ_k and the step θ_k → θ_{k+1}; the harness's per-step work adds up to the oracle's counters.
       let work: OracleCounters = emptyCounters();
       steps.forEach((m, k) => {
         assert.equal(m.iteration, k);

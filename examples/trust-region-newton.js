@@ -1,7 +1,7 @@
 // A user's stepper plugin for gradflat, in plain JavaScript, importing only from 'gradflat': trust-region
 // Newton with Steihaug–Toint CG on Hessian-vector products (Nocedal & Wright, Numerical Optimization,
 // Alg. 4.1 and 7.2). It minimises the loss, so unlike Newton-MR it is not drawn to gradient-flat points.
-import { injectableStepper, ORACLE, HYPERPARAMETERS, dot, norm2, snapshotCounters, counterDelta } from 'gradflat';
+import { injectableStepper, ORACLE, HYPERPARAMETERS, dot, norm2 } from 'gradflat';
 
 // ‖z + τd‖ = Δ, τ ≥ 0: where the CG path leaves the trust region.
 const toBoundary = (z, d, radius) => {
@@ -37,9 +37,9 @@ class TrustRegionNewton {
     return { p: z, Hp: Hz(), exit: 'maxit', it: maxit };
   }
   step(s) {
-    const { oracle, hp } = this, before = snapshotCounters(oracle.counters), radius = s.extra.radius;
+    const { oracle, hp } = this, radius = s.extra.radius;
     const base = { iteration: s.iteration, loss: s.loss, gradNormSq: s.gradNormSq };
-    const stay = (why) => ({ state: s, metrics: { ...base, alpha: 0, directionNorm: 0, stepNorm: 0, work: counterDelta(oracle.counters, before) }, halted: why });
+    const stay = (why) => ({ state: s, metrics: { ...base, alpha: 0, directionNorm: 0, stepNorm: 0 }, halted: why });
     if (s.gradNormSq === 0) return stay('converged: the gradient is exactly zero');
     if (radius < hp.minRadius) return stay(`trust-region radius ${radius} fell below minRadius`);
 
@@ -60,7 +60,7 @@ class TrustRegionNewton {
       : { ...s, iteration: s.iteration + 1, extra: { radius: next } };
     const metrics = {
       ...base, alpha: accepted ? 1 : 0, directionNorm: pNorm, stepNorm: accepted ? norm2(axpy(trial, -1, s.theta)) : 0,
-      work: counterDelta(oracle.counters, before), extra: { radius, rho, cgExit: exit, cgIterations: it, accepted },
+      extra: { radius, rho, cgExit: exit, cgIterations: it, accepted },
     };
     return { state, metrics };
   }

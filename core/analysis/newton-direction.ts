@@ -18,7 +18,7 @@ import { exactDirection, hessianEigen, isDenseSolver, requireDenseSolver, type H
 import { hessianOperator } from './hessian-operator.js';
 
 /**
- * MINRES-QLP settings of the paper's reference code (PAPER-NOTES: "maxxnorm and acondlim did
+ * MINRES-QLP settings of the paper's reference code (docs/paper.md: "maxxnorm and acondlim did
  * not affect stopping"): the defaults of Newton-MR and of every flatness probe, so that a
  * probe's r means the same as a Newton-MR step's r. maxit defaults to n where used.
  */

@@ -1,7 +1,7 @@
 /**
  * Dense Hessian, its spectrum and the Morse index.
  *
- * Morse index convention ([GF] §2, PAPER-NOTES): the FRACTION of Hessian eigenvalues that are
+ * Morse index convention ([GF] §2, docs/paper.md): the FRACTION of Hessian eigenvalues that are
  * negative, where "negative" means λ < −cutoff. The default cutoff 1e-5 is the one of the
  * paper's linear-autoencoder analysis; its nonlinear-figure code used 1e-3. Every reported
  * index carries its cutoff.

@@ -1,9 +1,17 @@
 /**
- * Small validators for config files: each takes a value and its path in the file
- * ("steppers[2].hyperparameters") and either returns the value, typed, or throws a ConfigError
- * that names the path, what was expected and what was found. A misspelt key would silently
- * fall back to a default, so objects reject unknown keys and list the valid ones.
+ * Schema builders for everything gradflat reads (suite files, run configs, hyperparameters,
+ * records read back), on zod: one library, TypeScript types inferred from the schemas
+ * (`z.infer`), JSON Schema emitted from the same objects (`z.toJSONSchema`, for editor
+ * completion of suite files).
+ *
+ * The builders attach gradflat's messages, and `parseField` turns the first problem into a
+ * ConfigError that names the path ("steppers[2].hyperparameters"), what was expected and what
+ * was found. A misspelt key would silently fall back to a default, so objects reject unknown
+ * keys and the message lists the valid ones.
  */
+import { z } from 'zod';
+
+export { z };
 
 export class ConfigError extends Error {
   constructor(readonly path: string, message: string) {
@@ -12,67 +20,93 @@ export class ConfigError extends Error {
   }
 }
 
-export type Check<T> = (value: unknown, path: string) => T;
+/** How a value is shown in messages: Infinity and NaN as such (JSON would say null). */
+export const shown = (v: unknown): string =>
+  v === undefined ? 'nothing' : typeof v === 'number' && !Number.isFinite(v) ? String(v) : JSON.stringify(v);
 
-const shown = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));
+/** A missing required field says so; anything else says what it got. */
+const typeError = (expected: string) => (iss: { input?: unknown }) => (iss.input === undefined ? 'is required' : `${expected}, got ${shown(iss.input)}`);
 
-export function numberField(o: { min?: number; max?: number; exclusiveMin?: boolean; integer?: boolean } = {}): Check<number> {
-  return (v, path) => {
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ConfigError(path, `must be a finite number, got ${shown(v)}`);
-    if (o.integer && !Number.isInteger(v)) throw new ConfigError(path, `must be an integer, got ${v}`);
-    if (o.min !== undefined && (v < o.min || (o.exclusiveMin && v === o.min))) throw new ConfigError(path, `must be ${o.exclusiveMin ? '>' : '≥'} ${o.min}, got ${v}`);
-    if (o.max !== undefined && v > o.max) throw new ConfigError(path, `must be ≤ ${o.max}, got ${v}`);
-    return v;
-  };
+export interface NumberOptions {
+  min?: number;
+  max?: number;
+  exclusiveMin?: boolean;
+  exclusiveMax?: boolean;
+  integer?: boolean;
 }
 
-export const integerField = (min = 0, max?: number): Check<number> => numberField({ integer: true, min, max });
-
-export const stringField: Check<string> = (v, path) => {
-  if (typeof v !== 'string' || v === '') throw new ConfigError(path, `must be a non-empty string, got ${shown(v)}`);
-  return v;
-};
-
-export const booleanField: Check<boolean> = (v, path) => {
-  if (typeof v !== 'boolean') throw new ConfigError(path, `must be true or false, got ${shown(v)}`);
-  return v;
-};
-
-export function choiceField<T extends string>(choices: readonly T[]): Check<T> {
-  return (v, path) => {
-    if (typeof v !== 'string' || !choices.includes(v as T)) throw new ConfigError(path, `must be one of ${choices.map((c) => `'${c}'`).join(', ')}, got ${shown(v)}`);
-    return v as T;
-  };
+/** A finite number (integers: safe integers), optionally bounded. */
+export function numberField(o: NumberOptions = {}): z.ZodNumber {
+  let s = z.number({ error: typeError('must be a finite number') });
+  if (o.integer) s = s.int({ error: (iss) => `must be an integer, got ${shown(iss.input)}` });
+  if (o.min !== undefined) {
+    const min = o.min;
+    s = o.exclusiveMin ? s.gt(min, { error: (iss) => `must be > ${min}, got ${shown(iss.input)}` }) : s.gte(min, { error: (iss) => `must be ≥ ${min}, got ${shown(iss.input)}` });
+  }
+  if (o.max !== undefined) {
+    const max = o.max;
+    s = o.exclusiveMax ? s.lt(max, { error: (iss) => `must be < ${max}, got ${shown(iss.input)}` }) : s.lte(max, { error: (iss) => `must be ≤ ${max}, got ${shown(iss.input)}` });
+  }
+  return s;
 }
 
-export function arrayField<T>(item: Check<T>, minLength = 0): Check<T[]> {
-  return (v, path) => {
-    if (!Array.isArray(v)) throw new ConfigError(path, `must be a list, got ${shown(v)}`);
-    if (v.length < minLength) throw new ConfigError(path, `must have at least ${minLength} entr${minLength === 1 ? 'y' : 'ies'}`);
-    return v.map((x, i) => item(x, `${path}[${i}]`));
-  };
+export const integerField = (min = 0, max?: number): z.ZodNumber => numberField({ integer: true, min, max });
+
+export const stringField = z.string({ error: typeError('must be a non-empty string') }).min(1, { error: (iss) => `must be a non-empty string, got ${shown(iss.input)}` });
+
+export const booleanField = z.boolean({ error: typeError('must be true or false') });
+
+export function choiceField<const T extends readonly [string, ...string[]]>(choices: T): z.ZodEnum<{ [K in T[number]]: K }> {
+  const list = choices.map((c) => `'${c}'`).join(', ');
+  return z.enum(choices as unknown as T, { error: typeError(`must be one of ${list}`) }) as unknown as z.ZodEnum<{ [K in T[number]]: K }>;
+}
+
+export function arrayField<T extends z.ZodType>(item: T, minLength = 0): z.ZodArray<T> {
+  const s = z.array(item, { error: typeError('must be a list') });
+  return minLength > 0 ? s.min(minLength, { error: `must have at least ${minLength} entr${minLength === 1 ? 'y' : 'ies'}` }) : s;
 }
 
 /** A plain object whose values are left for someone else to check (e.g. hyperparameters). */
-export const recordField: Check<Record<string, unknown>> = (v, path) => {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(path, `must be an object, got ${shown(v)}`);
-  return v as Record<string, unknown>;
-};
+export const recordField = z.record(z.string(), z.unknown(), { error: typeError('must be an object') });
 
-type Shape = Record<string, Check<unknown>>;
-type Out<S extends Shape, R extends keyof S> = { [K in R]: ReturnType<S[K]> } & { [K in Exclude<keyof S, R>]?: ReturnType<S[K]> };
+/**
+ * An object with known keys; `required` ones must be present, the others may be absent.
+ * Unknown keys are refused (the message lists the valid ones; see `parseField`).
+ */
+export function objectField<S extends z.ZodRawShape, R extends keyof S = never>(shape: S, required: readonly R[] = []): z.ZodObject<{
+  [K in keyof S]: K extends R ? S[K] : z.ZodOptional<S[K]>;
+}, z.core.$strict> {
+  const keys = Object.keys(shape);
+  const fields = Object.fromEntries(Object.entries(shape).map(([k, s]) => [k, (required as readonly string[]).includes(k) ? s : (s as z.ZodType).optional()]));
+  return z.strictObject(fields, {
+    error: (iss) => (iss.code === 'unrecognized_keys' ? `${VALID}${keys.join(', ')}` : typeError('must be an object')(iss)),
+  }) as never;
+}
 
-/** An object with known keys; `required` ones must be present, the others may be absent. */
-export function objectField<S extends Shape, R extends keyof S = never>(shape: S, required: readonly R[] = []): Check<Out<S, R>> {
-  return (v, path) => {
-    const obj = recordField(v, path);
-    const at = (k: string) => (path ? `${path}.${k}` : k);
-    for (const k of Object.keys(obj)) {
-      if (!(k in shape)) throw new ConfigError(at(k), `unknown field. Valid fields${path ? ` of ${path}` : ''}: ${Object.keys(shape).join(', ')}`);
-    }
-    for (const k of required) if (obj[k as string] === undefined) throw new ConfigError(at(k as string), 'is required');
-    const out: Record<string, unknown> = {};
-    for (const [k, check] of Object.entries(shape)) if (obj[k] !== undefined) out[k] = check(obj[k], at(k));
-    return out as Out<S, R>;
-  };
+const VALID = '\u0000valid:';
+
+/** "steppers[2].hyperparameters" from zod's path array, under `root`. */
+export function formatPath(path: readonly PropertyKey[], root = ''): string {
+  let out = root;
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
+  return out;
+}
+
+/** The ConfigError for a failed parse: unknown keys first (a misspelling explains the rest), else the first problem. */
+export function configErrorOf(error: z.ZodError, root = ''): ConfigError {
+  const issues = [...error.issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'));
+  const iss = issues[0];
+  const at = formatPath(iss.path, root);
+  if (iss.code === 'unrecognized_keys') {
+    const valid = iss.message.startsWith(VALID) ? iss.message.slice(VALID.length) : '';
+    return new ConfigError(formatPath([...iss.path, iss.keys[0]], root), `unknown field. Valid fields${at ? ` of ${at}` : ''}: ${valid}`);
+  }
+  return new ConfigError(at, iss.message);
+}
+
+/** Parses `value` with `schema`, or throws the ConfigError naming the field (`root` prefixes paths). */
+export function parseField<T extends z.ZodType>(schema: T, value: unknown, root = ''): z.output<T> {
+  const r = schema.safeParse(value);
+  if (!r.success) throw configErrorOf(r.error, root);
+  return r.data;
 }

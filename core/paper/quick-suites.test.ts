@@ -39,7 +39,7 @@ async function quick(figure: FigureId): Promise<(what: RegExp) => Record<string,
 test('fig1-linear quick: Newton-MR reaches the float64 floor on the linear AE, and the points it finds are analytic critical points', async () => {
   const v = await quick('fig1-linear');
   // At the paper's maxit = n, MINRES-QLP is truncated on most steps and many runs crawl (as the
-  // reference code's do: PAPER-NOTES); 5 of these 10 reach 1e-20 within 1,000 steps (17 of 50 in
+  // reference code's do: docs/paper.md); 5 of these 10 reach 1e-20 within 1,000 steps (17 of 50 in
   // the full suite: docs/reproduction.md), so the bound leaves one run of slack. Some run
   // reaches the float64 floor.
   const { below1e20, runs, lowest } = v(/superlinear/);

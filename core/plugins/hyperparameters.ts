@@ -3,6 +3,7 @@
  * user input is validated against the schema with errors that name the field and what is
  * allowed. Numbers may be given as numbers or numeric strings (from a CLI).
  */
+import { booleanField, numberField, shown, z } from '../io/fields.js';
 
 export type HyperparameterSpec =
   | { type: 'number'; default: number; min?: number; max?: number; exclusiveMin?: boolean; exclusiveMax?: boolean; description: string }
@@ -20,43 +21,65 @@ export function defaultsOf(schema: HyperparameterSchema): Hyperparameters {
   return out;
 }
 
-/** Validates `given` against `schema` and fills defaults. `owner` names the plugin in errors. */
-export function validateHyperparameters(schema: HyperparameterSchema, given: Record<string, unknown> | undefined, owner: string): Hyperparameters {
-  const out = defaultsOf(schema);
-  for (const [key, raw] of Object.entries(given ?? {})) {
-    const spec = schema[key];
-    if (!spec) {
-      const known = Object.keys(schema);
-      throw new Error(`${owner}: unknown hyperparameter '${key}'. Known: ${known.length ? known.join(', ') : '(none)'}`);
-    }
-    out[key] = coerce(spec, raw, `${owner}: hyperparameter '${key}'`);
-  }
+/**
+ * The zod schema of a declaration (cached per declaration object). Plugins keep declaring
+ * hyperparameters in the plain format above (public API); gradflat validates with zod, the
+ * library every other input goes through (core/io/fields.ts). Numbers and booleans may come as
+ * strings (from a CLI: "1e-3", "true").
+ */
+export function hyperparameterZod(schema: HyperparameterSchema, owner = 'plugin'): z.ZodObject {
+  const cached = zodCache.get(schema);
+  if (cached) return cached;
+  const shape: Record<string, z.ZodType> = {};
+  for (const [key, spec] of Object.entries(schema)) shape[key] = specZod(spec, `${owner}: hyperparameter '${key}'`).optional();
+  const known = Object.keys(schema);
+  const out = z.strictObject(shape, {
+    error: (iss) => (iss.code === 'unrecognized_keys' ? `Known: ${known.length ? known.join(', ') : '(none)'}` : `must be an object, got ${shown(iss.input)}`),
+  });
+  zodCache.set(schema, out);
   return out;
 }
 
-function coerce(spec: HyperparameterSpec, raw: unknown, where: string): number | boolean | string | null {
+const zodCache = new WeakMap<HyperparameterSchema, z.ZodObject>();
+
+function specZod(spec: HyperparameterSpec, where: string): z.ZodType {
+  if (!spec || typeof spec !== 'object') throw new TypeError(`${where}: the declaration must be an object { type, default, description, ... }`);
   switch (spec.type) {
     case 'number':
     case 'integer': {
-      if (raw === null && spec.type === 'integer' && spec.default === null) return null;
-      const v = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${where} must be a finite number, got ${JSON.stringify(raw)}`);
-      if (spec.type === 'integer' && !Number.isInteger(v)) throw new Error(`${where} must be an integer, got ${v}`);
-      if (spec.min !== undefined && (v < spec.min || (spec.type === 'number' && spec.exclusiveMin && v === spec.min))) {
-        throw new Error(`${where} must be ${spec.type === 'number' && spec.exclusiveMin ? '>' : '≥'} ${spec.min}, got ${v}`);
-      }
-      const openMax = spec.type === 'number' && spec.exclusiveMax;
-      if (spec.max !== undefined && (v > spec.max || (openMax && v === spec.max))) throw new Error(`${where} must be ${openMax ? '<' : '≤'} ${spec.max}, got ${v}`);
-      return v;
+      const base = numberField({
+        integer: spec.type === 'integer', min: spec.min, max: spec.max,
+        exclusiveMin: spec.type === 'number' && spec.exclusiveMin, exclusiveMax: spec.type === 'number' && spec.exclusiveMax,
+      });
+      // A numeric string (CLI) becomes its number; anything else is reported as given.
+      const number = z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v), base);
+      return spec.type === 'integer' && spec.default === null ? number.nullable() : number;
     }
     case 'boolean':
-      if (raw === true || raw === 'true') return true;
-      if (raw === false || raw === 'false') return false;
-      throw new Error(`${where} must be true or false, got ${JSON.stringify(raw)}`);
-    case 'choice':
-      if (typeof raw === 'string' && spec.choices.includes(raw)) return raw;
-      throw new Error(`${where} must be one of ${spec.choices.join(', ')}, got ${JSON.stringify(raw)}`);
+      return z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), booleanField);
+    case 'choice': {
+      const choices = spec.choices;
+      if (!Array.isArray(choices) || choices.length === 0) throw new TypeError(`${where}: a 'choice' needs a non-empty 'choices' list`);
+      return z.string({ error: (iss) => `must be one of ${choices.join(', ')}, got ${shown(iss.input)}` })
+        .refine((v) => choices.includes(v), { error: (iss) => `must be one of ${choices.join(', ')}, got ${shown(iss.input)}` });
+    }
+    default:
+      throw new TypeError(`${where}: unknown type ${JSON.stringify((spec as { type?: unknown }).type)} (use 'number', 'integer', 'boolean' or 'choice')`);
   }
+}
+
+/** Validates `given` against `schema` and fills defaults. `owner` names the plugin in errors. */
+export function validateHyperparameters(schema: HyperparameterSchema, given: Record<string, unknown> | undefined, owner: string): Hyperparameters {
+  const r = hyperparameterZod(schema, owner).safeParse(given ?? {});
+  if (!r.success) {
+    const iss = [...r.error.issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'))[0];
+    if (iss.code === 'unrecognized_keys') throw new Error(`${owner}: unknown hyperparameter '${iss.keys[0]}'. ${iss.message}`);
+    if (iss.path.length === 0) throw new Error(`${owner}: hyperparameters ${iss.message}`);
+    throw new Error(`${owner}: hyperparameter '${String(iss.path[0])}' ${iss.message}`);
+  }
+  const out = defaultsOf(schema);
+  for (const [k, v] of Object.entries(r.data)) if (v !== undefined) out[k] = v as Hyperparameters[string];
+  return out;
 }
 
 /** One line per hyperparameter, for `gradflat plugins` and error messages. */

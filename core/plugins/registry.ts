@@ -16,10 +16,12 @@
 import { container as rootContainer, inject, injectable, type DependencyContainer, type InjectionToken } from '../di.js';
 import type { Oracle, OracleCapability } from '../oracle/oracle.js';
 import { requireCapability } from '../oracle/oracle.js';
-import { HYPERPARAMETERS, ORACLE } from '../oracle/tokens.js';
+import { DENSE_KERNELS, HYPERPARAMETERS, ORACLE } from '../oracle/tokens.js';
+import type { DenseKernels } from '../linalg/kernels.js';
+import { typescriptKernels } from '../linalg/kernels-typescript.js';
 import type { Stepper } from '../stepper/stepper.js';
 import type { NewtonSolveOptions } from '../analysis/newton-direction.js';
-import { describeSchema, validateHyperparameters, type HyperparameterSchema, type Hyperparameters } from './hyperparameters.js';
+import { describeSchema, hyperparameterZod, validateHyperparameters, type HyperparameterSchema, type Hyperparameters } from './hyperparameters.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type StepperClass = new (...args: any[]) => Stepper;
@@ -43,14 +45,26 @@ export interface StepperPlugin {
   stepper?: StepperClass;
   /**
    * Alternative to `stepper`: builds a stepper from the oracle and the validated hyperparameters
-   * (defaults filled in), with no dependency injection involved.
+   * (defaults filled in), with no dependency injection involved; `kernels` are the run's dense
+   * kernels (what DENSE_KERNELS injects).
    */
-  create?: (oracle: Oracle, hp: Hyperparameters) => Stepper;
+  create?: (oracle: Oracle, hp: Hyperparameters, kernels: DenseKernels) => Stepper;
   /**
    * Solver and MINRES-QLP settings for flatness probes of this method's points (final r and rH), so that
    * a Newton-type method's final r means what its steps' r meant. Absent: the reference settings.
    */
   probeSolver?: (hp: Hyperparameters) => NewtonSolveOptions;
+}
+
+export interface CreateOptions {
+  /** Container the stepper's scope is a child of (default: gradflat's root container). */
+  parent?: DependencyContainer;
+  /** Dense kernels injected under DENSE_KERNELS (default: the parent's, else TypeScript). */
+  kernels?: DenseKernels;
+}
+
+function isContainer(x: CreateOptions | DependencyContainer): x is DependencyContainer {
+  return typeof (x as DependencyContainer).resolve === 'function';
 }
 
 const NAME = /^[a-z][a-z0-9-]*$/;
@@ -75,6 +89,8 @@ export class PluginRegistry {
     if (!plugin.hyperparameters || typeof plugin.hyperparameters !== 'object') {
       throw new TypeError(`plugin '${plugin.name}': 'hyperparameters' must be a schema object (use {} for none)`);
     }
+    // A malformed declaration is the plugin author's error: say so now, not at the first run.
+    hyperparameterZod(plugin.hyperparameters, `plugin '${plugin.name}'`);
     this.plugins.set(plugin.name, plugin);
   }
 
@@ -101,19 +117,26 @@ export class PluginRegistry {
     return validateHyperparameters(this.get(name).hyperparameters, given, `stepper '${name}'`);
   }
 
-  /** Builds a stepper in a fresh child container holding this oracle and these hyperparameters. */
-  create(name: string, oracle: Oracle, given?: Record<string, unknown>, parent: DependencyContainer = rootContainer): Stepper {
+  /**
+   * Builds a stepper in a fresh child container holding this oracle, these hyperparameters and
+   * the dense kernels (`options.kernels`; else what `parent` holds under DENSE_KERNELS; else the
+   * TypeScript kernels). `options` may also be the parent container itself (the old signature).
+   */
+  create(name: string, oracle: Oracle, given?: Record<string, unknown>, options: CreateOptions | DependencyContainer = {}): Stepper {
+    const { parent = rootContainer, kernels: chosen } = isContainer(options) ? { parent: options, kernels: undefined } : options;
+    const kernels = chosen ?? (parent.isRegistered(DENSE_KERNELS, true) ? parent.resolve(DENSE_KERNELS) : typescriptKernels);
     const plugin = this.get(name);
     for (const cap of plugin.requires ?? []) requireCapability(oracle, cap, `stepper '${name}'`);
     const hp = this.resolveHyperparameters(name, given);
     let stepper: Stepper;
     if (plugin.create) {
-      stepper = plugin.create(oracle, hp);
+      stepper = plugin.create(oracle, hp, kernels);
     } else {
       const cls = plugin.stepper!;
       const scope = parent.createChildContainer();
       scope.register(ORACLE, { useValue: oracle });
       scope.register(HYPERPARAMETERS, { useValue: hp });
+      scope.register(DENSE_KERNELS, { useValue: kernels });
       const tokens = Object.prototype.hasOwnProperty.call(cls, STEPPER_TOKENS) ? (cls as unknown as Record<symbol, unknown>)[STEPPER_TOKENS] : undefined;
       if (Array.isArray(tokens)) {
         stepper = new cls(...tokens.map((t: InjectionToken<unknown>) => scope.resolve(t)));

@@ -16,7 +16,7 @@ import { writeJsonAtomic } from '../io/atomic.js';
 import type { DenseKernels } from '../linalg/kernels.js';
 import type { NewtonSolveOptions } from '../analysis/newton-direction.js';
 import { isDenseSolver, PROBE_SOLVERS, requireDenseSolver } from '../analysis/exact-direction.js';
-import { checkTheta } from '../oracle/oracle.js';
+import { checkTheta, type Oracle } from '../oracle/oracle.js';
 import { registry as defaultRegistry, type PluginRegistry } from '../plugins/registry.js';
 import type { Hyperparameters } from '../plugins/hyperparameters.js';
 import { buildProblem, type Problem, type ProblemConfig } from '../problems/catalog.js';
@@ -149,7 +149,7 @@ function runProblem(
   if (isDenseSolver(probe.solver)) requireDenseSolver(problem.oracle, probe.solver!, 'final-point probe.solver');
   const ctx = {
     oracle: problem.oracle, kernels, stepperName: config.stepper, problemName: problem.name,
-    makeStepper: () => registry.create(config.stepper, problem.oracle, hp),
+    makeStepper: (oracle: Oracle, k: DenseKernels) => registry.create(config.stepper, oracle, hp, { kernels: k }),
     iterations: config.iterations, targetGradNormSq: config.targetGradNormSq, cutoffs, indexCutoff, thresholds,
     probe, truth, version, progress, runs: starts.length,
   };

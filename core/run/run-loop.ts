@@ -3,16 +3,28 @@
  * nothing of a method's internals: it calls `step`, hands each metrics record to `onStep`,
  * and stops on the iteration limit, a target ‖g‖², a stepper that halts, or a non-finite value
  * (the last finite state is kept and the reason recorded; NaN is never reported as a result).
+ *
+ * Work accounting is the harness's job: each step's `work` is the change of the method's oracle
+ * counters across `step()` (give `counters`: those of the `countingOracle` the stepper was built
+ * on). What a stepper reports itself is ignored then, so no stepper can under- or over-bill, and
+ * observers (probes) run after the step, outside the measured window.
  */
 import { allFinite } from '../linalg/vector.js';
-import type { StepMetrics, Stepper, StepperState } from '../stepper/stepper.js';
+import { counterDelta, emptyCounters, snapshotCounters, type OracleCounters } from '../oracle/oracle.js';
+import type { MeasuredStepMetrics, StepResult, Stepper, StepperState } from '../stepper/stepper.js';
 
 export interface RunLoopOptions {
   maxIterations: number;
+  /**
+   * The live counters of the oracle the stepper was built on; each step's work is their change
+   * across step(). Absent: the stepper's own report, else zero (only for callers that do not
+   * care about work).
+   */
+  counters?: OracleCounters;
   /** Stop once ‖g‖² ≤ this (0 = never; the paper runs a fixed number of iterations). */
   targetGradNormSq?: number;
   /** Each step's metrics, with the state θ_k it stepped from (do not keep references). */
-  onStep?: (metrics: StepMetrics, from: StepperState) => void;
+  onStep?: (metrics: MeasuredStepMetrics, from: StepperState) => void;
   /** Every state the run visits, θ₀ included (do not keep references: copy what you need). */
   onState?: (state: StepperState) => void;
 }
@@ -39,7 +51,7 @@ export function runStepper<S extends StepperState>(stepper: Stepper<S>, theta0: 
       stopReason = 'target-reached';
       break;
     }
-    const { state: next, metrics, halted } = stepper.step(state);
+    const { state: next, metrics, halted } = measuredStep(stepper, state, opts.counters);
     opts.onStep?.(metrics, state);
     if (halted) {
       stopReason = halted;
@@ -58,4 +70,16 @@ export function runStepper<S extends StepperState>(stepper: Stepper<S>, theta0: 
 
 function isFiniteState(s: StepperState): boolean {
   return Number.isFinite(s.loss) && Number.isFinite(s.gradNormSq) && allFinite(s.theta);
+}
+
+/**
+ * One step with its work measured by the harness: the change of `counters` across step()
+ * (the harness's number wins over a stepper's own report); without counters, the stepper's
+ * report or zero.
+ */
+export function measuredStep<S extends StepperState>(stepper: Stepper<S>, state: S, counters?: OracleCounters): StepResult<S> & { metrics: MeasuredStepMetrics } {
+  const before = counters && snapshotCounters(counters);
+  const res = stepper.step(state);
+  const work = before ? counterDelta(counters!, before) : res.metrics.work ?? emptyCounters();
+  return { ...res, metrics: { ...res.metrics, work } };
 }

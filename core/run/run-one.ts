@@ -7,9 +7,10 @@ import type { ClassThresholds } from '../analysis/flatness.js';
 import type { NewtonSolveOptions } from '../analysis/newton-direction.js';
 import type { DenseKernels } from '../linalg/kernels.js';
 import { normSq } from '../linalg/vector.js';
-import { counterDelta, emptyCounters, snapshotCounters, type Oracle, type OracleCounters } from '../oracle/oracle.js';
+import { countingOracle } from '../oracle/counting.js';
+import { type Oracle, type OracleCounters } from '../oracle/oracle.js';
 import { matchToTruth, type TruthMatch, type TruthPoint } from '../problems/linear-ae-truth.js';
-import type { StepMetrics, Stepper, StepperState } from '../stepper/stepper.js';
+import type { MeasuredStepMetrics, Stepper, StepperState } from '../stepper/stepper.js';
 import type { Progress } from './progress.js';
 import { runStepper } from './run-loop.js';
 import { openStepLog, type StepLog } from './step-log.js';
@@ -56,7 +57,7 @@ export interface RunRecord {
  */
 export interface RunObserver {
   /** After the step θ_k → θ_{k+1}; returns fields for step k's log line (e.g. a probe at θ_k). */
-  onStep(metrics: StepMetrics, from: StepperState): Record<string, unknown> | undefined;
+  onStep(metrics: MeasuredStepMetrics, from: StepperState): Record<string, unknown> | undefined;
   /** Oracle work the observer spent so far. */
   work(): OracleCounters;
   /** Fields for the final record's `observed`, given the run's last state. */
@@ -66,7 +67,8 @@ export interface RunObserver {
 export interface RunContext {
   oracle: Oracle;
   kernels: DenseKernels;
-  makeStepper: () => Stepper;
+  /** Builds the method on the oracle it is given (the harness's counting wrapper of `oracle`) and the run's kernels. */
+  makeStepper: (oracle: Oracle, kernels: DenseKernels) => Stepper;
   stepperName: string;
   problemName: string;
   iterations: number;
@@ -96,18 +98,22 @@ export function runOne(ctx: RunContext, run: number, theta0: Float64Array, logPa
 
 function runLogged(ctx: RunContext, run: number, theta0: Float64Array, log: StepLog): RunRecord {
   const { oracle, kernels } = ctx;
-  const stepper = ctx.makeStepper();
-  const before = snapshotCounters(oracle.counters);
+  // The method sees only its own counting wrapper: its work is what passed through it, and the
+  // observer's probes and the final evaluation (on `oracle` itself) are never billed to it.
+  const method = countingOracle(oracle);
+  const stepper = ctx.makeStepper(method, kernels);
   let minG = Infinity;
   let maxR: number | undefined;
   const firstBelow = new Map<number, { iteration: number; theta: Float64Array }>();
-  const start = oracle.gradient(theta0);
+  // Billed to the method as it always was (the gradient at θ₀ every method needs).
+  const start = method.gradient(theta0);
   const startRecord = { loss: start.loss, gradNormSq: normSq(start.gradient) };
   log.write({ type: 'start', run, stepper: ctx.stepperName, ...(ctx.label && { label: ctx.label }), problem: ctx.problemName, ...startRecord });
   const observer = ctx.observer;
   const outcome = runStepper(stepper, theta0, {
     maxIterations: ctx.iterations,
     targetGradNormSq: ctx.targetGradNormSq,
+    counters: method.counters,
     onState: (st) => {
       for (const c of ctx.cutoffs) {
         if (st.gradNormSq < c && !firstBelow.has(c)) firstBelow.set(c, { iteration: st.iteration, theta: Float64Array.from(st.theta) });
@@ -123,8 +129,8 @@ function runLogged(ctx: RunContext, run: number, theta0: Float64Array, log: Step
   });
   // Before the final evaluation, so that the observer's timings cover the method alone.
   const observed = observer?.finish(outcome.state);
-  const probeWork = observer?.work() ?? emptyCounters();
-  const work = counterDelta(counterDelta(oracle.counters, before), probeWork);
+  const probeWork = observer?.work();
+  const work = { ...method.counters };
   const final = evaluatePoint(oracle, outcome.state.theta, kernels, { solve: ctx.probe, indexCutoff: ctx.indexCutoff, thresholds: ctx.thresholds });
   const match = (loss: number, neg: number | undefined) => (ctx.truth && neg !== undefined ? matchToTruth(loss, neg, ctx.truth) : undefined);
   const record: RunRecord = {

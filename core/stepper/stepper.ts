@@ -53,13 +53,19 @@ export interface StepMetrics {
   directionNorm: number;
   /** ‖θ_{k+1} − θ_k‖. */
   stepNorm: number;
-  /** Oracle calls spent by this step (the method's own work). */
-  work: OracleCounters;
+  /**
+   * Oracle calls spent by this step. Steppers need not report it: the harness measures every
+   * step's work itself (core/run/run-loop.ts) and its number replaces whatever is given here.
+   */
+  work?: OracleCounters;
   newton?: NewtonSolveMetrics;
   lineSearch?: { tries: number; accepted: 'unit' | 'backtracking' | 'none' };
   /** Anything else a method wants logged (scalars only). */
   extra?: Record<string, number | string | boolean>;
 }
+
+/** Step metrics as the harness hands them on: `work` measured by the harness. */
+export type MeasuredStepMetrics = StepMetrics & { work: OracleCounters };
 
 export interface StepResult<S extends StepperState = StepperState> {
   state: S;

@@ -21,7 +21,7 @@ import { DEFAULT_THRESHOLDS, type ClassThresholds } from '../analysis/flatness.j
 import { DEFAULT_INDEX_CUTOFF } from '../analysis/spectrum.js';
 import { DEFAULT_PINV_RCOND } from '../linalg/exact-newton.js';
 import {
-  arrayField, choiceField, ConfigError, integerField, numberField, objectField, recordField, stringField,
+  arrayField, choiceField, ConfigError, integerField, numberField, objectField, parseField, recordField, stringField, z,
 } from '../io/fields.js';
 import type { Hyperparameters } from '../plugins/hyperparameters.js';
 import { loadPluginFiles } from '../plugins/load.js';
@@ -48,16 +48,13 @@ const finderShape = objectField({ stepper: stringField, hyperparameters: recordF
 const stepperShape = objectField({
   stepper: stringField,
   /** Directory name and table label; default the stepper's name. */
-  label: (v, path) => {
-    const s = stringField(v, path);
-    if (!/^[a-z0-9][a-z0-9._-]*$/i.test(s)) throw new ConfigError(path, `must be letters, digits, '.', '_' or '-' (it names a directory), got ${JSON.stringify(s)}`);
-    return s;
-  },
+  label: stringField.regex(/^[a-z0-9][a-z0-9._-]*$/i, { error: (iss) => `must be letters, digits, '.', '_' or '-' (it names a directory), got ${JSON.stringify(iss.input)}` }),
   hyperparameters: recordField,
   iterations: integerField(0),
 }, ['stepper']);
 
-const suiteShape = objectField({
+/** The suite file's schema (also emitted as JSON Schema: `gradflat schema suite`). */
+export const suiteShape = objectField({
   name: stringField,
   problem: problemShape,
   seed: numberField({ integer: true }),
@@ -83,7 +80,7 @@ const suiteShape = objectField({
   plugins: arrayField(stringField),
 }, ['problem', 'seed', 'starts', 'steppers', 'iterations']);
 
-export type SuiteFile = ReturnType<typeof suiteShape>;
+export type SuiteFile = z.output<typeof suiteShape>;
 
 export interface ResolvedStepper {
   label: string;
@@ -134,7 +131,7 @@ export function readSuiteFile(file: string): unknown {
 
 /** Validates a suite and fills every default; `baseDir` anchors relative plugin and data paths. */
 export function resolveSuite(raw: unknown, registry: PluginRegistry, baseDir = process.cwd()): ResolvedSuite {
-  const f = suiteShape(raw, '');
+  const f = parseField(suiteShape, raw);
   const anchor = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
   const iterations = f.iterations;
   const resolveStepper = (s: { stepper: string; label?: string; hyperparameters?: Record<string, unknown>; iterations?: number }, path: string): ResolvedStepper => {
@@ -205,7 +202,7 @@ export function withProbeSolver(suite: ResolvedSuite, solver: (typeof PROBE_SOLV
 /** Plugin files named in a raw suite file (before validation, so they can be loaded first). */
 export function pluginFilesOf(raw: unknown, baseDir: string): string[] {
   if (raw === null || typeof raw !== 'object' || !('plugins' in raw)) return [];
-  return arrayField(stringField)((raw as { plugins: unknown }).plugins, 'plugins').map((p) => (isAbsolute(p) ? p : resolve(baseDir, p)));
+  return parseField(arrayField(stringField), (raw as { plugins: unknown }).plugins, 'plugins').map((p) => (isAbsolute(p) ? p : resolve(baseDir, p)));
 }
 
 export const suiteBaseDir = (file: string) => dirname(resolve(file));

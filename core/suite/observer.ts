@@ -16,7 +16,7 @@ import { norm2 } from '../linalg/vector.js';
 import { addCounters, emptyCounters, workUnits, type OracleCounters } from '../oracle/oracle.js';
 import type { Rng } from '../random/rng.js';
 import type { RunObserver } from '../run/run-one.js';
-import type { StepMetrics, StepperState } from '../stepper/stepper.js';
+import type { MeasuredStepMetrics, StepperState } from '../stepper/stepper.js';
 import type { Oracle } from '../oracle/oracle.js';
 import { probeFlatness, type ProbeSettings } from './probes.js';
 
@@ -91,7 +91,7 @@ export function headToHeadObserver(oracle: Oracle, s: ObserverSettings, rng: Rng
   };
 
   return {
-    onStep(m: StepMetrics, from: StepperState) {
+    onStep(m: MeasuredStepMetrics, from: StepperState) {
       atState(from);
       const fields: Record<string, unknown> = {};
       const due = m.iteration % s.probe.every === 0;

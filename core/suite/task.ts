@@ -88,7 +88,7 @@ export function executeTask(ctx: TaskContext, task: SuiteTask, runs: number): Ru
   const paths = taskPaths(ctx.out, suite, task);
   const record = runOne({
     oracle, kernels: ctx.kernels, stepperName: s.stepper, label: task.phase === 'finder' ? 'finder' : s.label, problemName: problem.name,
-    makeStepper: () => registry.create(s.stepper, oracle, s.hyperparameters),
+    makeStepper: (o, k) => registry.create(s.stepper, o, s.hyperparameters, { kernels: k }),
     iterations: s.iterations, targetGradNormSq: suite.stop.targetGradNormSq,
     cutoffs: suite.evaluation.cutoffs, indexCutoff: suite.evaluation.indexCutoff, thresholds: suite.evaluation.thresholds,
     // Final points of every method are judged with the same solver settings (the suite's

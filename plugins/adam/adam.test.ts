@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { emptyCounters } from '../../core/oracle/oracle.js';
 import { PluginRegistry } from '../../core/plugins/registry.js';
 import { QuadraticOracle } from '../../core/problems/quadratic.js';
-import { runStepper } from '../../core/run/run-loop.js';
+import { measuredStep, runStepper } from '../../core/run/run-loop.js';
 import { assertClose, assertVectorClose } from '../../core/testing/assert-close.js';
 import { adamPlugin } from './index.js';
 import type { AdamState } from './adam.js';
@@ -64,7 +64,7 @@ test('state (m, v, t) lives in extra as Float64Arrays; the input state is not mo
   assert.deepEqual([Array.from(state.extra.m), Array.from(state.extra.v), state.extra.t], [[0, 0], [0, 0], 0]);
   for (let k = 0; k < 10; k++) {
     const copy = { theta: Float64Array.from(state.theta), m: Float64Array.from(state.extra.m), v: Float64Array.from(state.extra.v) };
-    const { state: next, metrics } = stepper.step(state);
+    const { state: next, metrics } = measuredStep(stepper, state, oracle.counters);
     assert.deepStrictEqual([state.theta, state.extra.m, state.extra.v], [copy.theta, copy.m, copy.v]);
     assert.deepEqual(metrics.work, { ...emptyCounters(), gradient: 1 });
     assert.equal(metrics.iteration, k);

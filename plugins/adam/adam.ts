@@ -8,7 +8,7 @@
 import { inject, injectable } from '../../core/di.js';
 import { addScaled, axpy, norm2, scale } from '../../core/linalg/vector.js';
 import { evaluateAt, initialState } from '../../core/stepper/evaluate.js';
-import { counterDelta, snapshotCounters, type Oracle } from '../../core/oracle/oracle.js';
+import { type Oracle } from '../../core/oracle/oracle.js';
 import { HYPERPARAMETERS, ORACLE } from '../../core/oracle/tokens.js';
 import type { StepResult, Stepper, StepperState } from '../../core/stepper/stepper.js';
 
@@ -39,7 +39,6 @@ export class Adam implements Stepper<AdamState> {
 
   step(state: AdamState): StepResult<AdamState> {
     const { oracle, hp } = this;
-    const before = snapshotCounters(oracle.counters);
     const { theta, gradient: g } = state;
     const n = theta.length;
     const base = { iteration: state.iteration, loss: state.loss, gradNormSq: state.gradNormSq };
@@ -47,7 +46,7 @@ export class Adam implements Stepper<AdamState> {
       // g = 0 and m = 0 (an exact critical point as the start): every later update would be 0.
       return {
         state,
-        metrics: { ...base, alpha: 0, directionNorm: 0, stepNorm: 0, work: counterDelta(oracle.counters, before) },
+        metrics: { ...base, alpha: 0, directionNorm: 0, stepNorm: 0 },
         halted: 'converged: the gradient and the first moment are exactly zero',
       };
     }
@@ -70,7 +69,6 @@ export class Adam implements Stepper<AdamState> {
       state: { iteration: state.iteration + 1, theta: next, ...at, extra: { m, v, t } },
       metrics: {
         ...base, alpha: hp.learningRate, directionNorm: norm2(direction), stepNorm: norm2(addScaled(next, -1, theta)),
-        work: counterDelta(oracle.counters, before),
       },
     };
   }

@@ -3,7 +3,7 @@
  * (Dauphin et al. 2014; [GF] §2.2, [LA]). Pure: each candidate is computed from its own γ and
  * the inputs, with no state shared between candidates. The paper's reference code built the
  * ladder from closures that all captured the loop variable, so every candidate was the last γ's
- * step (PAPER-NOTES "Bugs to avoid"); building the list eagerly here rules that out and lets
+ * step (docs/paper.md, "Bugs gradflat avoids"); building the list eagerly here rules that out and lets
  * tests check each candidate against its closed form.
  */
 import { minresQlp, type MinresQlpOptions, type MinresQlpResult } from '../../core/linalg/minres-qlp.js';
@@ -101,7 +101,7 @@ export function saddleFreeCandidates(eig: SymmetricEigen, g: Float64Array, gamma
 /**
  * Index of the smallest finite merit that is strictly below `current`, or −1 when none is.
  * Ties go to the earlier candidate (the larger γ, the more cautious step). The reference code
- * kept the LAST improving candidate instead of the best (PAPER-NOTES).
+ * kept the LAST improving candidate instead of the best (docs/paper.md).
  */
 export function pickBest(merits: readonly number[], current: number): number {
   let best = -1;

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { PluginRegistry } from '../../core/plugins/registry.js';
 import { QuadraticOracle } from '../../core/problems/quadratic.js';
 import { QuarticOracle, QUARTIC_CRITICAL_POINT } from '../../core/problems/quartic.js';
-import { runStepper } from '../../core/run/run-loop.js';
-import type { StepMetrics } from '../../core/stepper/stepper.js';
+import { measuredStep, runStepper } from '../../core/run/run-loop.js';
+import type { MeasuredStepMetrics } from '../../core/stepper/stepper.js';
 import { assertClose, assertVectorClose } from '../../core/testing/assert-close.js';
 import { gammaLadder } from './candidates.js';
 import { dampedNewtonPlugin, saddleFreeNewtonPlugin } from './index.js';
@@ -34,7 +34,7 @@ test('the kept candidate has the smallest ‖g‖², here a middle γ (neither t
   assert.ok(merits[ladder.length - 1] > s0.gradNormSq);
 
   const before = { ...oracle.counters };
-  const { state, metrics, halted } = stepper.step(s0);
+  const { state, metrics, halted } = measuredStep(stepper, s0, oracle.counters);
   assert.equal(halted, undefined);
   assert.equal(metrics.extra?.gamma, ladder[bestIndex]);
   assert.equal(metrics.extra?.candidates, ladder.length);
@@ -59,7 +59,7 @@ test('quartic, left basin: damped Newton reaches the critical point (−3, 0)', 
   for (const x of [-6, -5, -4, -3.5, -3, -2.5, -2.3]) for (const y of [-2, 0, 1.5]) starts.push([x, y]);
   for (const start of starts) {
     const stepper = makeRegistry().create('damped-newton', new QuarticOracle());
-    const steps: StepMetrics[] = [];
+    const steps: MeasuredStepMetrics[] = [];
     const out = runStepper(stepper, Float64Array.from(start), { maxIterations: 60, targetGradNormSq: 1e-24, onStep: (m) => steps.push(m) });
     assert.ok(out.state.gradNormSq < 1e-10, `from ${start}: ‖g‖² = ${out.state.gradNormSq} (${out.stopReason})`);
     assertClose(out.state.theta[0], QUARTIC_CRITICAL_POINT[0], 1e-8, `x from ${start}`);

@@ -5,7 +5,7 @@
  *
  * No improvement: when no candidate has ‖g‖² strictly below ‖g(θ)‖², θ stays where it is and
  * the step reports `halted`. The reference code returns the zero vector on failure instead
- * (PAPER-NOTES), which is itself a critical point for bias-free networks. There is no line
+ * (docs/paper.md), which is itself a critical point for bias-free networks. There is no line
  * search: where every p_γ overshoots (curvature ≫ gammaMax, e.g. the quartic just left of
  * x = −√2) the method halts; a larger gammaMax widens its reach.
  *
@@ -20,7 +20,7 @@
  */
 import { inject, injectable } from '../../core/di.js';
 import { allFinite, addScaled, dot, equalArrays, norm2 } from '../../core/linalg/vector.js';
-import { counterDelta, snapshotCounters, type Oracle } from '../../core/oracle/oracle.js';
+import { type Oracle } from '../../core/oracle/oracle.js';
 import { HYPERPARAMETERS, ORACLE } from '../../core/oracle/tokens.js';
 import type { StepResult, Stepper, StepperState } from '../../core/stepper/stepper.js';
 import { initialState, type PointValues } from '../../core/stepper/evaluate.js';
@@ -59,11 +59,10 @@ export class DampedNewton implements Stepper {
 
   step(state: StepperState): StepResult {
     const { oracle, hp } = this;
-    const before = snapshotCounters(oracle.counters);
     const { theta, gradient: g, gradNormSq } = state;
     const base = { iteration: state.iteration, loss: state.loss, gradNormSq };
     if (gradNormSq === 0) {
-      return { state, metrics: { ...base, alpha: 0, directionNorm: 0, stepNorm: 0, work: counterDelta(oracle.counters, before) }, halted: 'converged: the gradient is exactly zero' };
+      return { state, metrics: { ...base, alpha: 0, directionNorm: 0, stepNorm: 0 }, halted: 'converged: the gradient is exactly zero' };
     }
 
     const candidates = dampedNewtonCandidates((v, out) => { oracle.hvp(theta, v, out); }, g, this.gammas, {
@@ -78,7 +77,7 @@ export class DampedNewton implements Stepper {
       const lowest = finite.length ? Math.min(...finite).toExponential(3) : 'none finite';
       return {
         state,
-        metrics: { ...base, alpha: 0, directionNorm: 0, stepNorm: 0, work: counterDelta(oracle.counters, before), extra: { candidates: candidates.length } },
+        metrics: { ...base, alpha: 0, directionNorm: 0, stepNorm: 0, extra: { candidates: candidates.length } },
         halted: `damped-newton: no γ in [${this.gammas[this.gammas.length - 1]}, ${this.gammas[0]}] lowers ‖g‖² below ${gradNormSq.toExponential(3)} (lowest candidate ‖g‖²: ${lowest})`,
       };
     }
@@ -92,7 +91,7 @@ export class DampedNewton implements Stepper {
     return {
       state: next,
       metrics: {
-        ...base, alpha: 1, directionNorm, stepNorm: distance(point.theta, theta), work: counterDelta(oracle.counters, before),
+        ...base, alpha: 1, directionNorm, stepNorm: distance(point.theta, theta),
         extra: {
           gamma: chosen.gamma, candidates: candidates.length, improving: merits.filter((m) => m < gradNormSq).length,
           dampedExit: chosen.solve.exit, dampedIterations: chosen.solve.iterations,

@@ -1,24 +1,24 @@
 /**
- * Saddle-free Newton (Dauphin et al. 2014), the optimiser form of damped Newton (PAPER-NOTES):
+ * Saddle-free Newton (Dauphin et al. 2014), the optimiser form of damped Newton (docs/paper.md):
  * p_γ = −(|H| + γI)⁻¹g, with |H| = V|Λ|Vᵀ from the dense Hessian's eigendecomposition, one
  * candidate per γ of the ladder (candidates.ts), the LOSS as the merit: the candidate with the
  * lowest loss is taken (α = 1) if it is strictly below the current loss. Where H has negative
  * eigenvalues the step goes downhill along them, so saddles repel instead of attract as they do
  * under Newton's method.
  *
- * No improvement: θ stays and the step reports `halted` (never a zero vector; PAPER-NOTES).
+ * No improvement: θ stays and the step reports `halted` (never a zero vector; docs/paper.md).
  *
  * For small n only: each step builds the n×n Hessian (oracle capability 'dense-hessian') and
  * decomposes it, O(n³) time and O(n²) memory. Candidates cost one loss each; the chosen one
- * then one gradient (its loss is taken from that call). The eigensolver is the pure-TypeScript
- * one (core/linalg/kernels-typescript.ts): always available and deterministic, and the
- * registry has no injection token for DenseKernels yet.
+ * then one gradient (its loss is taken from that call). The eigensolver is the run's
+ * (DENSE_KERNELS: LAPACK's dsyevd when loaded, else the TypeScript one).
  */
 import { inject, injectable } from '../../core/di.js';
+import type { DenseKernels } from '../../core/linalg/kernels.js';
 import { typescriptKernels } from '../../core/linalg/kernels-typescript.js';
 import { addScaled, allFinite, dot, equalArrays, norm2 } from '../../core/linalg/vector.js';
-import { counterDelta, requireCapability, snapshotCounters, type Oracle } from '../../core/oracle/oracle.js';
-import { HYPERPARAMETERS, ORACLE } from '../../core/oracle/tokens.js';
+import { requireCapability, type Oracle } from '../../core/oracle/oracle.js';
+import { DENSE_KERNELS, HYPERPARAMETERS, ORACLE } from '../../core/oracle/tokens.js';
 import type { StepResult, Stepper, StepperState } from '../../core/stepper/stepper.js';
 import { initialState } from '../../core/stepper/evaluate.js';
 import { gammaLadder, pickBest, saddleFreeCandidates } from './candidates.js';
@@ -37,6 +37,7 @@ export class SaddleFreeNewton implements Stepper {
   constructor(
     @inject(ORACLE) private readonly oracle: Oracle,
     @inject(HYPERPARAMETERS) hp: SaddleFreeNewtonHyperparameters,
+    @inject(DENSE_KERNELS) private readonly kernels: DenseKernels = typescriptKernels,
   ) {
     // The registry checks `requires` too; this covers a stepper built without it.
     requireCapability(oracle, 'dense-hessian', "stepper 'saddle-free-newton'");
@@ -49,15 +50,14 @@ export class SaddleFreeNewton implements Stepper {
 
   step(state: StepperState): StepResult {
     const { oracle } = this;
-    const before = snapshotCounters(oracle.counters);
     const { theta, gradient: g, gradNormSq, loss } = state;
     const n = theta.length;
     const base = { iteration: state.iteration, loss, gradNormSq };
     if (gradNormSq === 0) {
-      return { state, metrics: { ...base, alpha: 0, directionNorm: 0, stepNorm: 0, work: counterDelta(oracle.counters, before) }, halted: 'converged: the gradient is exactly zero' };
+      return { state, metrics: { ...base, alpha: 0, directionNorm: 0, stepNorm: 0 }, halted: 'converged: the gradient is exactly zero' };
     }
 
-    const eig = typescriptKernels.symmetricEigen(oracle.hessian!(theta), n, true);
+    const eig = this.kernels.symmetricEigen(oracle.hessian!(theta), n, true);
     const spectrum = { minEigenvalue: eig.values[0], maxEigenvalue: eig.values[n - 1] };
     const candidates = saddleFreeCandidates(eig, g, this.gammas);
     const points = candidates.map((c) => addScaled(theta, 1, c.p));
@@ -70,7 +70,7 @@ export class SaddleFreeNewton implements Stepper {
       const lowest = finite.length ? Math.min(...finite).toExponential(6) : 'none finite';
       return {
         state,
-        metrics: { ...base, alpha: 0, directionNorm: 0, stepNorm: 0, work: counterDelta(oracle.counters, before), extra: { candidates: candidates.length, ...spectrum } },
+        metrics: { ...base, alpha: 0, directionNorm: 0, stepNorm: 0, extra: { candidates: candidates.length, ...spectrum } },
         halted: `saddle-free-newton: no γ in [${this.gammas[this.gammas.length - 1]}, ${this.gammas[0]}] lowers the loss below ${loss.toExponential(6)} (lowest candidate loss: ${lowest})`,
       };
     }
@@ -80,7 +80,7 @@ export class SaddleFreeNewton implements Stepper {
     return {
       state: { iteration: state.iteration + 1, theta: theta1, loss: next.loss, gradient: next.gradient, gradNormSq: dot(next.gradient, next.gradient), extra: {} },
       metrics: {
-        ...base, alpha: 1, directionNorm: norm2(candidates[best].p), stepNorm: distance(theta1, theta), work: counterDelta(oracle.counters, before),
+        ...base, alpha: 1, directionNorm: norm2(candidates[best].p), stepNorm: distance(theta1, theta),
         extra: { gamma: candidates[best].gamma, candidates: candidates.length, ...spectrum },
       },
     };

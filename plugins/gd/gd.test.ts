@@ -4,9 +4,9 @@ import { emptyCounters } from '../../core/oracle/oracle.js';
 import { PluginRegistry } from '../../core/plugins/registry.js';
 import { QuadraticOracle } from '../../core/problems/quadratic.js';
 import { QuarticOracle } from '../../core/problems/quartic.js';
-import { runStepper } from '../../core/run/run-loop.js';
+import { measuredStep, runStepper } from '../../core/run/run-loop.js';
 import { trainTrajectory } from '../../core/starts/training.js';
-import type { StepMetrics, StepperState } from '../../core/stepper/stepper.js';
+import type { MeasuredStepMetrics, StepperState } from '../../core/stepper/stepper.js';
 import { assertClose, assertVectorClose } from '../../core/testing/assert-close.js';
 import { gdPlugin } from './index.js';
 
@@ -108,8 +108,8 @@ test('metrics describe θ_k and the step; the next state carries loss and gradie
   assert.equal(oracle.counters.gradient, 1);
   for (let k = 0; k < 5; k++) {
     const before = { theta: Float64Array.from(state.theta), loss: state.loss, gradNormSq: state.gradNormSq, gNorm: Math.hypot(...state.gradient) };
-    const { state: next, metrics } = stepper.step(state);
-    const m: StepMetrics = metrics;
+    const { state: next, metrics } = measuredStep(stepper, state, oracle.counters);
+    const m: MeasuredStepMetrics = metrics;
     assert.equal(m.iteration, k);
     assert.equal(m.loss, before.loss);
     assert.equal(m.gradNormSq, before.gradNormSq);
@@ -132,7 +132,7 @@ test('at an exact critical point with no velocity the step halts, θ unchanged, 
   const oracle = QuadraticOracle.diagonal([1, 2], [-1, -2]); // θ* = (1, 1), g(θ*) = 0 exactly
   const stepper = makeRegistry().create('gd', oracle, { momentum: 0.9 });
   const s0 = stepper.init(Float64Array.of(1, 1));
-  const res = stepper.step(s0);
+  const res = measuredStep(stepper, s0, oracle.counters);
   assert.match(res.halted ?? '', /converged/);
   assert.equal(res.state, s0);
   assert.equal(res.metrics.stepNorm, 0);

@@ -11,7 +11,7 @@
 import { inject, injectable } from '../../core/di.js';
 import { addScaled, axpy, norm2, scale } from '../../core/linalg/vector.js';
 import { evaluateAt, initialState } from '../../core/stepper/evaluate.js';
-import { counterDelta, snapshotCounters, type Oracle } from '../../core/oracle/oracle.js';
+import { type Oracle } from '../../core/oracle/oracle.js';
 import { HYPERPARAMETERS, ORACLE } from '../../core/oracle/tokens.js';
 import type { StepResult, Stepper, StepperState } from '../../core/stepper/stepper.js';
 
@@ -40,7 +40,6 @@ export class GradientDescent implements Stepper<GdState> {
 
   step(state: GdState): StepResult<GdState> {
     const { oracle, hp } = this;
-    const before = snapshotCounters(oracle.counters);
     const { theta, gradient: g } = state;
     const base = { iteration: state.iteration, loss: state.loss, gradNormSq: state.gradNormSq };
     const lr = hp.learningRate;
@@ -53,7 +52,7 @@ export class GradientDescent implements Stepper<GdState> {
       // g = 0 and nothing left in v (or lr·g below float64's range): θ would never change again.
       return {
         state,
-        metrics: { ...base, alpha: 0, directionNorm: 0, stepNorm: 0, work: counterDelta(oracle.counters, before) },
+        metrics: { ...base, alpha: 0, directionNorm: 0, stepNorm: 0 },
         halted: 'converged: the update μv − lr·g is exactly zero, so θ would never change',
       };
     }
@@ -64,7 +63,6 @@ export class GradientDescent implements Stepper<GdState> {
       metrics: {
         // The update direction before α = lr is (θ_{k+1} − θ_k)/lr: −g for plain GD.
         ...base, alpha: lr, directionNorm: norm2(update) / lr, stepNorm: norm2(addScaled(next, -1, theta)),
-        work: counterDelta(oracle.counters, before),
       },
     };
   }

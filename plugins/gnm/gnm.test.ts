@@ -4,8 +4,8 @@ import { emptyCounters, type Oracle } from '../../core/oracle/oracle.js';
 import { PluginRegistry } from '../../core/plugins/registry.js';
 import { QuadraticOracle } from '../../core/problems/quadratic.js';
 import { QuarticOracle, QUARTIC_CRITICAL_POINT, QUARTIC_FLAT_MINIMUM, quarticGrid } from '../../core/problems/quartic.js';
-import { runStepper } from '../../core/run/run-loop.js';
-import type { StepMetrics, StepperState } from '../../core/stepper/stepper.js';
+import { measuredStep, runStepper } from '../../core/run/run-loop.js';
+import type { MeasuredStepMetrics, StepperState } from '../../core/stepper/stepper.js';
 import { assertClose } from '../../core/testing/assert-close.js';
 import { gnmPlugin } from './index.js';
 
@@ -22,8 +22,8 @@ const FLAT_GRAD_NORM_SQ = (9 - 4 * Math.SQRT2) ** 2;
 test('quartic, left basin: backtracking GNM reaches the critical point (−3, 0) with ‖g‖² < 1e-10', () => {
   for (const start of LEFT_STARTS) {
     const oracle = new QuarticOracle();
-    const steps: StepMetrics[] = [];
-    const out = runStepper(makeRegistry().create('gnm', oracle), Float64Array.from(start), { maxIterations: 1000, onStep: (m) => steps.push(m) });
+    const steps: MeasuredStepMetrics[] = [];
+    const out = runStepper(makeRegistry().create('gnm', oracle), Float64Array.from(start), { maxIterations: 1000, counters: oracle.counters, onStep: (m) => steps.push(m) });
     assert.ok(out.state.gradNormSq < 1e-10, `from (${start}): ‖g‖² = ${out.state.gradNormSq} (${out.stopReason})`);
     assertClose(out.state.theta[0], QUARTIC_CRITICAL_POINT[0], 1e-8, 'x');
     assertClose(out.state.theta[1], QUARTIC_CRITICAL_POINT[1], 1e-8, 'y');
@@ -50,7 +50,7 @@ test('with the default ρ = 0.1 no first step jumps the ‖g‖² barrier at x =
 test('every accepted backtracking step satisfies Armijo on ‖g‖²: ‖g₊‖² ≤ ‖g‖² − 2ρα‖Hg‖²', () => {
   const rho = gnmPlugin.hyperparameters.rho.default as number;
   const states: StepperState[] = [];
-  const steps: StepMetrics[] = [];
+  const steps: MeasuredStepMetrics[] = [];
   runStepper(makeRegistry().create('gnm', new QuarticOracle()), Float64Array.of(-3.5, 1), {
     maxIterations: 50, onStep: (m) => steps.push(m), onState: (s) => states.push({ ...s }),
   });
@@ -80,7 +80,7 @@ test('quartic, left basin: GD and momentum GNM decrease ‖g‖² to the critica
 test('quartic, right basin: GNM stalls at the gradient-flat point (√2, 0), a local minimum of ‖g‖² ≈ 11.18', () => {
   for (const variant of ['backtracking', 'gd', 'momentum']) {
     for (const start of [[1, 0.5], [3, 1]]) {
-      const steps: StepMetrics[] = [];
+      const steps: MeasuredStepMetrics[] = [];
       const hp = variant === 'backtracking' ? {} : { variant, learningRate: 1e-3 };
       const out = runStepper(makeRegistry().create('gnm', new QuarticOracle(), hp), Float64Array.from(start), { maxIterations: 2000, onStep: (m) => steps.push(m) });
       const what = `${variant} from (${start})`;
@@ -147,7 +147,7 @@ test('halting at a gradient-flat point (Hg = 0, g ≠ 0): θ stays put, for ever
     const oracle = QuadraticOracle.diagonal([2, 0], [0, 1]);
     const stepper = makeRegistry().create('gnm', oracle, { variant });
     const s0 = stepper.init(Float64Array.of(0, 3));
-    const res = stepper.step(s0);
+    const res = measuredStep(stepper, s0, oracle.counters);
     assert.match(res.halted ?? '', /Hg = 0/, variant);
     assert.equal(res.state, s0);
     assert.deepEqual(Array.from(res.state.theta), [0, 3]);
@@ -176,7 +176,7 @@ test('halting when backtracking finds no α: θ unchanged, the reason names the 
   const stepper = makeRegistry().create('gnm', oracle, { minAlpha: 1e-3 });
   const s0 = stepper.init(Float64Array.of(1, 1));
   const theta0 = Array.from(s0.theta);
-  const res = stepper.step(s0);
+  const res = measuredStep(stepper, s0, oracle.counters);
   assert.match(res.halted ?? '', /line-search: alpha-underflow/);
   assert.equal(res.state, s0);
   assert.deepEqual(Array.from(res.state.theta), theta0, 'θ stays, never a zero vector');

@@ -14,7 +14,7 @@
 import { inject, injectable } from '../../core/di.js';
 import { addScaled, allFinite, axpy, dot, equalArrays, norm2, scale } from '../../core/linalg/vector.js';
 import { evaluateAt, type PointValues, initialState } from '../../core/stepper/evaluate.js';
-import { counterDelta, snapshotCounters, type Oracle } from '../../core/oracle/oracle.js';
+import { type Oracle } from '../../core/oracle/oracle.js';
 import { HYPERPARAMETERS, ORACLE } from '../../core/oracle/tokens.js';
 import type { StepMetrics, StepResult, Stepper, StepperState } from '../../core/stepper/stepper.js';
 import { backtrack, type MeritTrial } from './line-search.js';
@@ -55,12 +55,11 @@ export class Gnm implements Stepper<GnmState> {
 
   step(state: GnmState): StepResult<GnmState> {
     const { oracle, hp } = this;
-    const before = snapshotCounters(oracle.counters);
     const { theta, gradient: g } = state;
     const base = { iteration: state.iteration, loss: state.loss, gradNormSq: state.gradNormSq };
     const stay = (halted: string, more: Partial<StepMetrics> = {}): StepResult<GnmState> => ({
       state,
-      metrics: { ...base, alpha: 0, directionNorm: 0, stepNorm: 0, ...more, work: counterDelta(oracle.counters, before) },
+      metrics: { ...base, alpha: 0, directionNorm: 0, stepNorm: 0, ...more },
       halted,
     });
     // φ = 0 is φ's global minimum: momentum must not carry θ away from an exact critical point.
@@ -99,8 +98,7 @@ export class Gnm implements Stepper<GnmState> {
           extra: { alpha: Math.min(hp.alphaMax, ls.alpha / hp.beta) },
         },
         metrics: {
-          ...base, alpha: ls.alpha, directionNorm: hgNorm, stepNorm: norm2(addScaled(next, -1, theta)),
-          work: counterDelta(oracle.counters, before), lineSearch: { tries: ls.tries, accepted: 'backtracking' }, extra: extraMetrics,
+          ...base, alpha: ls.alpha, directionNorm: hgNorm, stepNorm: norm2(addScaled(next, -1, theta)), lineSearch: { tries: ls.tries, accepted: 'backtracking' }, extra: extraMetrics,
         },
       };
     }
@@ -126,7 +124,7 @@ export class Gnm implements Stepper<GnmState> {
       metrics: {
         // The update before scaling by α = lr: Hg for 'gd', −v/lr for 'momentum'.
         ...base, alpha: hp.learningRate, directionNorm: hp.variant === 'gd' ? hgNorm : norm2(update) / hp.learningRate,
-        stepNorm: norm2(addScaled(next, -1, theta)), work: counterDelta(oracle.counters, before), extra: extraMetrics,
+        stepNorm: norm2(addScaled(next, -1, theta)), extra: extraMetrics,
       },
     };
   }

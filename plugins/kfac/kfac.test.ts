@@ -8,8 +8,8 @@ import type { MlpSpec } from '../../core/problems/mlp/architecture.js';
 import { initMlpParameters, seededNormal } from '../../core/problems/mlp/init.js';
 import { MlpOracle, type MlpData } from '../../core/problems/mlp/mlp-oracle.js';
 import { QuarticOracle } from '../../core/problems/quartic.js';
-import { runStepper } from '../../core/run/run-loop.js';
-import type { StepMetrics } from '../../core/stepper/stepper.js';
+import { measuredStep, runStepper } from '../../core/run/run-loop.js';
+import type { MeasuredStepMetrics } from '../../core/stepper/stepper.js';
 import { kfacPlugin } from './index.js';
 import { factoredPi, kfacDirection, type KfacState } from './kfac.js';
 import { denseFromProducts, randomVec } from '../../core/testing/mlp-data.js';
@@ -77,7 +77,7 @@ for (const biases of [false, true]) {
     const H = denseFromProducts(oracle.dim, (e) => oracle.hvp(theta, e));
     assert.ok(relErr(GN, H) < 1e-13, 'GN = Hessian here');
     const exact = solveSpd(GN, s0.gradient).map((x) => -x);
-    const { state: s1, metrics } = stepper.step(s0);
+    const { state: s1, metrics } = measuredStep(stepper, s0, oracle.counters);
     assert.ok(Math.abs(metrics.alpha - 1) < 1e-12, `α* = ${metrics.alpha}`);
     const dir = takenDirection(s0, s1, metrics.alpha);
     assert.ok(relErr(dir, exact) < 1e-10, `direction relative error ${relErr(dir, exact)}`);
@@ -137,7 +137,7 @@ test('learningRate caps α*, and quadraticModel: false uses it as the step size 
   assert.equal(r1.metrics.alpha, 1e-3);
   assert.ok((r1.metrics.extra?.alphaStar as number) > 1e-3);
   const plain = makeRegistry().create('kfac', oracle, { quadraticModel: false, learningRate: 0.2 });
-  const r2 = plain.step(plain.init(theta));
+  const r2 = measuredStep(plain, plain.init(theta), oracle.counters);
   assert.equal(r2.metrics.alpha, 0.2);
   assert.equal(r2.metrics.work.gvp, 0);
   assert.equal(r2.metrics.extra?.rho, undefined);
@@ -167,8 +167,8 @@ test('moving averages: the second estimate is averaged with weight min(1 − 1/2
 
   const lazy = makeRegistry().create('kfac', oracle, { statsEvery: 3, inverseEvery: 2 });
   let st = lazy.init(theta) as KfacState;
-  const seen: StepMetrics[] = [];
-  for (let k = 0; k < 4; k++) { const r = lazy.step(st); seen.push(r.metrics); st = r.state as KfacState; }
+  const seen: MeasuredStepMetrics[] = [];
+  for (let k = 0; k < 4; k++) { const r = measuredStep(lazy, st, oracle.counters); seen.push(r.metrics); st = r.state as KfacState; }
   assert.deepEqual(seen.map((m) => m.work.statistics), [1, 0, 0, 1]);
   assert.deepEqual(seen.map((m) => m.extra?.statsRefreshed), [true, false, false, true]);
   assert.deepEqual(seen.map((m) => m.extra?.inverseRefreshed), [true, false, true, false]);
@@ -183,9 +183,9 @@ test('K-FAC decreases the loss of a small swish autoencoder over 20 steps', () =
   for (let i = 0; i < N; i++) for (let j = 0; j < 8; j++) inputs[i * 8 + j] *= Math.sqrt(1 + j);
   const oracle = new MlpOracle(spec, { inputs, N, targets: inputs }, typescriptKernels, { threads: 1 });
   const stepper = makeRegistry().create('kfac', oracle);
-  const steps: StepMetrics[] = [];
+  const steps: MeasuredStepMetrics[] = [];
   const theta0 = initMlpParameters(spec, normal);
-  const out = runStepper(stepper, theta0, { maxIterations: 20, onStep: (m) => steps.push(m) });
+  const out = runStepper(stepper, theta0, { maxIterations: 20, counters: oracle.counters, onStep: (m) => steps.push(m) });
   assert.equal(out.steps, 20, out.stopReason);
   const loss0 = steps[0].loss;
   assert.ok(out.state.loss < 0.6 * loss0, `loss ${loss0} → ${out.state.loss}`);

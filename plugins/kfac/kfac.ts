@@ -27,10 +27,11 @@
  * this is an optimizer, not a critical-point finder.
  */
 import { inject, injectable } from '../../core/di.js';
+import type { DenseKernels } from '../../core/linalg/kernels.js';
 import { typescriptKernels } from '../../core/linalg/kernels-typescript.js';
 import { allFinite, dot, equalArrays, norm2 } from '../../core/linalg/vector.js';
-import { counterDelta, requireCapability, snapshotCounters, type LayerStatistics, type Oracle } from '../../core/oracle/oracle.js';
-import { HYPERPARAMETERS, ORACLE } from '../../core/oracle/tokens.js';
+import { requireCapability, type LayerStatistics, type Oracle } from '../../core/oracle/oracle.js';
+import { DENSE_KERNELS, HYPERPARAMETERS, ORACLE } from '../../core/oracle/tokens.js';
 import type { StepMetrics, StepResult, Stepper, StepperState } from '../../core/stepper/stepper.js';
 import { initialState } from '../../core/stepper/evaluate.js';
 
@@ -92,8 +93,7 @@ export function factoredPi(f: Pick<KfacLayerFactors, 'aValues' | 'gValues' | 'aD
  * The K-FAC direction Δ = −blockdiag[(G_l + (γ/π_l) I)⁻¹ ∇̄_l (A_l + π_l γ I)⁻¹] g with γ = sqrt(λ),
  * from the stored eigendecompositions ((X + cI)⁻¹ = Eᵀ diag(1/(x_i + c)) E).
  */
-export function kfacDirection(factors: readonly KfacLayerFactors[], g: Float64Array, damping: number): Float64Array {
-  const k = typescriptKernels;
+export function kfacDirection(factors: readonly KfacLayerFactors[], g: Float64Array, damping: number, k: DenseKernels = typescriptKernels): Float64Array {
   const gamma = Math.sqrt(damping);
   const delta = new Float64Array(g.length);
   for (const f of factors) {
@@ -131,8 +131,8 @@ function dimsOf(s: LayerDims): LayerDims {
 }
 
 /** Eigendecomposition of a symmetric PSD factor, eigenvalues clamped at 0 (round-off). */
-function decompose(m: Float64Array, dim: number): { values: Float64Array; vectors: Float64Array } {
-  const e = typescriptKernels.symmetricEigen(m, dim, true);
+function decompose(m: Float64Array, dim: number, kernels: DenseKernels): { values: Float64Array; vectors: Float64Array } {
+  const e = kernels.symmetricEigen(m, dim, true);
   const values = Float64Array.from(e.values, (x) => Math.max(0, x));
   return { values, vectors: e.vectors as Float64Array };
 }
@@ -160,6 +160,8 @@ export class Kfac implements Stepper<KfacState> {
   constructor(
     @inject(ORACLE) private readonly oracle: Oracle,
     @inject(HYPERPARAMETERS) private readonly hp: KfacHyperparameters,
+    // The run's kernels (LAPACK's eigensolver when loaded) for the factors' eigendecompositions and products.
+    @inject(DENSE_KERNELS) private readonly kernels: DenseKernels = typescriptKernels,
   ) {
     requireCapability(oracle, 'layer-statistics', "stepper 'kfac'");
     if (typeof oracle.layerStatistics !== 'function' || typeof oracle.gaussNewtonProduct !== 'function') {
@@ -173,14 +175,13 @@ export class Kfac implements Stepper<KfacState> {
 
   step(state: KfacState): StepResult<KfacState> {
     const { oracle, hp } = this;
-    const before = snapshotCounters(oracle.counters);
     const { theta, gradient: g, gradNormSq } = state;
     const k = state.iteration;
     const lambda = state.extra.damping;
     const base = { iteration: k, loss: state.loss, gradNormSq };
     const noStep = (halted: string, extra: StepMetrics['extra'] = {}): StepResult<KfacState> => ({
       state,
-      metrics: { ...base, alpha: 0, directionNorm: 0, stepNorm: 0, work: counterDelta(oracle.counters, before), extra: { damping: lambda, ...extra } },
+      metrics: { ...base, alpha: 0, directionNorm: 0, stepNorm: 0, extra: { damping: lambda, ...extra } },
       halted,
     });
     if (gradNormSq === 0) return noStep('converged: the gradient is exactly zero', { statsRefreshed: false });
@@ -208,14 +209,14 @@ export class Kfac implements Stepper<KfacState> {
       }
       factors = averaged.map(({ dims, A, G }, li): KfacLayerFactors => {
         if (!inverseRefreshed) return { ...old[li], A, G }; // [MG] §8: stale inverses until the next refresh
-        const a = decompose(A, dims.aDim);
-        const gg = decompose(G, dims.outputs);
+        const a = decompose(A, dims.aDim, this.kernels);
+        const gg = decompose(G, dims.outputs, this.kernels);
         return { ...dims, A, G, aValues: a.values, aVectors: a.vectors, gValues: gg.values, gVectors: gg.vectors };
       });
     }
 
     // 3. Direction.
-    const delta = kfacDirection(factors, g, lambda);
+    const delta = kfacDirection(factors, g, lambda, this.kernels);
     const directionNorm = norm2(delta);
     const slope = dot(g, delta); // gᵀΔ < 0 for a positive-definite preconditioner
     const common = { damping: lambda, statsRefreshed, inverseRefreshed, slope };
@@ -262,7 +263,6 @@ export class Kfac implements Stepper<KfacState> {
       },
       metrics: {
         ...base, alpha, directionNorm, stepNorm: alpha * directionNorm,
-        work: counterDelta(oracle.counters, before),
         extra: { ...stepExtra, ...(hp.quadraticModel && hp.adaptDamping && { rho }) },
       },
     };

@@ -20,7 +20,7 @@ import { exactDirection, hessianEigen } from '../../core/analysis/exact-directio
 import { denseMatVec, levenbergMarquardtSolve } from '../../core/linalg/exact-newton.js';
 import type { DenseKernels } from '../../core/linalg/kernels.js';
 import { addScaled, dot, equalArrays, norm2 } from '../../core/linalg/vector.js';
-import { counterDelta, type Oracle, type OracleCounters } from '../../core/oracle/oracle.js';
+import type { Oracle } from '../../core/oracle/oracle.js';
 import type { StepResult, StepperState } from '../../core/stepper/stepper.js';
 
 /** μ retries per step before the step gives up (μ grows by 2, 4, 8, …: 2^465 in all). */
@@ -34,7 +34,7 @@ export interface LmSettings {
 type LmState = StepperState & { readonly extra: { alpha: number; mu?: number } };
 
 export function levenbergMarquardtStep<S extends LmState>(
-  oracle: Oracle, kernels: DenseKernels, state: S, hp: LmSettings, before: OracleCounters,
+  oracle: Oracle, kernels: DenseKernels, state: S, hp: LmSettings,
 ): StepResult<S> {
   const { theta, gradient: g, gradNormSq } = state;
   const n = oracle.dim;
@@ -79,7 +79,6 @@ export function levenbergMarquardtStep<S extends LmState>(
         metrics: {
           ...base, alpha: 1, directionNorm, stepNorm: directionNorm, newton,
           extra: { lmMu: muRel, lmRho: rho, lmTries: tries, lmResidual: residual },
-          work: counterDelta(oracle.counters, before),
         },
       };
     }
@@ -91,7 +90,6 @@ export function levenbergMarquardtStep<S extends LmState>(
     metrics: {
       ...base, alpha: 0, directionNorm: last ? norm2(last.p) : 0, stepNorm: 0, newton,
       extra: { lmMu: last?.mu ?? muRel, lmRho: last?.rho ?? NaN, lmTries: tries, lmResidual: last?.residual ?? NaN },
-      work: counterDelta(oracle.counters, before),
     },
     halted: `exact-lm: ${failure}`,
   };

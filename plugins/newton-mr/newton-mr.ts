@@ -12,10 +12,9 @@ import { inject, injectable } from '../../core/di.js';
 import { isDenseSolver, requireDenseSolver, type NewtonSolver } from '../../core/analysis/exact-direction.js';
 import { newtonDirection } from '../../core/analysis/newton-direction.js';
 import type { DenseKernels } from '../../core/linalg/kernels.js';
-import { selectKernels } from '../../core/linalg/select-kernels.js';
 import { addScaled, dot, equalArrays, norm2 } from '../../core/linalg/vector.js';
-import { counterDelta, snapshotCounters, type Oracle } from '../../core/oracle/oracle.js';
-import { HYPERPARAMETERS, ORACLE } from '../../core/oracle/tokens.js';
+import { type Oracle } from '../../core/oracle/oracle.js';
+import { DENSE_KERNELS, HYPERPARAMETERS, ORACLE } from '../../core/oracle/tokens.js';
 import type { StepResult, Stepper, StepperState } from '../../core/stepper/stepper.js';
 import { initialState } from '../../core/stepper/evaluate.js';
 import { armijoBacktracking, type MeritTrial } from './line-search.js';
@@ -59,18 +58,14 @@ export interface NewtonMrState extends StepperState {
 
 @injectable()
 export class NewtonMr implements Stepper<NewtonMrState> {
-  /** Dense kernels of the exact solvers: the process's choice ($GRADFLAT_KERNELS), quietly. */
-  private readonly kernels?: DenseKernels;
-
   constructor(
     @inject(ORACLE) private readonly oracle: Oracle,
     @inject(HYPERPARAMETERS) private readonly hp: NewtonMrHyperparameters,
+    /** The run's dense kernels (LAPACK when loaded), used by the exact solvers. */
+    @inject(DENSE_KERNELS) private readonly kernels: DenseKernels,
   ) {
     const solver = hp.solver ?? 'minres-qlp';
-    if (isDenseSolver(solver)) {
-      requireDenseSolver(oracle, solver, "stepper 'newton-mr'");
-      this.kernels = selectKernels(undefined, () => {});
-    }
+    if (isDenseSolver(solver)) requireDenseSolver(oracle, solver, "stepper 'newton-mr'");
   }
 
   init(theta0: Float64Array): NewtonMrState {
@@ -79,15 +74,13 @@ export class NewtonMr implements Stepper<NewtonMrState> {
 
   step(state: NewtonMrState): StepResult<NewtonMrState> {
     const { oracle, hp } = this;
-    const before = snapshotCounters(oracle.counters);
     const { theta, gradient: g, gradNormSq } = state;
     const base = { iteration: state.iteration, loss: state.loss, gradNormSq };
     if (gradNormSq === 0) {
-      const work = counterDelta(oracle.counters, before);
-      return { state, metrics: { ...base, alpha: 0, directionNorm: 0, stepNorm: 0, work }, halted: 'converged: the gradient is exactly zero' };
+      return { state, metrics: { ...base, alpha: 0, directionNorm: 0, stepNorm: 0 }, halted: 'converged: the gradient is exactly zero' };
     }
 
-    if (hp.solver === 'exact-lm') return levenbergMarquardtStep(oracle, this.kernels!, state, hp, before);
+    if (hp.solver === 'exact-lm') return levenbergMarquardtStep(oracle, this.kernels, state, hp);
     const solver = hp.solver ?? 'minres-qlp';
     const dir = newtonDirection(oracle, theta, g, {
       rtol: stepTolerance(hp, gradNormSq), maxit: hp.maxit ?? oracle.dim, maxxnorm: hp.maxxnorm, acondlim: hp.acondlim, trancond: hp.trancond,
@@ -115,7 +108,7 @@ export class NewtonMr implements Stepper<NewtonMrState> {
     if (ls.accepted === 'none' || !last || last.alpha !== ls.alpha) {
       return {
         state,
-        metrics: { ...metricsBase, alpha: 0, stepNorm: 0, work: counterDelta(oracle.counters, before) },
+        metrics: { ...metricsBase, alpha: 0, stepNorm: 0 },
         halted: `line-search: ${ls.failure ?? 'no accepted step'}`,
       };
     }
@@ -130,7 +123,7 @@ export class NewtonMr implements Stepper<NewtonMrState> {
     };
     return {
       state: next,
-      metrics: { ...metricsBase, alpha: ls.alpha, stepNorm: ls.alpha * directionNorm, work: counterDelta(oracle.counters, before) },
+      metrics: { ...metricsBase, alpha: ls.alpha, stepNorm: ls.alpha * directionNorm },
     };
   }
 }

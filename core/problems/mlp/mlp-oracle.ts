@@ -2,7 +2,7 @@
  * Float64 multilayer-perceptron oracle: loss, gradient (reverse mode) and the exact
  * Hessian-vector product by the R-operator (Pearlmutter 1994, forward-over-reverse).
  *
- * Conventions (those of the paper's reference code, see /work/shared/PAPER-NOTES.md):
+ * Conventions (those of the paper's reference code, docs/paper.md):
  *   MSE            f = (1/(N·d_out)) Σ_i Σ_k (ŷ_ik − y_ik)²     (mean over samples AND output units)
  *   softmax CE     f = (1/N) Σ_i [logsumexp(ŷ_i) − ŷ_i,label_i]  (stable log-sum-exp)
  *   ℓ2             + λ·mean(θ²) = (λ/n)·Σ θ² over ALL parameters (weights and biases).

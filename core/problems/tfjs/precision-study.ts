@@ -171,7 +171,7 @@ export async function runPrecisionStudy(file: string, out: string, options: { fo
           const pairs: [number, number, number][] = [];
           const record: RunRecord = runOne({
             oracle, kernels, stepperName: s.stepper, label: `${engine} ${s.label}`, problemName: problems[engine].name,
-            makeStepper: () => registry.create(s.stepper, oracle, s.hyperparameters),
+            makeStepper: (o, k) => registry.create(s.stepper, o, s.hyperparameters, { kernels: k }),
             iterations: s.iterations, targetGradNormSq: suite.stop.targetGradNormSq,
             cutoffs: suite.evaluation.cutoffs, indexCutoff: suite.evaluation.indexCutoff, thresholds: suite.evaluation.thresholds,
             probe, truth, version, runs: starts.length,
