@@ -10,6 +10,7 @@ import { dot } from '../linalg/vector.js';
 import type { Oracle } from '../oracle/oracle.js';
 import { classifyPoint, DEFAULT_THRESHOLDS, rayleighIndices, residualsOf, type ClassThresholds, type PointClass } from './flatness.js';
 import { newtonDirection, REFERENCE_SOLVER_SETTINGS } from './newton-direction.js';
+import { estimatedCurvature, estimateIndex, hessianOperator, usesDenseIndex, type EstimatedCurvature, type IndexEstimateOptions, type IndexMethod } from './index-estimate.js';
 import { DEFAULT_INDEX_CUTOFF, denseHessian, morseIndex, spectrumOf } from './spectrum.js';
 
 /** Largest n for which the dense Hessian (n HVPs, n² memory) is built by default. */
@@ -22,6 +23,9 @@ export interface EvaluateOptions {
   denseMaxDim?: number;
   indexCutoff?: number;
   thresholds?: ClassThresholds;
+  /** 'auto' (default): dense up to denseMaxDim, else the lanczos-slq estimate (HVPs only). */
+  indexMethod?: IndexMethod;
+  estimate?: IndexEstimateOptions;
 }
 
 export interface PointReport {
@@ -38,8 +42,15 @@ export interface PointReport {
   rH_frobenius?: number;
   hessianFrobenius?: number;
   hessianSpectralNorm?: number;
-  /** Morse index: fraction of eigenvalues < −indexCutoff. */
+  /** Morse index: fraction of eigenvalues < −indexCutoff (a point estimate unless indexMethod is 'dense'). */
   index?: number;
+  /** 'dense', or the estimator's name ('lanczos-slq') with the interval fields below. */
+  indexMethod?: string;
+  indexInterval?: [number, number];
+  negativeEigenvaluesInterval?: [number, number];
+  /** Estimates: residual bounds of min/maxEigenvalue (Ritz values), and the estimator's details. */
+  eigenvalueResiduals?: [number, number];
+  indexEstimate?: EstimatedCurvature['indexEstimate'];
   negativeEigenvalues?: number;
   indexCutoff: number;
   minEigenvalue?: number;
@@ -71,7 +82,10 @@ export function evaluatePoint(oracle: Oracle, theta: Float64Array, kernels: Dens
     indexCutoff: cutoff, rayleigh: NaN, hgRatio: NaN, class: 'neither',
   };
   let hNorm = dir.solve.Anorm;
-  if (n <= (opts.denseMaxDim ?? DENSE_MAX_DIM)) {
+  const method = opts.indexMethod ?? 'auto';
+  if (!usesDenseIndex(method, n, opts.denseMaxDim ?? DENSE_MAX_DIM)) {
+    Object.assign(report, estimatedCurvature(estimateIndex(hessianOperator(oracle, theta), n, cutoff, opts.estimate)));
+  } else {
     const h = denseHessian(oracle, theta);
     const spec = spectrumOf(h, n, kernels);
     const mi = morseIndex(spec.eigenvalues, cutoff);
@@ -80,7 +94,7 @@ export function evaluatePoint(oracle: Oracle, theta: Float64Array, kernels: Dens
     Object.assign(report, {
       r_frobenius: exact.r, rH_frobenius: exact.rH,
       hessianFrobenius: spec.frobenius, hessianSpectralNorm: spec.spectralNorm,
-      index: mi.index, negativeEigenvalues: mi.negativeCount,
+      index: mi.index, negativeEigenvalues: mi.negativeCount, indexMethod: 'dense',
       minEigenvalue: spec.eigenvalues[0], maxEigenvalue: spec.eigenvalues[n - 1],
     });
   }

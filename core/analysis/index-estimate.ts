@@ -28,7 +28,7 @@ export interface IndexEstimateOptions {
   extremal?: number;
   /** SLQ probes (default 10, at least 4). */
   probes?: number;
-  /** Lanczos steps per probe (default 40). */
+  /** Lanczos steps per probe (default 80; the interval narrows roughly as 1/steps). */
   slqSteps?: number;
   /** Confidence of the interval (default 0.95). */
   confidence?: number;
@@ -70,7 +70,7 @@ export interface IndexEstimate {
 export function defaultIndexEstimateSettings(n: number, o: IndexEstimateOptions = {}): Required<IndexEstimateOptions> {
   const s = {
     lanczosSteps: Math.min(n, o.lanczosSteps ?? 80), extremal: o.extremal ?? 3, probes: o.probes ?? 10,
-    slqSteps: o.slqSteps ?? 40, confidence: o.confidence ?? 0.95, seed: o.seed ?? 1, lockRatio: o.lockRatio ?? 1e-2,
+    slqSteps: o.slqSteps ?? 80, confidence: o.confidence ?? 0.95, seed: o.seed ?? 1, lockRatio: o.lockRatio ?? 1e-2,
   };
   const int = (k: keyof typeof s, min: number) => {
     if (!Number.isInteger(s[k]) || s[k] < min) throw new RangeError(`index estimate: ${k} must be an integer ≥ ${min}, got ${o[k]}`);
@@ -142,3 +142,50 @@ export function hessianOperator(oracle: Oracle, theta: Float64Array): LinearOper
   return (v, out) => { oracle.hvp(theta, v, out); };
 }
 
+
+/** How final points get their Morse index: the dense spectrum, the estimator, or dense up to the limit. */
+export const INDEX_METHODS = ['dense', 'estimate', 'auto'] as const;
+export type IndexMethod = (typeof INDEX_METHODS)[number];
+
+export function checkIndexMethod(v: unknown, where = 'indexMethod'): IndexMethod {
+  if (!INDEX_METHODS.includes(v as IndexMethod)) throw new Error(`${where} must be one of ${INDEX_METHODS.join(', ')}, got ${JSON.stringify(v)}`);
+  return v as IndexMethod;
+}
+
+/** 'auto': dense when n ≤ denseMaxDim (the dense Hessian costs n HVPs and n² memory). */
+export function usesDenseIndex(method: IndexMethod, n: number, denseMaxDim: number): boolean {
+  return method === 'dense' || (method === 'auto' && n <= denseMaxDim);
+}
+
+/** What a point report carries from an estimate (see PointReport in evaluate-point.ts). */
+export interface EstimatedCurvature {
+  indexMethod: typeof INDEX_ESTIMATOR;
+  index: number;
+  negativeEigenvalues: number;
+  indexInterval: [number, number];
+  negativeEigenvaluesInterval: [number, number];
+  /** Extremal Ritz values and their residual bounds (an eigenvalue lies within each bound). */
+  minEigenvalue: number;
+  maxEigenvalue: number;
+  eigenvalueResiduals: [number, number];
+  indexEstimate: {
+    n: number; confidence: number; exactNegatives: number; lockResidual: number; products: number;
+    settings: Required<IndexEstimateOptions>;
+    /** For the spectral-density figure: SLQ probes (nodes, weights) and the locked Ritz values. */
+    probes: { nodes: number[]; weights: number[] }[];
+    locked: number[];
+  };
+}
+
+export function estimatedCurvature(e: IndexEstimate): EstimatedCurvature {
+  return {
+    indexMethod: e.method, index: e.index, negativeEigenvalues: e.negativeCount,
+    indexInterval: e.indexInterval, negativeEigenvaluesInterval: e.countInterval,
+    minEigenvalue: e.smallest[0]?.value ?? NaN, maxEigenvalue: e.largest[0]?.value ?? NaN,
+    eigenvalueResiduals: [e.smallest[0]?.residual ?? NaN, e.largest[0]?.residual ?? NaN],
+    indexEstimate: {
+      n: e.n, confidence: e.confidence, exactNegatives: e.exactNegatives, lockResidual: e.lockResidual, products: e.products, settings: e.settings,
+      probes: e.probes.map((p) => ({ nodes: p.nodes, weights: p.weights })), locked: e.lockedValues,
+    },
+  };
+}

@@ -99,7 +99,7 @@ export function probeCountBounds(probe: SlqProbe, t: number): { lo: number; hi: 
  * by the number of probes and by `n` (a density of eigenvalues per unit λ that integrates to 1;
  * PyHessian's convention). `deltas` adds exactly known eigenvalues (weight 1 each).
  */
-export function spectralDensity(probes: readonly SlqProbe[], grid: readonly number[], sigma: number, n: number, deltas: readonly number[] = []): number[] {
+export function spectralDensity(probes: readonly Pick<SlqProbe, 'nodes' | 'weights'>[], grid: readonly number[], sigma: number, n: number, deltas: readonly number[] = []): number[] {
   if (!(sigma > 0)) throw new RangeError(`spectralDensity: sigma must be > 0, got ${sigma}`);
   const c = 1 / (sigma * Math.sqrt(2 * Math.PI));
   const nv = Math.max(probes.length, 1);

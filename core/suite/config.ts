@@ -18,6 +18,7 @@ import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_THRESHOLDS, type ClassThresholds } from '../analysis/flatness.js';
 import { DEFAULT_INDEX_CUTOFF } from '../analysis/spectrum.js';
+import { INDEX_METHODS, type IndexMethod } from '../analysis/index-estimate.js';
 import {
   arrayField, choiceField, ConfigError, integerField, numberField, objectField, recordField, stringField,
 } from '../io/fields.js';
@@ -71,7 +72,7 @@ const suiteShape = objectField({
     maxit: integerField(1), frobeniusSamples: integerField(1),
   }),
   evaluation: objectField({
-    indexCutoff: nonNegative, cutoffs: arrayField(positive),
+    indexCutoff: nonNegative, cutoffs: arrayField(positive), indexMethod: choiceField(INDEX_METHODS),
     thresholds: objectField({ critical: nonNegative, flatR: nonNegative, flatRH: numberField() }),
   }),
   summary: objectField({
@@ -101,7 +102,8 @@ export interface ResolvedSuite {
   steppers: ResolvedStepper[];
   stop: { targetGradNormSq: number };
   probe: { kind: ProbeKind | 'auto'; every: number | null; rtol: number; maxit: number | null; frobeniusSamples: number };
-  evaluation: { indexCutoff: number; cutoffs: number[]; thresholds: ClassThresholds };
+  /** indexMethod only when the file sets it (default 'auto'), so older suites keep their identity hash. */
+  evaluation: { indexCutoff: number; cutoffs: number[]; thresholds: ClassThresholds; indexMethod?: IndexMethod };
   summary: { lossAfter: number[]; leaveR: number; leaveWindow: number; blowUpRatio: number; targets: { loss?: number; gradNormSq?: number } };
   /** Absolute paths of plugin files (relative ones are taken from the config file's folder). */
   plugins: string[];
@@ -173,7 +175,10 @@ export function resolveSuite(raw: unknown, registry: PluginRegistry, baseDir = p
       kind: f.probe?.kind ?? 'auto', every: f.probe?.every ?? null, rtol: f.probe?.rtol ?? 1e-10,
       maxit: f.probe?.maxit ?? null, frobeniusSamples: f.probe?.frobeniusSamples ?? 4,
     },
-    evaluation: { indexCutoff: ev.indexCutoff ?? DEFAULT_INDEX_CUTOFF, cutoffs: ev.cutoffs ?? [1e-2, 1e-8], thresholds },
+    evaluation: {
+      indexCutoff: ev.indexCutoff ?? DEFAULT_INDEX_CUTOFF, cutoffs: ev.cutoffs ?? [1e-2, 1e-8], thresholds,
+      ...(ev.indexMethod !== undefined && { indexMethod: ev.indexMethod }),
+    },
     summary: {
       lossAfter: f.summary?.lossAfter ?? [10],
       // Well below the flat threshold: r hovers around 0.9 inside flat regions (see observer.ts).
