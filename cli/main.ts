@@ -20,6 +20,7 @@ import { runDemo } from '../core/run/demo.js';
 import { loadPluginFiles } from '../core/plugins/load.js';
 import { loadSuite, withProbeSolver } from '../core/suite/config.js';
 import { PROBE_SOLVERS } from '../core/analysis/exact-direction.js';
+import { INDEX_METHODS, type IndexMethod } from '../core/analysis/index-estimate.js';
 import { ENGINES, prepareEngine, type Engine } from '../core/problems/engine.js';
 import { tfjsInfoLine } from '../core/problems/tfjs/info.js';
 import { runSuite, summarizeSuiteDirectory } from '../core/suite/suite.js';
@@ -85,6 +86,7 @@ const cli = yargs(hideBin(process.argv))
     .option('train-steps', { type: 'number', describe: 'GD steps per training run that supplies starts (default 400)' })
     .option('index-cutoff', { type: 'number', describe: 'eigenvalues < −cutoff count as negative (default 1e-5)' })
     .option('probe-solver', probeSolverOption)
+    .option('index-method', { choices: INDEX_METHODS, describe: 'final-point Morse index: dense spectrum, lanczos-slq estimate with interval (HVPs only), or auto (default: dense up to n = 2000)' })
     .option('engine', { choices: ENGINES, describe: 'MLP problems: f64 (gradflat float64, default) or tfjs (TensorFlow.js, float32; see docs/precision.md)' })
     .option('config', { type: 'string', describe: 'JSON file with an ExperimentConfig (flags override it)' })
     .option('out', { type: 'string', demandOption: true, describe: 'output directory' })
@@ -116,6 +118,7 @@ const cli = yargs(hideBin(process.argv))
       seed,
       ...(argv['index-cutoff'] !== undefined && { indexCutoff: argv['index-cutoff'] }),
       ...(argv['probe-solver'] !== undefined && { probe: { ...file.probe, solver: argv['probe-solver'] } }),
+      ...(argv['index-method'] !== undefined && { indexMethod: argv['index-method'] as IndexMethod }),
     };
     const kernels = selectKernels(argv.kernels as KernelPreference | undefined, notice);
     await prepareEngine(config.problem.engine);

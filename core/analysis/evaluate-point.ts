@@ -10,6 +10,7 @@ import type { Oracle } from '../oracle/oracle.js';
 import { classifyPoint, DEFAULT_THRESHOLDS, rayleighIndices, residualsOf, type ClassThresholds, type PointClass } from './flatness.js';
 import { hessianEigen, isDenseSolver } from './exact-direction.js';
 import { newtonDirection, REFERENCE_SOLVER_SETTINGS, type NewtonSolveOptions } from './newton-direction.js';
+import { estimatedCurvature, estimateIndex, hessianOperator as hvpOperator, usesDenseIndex, type EstimatedCurvature, type IndexEstimateOptions, type IndexMethod } from './index-estimate.js';
 import { spectralFlatness, type SpectralFlatness } from './spectral-flatness.js';
 import { DEFAULT_INDEX_CUTOFF, DENSE_MAX_DIM, denseHessian, morseIndex, spectrumOf } from './spectrum.js';
 
@@ -22,6 +23,9 @@ export interface EvaluateOptions {
   denseMaxDim?: number;
   indexCutoff?: number;
   thresholds?: ClassThresholds;
+  /** 'auto' (default): dense up to denseMaxDim, else the lanczos-slq estimate (HVPs only). */
+  indexMethod?: IndexMethod;
+  estimate?: IndexEstimateOptions;
 }
 
 export interface PointReport {
@@ -46,8 +50,15 @@ export interface PointReport {
   rH_frobenius?: number;
   hessianFrobenius?: number;
   hessianSpectralNorm?: number;
-  /** Morse index: fraction of eigenvalues < −indexCutoff. */
+  /** Morse index: fraction of eigenvalues < −indexCutoff (a point estimate unless indexMethod is 'dense'). */
   index?: number;
+  /** 'dense', or the estimator's name ('lanczos-slq') with the interval fields below. */
+  indexMethod?: string;
+  indexInterval?: [number, number];
+  negativeEigenvaluesInterval?: [number, number];
+  /** Estimates: residual bounds of min/maxEigenvalue (Ritz values), and the estimator's details. */
+  eigenvalueResiduals?: [number, number];
+  indexEstimate?: EstimatedCurvature['indexEstimate'];
   negativeEigenvalues?: number;
   indexCutoff: number;
   minEigenvalue?: number;
@@ -73,7 +84,8 @@ export function evaluatePoint(oracle: Oracle, theta: Float64Array, kernels: Dens
   const gradNormSq = dot(g, g);
   // Dense: one eigendecomposition (with vectors) serves the spectrum, the spectral flatness
   // and, for solver 'exact', the direction itself.
-  const eig = n <= (opts.denseMaxDim ?? DENSE_MAX_DIM) ? hessianEigen(oracle, theta, kernels) : undefined;
+  const dense = usesDenseIndex(opts.indexMethod ?? 'auto', n, opts.denseMaxDim ?? DENSE_MAX_DIM);
+  const eig = dense ? hessianEigen(oracle, theta, kernels) : undefined;
   const settings: NewtonSolveOptions = { ...REFERENCE_SOLVER_SETTINGS, maxit: n, ...opts.solve };
   if (isDenseSolver(settings.solver)) Object.assign(settings, { kernels, ...(eig && { eigen: eig }) });
   const dir = newtonDirection(oracle, theta, g, settings);
@@ -87,7 +99,9 @@ export function evaluatePoint(oracle: Oracle, theta: Float64Array, kernels: Dens
     indexCutoff: cutoff, rayleigh: NaN, hgRatio: NaN, class: 'neither',
   };
   let hNorm = m.Anorm_solver;
-  if (eig) {
+  if (!eig) {
+    Object.assign(report, estimatedCurvature(estimateIndex(hvpOperator(oracle, theta), n, cutoff, opts.estimate)));
+  } else {
     // The index and extreme eigenvalues from the values-only decomposition, as before the
     // eigenvectors were needed (LAPACK's two paths differ in round-off).
     const spec = spectrumOf(eig.h, n, kernels);
@@ -97,7 +111,7 @@ export function evaluatePoint(oracle: Oracle, theta: Float64Array, kernels: Dens
     Object.assign(report, {
       r_frobenius: exact.r, rH_frobenius: exact.rH,
       hessianFrobenius: spec.frobenius, hessianSpectralNorm: spec.spectralNorm,
-      index: mi.index, negativeEigenvalues: mi.negativeCount,
+      index: mi.index, negativeEigenvalues: mi.negativeCount, indexMethod: 'dense',
       minEigenvalue: spec.eigenvalues[0], maxEigenvalue: spec.eigenvalues[n - 1],
       spectralFlatness: spectralFlatness(eig, g),
     });

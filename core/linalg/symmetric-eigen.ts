@@ -471,3 +471,31 @@ export function symmetricEigen(a: Float64Array, n: number, wantVectors: boolean)
   if (scale !== 1) for (let i = 0; i < n; i++) d[i] /= scale;
   return z === undefined ? { values: d } : { values: d, vectors: z };
 }
+
+/**
+ * Eigen-decomposition of the symmetric tridiagonal matrix with diagonal `d` (length k) and
+ * off-diagonal `e` (e[i] couples i and i+1; length ≥ k−1), by the same implicit QL as above
+ * (Lanczos' T, core/linalg/lanczos.ts). Inputs are not modified. Values ascending; with
+ * `wantVectors`, row i of `vectors` (row-major k×k) is the unit eigenvector of values[i].
+ */
+export function tridiagonalEigen(d: ArrayLike<number>, e: ArrayLike<number>, wantVectors: boolean): SymmetricEigen {
+  const k = d.length;
+  const dd = Float64Array.from(d);
+  const ee = new Float64Array(k);
+  for (let i = 0; i + 1 < k; i++) ee[i] = e[i];
+  for (let i = 0; i < k; i++) {
+    if (!Number.isFinite(dd[i]) || !Number.isFinite(ee[i])) throw new RangeError(`tridiagonalEigen: non-finite entry at ${i}`);
+  }
+  let z: Float64Array | undefined;
+  if (wantVectors) {
+    z = new Float64Array(k * k);
+    for (let i = 0; i < k; i++) z[i * k + i] = 1;
+  }
+  if (k > 0) tql2(dd, ee, k, z);
+  const order = Array.from({ length: k }, (_, i) => i).sort((a, b) => dd[a] - dd[b]);
+  const values = Float64Array.from(order, (i) => dd[i]);
+  if (z === undefined) return { values };
+  const vectors = new Float64Array(k * k);
+  order.forEach((src, dst) => vectors.set(z!.subarray(src * k, (src + 1) * k), dst * k));
+  return { values, vectors };
+}

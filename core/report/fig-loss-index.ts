@@ -33,8 +33,12 @@ export function lossIndexSpec(runs: readonly RunRow[], truthByDir: ReadonlyMap<s
   }
   for (const r of runs) {
     if (!Number.isFinite(r.index) || !Number.isFinite(r.loss)) continue;
-    values.push({ group: r.group, kind: 'found', id: r.id, cls: r.cls, index: r.index, loss: r.loss, gradNormSq: finiteOrNull(r.gradNormSq), r: finiteOrNull(r.r) });
+    values.push({
+      group: r.group, kind: 'found', id: r.id, cls: r.cls, index: r.index, loss: r.loss, gradNormSq: finiteOrNull(r.gradNormSq), r: finiteOrNull(r.r),
+      ...(r.indexInterval && { indexLo: r.indexInterval[0], indexHi: r.indexInterval[1], method: r.indexMethod }),
+    });
   }
+  const estimated = values.some((v) => v.indexLo !== undefined);
   const x = { field: 'index', type: 'quantitative', title: 'Morse index', scale: { zero: true, nice: true } };
   const y = { field: 'loss', type: 'quantitative', title: 'loss', scale: { zero: false } };
   const layer: VlSpec[] = [];
@@ -45,6 +49,14 @@ export function lossIndexSpec(runs: readonly RunRow[], truthByDir: ReadonlyMap<s
       encoding: { x, y, tooltip: [{ field: 'loss', title: 'analytic loss', format: fmt(6) }, { field: 'index', title: 'index', format: '.4f' }] },
     });
   }
+  if (estimated) {
+    // Estimated indices (lanczos-slq): the interval as a horizontal bar behind the point.
+    layer.push({
+      mark: { type: 'rule', strokeWidth: 1.2, opacity: 0.6 },
+      transform: [{ filter: "datum.kind === 'found' && isValid(datum.indexLo)" }],
+      encoding: { x: { ...x, field: 'indexLo' }, x2: { field: 'indexHi' }, y, color: classColor() },
+    });
+  }
   layer.push({
     mark: { type: 'point', filled: true, size: 46, strokeWidth: 0.6, stroke: 'white' },
     transform: [{ filter: "datum.kind === 'found'" }],
@@ -53,13 +65,16 @@ export function lossIndexSpec(runs: readonly RunRow[], truthByDir: ReadonlyMap<s
       x, y, color: classColor(), opacity: dimUnless('pick_class', 0.9, 0.08),
       tooltip: [
         { field: 'id', title: 'run' }, { field: 'cls', title: 'class' }, { field: 'loss', title: 'loss', format: fmt(6) },
-        { field: 'index', title: 'index', format: '.4f' }, { field: 'gradNormSq', title: '‖g‖²', format: fmt(3) }, { field: 'r', title: 'r', format: fmt(3) },
+        { field: 'index', title: 'index', format: '.4f' },
+        ...(estimated ? [{ field: 'indexLo', title: 'index ≥', format: '.4f' }, { field: 'indexHi', title: 'index ≤', format: '.4f' }, { field: 'method', title: 'index method' }] : []),
+        { field: 'gradNormSq', title: '‖g‖²', format: fmt(3) }, { field: 'r', title: 'r', format: fmt(3) },
       ],
     },
   });
   const subtitle = [
     `Final points of ${runs.length} runs, coloured by class${analytic > 0 ? `; grey: ${analytic} distinct analytic critical points (loss, index) of the problem` : ''}.`,
     'Morse index: the fraction of Hessian eigenvalues below −cutoff (cutoff in each run record, default 1e-5).',
+    ...(estimated ? ['Bars: the interval of an estimated index (lanczos-slq, HVPs only; its confidence in the run record).'] : []),
   ];
   return figure('Loss against Morse index of the final points', subtitle, { data: { values }, ...facetByGroup(groups, { layer }, { width: 260, height: 200 }) });
 }

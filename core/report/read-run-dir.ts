@@ -11,6 +11,27 @@ import {
   asClass, num, runId, type DirData, type MissingRuns, type RunRow, type StepperConfig, type StepRow, type TruthRow,
 } from './rows.js';
 
+/** An estimated final index (indexMethod other than 'dense'): its interval and SLQ quadrature. */
+function estimatedIndexFields(final: Json): Partial<RunRow> {
+  const method = typeof final.indexMethod === 'string' ? final.indexMethod : undefined;
+  const iv = final.indexInterval;
+  if (!method || method === 'dense' || !Array.isArray(iv) || iv.length !== 2) return method ? { indexMethod: method } : {};
+  const est = final.indexEstimate as Json | undefined;
+  const count = final.negativeEigenvaluesInterval;
+  const probes = Array.isArray(est?.probes) ? (est!.probes as Json[]).map((p) => ({ nodes: (p.nodes as unknown[]).map(num), weights: (p.weights as unknown[]).map(num) })) : undefined;
+  const indexInterval: [number, number] = [num(iv[0]), num(iv[1])];
+  return {
+    indexMethod: method, indexInterval,
+    ...(probes && Array.isArray(count) && {
+      density: {
+        n: num(est!.n),
+        cutoff: num(final.indexCutoff), probes, locked: Array.isArray(est!.locked) ? (est!.locked as unknown[]).map(num) : [],
+        negativeCount: num(final.negativeEigenvalues), countInterval: [num(count[0]), num(count[1])], confidence: num(est!.confidence),
+      },
+    }),
+  };
+}
+
 /** Bad input: the CLI prints the message alone. */
 export class ReportInputError extends Error {
   override name = 'ReportInputError';
@@ -293,6 +314,7 @@ export function readRunDirectory(path: string, opts: ReadOptions = {}): DirData 
         startLoss: num(start?.loss), startGradNormSq: num(start?.gradNormSq),
         ...(small && { start: g.startOf(run), theta }),
         ...spectralOf(final.spectralFlatness),
+        ...estimatedIndexFields(final),
       });
       for (const s of runSteps) steps.push(s);
       opts.onRun?.(++done, total);

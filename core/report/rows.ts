@@ -29,8 +29,13 @@ export interface RunRow {
   r: number;
   /** Largest r measured on the run's steps (NaN when none was). */
   maxR: number;
-  /** Morse index: fraction of Hessian eigenvalues below −cutoff. */
+  /** Morse index: fraction of Hessian eigenvalues below −cutoff (a point estimate when indexInterval is set). */
   index: number;
+  /** 'dense' or the estimator's name; estimates carry their interval [lo, hi] (fractions). */
+  indexMethod?: string;
+  indexInterval?: [number, number];
+  /** Estimated final points: the SLQ quadrature (spectral-density figure). */
+  density?: SpectralDensityRow;
   steps: number;
   /** The method's own work in HVP-equivalents and its wall time (probes excluded in suites). */
   work: number;
@@ -43,6 +48,18 @@ export interface RunRow {
   /** θ₀ and the final θ, kept only for two-parameter problems (the quartic). */
   start?: number[];
   theta?: number[];
+}
+
+export interface SpectralDensityRow {
+  n: number;
+  cutoff: number;
+  /** Per probe: Gauss nodes and weights (scaled by the probe's squared norm). */
+  probes: { nodes: number[]; weights: number[] }[];
+  /** Eigenvalues resolved exactly (locked Ritz values). */
+  locked: number[];
+  negativeCount: number;
+  countInterval: [number, number];
+  confidence: number;
 }
 
 export interface StepRow {

@@ -19,6 +19,7 @@ import { pointsPerRun } from './downsample.js';
 import { gradNormSpec } from './fig-gradnorm.js';
 import { h2hFlatnessSpec, h2hProgressSpec } from './fig-h2h.js';
 import { lossIndexSpec } from './fig-loss-index.js';
+import { spectralDensitySpec } from './fig-spectral-density.js';
 import { profileSpec } from './fig-profile.js';
 import { quarticSpec } from './fig-quartic.js';
 import { rEcdfSpec } from './fig-r-ecdf.js';
@@ -123,7 +124,8 @@ function prepareOut(out: string, inputs: readonly string[]): void {
 
 const CAPTIONS = {
   gradnorm: '‖g‖² of every logged iterate θ<sub>k</sub> (step logs, <code>gradNormSq</code>) on a log axis, one line per run, coloured by the class of the run\'s final point (its final record); a dot marks where each run ended and its tooltip gives the final record (loss, ‖g‖², r, steps, why it stopped). One panel per method; the flat-start finder of a suite has its own. As [GF] Figs. 1A/C, 3A, 4A, 5A.',
-  lossIndex: 'Loss against Morse index (fraction of Hessian eigenvalues below −cutoff, from the dense spectrum of the final record) of every final point, coloured by class. Grey: the analytic critical points (truth.json), one dot per distinct (loss, index). As [GF] Figs. 1B/D, 3D.',
+  lossIndex: 'Loss against Morse index (fraction of Hessian eigenvalues below −cutoff, from the dense spectrum of the final record, or estimated by <code>lanczos-slq</code> with its interval drawn as a bar) of every final point, coloured by class. Grey: the analytic critical points (truth.json), one dot per distinct (loss, index). As [GF] Figs. 1B/D, 3D.',
+  density: 'Hessian spectral density of one final point per method (the lowest final ‖g‖² among runs whose index was estimated, <code>indexMethod: lanczos-slq</code>): stochastic Lanczos quadrature nodes of the final record (<code>indexEstimate.probes</code>) smoothed by a Gaussian of 1% of the spectral span, exactly resolved Ritz values as unit masses, the cutoff −c dashed; the estimated count of eigenvalues below −c and its interval in the subtitle. See docs/conventions.md (Morse index beyond the dense limit).',
   rIterations: 'r = ‖Hp+g‖/(‖H‖‖p‖+‖g‖) at each step where a Newton system was solved: Newton-MR\'s own solve (<code>newton.r_solverA</code>) or a suite\'s MINRES-QLP probe (<code>probe.r</code>, every few steps). The line is a trailing mean of the raw r over the last 10 iterations, computed from the full log before any thinning. Runs chosen per method: the largest maximal r of each final class, then the next largest. As [GF] Fig. 3B.',
   rEcdf: 'Empirical CDFs over the runs of each method of the final r (fresh probe at the final point, final record) and of the maximal r over the run\'s steps; the dashed line is the 0.9 threshold above which a point counts as gradient-flat. As [GF] Fig. 3C.',
   spectralFlatness: 'For each run, the share of ‖g‖² in eigen-directions of the final point\'s Hessian with |λ| ≤ τ·‖H‖₂, against τ (final record spectralFlatness; dense Hessian, n ≤ 2000), coloured by final class. A curve near 1 at small τ means g lies in the near-kernel of H: the point is gradient-flat whatever the Krylov solve reports.',
@@ -162,7 +164,10 @@ export async function writeReport(dirs: readonly string[], out: string, opts: Re
     const truth = new Map<string, TruthRow[]>(data.filter((d) => d.truth).map((d) => [d.name, d.truth!]));
     figures.push({ id: 'fig2-loss-index', section: all, title: 'Loss against Morse index', caption: CAPTIONS.lossIndex, spec: lossIndexSpec(runs, truth) });
   } else {
-    notes.push('no final point has a Morse index (the dense Hessian is built for n ≤ 2000 only): no loss–index figure');
+    notes.push('no final point has a Morse index (index method dense beyond its limit?): no loss–index figure');
+  }
+  if (runs.some((r) => r.density)) {
+    figures.push({ id: 'fig2-spectral-density', section: all, title: 'Spectral density and estimated index', caption: CAPTIONS.density, spec: spectralDensitySpec(runs) });
   }
   const flatR = data[0].thresholds.flatR;
   if (steps.some((s) => s.r !== null)) {

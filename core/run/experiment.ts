@@ -11,6 +11,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_THRESHOLDS, type ClassThresholds } from '../analysis/flatness.js';
+import { checkIndexMethod, type IndexMethod } from '../analysis/index-estimate.js';
 import { DEFAULT_INDEX_CUTOFF } from '../analysis/spectrum.js';
 import { writeJsonAtomic } from '../io/atomic.js';
 import type { DenseKernels } from '../linalg/kernels.js';
@@ -41,6 +42,8 @@ export interface ExperimentConfig {
   targetGradNormSq?: number;
   /** Morse index cutoff: eigenvalues < −cutoff count as negative (default 1e-5). */
   indexCutoff?: number;
+  /** Final-point Morse index: 'dense', 'estimate' (lanczos-slq, HVPs only) or 'auto' (default: dense up to n = 2000). */
+  indexMethod?: IndexMethod;
   thresholds?: Partial<ClassThresholds>;
   /**
    * ‖g‖² cutoffs at which the first iterate below is kept and evaluated (loss, index, match
@@ -68,7 +71,7 @@ export interface ExperimentHooks {
   pluginFiles?: readonly string[];
 }
 
-const CONFIG_KEYS = ['problem', 'stepper', 'hyperparameters', 'runs', 'iterations', 'seed', 'targetGradNormSq', 'indexCutoff', 'thresholds', 'cutoffs', 'probe'];
+const CONFIG_KEYS = ['problem', 'stepper', 'hyperparameters', 'runs', 'iterations', 'seed', 'targetGradNormSq', 'indexCutoff', 'indexMethod', 'thresholds', 'cutoffs', 'probe'];
 const PROBLEM_KEYS = ['name', 'seed', 'samples', 'l2', 'outputActivation', 'dataFile', 'grid', 'starts', 'engine'];
 const START_KEYS = ['trainings', 'steps', 'learningRate', 'momentum', 'keepEvery'];
 const THRESHOLD_KEYS = ['critical', 'flatR', 'flatRH'];
@@ -98,6 +101,7 @@ function validate(config: ExperimentConfig): { thresholds: ClassThresholds; inde
   if (!(typeof indexCutoff === 'number' && indexCutoff >= 0 && Number.isFinite(indexCutoff))) {
     throw new Error(`indexCutoff must be a finite number ≥ 0, got ${JSON.stringify(config.indexCutoff)}`);
   }
+  if (config.indexMethod !== undefined) checkIndexMethod(config.indexMethod);
   const thresholds = { ...DEFAULT_THRESHOLDS, ...config.thresholds };
   for (const [k, v] of Object.entries(thresholds)) {
     if (typeof v !== 'number' || Number.isNaN(v) || v < 0) throw new Error(`thresholds.${k} must be a number ≥ 0, got ${JSON.stringify(v)}`);
@@ -150,7 +154,7 @@ function runProblem(
   const ctx = {
     oracle: problem.oracle, kernels, stepperName: config.stepper, problemName: problem.name,
     makeStepper: (oracle: Oracle, k: DenseKernels) => registry.create(config.stepper, oracle, hp, { kernels: k }),
-    iterations: config.iterations, targetGradNormSq: config.targetGradNormSq, cutoffs, indexCutoff, thresholds,
+    iterations: config.iterations, targetGradNormSq: config.targetGradNormSq, cutoffs, indexCutoff, thresholds, indexMethod: config.indexMethod,
     probe, truth, version, progress, runs: starts.length,
   };
   let resumed = 0;

@@ -43,7 +43,7 @@ export function formatSummaryTable(result: ExperimentResult): string {
   const rows = [['run', 'steps', 'loss', '‖g‖²', 'r', 'rH', 'index', 'class', 'stop']];
   for (const r of result.records) {
     rows.push([String(r.run), String(r.steps), e(r.final.loss, 6), e(r.final.gradNormSq), f(r.final.r_solverA), e(r.final.rH_solverA),
-      f(r.final.index), r.final.class, r.stopReason]);
+      f(r.final.index) + (r.final.indexInterval ? ` [${f(r.final.indexInterval[0])}, ${f(r.final.indexInterval[1])}]` : ''), r.final.class, r.stopReason]);
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
   const lines = rows.map((row) => row.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd());

@@ -14,7 +14,7 @@ export interface Summary {
     start: { loss: number; gradNormSq: number };
     steps: number;
     stopReason: string;
-    final: { loss: number; gradNormSq: number; r: number; rH: number; index?: number; class: string; theta?: number[] };
+    final: { loss: number; gradNormSq: number; r: number; rH: number; index?: number; indexInterval?: [number, number]; indexMethod?: string; class: string; theta?: number[] };
     truth?: TruthMatch;
   }>;
 }
@@ -36,7 +36,7 @@ export function buildSummary(
       run: r.run, start: r.start, steps: r.steps, stopReason: r.stopReason,
       final: {
         loss: r.final.loss, gradNormSq: r.final.gradNormSq, r: r.final.r_solverA, rH: r.final.rH_solverA,
-        index: r.final.index, class: r.final.class, theta: r.theta.length <= 16 ? r.theta : undefined,
+        index: r.final.index, ...(r.final.indexInterval && { indexInterval: r.final.indexInterval, indexMethod: r.final.indexMethod }), class: r.final.class, theta: r.theta.length <= 16 ? r.theta : undefined,
       },
       truth: r.truth,
     })),

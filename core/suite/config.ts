@@ -20,6 +20,7 @@ import { PROBE_SOLVERS } from '../analysis/exact-direction.js';
 import { DEFAULT_THRESHOLDS, type ClassThresholds } from '../analysis/flatness.js';
 import { DEFAULT_INDEX_CUTOFF } from '../analysis/spectrum.js';
 import { DEFAULT_PINV_RCOND } from '../linalg/exact-newton.js';
+import { INDEX_METHODS, type IndexMethod } from '../analysis/index-estimate.js';
 import {
   arrayField, choiceField, ConfigError, integerField, numberField, objectField, parseField, recordField, stringField, z,
 } from '../io/fields.js';
@@ -70,7 +71,7 @@ export const suiteShape = objectField({
     maxit: integerField(1), frobeniusSamples: integerField(1), solver: choiceField(PROBE_SOLVERS), pinvRcond: nonNegative,
   }),
   evaluation: objectField({
-    indexCutoff: nonNegative, cutoffs: arrayField(positive),
+    indexCutoff: nonNegative, cutoffs: arrayField(positive), indexMethod: choiceField(INDEX_METHODS),
     thresholds: objectField({ critical: nonNegative, flatR: nonNegative, flatRH: numberField() }),
   }),
   summary: objectField({
@@ -105,7 +106,8 @@ export interface ResolvedSuite {
      * (so suites written before the option keep their hash), with the pseudo-inverse rcond. */
     solver?: (typeof PROBE_SOLVERS)[number]; pinvRcond?: number;
   };
-  evaluation: { indexCutoff: number; cutoffs: number[]; thresholds: ClassThresholds };
+  /** indexMethod only when the file sets it (default 'auto'), so older suites keep their identity hash. */
+  evaluation: { indexCutoff: number; cutoffs: number[]; thresholds: ClassThresholds; indexMethod?: IndexMethod };
   summary: { lossAfter: number[]; leaveR: number; leaveWindow: number; blowUpRatio: number; targets: { loss?: number; gradNormSq?: number } };
   /** Absolute paths of plugin files (relative ones are taken from the config file's folder). */
   plugins: string[];
@@ -178,7 +180,10 @@ export function resolveSuite(raw: unknown, registry: PluginRegistry, baseDir = p
       maxit: f.probe?.maxit ?? null, frobeniusSamples: f.probe?.frobeniusSamples ?? 4,
       ...(f.probe?.solver !== undefined && f.probe.solver !== 'minres-qlp' && { solver: f.probe.solver, pinvRcond: f.probe.pinvRcond ?? DEFAULT_PINV_RCOND }),
     },
-    evaluation: { indexCutoff: ev.indexCutoff ?? DEFAULT_INDEX_CUTOFF, cutoffs: ev.cutoffs ?? [1e-2, 1e-8], thresholds },
+    evaluation: {
+      indexCutoff: ev.indexCutoff ?? DEFAULT_INDEX_CUTOFF, cutoffs: ev.cutoffs ?? [1e-2, 1e-8], thresholds,
+      ...(ev.indexMethod !== undefined && { indexMethod: ev.indexMethod }),
+    },
     summary: {
       lossAfter: f.summary?.lossAfter ?? [10],
       // Well below the flat threshold: r hovers around 0.9 inside flat regions (see observer.ts).

@@ -91,6 +91,7 @@ export function executeTask(ctx: TaskContext, task: SuiteTask, runs: number): Ru
     makeStepper: (o, k) => registry.create(s.stepper, o, s.hyperparameters, { kernels: k }),
     iterations: s.iterations, targetGradNormSq: suite.stop.targetGradNormSq,
     cutoffs: suite.evaluation.cutoffs, indexCutoff: suite.evaluation.indexCutoff, thresholds: suite.evaluation.thresholds,
+    indexMethod: suite.evaluation.indexMethod,
     // Final points of every method are judged with the same solver settings (the suite's
     // probe), so classes compare across methods; the finder's with its own, as its steps.
     probe: task.phase === 'finder' ? { ...plugin.probeSolver?.(s.hyperparameters) } : finalProbe(suite), truth: ctx.truth, version: ctx.version, progress: ctx.progress, runs,
