@@ -3,7 +3,7 @@ export { ORACLE, HYPERPARAMETERS } from './core/oracle/tokens.js';
 export type { Oracle, OracleCounters, OracleCapability, LossAndGradient } from './core/oracle/oracle.js';
 export { checkTheta, requireCapability, emptyCounters, snapshotCounters, counterDelta } from './core/oracle/oracle.js';
 export type { Stepper, StepperState, StepResult, StepMetrics, NewtonSolveMetrics } from './core/stepper/stepper.js';
-export { PluginRegistry, registry, registerPlugin, injectableStepper } from './core/plugins/registry.js';
+export { PluginRegistry, registry, registerPlugin, registerProblem, injectableStepper } from './core/plugins/registry.js';
 export type { StepperPlugin } from './core/plugins/registry.js';
 export { loadPluginFile, loadPluginFiles } from './core/plugins/load.js';
 export type { HyperparameterSchema, HyperparameterSpec } from './core/plugins/hyperparameters.js';
@@ -22,7 +22,17 @@ export { parameterCount, layerLayout } from './core/problems/mlp/architecture.js
 export { initMlpParameters } from './core/problems/mlp/init.js';
 export { QuarticOracle, quarticGrid } from './core/problems/quartic.js';
 export { QuadraticOracle } from './core/problems/quadratic.js';
-export { buildProblem, PROBLEM_NAMES } from './core/problems/catalog.js';
+export { buildProblem, buildProblemAsync, PROBLEM_NAMES, problemsOf } from './core/problems/catalog.js';
+// Problem plugins (docs/problems.md): the registry, and helpers a user's problem may build on.
+export { ProblemRegistry } from './core/problems/registry.js';
+export type { ProblemPlugin, ProblemContext, ProblemConfig, ProblemOptions, Problem, BuiltProblem, StartSettings } from './core/problems/registry.js';
+export { builtinProblems, registerBuiltinProblems } from './problems/index.js';
+export { mlpProblem, DEFAULT_STARTS } from './core/problems/mlp-problem.js';
+export type { MlpProblemInput } from './core/problems/mlp-problem.js';
+export type { MlpData } from './core/problems/mlp/data.js';
+export { readCsvMatrix } from './core/data/csv.js';
+export { sampleUniformInLoss } from './core/starts/loss-uniform.js';
+export { trainTrajectory } from './core/starts/training.js';
 export { linearAeCriticalPoints, matchToTruth } from './core/problems/linear-ae-truth.js';
 export { createMlpOracle, prepareEngine, ENGINES } from './core/problems/engine.js';
 export type { Engine } from './core/problems/engine.js';

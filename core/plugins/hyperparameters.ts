@@ -8,11 +8,17 @@ export type HyperparameterSpec =
   | { type: 'number'; default: number; min?: number; max?: number; exclusiveMin?: boolean; exclusiveMax?: boolean; description: string }
   | { type: 'integer'; default: number | null; min?: number; max?: number; description: string; nullMeans?: string }
   | { type: 'boolean'; default: boolean; description: string }
-  | { type: 'choice'; default: string; choices: readonly string[]; description: string };
+  | { type: 'choice'; default: string; choices: readonly string[]; description: string }
+  // Problem options (core/problems/registry.ts) use these too:
+  | { type: 'string'; default: string | null; description: string; nullMeans?: string }
+  /** A path; in a suite file, relative to the file's folder; its contents are part of a run's identity. */
+  | { type: 'file'; default: string | null; description: string; nullMeans?: string }
+  /** A list of numbers, e.g. hidden widths [128, 64]; from a CLI as "128,64". */
+  | { type: 'numbers'; default: readonly number[]; integer?: boolean; min?: number; minLength?: number; description: string };
 
 export type HyperparameterSchema = Readonly<Record<string, HyperparameterSpec>>;
 
-export type Hyperparameters = Record<string, number | boolean | string | null>;
+export type Hyperparameters = Record<string, number | boolean | string | null | readonly number[]>;
 
 export function defaultsOf(schema: HyperparameterSchema): Hyperparameters {
   const out: Hyperparameters = {};
@@ -21,21 +27,37 @@ export function defaultsOf(schema: HyperparameterSchema): Hyperparameters {
 }
 
 /** Validates `given` against `schema` and fills defaults. `owner` names the plugin in errors. */
-export function validateHyperparameters(schema: HyperparameterSchema, given: Record<string, unknown> | undefined, owner: string): Hyperparameters {
+export function validateHyperparameters(schema: HyperparameterSchema, given: Record<string, unknown> | undefined, owner: string, noun = 'hyperparameter'): Hyperparameters {
   const out = defaultsOf(schema);
   for (const [key, raw] of Object.entries(given ?? {})) {
     const spec = schema[key];
     if (!spec) {
       const known = Object.keys(schema);
-      throw new Error(`${owner}: unknown hyperparameter '${key}'. Known: ${known.length ? known.join(', ') : '(none)'}`);
+      throw new Error(`${owner}: unknown ${noun} '${key}'. Known: ${known.length ? known.join(', ') : '(none)'}`);
     }
-    out[key] = coerce(spec, raw, `${owner}: hyperparameter '${key}'`);
+    out[key] = coerce(spec, raw, `${owner}: ${noun} '${key}'`);
   }
   return out;
 }
 
-function coerce(spec: HyperparameterSpec, raw: unknown, where: string): number | boolean | string | null {
+function coerce(spec: HyperparameterSpec, raw: unknown, where: string): number | boolean | string | null | readonly number[] {
   switch (spec.type) {
+    case 'string':
+    case 'file':
+      if (raw === null && spec.default === null) return null;
+      if (typeof raw === 'string' && raw !== '') return raw;
+      throw new Error(`${where} must be a non-empty string${spec.type === 'file' ? ' (a file path)' : ''}, got ${JSON.stringify(raw)}`);
+    case 'numbers': {
+      const list = typeof raw === 'string' ? raw.split(',').map((x) => (x.trim() === '' ? NaN : Number(x))) : raw;
+      if (!Array.isArray(list)) throw new Error(`${where} must be a list of numbers, got ${JSON.stringify(raw)}`);
+      if (list.length < (spec.minLength ?? 0)) throw new Error(`${where} must have at least ${spec.minLength} entries, got ${list.length}`);
+      list.forEach((v, i) => {
+        if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${where}[${i}] must be a finite number, got ${JSON.stringify(v)}`);
+        if (spec.integer && !Number.isInteger(v)) throw new Error(`${where}[${i}] must be an integer, got ${v}`);
+        if (spec.min !== undefined && v < spec.min) throw new Error(`${where}[${i}] must be ≥ ${spec.min}, got ${v}`);
+      });
+      return Object.freeze([...(list as number[])]);
+    }
     case 'number':
     case 'integer': {
       if (raw === null && spec.type === 'integer' && spec.default === null) return null;
@@ -65,7 +87,8 @@ export function describeSchema(schema: HyperparameterSchema): string[] {
     const range = s.type === 'choice' ? ` {${s.choices.join('|')}}`
       : (s.type === 'number' || s.type === 'integer') && (s.min !== undefined || s.max !== undefined)
         ? ` ${s.type === 'number' && s.exclusiveMin ? '(' : '['}${s.min ?? '-∞'}, ${s.max ?? '∞'}${s.type === 'number' && s.exclusiveMax ? ')' : ']'}` : '';
-    const def = s.type === 'integer' && s.default === null ? `null (${s.nullMeans ?? 'automatic'})` : JSON.stringify(s.default);
+    const def = (s.type === 'integer' || s.type === 'string' || s.type === 'file') && s.default === null
+      ? `null (${s.nullMeans ?? (s.type === 'integer' ? 'automatic' : 'none')})` : JSON.stringify(s.default);
     return `${k}: ${s.type}${range} = ${def} — ${s.description}`;
   });
 }
