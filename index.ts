@@ -40,6 +40,7 @@ export type { Engine } from './core/problems/engine.js';
 export { tfjsModelProblem } from './core/problems/tfjs/layers-model.js';
 export type { TfjsModelProblem, TfjsModelData, TfjsModelOptions } from './core/problems/tfjs/layers-model.js';
 export { TfjsFunctionOracle } from './core/problems/tfjs/function-oracle.js';
+export { loadLayersModelFile, saveLayersModelFiles } from './core/problems/tfjs/saved-model.js';
 export { TfjsMlpOracle } from './core/problems/tfjs/mlp-r-operator.js';
 export { safeOps } from './core/problems/tfjs/safe-ops.js';
 export { selectTfjsBackend, tfjsBackendStatus } from './core/problems/tfjs/backend.js';
