@@ -14,9 +14,11 @@ import { DEFAULT_INDEX_CUTOFF, denseHessian, morseIndex, spectrumOf } from './sp
 
 /** Largest n for which the dense Hessian (n HVPs, n² memory) is built by default. */
 export const DENSE_MAX_DIM = 2000;
+/** Beyond DENSE_MAX_DIM, the probe solve's default iteration limit (not n: 10⁵ HVPs per point). */
+export const LARGE_N_SOLVE_MAXIT = 200;
 
 export interface EvaluateOptions {
-  /** MINRES-QLP settings of the probe solve (default: the reference settings, maxit n). */
+  /** MINRES-QLP settings of the probe solve (default: the reference settings, maxit n; beyond the dense limit LARGE_N_SOLVE_MAXIT). */
   solve?: MinresQlpOptions;
   /** Build the dense Hessian when n ≤ this (default DENSE_MAX_DIM). */
   denseMaxDim?: number;
@@ -63,7 +65,8 @@ export function evaluatePoint(oracle: Oracle, theta: Float64Array, kernels: Dens
   const cutoff = opts.indexCutoff ?? DEFAULT_INDEX_CUTOFF;
   const { loss, gradient: g } = oracle.gradient(theta);
   const gradNormSq = dot(g, g);
-  const dir = newtonDirection(oracle, theta, g, { ...REFERENCE_SOLVER_SETTINGS, maxit: n, ...opts.solve });
+  const dense = n <= (opts.denseMaxDim ?? DENSE_MAX_DIM);
+  const dir = newtonDirection(oracle, theta, g, { ...REFERENCE_SOLVER_SETTINGS, maxit: dense ? n : Math.min(n, LARGE_N_SOLVE_MAXIT), ...opts.solve });
   const report: PointReport = {
     loss, gradNormSq,
     r_solverA: dir.solve.relres, rH_solverA: dir.solve.relAres,
@@ -71,7 +74,7 @@ export function evaluatePoint(oracle: Oracle, theta: Float64Array, kernels: Dens
     indexCutoff: cutoff, rayleigh: NaN, hgRatio: NaN, class: 'neither',
   };
   let hNorm = dir.solve.Anorm;
-  if (n <= (opts.denseMaxDim ?? DENSE_MAX_DIM)) {
+  if (dense) {
     const h = denseHessian(oracle, theta);
     const spec = spectrumOf(h, n, kernels);
     const mi = morseIndex(spec.eigenvalues, cutoff);

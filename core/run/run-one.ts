@@ -34,6 +34,8 @@ export interface RunRecord {
   steps: number;
   stopReason: string;
   wallMs: number;
+  /** Wall time of the final point's evaluation (evaluatePoint), apart from the method's wallMs. */
+  evaluationMs?: number;
   work: OracleCounters;
   /** Smallest ‖g‖² seen along the run, and the largest r of a Newton step (Newton-type steppers). */
   minGradNormSq: number;
@@ -116,11 +118,13 @@ export function runOne(ctx: RunContext, run: number, theta0: Float64Array, logPa
   const observed = observer?.finish(outcome.state);
   const probeWork = observer?.work() ?? emptyCounters();
   const work = counterDelta(counterDelta(oracle.counters, before), probeWork);
+  const evalStart = performance.now();
   const final = evaluatePoint(oracle, outcome.state.theta, kernels, { solve: ctx.probe, indexCutoff: ctx.indexCutoff, thresholds: ctx.thresholds });
+  const evaluationMs = performance.now() - evalStart;
   const match = (loss: number, neg: number | undefined) => (ctx.truth && neg !== undefined ? matchToTruth(loss, neg, ctx.truth) : undefined);
   const record: RunRecord = {
     run, kernels: kernels.name, provenance: oracle.provenance, gradflat: ctx.version, start: startRecord,
-    steps: outcome.steps, stopReason: outcome.stopReason, wallMs: outcome.wallMs, work,
+    steps: outcome.steps, stopReason: outcome.stopReason, wallMs: outcome.wallMs, evaluationMs, work,
     minGradNormSq: Math.min(minG, final.gradNormSq), maxR, final,
     truth: match(final.loss, final.negativeEigenvalues),
     firstBelow: [...firstBelow].map(([cutoff, p]) => {
