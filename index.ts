@@ -2,6 +2,8 @@
 export { ORACLE, HYPERPARAMETERS } from './core/oracle/tokens.js';
 export type { Oracle, OracleCounters, OracleCapability, LossAndGradient } from './core/oracle/oracle.js';
 export { checkTheta, requireCapability, emptyCounters, snapshotCounters, counterDelta } from './core/oracle/oracle.js';
+export { functionOracle } from './core/oracle/function-oracle.js';
+export type { OracleFunctions } from './core/oracle/function-oracle.js';
 export type { Stepper, StepperState, StepResult, StepMetrics, NewtonSolveMetrics } from './core/stepper/stepper.js';
 export { PluginRegistry, registry, registerPlugin, registerProblem, injectableStepper } from './core/plugins/registry.js';
 export type { StepperPlugin } from './core/plugins/registry.js';

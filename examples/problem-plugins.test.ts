@@ -105,3 +105,28 @@ test('bad problem options and bad problem exports get errors naming the field', 
     box.remove();
   }
 });
+
+test('the minimal problem plugin of docs/problems.md runs as written through gradflat suite (plugin file + suite, two workers)', () => {
+  const box = pluginSandbox();
+  try {
+    const doc = readFileSync(join(PACKAGE_ROOT, 'docs', 'problems.md'), 'utf8');
+    const block = (lang: string) => doc.match(new RegExp('```' + lang + '\\n([\\s\\S]*?)```'))![1];
+    box.write('my-problem.js', block('js'));
+    box.write('my-suite.yaml', block('yaml'));
+    const r = gradflat(box.dir, 'suite', 'my-suite.yaml', '--out', 'out', '--workers', '2');
+    assert.equal(r.status, 0, r.stderr);
+    const out = join(box.dir, 'out');
+    assert.deepEqual(readJson(join(out, 'manifest.json')).problem, { name: 'saddle', description: 'f(x, y) = a·x² − y² + y⁴/4: a saddle at 0, minima at (0, ±√2)', parameters: 2, a: 2 });
+    // Newton-MR converges to a critical point of f: the saddle (0, 0) (index 1/2) or a minimum (0, ±√2) (index 0).
+    for (const rec of records(out, 'newton-mr') as Array<Rec & { theta: number[] }>) {
+      assert.ok(rec.final.gradNormSq < 1e-20, JSON.stringify(rec.final));
+      const [x, y] = rec.theta;
+      assert.ok(Math.abs(x) < 1e-10 && [0, Math.SQRT2].some((c) => Math.abs(Math.abs(y) - c) < 1e-10), `θ = (${x}, ${y})`);
+      assert.equal(rec.final.index, Math.abs(y) < 0.5 ? 0.5 : 0);
+    }
+    // Work is counted by functionOracle: GD spends (at least) one gradient a step.
+    for (const rec of records(out, 'gd') as Array<Rec & { work: { gradient: number } }>) assert.ok(rec.work.gradient >= 30, JSON.stringify(rec.work));
+  } finally {
+    box.remove();
+  }
+});

@@ -170,7 +170,12 @@ function finish(plugin: ProblemPlugin, built: BuiltProblem): Problem {
   if (!o || typeof o !== 'object') throw new TypeError(`${where} no 'oracle' (an object with dim, loss, gradient, hvp)`);
   const missing = (['loss', 'gradient', 'hvp'] as const).filter((k) => typeof o[k] !== 'function');
   if (!Number.isInteger(o.dim) || (o.dim as number) < 1) missing.unshift('dim' as never);
-  if (missing.length) throw new TypeError(`${where} an 'oracle' that lacks ${missing.map((m) => `'${m}'`).join(', ')} (see the Oracle interface in docs/problems.md)`);
+  if (!o.counters || typeof o.counters !== 'object') missing.push('counters' as never);
+  if (!(o.capabilities instanceof Set)) missing.push('capabilities' as never);
+  if (missing.length) {
+    throw new TypeError(`${where} an 'oracle' that lacks ${missing.map((m) => `'${m}'`).join(', ')} ` +
+      "(wrap your functions with functionOracle({ dim, loss, gradient, hvp }) from 'gradflat'; docs/problems.md)");
+  }
   if (typeof built.startingPoints !== 'function') throw new TypeError(`${where} no 'startingPoints' (a function (count, rng) => Float64Array[])`);
   if (built.truth !== undefined && typeof built.truth !== 'function') throw new TypeError(`${where} a 'truth' that is not a function (indexCutoff) => critical points`);
   if (built.info !== undefined && (typeof built.info !== 'object' || built.info === null)) throw new TypeError(`${where} an 'info' that is not an object`);
