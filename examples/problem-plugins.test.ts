@@ -61,6 +61,16 @@ test('examples/csv-mlp: a user MLP on a user CSV runs through gradflat suite, su
     const rep = gradflat(box.dir, 'report', 'out', '--no-svg');
     assert.equal(rep.status, 0, rep.stderr);
     assert.match(readFileSync(join(out, 'report', 'index.html'), 'utf8'), /csv-mlp/);
+
+    // gradflat run takes the same problem, its options as --option key=value.
+    const run = gradflat(box.dir, 'run', '--plugin', 'csv-mlp/plugin.js', '--problem', 'csv-mlp', '--option', 'data=csv-mlp/data.csv', '--option', 'hidden=5,4',
+      '--runs', '1', '--iterations', '5', '--train-steps', '20', '--out', 'single');
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(readJson(join(box.dir, 'single', 'manifest.json')).problem.spec.layers, [4, 5, 4, 3]);
+    assert.equal(readJson(join(box.dir, 'single', 'summary.json')).problem, 'csv-mlp');
+    const bad = gradflat(box.dir, 'run', '--plugin', 'csv-mlp/plugin.js', '--problem', 'csv-mlp', '--option', 'data=csv-mlp/data.csv', '--option', 'hidden=5,x', '--out', 'bad');
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /problem 'csv-mlp': option 'hidden'\[1\] must be a finite number, got "x"/);
   } finally {
     box.remove();
   }

@@ -48,11 +48,12 @@ function coerce(spec: HyperparameterSpec, raw: unknown, where: string): number |
       if (typeof raw === 'string' && raw !== '') return raw;
       throw new Error(`${where} must be a non-empty string${spec.type === 'file' ? ' (a file path)' : ''}, got ${JSON.stringify(raw)}`);
     case 'numbers': {
-      const list = typeof raw === 'string' ? raw.split(',').map((x) => (x.trim() === '' ? NaN : Number(x))) : raw;
+      const parts = typeof raw === 'string' ? raw.split(',') : undefined;
+      const list = parts ? parts.map((x) => (x.trim() === '' ? NaN : Number(x))) : raw;
       if (!Array.isArray(list)) throw new Error(`${where} must be a list of numbers, got ${JSON.stringify(raw)}`);
       if (list.length < (spec.minLength ?? 0)) throw new Error(`${where} must have at least ${spec.minLength} entries, got ${list.length}`);
       list.forEach((v, i) => {
-        if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${where}[${i}] must be a finite number, got ${JSON.stringify(v)}`);
+        if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${where}[${i}] must be a finite number, got ${JSON.stringify(parts ? parts[i] : v)}`);
         if (spec.integer && !Number.isInteger(v)) throw new Error(`${where}[${i}] must be an integer, got ${v}`);
         if (spec.min !== undefined && v < spec.min) throw new Error(`${where}[${i}] must be ≥ ${spec.min}, got ${v}`);
       });
