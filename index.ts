@@ -3,8 +3,10 @@ export { ORACLE, HYPERPARAMETERS, DENSE_KERNELS } from './core/oracle/tokens.js'
 export type { Oracle, OracleCounters, OracleCapability, LossAndGradient } from './core/oracle/oracle.js';
 export { checkTheta, requireCapability, emptyCounters, snapshotCounters, counterDelta } from './core/oracle/oracle.js';
 export { countingOracle, type CountingOracle } from './core/oracle/counting.js';
+export { functionOracle } from './core/oracle/function-oracle.js';
+export type { OracleFunctions } from './core/oracle/function-oracle.js';
 export type { Stepper, StepperState, StepResult, StepMetrics, MeasuredStepMetrics, NewtonSolveMetrics } from './core/stepper/stepper.js';
-export { PluginRegistry, registry, registerPlugin, injectableStepper } from './core/plugins/registry.js';
+export { PluginRegistry, registry, registerPlugin, registerProblem, injectableStepper } from './core/plugins/registry.js';
 export type { StepperPlugin } from './core/plugins/registry.js';
 export { loadPluginFile, loadPluginFiles } from './core/plugins/load.js';
 export type { HyperparameterSchema, HyperparameterSpec } from './core/plugins/hyperparameters.js';
@@ -23,7 +25,17 @@ export { parameterCount, layerLayout } from './core/problems/mlp/architecture.js
 export { initMlpParameters } from './core/problems/mlp/init.js';
 export { QuarticOracle, quarticGrid } from './core/problems/quartic.js';
 export { QuadraticOracle } from './core/problems/quadratic.js';
-export { buildProblem, PROBLEM_NAMES } from './core/problems/catalog.js';
+export { buildProblem, buildProblemAsync, PROBLEM_NAMES, problemsOf } from './core/problems/catalog.js';
+// Problem plugins (docs/problems.md): the registry, and helpers a user's problem may build on.
+export { ProblemRegistry } from './core/problems/registry.js';
+export type { ProblemPlugin, ProblemContext, ProblemConfig, ProblemOptions, Problem, BuiltProblem, StartSettings } from './core/problems/registry.js';
+export { builtinProblems, registerBuiltinProblems } from './problems/index.js';
+export { mlpProblem, DEFAULT_STARTS } from './core/problems/mlp-problem.js';
+export type { MlpProblemInput } from './core/problems/mlp-problem.js';
+export type { MlpData } from './core/problems/mlp/data.js';
+export { readCsvMatrix } from './core/data/csv.js';
+export { sampleUniformInLoss } from './core/starts/loss-uniform.js';
+export { trainTrajectory } from './core/starts/training.js';
 export { linearAeCriticalPoints, matchToTruth } from './core/problems/linear-ae-truth.js';
 export { createMlpOracle, prepareEngine, ENGINES } from './core/problems/engine.js';
 export type { Engine } from './core/problems/engine.js';
@@ -31,6 +43,7 @@ export type { Engine } from './core/problems/engine.js';
 export { tfjsModelProblem } from './core/problems/tfjs/layers-model.js';
 export type { TfjsModelProblem, TfjsModelData, TfjsModelOptions } from './core/problems/tfjs/layers-model.js';
 export { TfjsFunctionOracle } from './core/problems/tfjs/function-oracle.js';
+export { loadLayersModelFile, saveLayersModelFiles } from './core/problems/tfjs/saved-model.js';
 export { TfjsMlpOracle } from './core/problems/tfjs/mlp-r-operator.js';
 export { safeOps } from './core/problems/tfjs/safe-ops.js';
 export { selectTfjsBackend, tfjsBackendStatus } from './core/problems/tfjs/backend.js';

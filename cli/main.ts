@@ -14,7 +14,7 @@ import { availableParallelism } from 'node:os';
 import { THREADS_MIN_SAMPLES, THREADS_MIN_WORK } from '../core/problems/mlp/mlp-oracle.js';
 import { formatSummaryTable } from '../core/run/summary-table.js';
 import { checkOutDirectory } from '../core/run/run-directory.js';
-import { PROBLEM_NAMES } from '../core/problems/catalog.js';
+import { buildProblemAsync, PROBLEM_NAMES, problemsOf } from '../core/problems/catalog.js';
 import { registerBuiltinPlugins } from '../plugins/index.js';
 import { runDemo } from '../core/run/demo.js';
 import { loadPluginFiles } from '../core/plugins/load.js';
@@ -34,7 +34,7 @@ const notice = (msg: string) => process.stderr.write(`gradflat: ${msg}\n`);
 const probeSolverOption = {
   choices: PROBE_SOLVERS, describe: "solver of final-point (and Newton-probe) solves Hp = −g: minres-qlp (paper), minres-qlp-reorth, or exact (p = −H⁺g, n ≤ 2000; see docs/conventions.md)",
 } as const;
-const pluginOption = { type: 'string', array: true, requiresArg: true, describe: 'JavaScript file that registers steppers (repeatable; see examples/README.md)' } as const;
+const pluginOption = { type: 'string', array: true, requiresArg: true, describe: 'JavaScript file that registers steppers and/or problems (repeatable; see examples/README.md)' } as const;
 
 function parseAssignments(list: unknown, flag: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -72,7 +72,8 @@ const cli = yargs(hideBin(process.argv))
     return true;
   })
   .command('run', 'run one stepper from many starting points on one problem', (y) => y
-    .option('problem', { type: 'string', describe: `problem: ${PROBLEM_NAMES.join(', ')}` })
+    .option('problem', { type: 'string', describe: `problem: ${PROBLEM_NAMES.join(', ')}, or one a plugin file registers (see \`gradflat problems\`)` })
+    .option('option', { type: 'string', array: true, describe: "problem option key=value (repeatable; see `gradflat problems`), e.g. --option hidden=64,32" })
     .option('stepper', { type: 'string', describe: 'registered stepper (see `gradflat plugins`; default newton-mr)' })
     .option('plugin', pluginOption)
     .option('hp', { type: 'string', array: true, describe: 'hyperparameter key=value (repeatable), e.g. --hp rtol=5e-4' })
@@ -96,12 +97,13 @@ const cli = yargs(hideBin(process.argv))
     // Precedence: flag, then config file, then default.
     const file = argv.config ? readConfigFile(argv.config) : {};
     const problemName = argv.problem ?? file.problem?.name;
-    if (!problemName) throw new Error(`--problem is required (one of ${PROBLEM_NAMES.join(', ')})`);
+    if (!problemName) throw new Error(`--problem is required (one of ${problemsOf(registry).names().join(', ')})`);
     const seed = argv.seed ?? file.seed ?? file.problem?.seed ?? 1;
     const config: ExperimentConfig = {
       ...file,
       problem: {
         ...file.problem,
+        ...parseAssignments(argv.option, '--option'),
         name: problemName,
         seed,
         ...(argv.samples !== undefined && { samples: argv.samples }),
@@ -122,7 +124,14 @@ const cli = yargs(hideBin(process.argv))
     };
     const kernels = selectKernels(argv.kernels as KernelPreference | undefined, notice);
     await prepareEngine(config.problem.engine);
-    const result = runExperiment(config, argv.out, kernels, { force: argv.force, pluginFiles: (argv.plugin ?? []).map((f) => resolve(f)) });
+    // Built here, awaited: a plugin's problem may build asynchronously (e.g. loading a saved model).
+    const problem = await buildProblemAsync(config.problem, kernels, {}, registry);
+    let result;
+    try {
+      result = runExperiment(config, argv.out, kernels, { force: argv.force, pluginFiles: (argv.plugin ?? []).map((f) => resolve(f)), problem });
+    } finally {
+      problem.oracle.dispose?.();
+    }
     if (result.resumed) process.stderr.write(`gradflat: resumed ${argv.out}: ${result.resumed} finished run(s) kept\n`);
     process.stdout.write(formatSummaryTable(result) + `\nwrote ${argv.out}/summary.json\n`);
   })
@@ -223,6 +232,14 @@ const cli = yargs(hideBin(process.argv))
     const { suiteJsonSchemaText } = await import('../core/suite/schema.js');
     process.stdout.write(suiteJsonSchemaText());
   })
+  .command('problems', 'list registered problems with their options and defaults', (y) => y.option('plugin', pluginOption), async (argv) => {
+    await loadPluginFiles(argv.plugin ?? [], registry);
+    const problems = problemsOf(registry);
+    for (const p of problems.list()) {
+      process.stdout.write(`${p.name} — ${p.description}\n`);
+      for (const line of problems.describe(p.name)) process.stdout.write(`    ${line}\n`);
+    }
+  })
   .command('info', 'which kernels, threads and versions are active', () => {}, async (argv) => {
     const kernels = selectKernels(argv.kernels as KernelPreference | undefined, notice);
     const threadsEnv = process.env.GRADFLAT_THREADS;
@@ -233,7 +250,7 @@ const cli = yargs(hideBin(process.argv))
       await tfjsInfoLine(),
     ].join('\n') + '\n');
   })
-  .demandCommand(1, 'give a command: run, suite, summarize, report, reproduce, demo, plugins, schema or info')
+  .demandCommand(1, 'give a command: run, suite, summarize, report, reproduce, demo, plugins, problems, schema or info')
   .strict()
   .fail((msg, err, y) => {
     if (err) throw err;

@@ -15,9 +15,11 @@ import { spectralFlatness, type SpectralFlatness } from './spectral-flatness.js'
 import { DEFAULT_INDEX_CUTOFF, DENSE_MAX_DIM, denseHessian, morseIndex, spectrumOf } from './spectrum.js';
 
 export { DENSE_MAX_DIM } from './spectrum.js';
+/** Beyond DENSE_MAX_DIM, the probe solve's default iteration limit (not n: 10⁵ HVPs per point). */
+export const LARGE_N_SOLVE_MAXIT = 200;
 
 export interface EvaluateOptions {
-  /** Solver and MINRES-QLP settings of the probe solve (default: MINRES-QLP, reference settings, maxit n). */
+  /** Solver and MINRES-QLP settings of the probe solve (default: MINRES-QLP, reference settings, maxit n; beyond the dense limit LARGE_N_SOLVE_MAXIT). */
   solve?: NewtonSolveOptions;
   /** Build the dense Hessian when n ≤ this (default DENSE_MAX_DIM). */
   denseMaxDim?: number;
@@ -84,9 +86,10 @@ export function evaluatePoint(oracle: Oracle, theta: Float64Array, kernels: Dens
   const gradNormSq = dot(g, g);
   // Dense: one eigendecomposition (with vectors) serves the spectrum, the spectral flatness
   // and, for solver 'exact', the direction itself.
+  const withinLimit = n <= (opts.denseMaxDim ?? DENSE_MAX_DIM);
   const dense = usesDenseIndex(opts.indexMethod ?? 'auto', n, opts.denseMaxDim ?? DENSE_MAX_DIM);
   const eig = dense ? hessianEigen(oracle, theta, kernels) : undefined;
-  const settings: NewtonSolveOptions = { ...REFERENCE_SOLVER_SETTINGS, maxit: n, ...opts.solve };
+  const settings: NewtonSolveOptions = { ...REFERENCE_SOLVER_SETTINGS, maxit: withinLimit ? n : Math.min(n, LARGE_N_SOLVE_MAXIT), ...opts.solve };
   if (isDenseSolver(settings.solver)) Object.assign(settings, { kernels, ...(eig && { eigen: eig }) });
   const dir = newtonDirection(oracle, theta, g, settings);
   const m = dir.metrics;

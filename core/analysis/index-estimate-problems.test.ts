@@ -44,7 +44,7 @@ test('lanczos-slq against the dense index on quartic, linear-ae (incl. analytic 
   const cases: Case[] = [
     ...validate({ name: 'quartic', seed: 1, grid: 3 }, 9),
     // The analytic critical points: exact zero clusters (GL(4) symmetry) and repeated negatives.
-    ...validate({ name: 'linear-ae', seed: 1, samples: 200, starts: { trainings: 2, steps: 40 } }, 6, (p) => p.truth!(1e-5).filter((_, i) => i % 97 === 5).slice(0, 6).map((t) => t.theta)),
+    ...validate({ name: 'linear-ae', seed: 1, samples: 200, starts: { trainings: 2, steps: 40 } }, 6, (p) => p.truth!(1e-5).filter((_, i) => i % 97 === 5).slice(0, 6).map((t) => t.theta!)),
     ...validate({ name: 'linear-ae', seed: 2, samples: 200, starts: { trainings: 2, steps: 40 } }, 4),
     ...validate({ name: 'swish-ae', seed: 1, samples: 60, starts: { trainings: 2, steps: 40 } }, 8),
     ...validate({ name: 'mnist-classifier', seed: 1, samples: 60, starts: { trainings: 2, steps: 20 } }, 8),

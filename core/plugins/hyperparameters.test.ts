@@ -36,7 +36,7 @@ test('each error names the plugin, the hyperparameter, what is allowed and what 
 test('a malformed declaration is refused when the plugin registers, naming plugin and hyperparameter', () => {
   const reg = new PluginRegistry();
   const plugin = (hyperparameters: unknown) => ({ name: 'p', description: '', hyperparameters, create: () => ({ init: () => { throw new Error(); }, step: () => { throw new Error(); } }) }) as never;
-  assert.throws(() => reg.register(plugin({ lr: { type: 'float', default: 1, description: '' } })), /plugin 'p': hyperparameter 'lr': unknown type "float" \(use 'number', 'integer', 'boolean' or 'choice'\)/);
+  assert.throws(() => reg.register(plugin({ lr: { type: 'float', default: 1, description: '' } })), /plugin 'p': hyperparameter 'lr': unknown type "float" \(use 'number', 'integer', 'boolean', 'choice', 'string', 'file' or 'numbers'\)/);
   assert.throws(() => reg.register(plugin({ v: { type: 'choice', default: 'a', choices: [], description: '' } })), /plugin 'p': hyperparameter 'v': a 'choice' needs a non-empty 'choices' list/);
   assert.equal(reg.has('p'), false);
 });

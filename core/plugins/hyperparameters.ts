@@ -9,11 +9,17 @@ export type HyperparameterSpec =
   | { type: 'number'; default: number; min?: number; max?: number; exclusiveMin?: boolean; exclusiveMax?: boolean; description: string }
   | { type: 'integer'; default: number | null; min?: number; max?: number; description: string; nullMeans?: string }
   | { type: 'boolean'; default: boolean; description: string }
-  | { type: 'choice'; default: string; choices: readonly string[]; description: string };
+  | { type: 'choice'; default: string; choices: readonly string[]; description: string }
+  // Problem options (core/problems/registry.ts) use these too:
+  | { type: 'string'; default: string | null; description: string; nullMeans?: string }
+  /** A path; in a suite file, relative to the file's folder; its contents are part of a run's identity. */
+  | { type: 'file'; default: string | null; description: string; nullMeans?: string }
+  /** A list of numbers, e.g. hidden widths [128, 64]; from a CLI as "128,64". */
+  | { type: 'numbers'; default: readonly number[]; integer?: boolean; min?: number; minLength?: number; description: string };
 
 export type HyperparameterSchema = Readonly<Record<string, HyperparameterSpec>>;
 
-export type Hyperparameters = Record<string, number | boolean | string | null>;
+export type Hyperparameters = Record<string, number | boolean | string | null | readonly number[]>;
 
 export function defaultsOf(schema: HyperparameterSchema): Hyperparameters {
   const out: Hyperparameters = {};
@@ -27,11 +33,11 @@ export function defaultsOf(schema: HyperparameterSchema): Hyperparameters {
  * library every other input goes through (core/io/fields.ts). Numbers and booleans may come as
  * strings (from a CLI: "1e-3", "true").
  */
-export function hyperparameterZod(schema: HyperparameterSchema, owner = 'plugin'): z.ZodObject {
+export function hyperparameterZod(schema: HyperparameterSchema, owner = 'plugin', noun = 'hyperparameter'): z.ZodObject {
   const cached = zodCache.get(schema);
   if (cached) return cached;
   const shape: Record<string, z.ZodType> = {};
-  for (const [key, spec] of Object.entries(schema)) shape[key] = specZod(spec, `${owner}: hyperparameter '${key}'`).optional();
+  for (const [key, spec] of Object.entries(schema)) shape[key] = specZod(spec, `${owner}: ${noun} '${key}'`).optional();
   const known = Object.keys(schema);
   const out = z.strictObject(shape, {
     error: (iss) => (iss.code === 'unrecognized_keys' ? `Known: ${known.length ? known.join(', ') : '(none)'}` : `must be an object, got ${shown(iss.input)}`),
@@ -45,6 +51,20 @@ const zodCache = new WeakMap<HyperparameterSchema, z.ZodObject>();
 function specZod(spec: HyperparameterSpec, where: string): z.ZodType {
   if (!spec || typeof spec !== 'object') throw new TypeError(`${where}: the declaration must be an object { type, default, description, ... }`);
   switch (spec.type) {
+    case 'string':
+    case 'file': {
+      const what = `a non-empty string${spec.type === 'file' ? ' (a file path)' : ''}`;
+      const str = z.string({ error: (iss) => `must be ${what}, got ${shown(iss.input)}` }).min(1, { error: `must be ${what}, got ""` });
+      return spec.default === null ? str.nullable() : str;
+    }
+    case 'numbers': {
+      // From a CLI as "128,64"; from a file as a list.
+      const item = numberField({ integer: spec.integer, min: spec.min });
+      const list = z.array(item, { error: (iss) => `must be a list of numbers, got ${shown(iss.input)}` })
+        .min(spec.minLength ?? 0, { error: (iss) => `must have at least ${spec.minLength} entries, got ${(iss.input as unknown[]).length}` });
+      return z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((x) => (x.trim() === '' ? NaN : Number(x))) : v), list)
+        .transform((v) => Object.freeze([...v]));
+    }
     case 'number':
     case 'integer': {
       const base = numberField({
@@ -64,18 +84,19 @@ function specZod(spec: HyperparameterSpec, where: string): z.ZodType {
         .refine((v) => choices.includes(v), { error: (iss) => `must be one of ${choices.join(', ')}, got ${shown(iss.input)}` });
     }
     default:
-      throw new TypeError(`${where}: unknown type ${JSON.stringify((spec as { type?: unknown }).type)} (use 'number', 'integer', 'boolean' or 'choice')`);
+      throw new TypeError(`${where}: unknown type ${JSON.stringify((spec as { type?: unknown }).type)} (use 'number', 'integer', 'boolean', 'choice', 'string', 'file' or 'numbers')`);
   }
 }
 
 /** Validates `given` against `schema` and fills defaults. `owner` names the plugin in errors. */
-export function validateHyperparameters(schema: HyperparameterSchema, given: Record<string, unknown> | undefined, owner: string): Hyperparameters {
-  const r = hyperparameterZod(schema, owner).safeParse(given ?? {});
+export function validateHyperparameters(schema: HyperparameterSchema, given: Record<string, unknown> | undefined, owner: string, noun = 'hyperparameter'): Hyperparameters {
+  const r = hyperparameterZod(schema, owner, noun).safeParse(given ?? {});
   if (!r.success) {
     const iss = [...r.error.issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'))[0];
-    if (iss.code === 'unrecognized_keys') throw new Error(`${owner}: unknown hyperparameter '${iss.keys[0]}'. ${iss.message}`);
-    if (iss.path.length === 0) throw new Error(`${owner}: hyperparameters ${iss.message}`);
-    throw new Error(`${owner}: hyperparameter '${String(iss.path[0])}' ${iss.message}`);
+    if (iss.code === 'unrecognized_keys') throw new Error(`${owner}: unknown ${noun} '${iss.keys[0]}'. ${iss.message}`);
+    if (iss.path.length === 0) throw new Error(`${owner}: ${noun}s ${iss.message}`);
+    const at = iss.path.slice(1).map((p) => `[${String(p)}]`).join('');
+    throw new Error(`${owner}: ${noun} '${String(iss.path[0])}'${at} ${iss.message}`);
   }
   const out = defaultsOf(schema);
   for (const [k, v] of Object.entries(r.data)) if (v !== undefined) out[k] = v as Hyperparameters[string];
@@ -88,7 +109,8 @@ export function describeSchema(schema: HyperparameterSchema): string[] {
     const range = s.type === 'choice' ? ` {${s.choices.join('|')}}`
       : (s.type === 'number' || s.type === 'integer') && (s.min !== undefined || s.max !== undefined)
         ? ` ${s.type === 'number' && s.exclusiveMin ? '(' : '['}${s.min ?? '-∞'}, ${s.max ?? '∞'}${s.type === 'number' && s.exclusiveMax ? ')' : ']'}` : '';
-    const def = s.type === 'integer' && s.default === null ? `null (${s.nullMeans ?? 'automatic'})` : JSON.stringify(s.default);
+    const def = (s.type === 'integer' || s.type === 'string' || s.type === 'file') && s.default === null
+      ? `null (${s.nullMeans ?? (s.type === 'integer' ? 'automatic' : 'none')})` : JSON.stringify(s.default);
     return `${k}: ${s.type}${range} = ${def} — ${s.description}`;
   });
 }

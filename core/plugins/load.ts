@@ -10,10 +10,19 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PluginRegistry, type StepperPlugin } from './registry.js';
+import { problemPluginDefect, type ProblemPlugin } from '../problems/registry.js';
 
 export const PLUGIN_FILE_CONTRACT =
-  'A plugin file must `export default` a stepper plugin ({ name, description, hyperparameters, and stepper (a class) or create(oracle, hp) }), ' +
-  'an array of them, or a function (registry) => void | Promise<void> that registers them; or export them as `plugin` / `plugins`.';
+  'A plugin file must `export default` a stepper plugin ({ name, description, hyperparameters, and stepper (a class) or create(oracle, hp) }) ' +
+  'or a problem plugin ({ name, description, options, build(options, ctx) }), an array of them, or a function (registry) => void | Promise<void> ' +
+  'that registers them (registry.register / registry.registerProblem); or export them as `plugin` / `plugins` / `problem` / `problems`.';
+
+type AnyPlugin = StepperPlugin | ProblemPlugin;
+/** A problem plugin has build(); a stepper plugin has stepper or create. */
+const isProblem = (p: AnyPlugin): p is ProblemPlugin => typeof (p as ProblemPlugin).build === 'function' ||
+  ((p as { options?: unknown }).options !== undefined && (p as StepperPlugin).stepper === undefined && (p as StepperPlugin).create === undefined);
+/** Names in the origins map: steppers by name, problems as 'problem:<name>' (the two namespaces are apart). */
+const key = (p: AnyPlugin) => (isProblem(p) ? `problem:${p.name}` : p.name);
 
 /** Per registry: which file registered each name, so a second load of that file skips it. */
 const origins = new WeakMap<PluginRegistry, Map<string, string>>();
@@ -37,12 +46,13 @@ export async function loadPluginFile(file: string, registry: PluginRegistry): Pr
   const registered = origins.get(registry) ?? new Map<string, string>();
   origins.set(registry, registered);
   const names: string[] = [];
-  const alreadyHere = (plugin: StepperPlugin): boolean => registry.has(plugin.name) &&
-    (registered.get(plugin.name) === path || registry.get(plugin.name) === plugin);
-  const checkFree = (plugin: StepperPlugin, where: string): void => {
-    if (!registry.has(plugin.name) || alreadyHere(plugin)) return;
-    const owner = registered.get(plugin.name);
-    fail(`${where} is named '${plugin.name}', but a different stepper of that name is already registered ` +
+  const has = (p: AnyPlugin) => (isProblem(p) ? registry.problems.has(p.name) : registry.has(p.name));
+  const current = (p: AnyPlugin): unknown => (isProblem(p) ? registry.problems.get(p.name) : registry.get(p.name));
+  const alreadyHere = (plugin: AnyPlugin): boolean => has(plugin) && (registered.get(key(plugin)) === path || current(plugin) === plugin);
+  const checkFree = (plugin: AnyPlugin, where: string): void => {
+    if (!has(plugin) || alreadyHere(plugin)) return;
+    const owner = registered.get(key(plugin));
+    fail(`${where} is named '${plugin.name}', but a different ${isProblem(plugin) ? 'problem' : 'stepper'} of that name is already registered ` +
       `(${owner ? `from ${owner}` : 'built in, or registered by code'}); rename one of them`);
   };
   // Registers one plugin, or skips it when this file (or this very object) registered it before.
@@ -51,19 +61,20 @@ export async function loadPluginFile(file: string, registry: PluginRegistry): Pr
     checkFree(plugin, where);
     if (!alreadyHere(plugin)) {
       try {
-        registry.register(plugin);
+        if (isProblem(plugin)) registry.problems.register(plugin);
+        else registry.register(plugin);
       } catch (e) {
         fail(`${where}: ${(e as Error).message}`);
       }
-      registered.set(plugin.name, path);
+      registered.set(key(plugin), path);
     }
     if (!names.includes(plugin.name)) names.push(plugin.name);
   };
 
   // CommonJS `module.exports = { plugins }` arrives as the default export: read that object instead.
   const d = mod.default as Record<string, unknown> | undefined;
-  if (d && typeof d === 'object' && !Array.isArray(d) && !('name' in d) && ('plugin' in d || 'plugins' in d)) mod = { ...d };
-  const used = (['default', 'plugin', 'plugins'] as const).filter((k) => mod[k] !== undefined);
+  if (d && typeof d === 'object' && !Array.isArray(d) && !('name' in d) && ['plugin', 'plugins', 'problem', 'problems'].some((k) => k in d)) mod = { ...d };
+  const used = (['default', 'plugin', 'plugins', 'problem', 'problems'] as const).filter((k) => mod[k] !== undefined);
   if (used.length === 0) {
     const has = Object.keys(mod);
     fail(`exports nothing gradflat can use (${has.length ? `its exports: ${has.join(', ')}` : 'it has no exports'}). ${PLUGIN_FILE_CONTRACT}`);
@@ -90,18 +101,20 @@ export async function loadPluginFile(file: string, registry: PluginRegistry): Pr
   const seen = new Map<string, unknown>();
   const unique = statics.filter(([p, where]) => {
     const plugin = checkPluginShape(p, where, fail);
-    const earlier = seen.get(plugin.name);
+    const earlier = seen.get(key(plugin));
     if (earlier === undefined) {
-      seen.set(plugin.name, p);
+      seen.set(key(plugin), p);
       return true;
     }
-    if (earlier !== p) fail(`two different plugins are named '${plugin.name}'; names must be unique`);
+    if (earlier !== p) fail(`two different ${isProblem(plugin) ? 'problems' : 'plugins'} are named '${plugin.name}'; names must be unique`);
     return false; // the same object exported twice (e.g. `export default plugin` and `export { plugin }`)
   });
   for (const [p, where] of unique) {
-    checkFree(p as StepperPlugin, where);
+    checkFree(p as AnyPlugin, where);
     try {
-      new PluginRegistry().register(p as StepperPlugin); // the registry's own checks (name, stepper | create, schema)
+      // The registry's own checks (name, stepper | create, schema; or options and build).
+      if (isProblem(p as AnyPlugin)) new PluginRegistry().registerProblem(p as ProblemPlugin);
+      else new PluginRegistry().register(p as StepperPlugin);
     } catch (e) {
       fail(`${where}: ${(e as Error).message}`);
     }
@@ -111,7 +124,7 @@ export async function loadPluginFile(file: string, registry: PluginRegistry): Pr
   if (registrar) {
     const scoped = new Proxy(registry, {
       get(target, prop) {
-        if (prop === 'register') return (p: unknown) => registerOne(p, `a plugin registered by the default export`);
+        if (prop === 'register' || prop === 'registerProblem') return (p: unknown) => registerOne(p, `a plugin registered by the default export`);
         const v = Reflect.get(target, prop, target) as unknown;
         return typeof v === 'function' ? v.bind(target) : v;
       },
@@ -125,7 +138,7 @@ export async function loadPluginFile(file: string, registry: PluginRegistry): Pr
       fail(`its default export function threw: ${msg}`);
     }
     if (names.length === before && unique.length === 0) {
-      fail('its default export function registered no stepper (call registry.register(plugin) on the registry it receives, not registerPlugin). ' + PLUGIN_FILE_CONTRACT);
+      fail('its default export function registered no stepper or problem (call registry.register(plugin) or registry.registerProblem(problem) on the registry it receives, not registerPlugin). ' + PLUGIN_FILE_CONTRACT);
     }
   }
   return names;
@@ -138,11 +151,16 @@ export async function loadPluginFiles(files: readonly string[], registry: Plugin
   return names;
 }
 
-function checkPluginShape(p: unknown, where: string, fail: (what: string) => never): StepperPlugin {
+function checkPluginShape(p: unknown, where: string, fail: (what: string) => never): AnyPlugin {
   if (!p || typeof p !== 'object' || Array.isArray(p)) {
-    return fail(`${where} is ${p === null ? 'null' : Array.isArray(p) ? 'a nested array' : `a ${typeof p}`}, not a stepper plugin. ${PLUGIN_FILE_CONTRACT}`);
+    return fail(`${where} is ${p === null ? 'null' : Array.isArray(p) ? 'a nested array' : `a ${typeof p}`}, not a stepper plugin (nor a problem plugin). ${PLUGIN_FILE_CONTRACT}`);
   }
   const o = p as Record<string, unknown>;
+  if (isProblem(o as unknown as AnyPlugin)) {
+    const defect = problemPluginDefect(o);
+    if (defect) fail(`${typeof o.name === 'string' ? `${where} ('${o.name}')` : where} is not a problem plugin: ${defect}. ${PLUGIN_FILE_CONTRACT}`);
+    return o as unknown as ProblemPlugin;
+  }
   const problems: string[] = [];
   if (typeof o.name !== 'string') problems.push("'name' (a string)");
   if (typeof o.description !== 'string') problems.push("'description' (a string)");

@@ -22,6 +22,7 @@ import { typescriptKernels } from '../linalg/kernels-typescript.js';
 import type { Stepper } from '../stepper/stepper.js';
 import type { NewtonSolveOptions } from '../analysis/newton-direction.js';
 import { describeSchema, hyperparameterZod, validateHyperparameters, type HyperparameterSchema, type Hyperparameters } from './hyperparameters.js';
+import { ProblemRegistry, type ProblemPlugin } from '../problems/registry.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type StepperClass = new (...args: any[]) => Stepper;
@@ -73,9 +74,19 @@ const STEPPER_TOKENS = Symbol.for('gradflat.stepperTokens');
 
 export class PluginRegistry {
   private readonly plugins = new Map<string, StepperPlugin>();
+  /** Problems live next to steppers: one plugin file may register both (core/problems/registry.ts). */
+  readonly problems = new ProblemRegistry();
+
+  /** Registers a problem plugin ({ name, description, options, build }); see docs/problems.md. */
+  registerProblem(plugin: ProblemPlugin): void {
+    this.problems.register(plugin);
+  }
 
   register(plugin: StepperPlugin): void {
     if (!plugin || typeof plugin !== 'object') throw new TypeError('register(plugin): plugin must be an object');
+    if (typeof (plugin as unknown as { build?: unknown }).build === 'function' && !('stepper' in plugin) && !('create' in plugin)) {
+      throw new TypeError(`plugin '${plugin.name}' looks like a problem ({ options, build }): register it with registerProblem(plugin)`);
+    }
     if (typeof plugin.name !== 'string' || !NAME.test(plugin.name)) {
       throw new Error(`plugin name ${JSON.stringify(plugin.name)} is invalid: use lowercase letters, digits and dashes, starting with a letter`);
     }
@@ -180,4 +191,9 @@ export const registry = new PluginRegistry();
 /** Public API: register a stepper plugin with the default registry. */
 export function registerPlugin(plugin: StepperPlugin): void {
   registry.register(plugin);
+}
+
+/** Public API: register a problem plugin with the default registry. */
+export function registerProblem(plugin: ProblemPlugin): void {
+  registry.registerProblem(plugin);
 }

@@ -20,7 +20,7 @@ import { isDenseSolver, PROBE_SOLVERS, requireDenseSolver } from '../analysis/ex
 import { checkTheta, type Oracle } from '../oracle/oracle.js';
 import { registry as defaultRegistry, type PluginRegistry } from '../plugins/registry.js';
 import type { Hyperparameters } from '../plugins/hyperparameters.js';
-import { buildProblem, type Problem, type ProblemConfig } from '../problems/catalog.js';
+import { buildProblem, problemsOf, type Problem, type ProblemConfig } from '../problems/catalog.js';
 import type { TruthPoint } from '../problems/linear-ae-truth.js';
 import { Rng } from '../random/rng.js';
 import { terminalProgress, type Progress } from './progress.js';
@@ -69,10 +69,11 @@ export interface ExperimentHooks {
   progress?: Progress;
   /** Plugin files the stepper may come from: their contents are part of the directory's identity. */
   pluginFiles?: readonly string[];
+  /** The problem, already built from config.problem (a problem whose build is async: see buildProblemAsync). */
+  problem?: Problem;
 }
 
 const CONFIG_KEYS = ['problem', 'stepper', 'hyperparameters', 'runs', 'iterations', 'seed', 'targetGradNormSq', 'indexCutoff', 'indexMethod', 'thresholds', 'cutoffs', 'probe'];
-const PROBLEM_KEYS = ['name', 'seed', 'samples', 'l2', 'outputActivation', 'dataFile', 'grid', 'starts', 'engine'];
 const START_KEYS = ['trainings', 'steps', 'learningRate', 'momentum', 'keepEvery'];
 const THRESHOLD_KEYS = ['critical', 'flatR', 'flatRH'];
 
@@ -86,10 +87,11 @@ function rejectUnknownKeys(obj: unknown, allowed: readonly string[], where: stri
 }
 
 /** Checks everything that can be checked before any work, with messages naming the field. */
-function validate(config: ExperimentConfig): { thresholds: ClassThresholds; indexCutoff: number; cutoffs: number[] } {
+function validate(config: ExperimentConfig, registry: PluginRegistry): { thresholds: ClassThresholds; indexCutoff: number; cutoffs: number[] } {
   rejectUnknownKeys(config, CONFIG_KEYS, 'config');
-  rejectUnknownKeys(config.problem, PROBLEM_KEYS, 'problem');
+  if (config.problem === null || typeof config.problem !== 'object' || Array.isArray(config.problem)) throw new Error('problem must be an object { name, seed, ...options }');
   rejectUnknownKeys(config.problem?.starts, START_KEYS, 'problem.starts');
+  problemsOf(registry).resolveOptions(config.problem); // the problem's own options: unknown or bad ones are named
   rejectUnknownKeys(config.thresholds, THRESHOLD_KEYS, 'thresholds');
   const positiveInt = (v: unknown, name: string, min: number) => {
     if (!Number.isInteger(v) || (v as number) < min) throw new Error(`${name} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
@@ -116,8 +118,9 @@ function validate(config: ExperimentConfig): { thresholds: ClassThresholds; inde
 export function runExperiment(config: ExperimentConfig, out: string, kernels: DenseKernels, hooks: ExperimentHooks = {}): ExperimentResult {
   const registry = hooks.registry ?? defaultRegistry;
   const hp = registry.resolveHyperparameters(config.stepper, config.hyperparameters);
-  const { thresholds, indexCutoff, cutoffs } = validate(config);
-  const problem = buildProblem(config.problem, kernels);
+  const { thresholds, indexCutoff, cutoffs } = validate(config, registry);
+  if (hooks.problem) return runProblem(config, hooks.problem, out, kernels, hooks, registry, { hp, thresholds, indexCutoff, cutoffs });
+  const problem = buildProblem(config.problem, kernels, {}, registry);
   try {
     return runProblem(config, problem, out, kernels, hooks, registry, { hp, thresholds, indexCutoff, cutoffs });
   } finally {
@@ -137,10 +140,11 @@ function runProblem(
   const dataFile = config.problem.dataFile;
   const version = packageVersion();
   const plugins = (hooks.pluginFiles ?? []).map((file) => ({ file, sha256: fileSha256(file) }));
-  const identity = { config: resolved, dataSha256: dataFile ? fileSha256(dataFile) : undefined, ...(plugins.length > 0 && { plugins }) };
+  const files = problemFileHashes(config.problem, registry);
+  const identity = { config: resolved, dataSha256: dataFile ? fileSha256(dataFile) : undefined, ...(plugins.length > 0 && { plugins }), ...(files && { problemFiles: files }) };
   const { resuming } = openRunDirectory(out, identity, {
     gradflat: version, node: process.version, kernels: kernels.name,
-    problem: { name: problem.name, description: problem.description, ...problem.info },
+    problem: { name: problem.name, description: problem.description, parameters: problem.oracle.dim, ...problem.info },
   }, Boolean(hooks.force));
 
   const progress = hooks.progress ?? terminalProgress();
@@ -173,6 +177,15 @@ function runProblem(
   const summary = buildSummary(problem.name, config.stepper, hp, records, thresholds, indexCutoff);
   writeJsonAtomic(join(out, 'summary.json'), summary);
   return { dir: out, records, summary, resumed };
+}
+
+/**
+ * The contents of a problem's 'file' options (a plugin's model or data file) belong to a run's
+ * identity, as the built-ins' dataFile does (dataSha256, kept under its own name). Undefined when none.
+ */
+export function problemFileHashes(config: ProblemConfig, registry: PluginRegistry): Record<string, string> | undefined {
+  const files = problemsOf(registry).fileOptions(config).filter(([k]) => k !== 'dataFile');
+  return files.length ? Object.fromEntries(files.map(([k, f]) => [k, fileSha256(f)])) : undefined;
 }
 
 /** starts.json: made once from the seed (training runs sampled uniformly in loss), reused on resume. */

@@ -36,6 +36,8 @@ export interface RunRecord {
   steps: number;
   stopReason: string;
   wallMs: number;
+  /** Wall time of the final point's evaluation (evaluatePoint), apart from the method's wallMs. */
+  evaluationMs?: number;
   work: OracleCounters;
   /** Smallest ‖g‖² seen along the run, and the largest r of a Newton step (Newton-type steppers). */
   minGradNormSq: number;
@@ -134,11 +136,13 @@ function runLogged(ctx: RunContext, run: number, theta0: Float64Array, log: Step
   const observed = observer?.finish(outcome.state);
   const probeWork = observer?.work();
   const work = { ...method.counters };
+  const evalStart = performance.now();
   const final = evaluatePoint(oracle, outcome.state.theta, kernels, { solve: ctx.probe, indexCutoff: ctx.indexCutoff, thresholds: ctx.thresholds, indexMethod: ctx.indexMethod });
+  const evaluationMs = performance.now() - evalStart;
   const match = (loss: number, neg: number | undefined) => (ctx.truth && neg !== undefined ? matchToTruth(loss, neg, ctx.truth) : undefined);
   const record: RunRecord = {
     run, kernels: kernels.name, provenance: oracle.provenance, gradflat: ctx.version, start: startRecord,
-    steps: outcome.steps, stopReason: outcome.stopReason, wallMs: outcome.wallMs, work,
+    steps: outcome.steps, stopReason: outcome.stopReason, wallMs: outcome.wallMs, evaluationMs, work,
     minGradNormSq: Math.min(minG, final.gradNormSq), maxR, final,
     // An estimated count matches analytic points only when its interval pins it down.
     truth: match(final.loss, final.negativeEigenvaluesInterval && final.negativeEigenvaluesInterval[0] !== final.negativeEigenvaluesInterval[1] ? undefined : final.negativeEigenvalues),

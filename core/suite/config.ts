@@ -27,8 +27,7 @@ import {
 import type { Hyperparameters } from '../plugins/hyperparameters.js';
 import { loadPluginFiles } from '../plugins/load.js';
 import type { PluginRegistry } from '../plugins/registry.js';
-import { PROBLEM_NAMES, type ProblemConfig } from '../problems/catalog.js';
-import { ENGINES } from '../problems/engine.js';
+import { problemsOf, type ProblemConfig } from '../problems/catalog.js';
 import type { ProbeKind } from './probes.js';
 
 const positive = numberField({ min: 0, exclusiveMin: true });
@@ -38,11 +37,11 @@ const trainingShape = objectField({
   trainings: integerField(1), steps: integerField(0), learningRate: positive, momentum: numberField({ min: 0, max: 1 }), keepEvery: integerField(1),
 });
 
-const problemShape = objectField({
-  name: choiceField(PROBLEM_NAMES), seed: numberField({ integer: true }), samples: integerField(1), l2: nonNegative,
-  outputActivation: choiceField(['identity', 'swish', 'tanh'] as const), dataFile: stringField, grid: integerField(1), starts: trainingShape,
-  engine: choiceField(ENGINES),
-}, ['name', 'seed']);
+/** name, seed and starts are gradflat's; every other key is an option of the problem, checked against its schema in resolveSuite. */
+const problemShape = z.object(
+  { name: stringField, seed: numberField({ integer: true }), starts: trainingShape.optional() },
+  { error: (iss) => (iss.input === undefined ? 'is required' : `must be an object, got ${JSON.stringify(iss.input)}`) },
+).catchall(z.unknown());
 
 const finderShape = objectField({ stepper: stringField, hyperparameters: recordField, iterations: integerField(1) });
 
@@ -159,7 +158,21 @@ export function resolveSuite(raw: unknown, registry: PluginRegistry, baseDir = p
   const flat = f.starts.flat;
   const ev = f.evaluation ?? {};
   const thresholds = { ...DEFAULT_THRESHOLDS, ...ev.thresholds };
-  const problem: ProblemConfig = { ...f.problem, ...(f.problem.dataFile && { dataFile: anchor(f.problem.dataFile) }) };
+  // The problem's own options: validated now (errors name the field), kept as written (defaults are the
+  // problem's to fill, so the identity of existing suites is unchanged); 'file' options anchored like plugins.
+  const problems = problemsOf(registry);
+  if (!problems.has(f.problem.name)) {
+    throw new ConfigError('problem.name', `must be one of ${problems.names().map((n) => `'${n}'`).join(', ')}, got ${JSON.stringify(f.problem.name)}: ` +
+      `no problem of that name is registered (a plugin file adds more: 'plugins' in the suite or --plugin)`);
+  }
+  try {
+    problems.resolveOptions(f.problem);
+  } catch (e) {
+    const field = /option '([^']+)'|field 'problem\.([^']+)'/.exec((e as Error).message)?.slice(1).find(Boolean);
+    throw new ConfigError(field ? `problem.${field}` : 'problem', (e as Error).message);
+  }
+  const problem: ProblemConfig = { ...f.problem };
+  for (const [k, file] of problems.fileOptions(f.problem)) problem[k] = anchor(file);
   return {
     name: f.name ?? 'suite',
     problem,

@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { selectKernels, type KernelPreference } from '../linalg/select-kernels.js';
 import { loadPluginFiles } from '../plugins/load.js';
 import { PluginRegistry } from '../plugins/registry.js';
-import { buildProblem } from '../problems/catalog.js';
+import { buildProblemAsync } from '../problems/catalog.js';
 import { preloadTfjsBackend } from '../problems/tfjs/preload.js';
 import { registerBuiltinPlugins } from '../../plugins/index.js';
 import type { Progress } from '../run/progress.js';
@@ -38,7 +38,7 @@ try {
   const kernels = selectKernels(init.kernels as KernelPreference, () => {});
   // A tfjs suite: start the backend the main process chose ($GRADFLAT_TFJS_BACKEND) first; WASM starts asynchronously.
   if (init.suite.problem.engine === 'tfjs') await preloadTfjsBackend();
-  const problem = buildProblem(init.suite.problem, kernels, { threads: 1 });
+  const problem = await buildProblemAsync(init.suite.problem, kernels, { threads: 1 }, registry);
   const ctx: TaskContext = { suite: init.suite, out: init.out, registry, kernels, problem, truth: init.truth, version: init.version, progress };
   port.on('message', ({ index, task }: { index: number; task: SuiteTask }) => {
     current = index;

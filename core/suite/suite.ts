@@ -20,8 +20,8 @@ import { ConfigError } from '../io/fields.js';
 import { loadPluginFiles } from '../plugins/load.js';
 import { PluginRegistry, registry as defaultRegistry } from '../plugins/registry.js';
 import { registerBuiltinPlugins } from '../../plugins/index.js';
-import { buildProblem, type Problem } from '../problems/catalog.js';
-import { loadOrComputeTruth, loadOrMakeStarts, packageVersion } from '../run/experiment.js';
+import { buildProblemAsync, problemsOf, type Problem } from '../problems/catalog.js';
+import { loadOrComputeTruth, loadOrMakeStarts, packageVersion, problemFileHashes } from '../run/experiment.js';
 import { terminalProgress, type Progress } from '../run/progress.js';
 import { fileSha256, openRunDirectory } from '../run/run-directory.js';
 import type { RunRecord } from '../run/run-one.js';
@@ -54,7 +54,7 @@ export interface SuiteResult {
 
 export async function runSuite(suite: ResolvedSuite, out: string, kernels: DenseKernels, opts: SuiteOptions = {}): Promise<SuiteResult> {
   const registry = opts.registry ?? defaultRegistry;
-  const problem = buildProblem(suite.problem, kernels);
+  const problem = await buildProblemAsync(suite.problem, kernels, {}, registry);
   try {
     return await runWithProblem(suite, out, kernels, problem, registry, opts);
   } finally {
@@ -72,17 +72,18 @@ async function runWithProblem(suite: ResolvedSuite, out: string, kernels: DenseK
     suite, problem: { ...problem.info, name: problem.name }, gradflat: version, kernels: kernels.name,
     plugins: suite.plugins.map((p) => ({ file: p, sha256: fileSha256(p) })),
     dataSha256: suite.problem.dataFile ? fileSha256(suite.problem.dataFile) : undefined,
+    problemFiles: problemFileHashes(suite.problem, registry),
   };
   const { resuming } = openRunDirectory(out, identity, {
     kind: 'suite', gradflat: version, node: process.version, kernels: kernels.name, seed: suite.seed,
-    problem: { name: problem.name, description: problem.description, ...problem.info },
+    problem: { name: problem.name, description: problem.description, parameters: problem.oracle.dim, ...problem.info },
   }, Boolean(opts.force));
   const progress = opts.progress ?? terminalProgress();
   const trained = loadOrMakeStarts(out, problem, suite.starts.count, suite.seed, resuming, progress);
   const truth = loadOrComputeTruth(out, problem, suite.evaluation.indexCutoff, resuming);
 
   const workers = Math.max(1, Math.min(opts.workers ?? availableParallelism(),
-    suiteWorkerAvailable() && REBUILDABLE_KERNELS.includes(kernels.name) && await workersKnowSteppers(suite) ? Infinity : 1));
+    suiteWorkerAvailable() && REBUILDABLE_KERNELS.includes(kernels.name) && await workersKnowSteppers(suite, registry) ? Infinity : 1));
   const ctx: TaskContext = { suite, out, registry, kernels, problem, truth, version, progress };
   let computed = 0;
   let resumed = 0;
@@ -176,10 +177,15 @@ function preflight(suite: ResolvedSuite, problem: Problem, registry: PluginRegis
  * registered only in code (registerPlugin) exists on this thread alone, so such a suite runs
  * here, on one thread.
  */
-async function workersKnowSteppers(suite: ResolvedSuite): Promise<boolean> {
+async function workersKnowSteppers(suite: ResolvedSuite, registry: PluginRegistry): Promise<boolean> {
   const fresh = new PluginRegistry();
   registerBuiltinPlugins(fresh);
   await loadPluginFiles(suite.plugins, fresh);
+  // The problem, too: a worker builds it from a registry like `fresh`, so it must be built in or come from a file.
+  if (!problemsOf(fresh).has(suite.problem.name) && problemsOf(registry).has(suite.problem.name)) {
+    process.emitWarning(`problem '${suite.problem.name}' was registered in code, not from a plugin file, so worker threads cannot build it: the suite runs on one thread. List its file under 'plugins' to run in parallel.`);
+    return false;
+  }
   const missing = [...suite.steppers, ...(suite.starts.flat ? [suite.starts.flat.finder] : [])].filter((s) => !fresh.has(s.stepper));
   if (missing.length === 0) return true;
   process.emitWarning(`steppers ${missing.map((s) => `'${s.stepper}'`).join(', ')} were registered in code, not from a plugin file, so worker threads cannot load them: the suite runs on one thread. List their files under 'plugins' to run in parallel.`);

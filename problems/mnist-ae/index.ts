@@ -1,0 +1,21 @@
+/** [GF] Fig. 3: 16→8→16→16 Swish autoencoder, biases, no ℓ2, on 4×4 MNIST (n = 552). */
+import type { Engine } from '../../core/problems/engine.js';
+import type { OutputActivation } from '../../core/problems/mlp/architecture.js';
+import { mlpProblem } from '../../core/problems/mlp-problem.js';
+import type { ProblemPlugin } from '../../core/problems/registry.js';
+import { engineOption, l2Option, MOMENTUM_STARTS, mnistFeatures, outputActivationOption, samplesOption } from '../shared.js';
+
+export const mnistAeProblem: ProblemPlugin = {
+  name: 'mnist-ae',
+  description: '16→8→16→16 Swish autoencoder, biases, on 4×4 MNIST ([GF] Fig. 3)',
+  options: {
+    samples: samplesOption(10_000, 'MNIST training images (the first ones)'), l2: l2Option(0), outputActivation: outputActivationOption, engine: engineOption,
+  },
+  build(o, ctx) {
+    const { inputs, n, source } = mnistFeatures(o.samples as number);
+    return mlpProblem({
+      spec: { layers: [16, 8, 16, 16], hiddenActivation: 'swish', outputActivation: o.outputActivation as OutputActivation, biases: true, loss: 'mse', l2: o.l2 as number },
+      data: { inputs, targets: inputs, N: n }, ctx, engine: o.engine as Engine, source, startDefaults: MOMENTUM_STARTS,
+    });
+  },
+};
