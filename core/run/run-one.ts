@@ -13,6 +13,7 @@ import type { StepMetrics, Stepper, StepperState } from '../stepper/stepper.js';
 import type { Progress } from './progress.js';
 import { runStepper } from './run-loop.js';
 import { openStepLog } from './step-log.js';
+import { openRunCheckpoint, type RunCheckpointOptions } from './run-checkpoint.js';
 
 export interface CutoffPoint {
   cutoff: number;
@@ -61,6 +62,9 @@ export interface RunObserver {
   work(): OracleCounters;
   /** Fields for the final record's `observed`, given the run's last state. */
   finish(final: StepperState): Record<string, unknown>;
+  /** Plain data from which `restore` continues exactly (run checkpoints); absent: the run is not checkpointed. */
+  checkpoint?(): unknown;
+  restore?(data: unknown): void;
 }
 
 export interface RunContext {
@@ -82,26 +86,49 @@ export interface RunContext {
   observer?: RunObserver;
   /** Label in progress lines and the log's start record (default: the stepper's name). */
   label?: string;
+  /** Save the run's state now and then, and resume from the last save (core/run/run-checkpoint.ts). */
+  checkpoint?: RunCheckpointOptions;
 }
 
 export function runOne(ctx: RunContext, run: number, theta0: Float64Array, logPath: string): RunRecord {
   const { oracle, kernels } = ctx;
-  const log = openStepLog(logPath);
-  const stepper = ctx.makeStepper();
-  const before = snapshotCounters(oracle.counters);
-  let minG = Infinity;
-  let maxR: number | undefined;
-  const firstBelow = new Map<number, { iteration: number; theta: Float64Array }>();
-  const start = oracle.gradient(theta0);
-  const startRecord = { loss: start.loss, gradNormSq: normSq(start.gradient) };
-  log.write({ type: 'start', run, stepper: ctx.stepperName, ...(ctx.label && { label: ctx.label }), problem: ctx.problemName, ...startRecord });
   const observer = ctx.observer;
+  const ckpt = ctx.checkpoint && openRunCheckpoint(ctx, run, theta0, logPath);
+  const saved = ckpt?.resumed;
+  const log = openStepLog(logPath, Boolean(saved));
+  const stepper = ctx.makeStepper();
+  // On resume, `before` is set back by the work done before the checkpoint, so `work` counts the whole run.
+  const before = saved ? counterDelta(snapshotCounters(oracle.counters), saved.work) : snapshotCounters(oracle.counters);
+  let minG = saved?.minGradNormSq ?? Infinity;
+  let maxR: number | undefined = saved?.maxR;
+  const firstBelow = new Map<number, { iteration: number; theta: Float64Array }>(saved?.firstBelow);
+  let startRecord: { loss: number; gradNormSq: number };
+  if (saved) {
+    startRecord = saved.start;
+    if (saved.observer !== undefined) observer?.restore?.(saved.observer);
+  } else {
+    const start = oracle.gradient(theta0);
+    startRecord = { loss: start.loss, gradNormSq: normSq(start.gradient) };
+    log.write({ type: 'start', run, stepper: ctx.stepperName, ...(ctx.label && { label: ctx.label }), problem: ctx.problemName, ...startRecord });
+  }
+  let steps = saved?.steps ?? 0;
+  let initial = !saved; // the first onState is θ₀ itself, not a step
   const outcome = runStepper(stepper, theta0, {
     maxIterations: ctx.iterations,
     targetGradNormSq: ctx.targetGradNormSq,
+    ...(saved && { resume: { state: saved.state, steps: saved.steps, elapsedMs: saved.elapsedMs } }),
     onState: (st) => {
       for (const c of ctx.cutoffs) {
         if (st.gradNormSq < c && !firstBelow.has(c)) firstBelow.set(c, { iteration: st.iteration, theta: Float64Array.from(st.theta) });
+      }
+      if (initial) initial = false;
+      else steps++;
+      if (ckpt?.due(steps)) {
+        log.close(); // flushes: the checkpoint records the log's length
+        ckpt.save({
+          steps, state: st, start: startRecord, minGradNormSq: minG, maxR, firstBelow: [...firstBelow],
+          work: counterDelta(oracle.counters, before), observer: observer?.checkpoint?.(),
+        });
       }
     },
     onStep: (m, from) => {
