@@ -56,6 +56,8 @@ export { evaluatePoint } from './core/analysis/evaluate-point.js';
 export { runStepper, measuredStep } from './core/run/run-loop.js';
 export { runExperiment } from './core/run/experiment.js';
 export type { ExperimentConfig } from './core/run/experiment.js';
+export { DEFAULT_CHECKPOINT_POLICY, decodeCheckpoint, encodeCheckpoint, fileCheckpointStore } from './core/run/checkpoint.js';
+export type { CheckpointPolicy, CheckpointStore } from './core/run/checkpoint.js';
 export { Rng } from './core/random/rng.js';
 
 export type { ReportOptions, ReportResult } from './core/report/write-report.js';

@@ -27,6 +27,21 @@ export class Rng {
     this.s3 = next() | 1;
   }
 
+  /** The generator's position (run checkpoints); `setState` continues the stream from it. */
+  getState(): RngState {
+    return { words: [this.s0, this.s1, this.s2, this.s3], ...(this.spare !== undefined && { spare: this.spare }) };
+  }
+
+  setState(state: RngState): void {
+    const [a, b, c, d] = state.words;
+    if (state.words.length !== 4 || ![a, b, c, d].every((w) => Number.isInteger(w))) throw new Error('an Rng state has four integer words');
+    this.s0 = a;
+    this.s1 = b;
+    this.s2 = c;
+    this.s3 = d;
+    this.spare = state.spare;
+  }
+
   /** Uniform 32-bit unsigned integer. */
   nextUint32(): number {
     const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
@@ -81,6 +96,12 @@ export class Rng {
   fork(label: number): Rng {
     return new Rng(deriveSeed(this.seed, label));
   }
+}
+
+export interface RngState {
+  words: number[];
+  /** The second normal of the last Marsaglia pair, when not yet drawn. */
+  spare?: number;
 }
 
 function rotl(x: number, k: number): number {

@@ -4,9 +4,11 @@
  *   starts.json          the starting points (made once; reused on resume)
  *   runs/run-NNN.ndjson  the step log (pino NDJSON, one object per step)
  *   runs/run-NNN.json    the final record, written atomically when the run ends
+ *   runs/run-NNN.checkpoint  the unfinished run's last checkpoint (removed with the final record)
  *   truth.json           linear-ae: the analytic critical points' loss and index
  *   summary.json         every run's start and final point (θ inline when n ≤ 16)
- * Re-running into the same directory resumes: finished runs are kept, unfinished ones restart.
+ * Re-running into the same directory resumes: finished runs are kept, an unfinished one continues
+ * from its last checkpoint (bit-identical to an uninterrupted run; checkpoint.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,6 +29,7 @@ import { terminalProgress, type Progress } from './progress.js';
 import { fileSha256, openRunDirectory } from './run-directory.js';
 import { runOne, type RunRecord } from './run-one.js';
 import { buildSummary, type Summary } from './summary.js';
+import { checkpointPathFor, checkpointPolicyFromEnv, fileCheckpointStore, type CheckpointPolicy } from './checkpoint.js';
 
 export type { RunRecord } from './run-one.js';
 
@@ -71,6 +74,8 @@ export interface ExperimentHooks {
   pluginFiles?: readonly string[];
   /** The problem, already built from config.problem (a problem whose build is async: see buildProblemAsync). */
   problem?: Problem;
+  /** When to checkpoint runs (default: $GRADFLAT_CHECKPOINT_* over DEFAULT_CHECKPOINT_POLICY); false: never. */
+  checkpoint?: CheckpointPolicy | false;
 }
 
 const CONFIG_KEYS = ['problem', 'stepper', 'hyperparameters', 'runs', 'iterations', 'seed', 'targetGradNormSq', 'indexCutoff', 'indexMethod', 'thresholds', 'cutoffs', 'probe'];
@@ -161,6 +166,7 @@ function runProblem(
     iterations: config.iterations, targetGradNormSq: config.targetGradNormSq, cutoffs, indexCutoff, thresholds, indexMethod: config.indexMethod,
     probe, truth, version, progress, runs: starts.length,
   };
+  const policy = hooks.checkpoint ?? checkpointPolicyFromEnv();
   let resumed = 0;
   const records = starts.map((theta0, run) => {
     const id = String(run).padStart(3, '0');
@@ -169,8 +175,11 @@ function runProblem(
       resumed++;
       return JSON.parse(readFileSync(finalPath, 'utf8')) as RunRecord;
     }
-    const record = runOne(ctx, run, theta0, join(out, 'runs', `run-${id}.ndjson`));
+    const logPath = join(out, 'runs', `run-${id}.ndjson`);
+    const store = policy ? fileCheckpointStore(checkpointPathFor(logPath)) : undefined;
+    const record = runOne({ ...ctx, ...(policy && store && { checkpoint: { store, policy } }) }, run, theta0, logPath);
     writeJsonAtomic(finalPath, record);
+    store?.clear(); // after the record: a crash in between leaves a checkpoint, never neither
     return record;
   });
   progress.done();

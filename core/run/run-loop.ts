@@ -27,6 +27,8 @@ export interface RunLoopOptions {
   onStep?: (metrics: MeasuredStepMetrics, from: StepperState) => void;
   /** Every state the run visits, θ₀ included (do not keep references: copy what you need). */
   onState?: (state: StepperState) => void;
+  /** Continue from a checkpointed state (no `init`, no onState for it): run.steps done, elapsedMs already spent. */
+  resume?: { state: StepperState; steps: number; elapsedMs: number };
 }
 
 export interface RunLoopOutcome<S extends StepperState = StepperState> {
@@ -37,15 +39,17 @@ export interface RunLoopOutcome<S extends StepperState = StepperState> {
 }
 
 export function runStepper<S extends StepperState>(stepper: Stepper<S>, theta0: Float64Array, opts: RunLoopOptions): RunLoopOutcome<S> {
-  const t0 = performance.now();
-  let state = stepper.init(theta0);
-  if (!isFiniteState(state)) {
-    return { state, steps: 0, stopReason: 'non-finite loss or gradient at the starting point', wallMs: performance.now() - t0 };
+  const t0 = performance.now() - (opts.resume?.elapsedMs ?? 0);
+  let state = opts.resume ? opts.resume.state as S : stepper.init(theta0);
+  if (!opts.resume) {
+    if (!isFiniteState(state)) {
+      return { state, steps: 0, stopReason: 'non-finite loss or gradient at the starting point', wallMs: performance.now() - t0 };
+    }
+    opts.onState?.(state);
   }
-  opts.onState?.(state);
   const target = opts.targetGradNormSq ?? 0;
   let stopReason = 'max-iterations';
-  let steps = 0;
+  let steps = opts.resume?.steps ?? 0;
   while (steps < opts.maxIterations) {
     if (target > 0 && state.gradNormSq <= target) {
       stopReason = 'target-reached';

@@ -15,6 +15,7 @@ import type { MeasuredStepMetrics, Stepper, StepperState } from '../stepper/step
 import type { Progress } from './progress.js';
 import { runStepper } from './run-loop.js';
 import { openStepLog, type StepLog } from './step-log.js';
+import { openRunCheckpoint, type OpenedCheckpoint, type RunCheckpointOptions } from './run-checkpoint.js';
 
 export interface CutoffPoint {
   cutoff: number;
@@ -65,6 +66,9 @@ export interface RunObserver {
   work(): OracleCounters;
   /** Fields for the final record's `observed`, given the run's last state. */
   finish(final: StepperState): Record<string, unknown>;
+  /** Plain data from which `restore` continues exactly (run checkpoints); absent: the run is not checkpointed. */
+  checkpoint?(): unknown;
+  restore?(data: unknown): void;
 }
 
 export interface RunContext {
@@ -89,39 +93,63 @@ export interface RunContext {
   observer?: RunObserver;
   /** Label in progress lines and the log's start record (default: the stepper's name). */
   label?: string;
+  /** Save the run's state now and then, and resume from the last save (core/run/run-checkpoint.ts). */
+  checkpoint?: RunCheckpointOptions;
 }
 
 export function runOne(ctx: RunContext, run: number, theta0: Float64Array, logPath: string): RunRecord {
+  const ckpt = ctx.checkpoint && openRunCheckpoint(ctx, run, theta0, logPath);
   // Closed on every exit, a failing stepper's included: one descriptor per run would otherwise leak.
-  const log = openStepLog(logPath);
+  const log = openStepLog(logPath, Boolean(ckpt?.resumed));
   try {
-    return runLogged(ctx, run, theta0, log);
+    return runLogged(ctx, run, theta0, log, ckpt);
   } finally {
     log.close();
   }
 }
 
-function runLogged(ctx: RunContext, run: number, theta0: Float64Array, log: StepLog): RunRecord {
+function runLogged(ctx: RunContext, run: number, theta0: Float64Array, log: StepLog, ckpt: OpenedCheckpoint | undefined | false): RunRecord {
   const { oracle, kernels } = ctx;
+  const observer = ctx.observer;
+  const saved = ckpt ? ckpt.resumed : undefined;
   // The method sees only its own counting wrapper: its work is what passed through it, and the
   // observer's probes and the final evaluation (on `oracle` itself) are never billed to it.
+  // On resume it starts from the work done before the checkpoint, so `work` counts the whole run.
   const method = countingOracle(oracle);
+  if (saved) Object.assign(method.counters, saved.work);
   const stepper = ctx.makeStepper(method, kernels);
-  let minG = Infinity;
-  let maxR: number | undefined;
-  const firstBelow = new Map<number, { iteration: number; theta: Float64Array }>();
-  // Billed to the method as it always was (the gradient at θ₀ every method needs).
-  const start = method.gradient(theta0);
-  const startRecord = { loss: start.loss, gradNormSq: normSq(start.gradient) };
-  log.write({ type: 'start', run, stepper: ctx.stepperName, ...(ctx.label && { label: ctx.label }), problem: ctx.problemName, ...startRecord });
-  const observer = ctx.observer;
+  let minG = saved?.minGradNormSq ?? Infinity;
+  let maxR: number | undefined = saved?.maxR;
+  const firstBelow = new Map<number, { iteration: number; theta: Float64Array }>(saved?.firstBelow);
+  let startRecord: { loss: number; gradNormSq: number };
+  if (saved) {
+    startRecord = saved.start;
+    if (saved.observer !== undefined) observer?.restore?.(saved.observer);
+  } else {
+    // Billed to the method as it always was (the gradient at θ₀ every method needs).
+    const start = method.gradient(theta0);
+    startRecord = { loss: start.loss, gradNormSq: normSq(start.gradient) };
+    log.write({ type: 'start', run, stepper: ctx.stepperName, ...(ctx.label && { label: ctx.label }), problem: ctx.problemName, ...startRecord });
+  }
+  let steps = saved?.steps ?? 0;
+  let initial = !saved; // the first onState is θ₀ itself, not a step
   const outcome = runStepper(stepper, theta0, {
     maxIterations: ctx.iterations,
     targetGradNormSq: ctx.targetGradNormSq,
     counters: method.counters,
+    ...(saved && { resume: { state: saved.state, steps: saved.steps, elapsedMs: saved.elapsedMs } }),
     onState: (st) => {
       for (const c of ctx.cutoffs) {
         if (st.gradNormSq < c && !firstBelow.has(c)) firstBelow.set(c, { iteration: st.iteration, theta: Float64Array.from(st.theta) });
+      }
+      if (initial) initial = false;
+      else steps++;
+      // The step log is written synchronously, so its length on disk is what the checkpoint records.
+      if (ckpt && ckpt.due(steps)) {
+        ckpt.save({
+          steps, state: st, start: startRecord, minGradNormSq: minG, maxR, firstBelow: [...firstBelow],
+          work: { ...method.counters }, observer: observer?.checkpoint?.(),
+        });
       }
     },
     onStep: (m, from) => {

@@ -7,7 +7,11 @@
  */
 import type { OracleCounters } from '../oracle/oracle.js';
 
-/** Plain data (numbers, strings, Float64Arrays): a state can be written out and read back. */
+/**
+ * Plain data (numbers, strings, Float64Arrays): a state can be written out and read back. A
+ * stepper keeps here everything its next step depends on: runs resume from saved states
+ * (docs/checkpoints.md).
+ */
 export interface StepperState {
   /** Number of steps taken to reach this state. */
   readonly iteration: number;

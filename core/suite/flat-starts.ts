@@ -41,6 +41,10 @@ export function finderObserver(minGradNormSq: number): RunObserver {
     },
     work: emptyCounters,
     finish: () => ({ maxR: best }),
+    checkpoint: () => ({ best }),
+    restore: (data) => {
+      best = (data as { best: MaxRIterate | null }).best;
+    },
   };
 }
 

@@ -14,7 +14,7 @@
  */
 import { norm2 } from '../linalg/vector.js';
 import { addCounters, emptyCounters, workUnits, type OracleCounters } from '../oracle/oracle.js';
-import type { Rng } from '../random/rng.js';
+import type { Rng, RngState } from '../random/rng.js';
 import type { RunObserver } from '../run/run-one.js';
 import type { MeasuredStepMetrics, StepperState } from '../stepper/stepper.js';
 import type { Oracle } from '../oracle/oracle.js';
@@ -49,10 +49,16 @@ export interface ObservedRun {
   wallMs: number;
 }
 
+interface ObserverCheckpoint {
+  probeWork: OracleCounters; probeMs: number; elapsedMs: number; work: number; lossAt: Record<string, number>; measured: number;
+  firstFlat: number | null; left: number | null; lastR: number | null; maxR: number | null; maxStepRatio: number; blowUps: number;
+  targets: ObservedRun['targets']; recent: number[]; rng: RngState;
+}
+
 export function headToHeadObserver(oracle: Oracle, s: ObserverSettings, rng: Rng): RunObserver {
   let probeWork: OracleCounters = emptyCounters();
   let probeMs = 0;
-  const t0 = performance.now();
+  let t0 = performance.now();
   let work = 0;
   const lossAt: Record<string, number> = {};
   const wanted = new Set(s.lossAfter);
@@ -75,7 +81,7 @@ export function headToHeadObserver(oracle: Oracle, s: ObserverSettings, rng: Rng
     if (targets.gradNormSq === null && st.gradNormSq <= s.targets.gradNormSq!) targets.gradNormSq = hit();
   };
 
-  const recent: number[] = [];
+  let recent: number[] = [];
   const noteR = (k: number, r: number) => {
     if (!Number.isFinite(r)) return;
     measured++;
@@ -126,6 +132,19 @@ export function headToHeadObserver(oracle: Oracle, s: ObserverSettings, rng: Rng
         lossAt, flat: { measured, firstFlatStep: firstFlat, leftAtStep: left, lastR, maxR },
         steps: { maxStepRatio, blowUps }, targets, work, wallMs: methodMs(),
       };
+    },
+    // Run checkpoints: every running value, the probe RNG's position and the time spent so far.
+    checkpoint: (): ObserverCheckpoint => ({
+      probeWork, probeMs, elapsedMs: performance.now() - t0, work, lossAt, measured, firstFlat, left, lastR, maxR,
+      maxStepRatio, blowUps, targets, recent, rng: rng.getState(),
+    }),
+    restore(data: unknown) {
+      const d = structuredClone(data) as ObserverCheckpoint;
+      ({ probeWork, probeMs, work, measured, firstFlat, left, lastR, maxR, maxStepRatio, blowUps, recent } = d);
+      t0 = performance.now() - d.elapsedMs;
+      Object.assign(lossAt, d.lossAt);
+      Object.assign(targets, d.targets);
+      rng.setState(d.rng);
     },
   };
 }

@@ -10,6 +10,7 @@ import type { RunRecord } from '../run/run-one.js';
 import type { ResolvedSuite } from './config.js';
 import type { SuiteTask } from './task.js';
 import type { TruthPoint } from '../problems/linear-ae-truth.js';
+import type { CheckpointPolicy } from '../run/checkpoint.js';
 
 export interface WorkerInit {
   suite: ResolvedSuite;
@@ -18,6 +19,7 @@ export interface WorkerInit {
   truth?: readonly TruthPoint[];
   version: string;
   runs: Record<string, number>;
+  checkpoint?: CheckpointPolicy | false;
 }
 
 export type WorkerMessage =

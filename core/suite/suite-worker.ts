@@ -39,7 +39,7 @@ try {
   // A tfjs suite: start the backend the main process chose ($GRADFLAT_TFJS_BACKEND) first; WASM starts asynchronously.
   if (init.suite.problem.engine === 'tfjs') await preloadTfjsBackend();
   const problem = await buildProblemAsync(init.suite.problem, kernels, { threads: 1 }, registry);
-  const ctx: TaskContext = { suite: init.suite, out: init.out, registry, kernels, problem, truth: init.truth, version: init.version, progress };
+  const ctx: TaskContext = { suite: init.suite, out: init.out, registry, kernels, problem, truth: init.truth, version: init.version, progress, checkpoint: init.checkpoint };
   port.on('message', ({ index, task }: { index: number; task: SuiteTask }) => {
     current = index;
     try {

@@ -8,6 +8,7 @@ import { typescriptKernels } from '../linalg/kernels-typescript.js';
 import { PluginRegistry } from '../plugins/registry.js';
 import { registerBuiltinPlugins } from '../../plugins/index.js';
 import type { RunRecord } from '../run/run-one.js';
+import { withoutTiming } from '../testing/timing.js';
 import { resolveSuite } from './config.js';
 import type { FlatStart } from './flat-starts.js';
 import { runSuite, summarizeSuiteDirectory } from './suite.js';
@@ -33,11 +34,7 @@ const quarticSuite = (iterations = 15) => resolveSuite({
 
 /** A record without what legitimately differs between two executions (timings). */
 function numbersOf(r: RunRecord): unknown {
-  const { wallMs: _w, observed, ...rest } = r;
-  const { wallMs: _m, targets, ...obs } = (observed ?? {}) as Record<string, unknown>;
-  const t = Object.fromEntries(Object.entries((targets ?? {}) as Record<string, { wallMs?: number } | null>)
-    .map(([k, v]) => [k, v && { ...v, wallMs: 0 }]));
-  return { ...rest, observed: { ...obs, targets: t } };
+  return withoutTiming(r);
 }
 
 function records(dir: string, label: string): RunRecord[] {

@@ -8,7 +8,8 @@
  *   flat-starts.json     the gradient-flat points every method then starts from
  *   runs/<label>/run-NNN.ndjson, .json   each method's step log and final record
  *   summary.json, summary.txt
- * Resuming skips every task whose final record exists and restarts the others from scratch
+ * Resuming skips every task whose final record exists and continues the others from their last
+ * checkpoint (run-NNN.checkpoint; core/run/checkpoint.ts), or from scratch when they have none
  * (each task is deterministic, so the result is the same as an uninterrupted suite).
  */
 import { availableParallelism } from 'node:os';
@@ -25,6 +26,7 @@ import { loadOrComputeTruth, loadOrMakeStarts, packageVersion, problemFileHashes
 import { terminalProgress, type Progress } from '../run/progress.js';
 import { fileSha256, openRunDirectory } from '../run/run-directory.js';
 import type { RunRecord } from '../run/run-one.js';
+import { checkpointPolicyFromEnv, type CheckpointPolicy } from '../run/checkpoint.js';
 import type { ResolvedStepper, ResolvedSuite } from './config.js';
 import { selectFlatStarts, type FlatStart } from './flat-starts.js';
 import { checkProbeConfig } from './probes.js';
@@ -41,6 +43,8 @@ export interface SuiteOptions {
   /** Worker threads (default: the number of CPUs); 1 runs everything on this thread. */
   workers?: number;
   progress?: Progress;
+  /** When to checkpoint runs (default: $GRADFLAT_CHECKPOINT_* over DEFAULT_CHECKPOINT_POLICY); false: never. */
+  checkpoint?: CheckpointPolicy | false;
 }
 
 export interface SuiteResult {
@@ -84,7 +88,8 @@ async function runWithProblem(suite: ResolvedSuite, out: string, kernels: DenseK
 
   const workers = Math.max(1, Math.min(opts.workers ?? availableParallelism(),
     suiteWorkerAvailable() && REBUILDABLE_KERNELS.includes(kernels.name) && await workersKnowSteppers(suite, registry) ? Infinity : 1));
-  const ctx: TaskContext = { suite, out, registry, kernels, problem, truth, version, progress };
+  const checkpoint = opts.checkpoint ?? checkpointPolicyFromEnv();
+  const ctx: TaskContext = { suite, out, registry, kernels, problem, truth, version, progress, checkpoint };
   let computed = 0;
   let resumed = 0;
   const runPhase = async (phase: SuiteTask['phase'], starts: readonly number[][], steppers: number[]): Promise<RunRecord[][]> => {
@@ -116,7 +121,7 @@ async function runWithProblem(suite: ResolvedSuite, out: string, kernels: DenseK
         done++;
       }
     } else {
-      const init: WorkerInit = { suite, out, kernels: kernels.name, truth, version, runs: { finder: starts.length, ...Object.fromEntries(steppers.map((s) => [String(s), starts.length])) } };
+      const init: WorkerInit = { suite, out, kernels: kernels.name, truth, version, checkpoint, runs: { finder: starts.length, ...Object.fromEntries(steppers.map((s) => [String(s), starts.length])) } };
       await runOnWorkers(init, todo, workers, {
         done: (t, r) => { store(t, r); done++; show(); },
         progress: (slot, text) => { status.set(slot, text); show(); },

@@ -14,6 +14,7 @@ import { Rng, deriveSeed } from '../random/rng.js';
 import type { Progress } from '../run/progress.js';
 import { runOne, type RunObserver, type RunRecord } from '../run/run-one.js';
 import { writeJsonAtomic } from '../io/atomic.js';
+import { checkpointPathFor, fileCheckpointStore, type CheckpointPolicy, type CheckpointStore } from '../run/checkpoint.js';
 import type { ResolvedStepper, ResolvedSuite } from './config.js';
 import { finderObserver } from './flat-starts.js';
 import { headToHeadObserver } from './observer.js';
@@ -37,6 +38,12 @@ export interface TaskContext {
   truth?: readonly TruthPoint[];
   version: string;
   progress: Progress;
+  /** When to checkpoint runs (false/absent: never). */
+  checkpoint?: CheckpointPolicy | false;
+  /** Where a task's checkpoint lives (default: run-NNN.checkpoint next to its log); queued jobs: Redis. */
+  checkpointStore?: (task: SuiteTask) => CheckpointStore;
+  /** Checkpoints carry the step log (another machine may continue the task). */
+  portableLog?: boolean;
 }
 
 export function taskStepper(suite: ResolvedSuite, task: Pick<SuiteTask, 'phase' | 'stepper'>): ResolvedStepper {
@@ -86,6 +93,8 @@ export function executeTask(ctx: TaskContext, task: SuiteTask, runs: number): Ru
       targets: suite.summary.targets,
     }, rng);
   const paths = taskPaths(ctx.out, suite, task);
+  const policy = ctx.checkpoint;
+  const store = policy ? ctx.checkpointStore?.(task) ?? fileCheckpointStore(checkpointPathFor(paths.log)) : undefined;
   const record = runOne({
     oracle, kernels: ctx.kernels, stepperName: s.stepper, label: task.phase === 'finder' ? 'finder' : s.label, problemName: problem.name,
     makeStepper: (o, k) => registry.create(s.stepper, o, s.hyperparameters, { kernels: k }),
@@ -95,8 +104,9 @@ export function executeTask(ctx: TaskContext, task: SuiteTask, runs: number): Ru
     // Final points of every method are judged with the same solver settings (the suite's
     // probe), so classes compare across methods; the finder's with its own, as its steps.
     probe: task.phase === 'finder' ? { ...plugin.probeSolver?.(s.hyperparameters) } : finalProbe(suite), truth: ctx.truth, version: ctx.version, progress: ctx.progress, runs,
-    observer,
+    observer, ...(policy && store && { checkpoint: { store, policy, portableLog: ctx.portableLog } }),
   }, task.run, Float64Array.from(task.theta0), paths.log);
   writeJsonAtomic(paths.record, record);
+  store?.clear(); // after the record: a crash in between leaves a checkpoint, never neither
   return record;
 }

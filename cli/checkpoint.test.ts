@@ -1,0 +1,81 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { jsonWithoutTiming } from '../core/testing/timing.js';
+
+const cli = fileURLToPath(new URL('./main.js', import.meta.url));
+
+/**
+ * Heavy-ball GD that sleeps 2 ms a step (so that a run lasts long enough to be killed), with its
+ * velocity (a Float64Array) in the state: a user's plugin, checkpointed like the built-ins.
+ */
+const SLOW_GD = `
+const sleep = new Int32Array(new SharedArrayBuffer(4));
+export default {
+  name: 'slow-gd', description: 'heavy-ball GD, 2 ms a step', hyperparameters: {},
+  create: (oracle) => ({
+    init(theta) {
+      const { loss, gradient } = oracle.gradient(theta);
+      return { iteration: 0, theta, loss, gradient: Float64Array.from(gradient), gradNormSq: gradient.reduce((s, x) => s + x * x, 0), extra: { velocity: new Float64Array(theta.length) } };
+    },
+    step(s) {
+      Atomics.wait(sleep, 0, 0, 2);
+      const v = s.extra.velocity.map((x, i) => 0.9 * x - 1e-3 * s.gradient[i]);
+      const theta = s.theta.map((x, i) => x + v[i]);
+      const { loss, gradient } = oracle.gradient(theta);
+      const stepNorm = Math.hypot(...v);
+      return {
+        state: { iteration: s.iteration + 1, theta, loss, gradient: Float64Array.from(gradient), gradNormSq: gradient.reduce((a, x) => a + x * x, 0), extra: { velocity: v } },
+        metrics: { iteration: s.iteration, loss: s.loss, gradNormSq: s.gradNormSq, alpha: 1, directionNorm: stepNorm, stepNorm, work: { loss: 0, gradient: 1, hvp: 0, gvp: 0, statistics: 0 } },
+      };
+    },
+  }),
+};
+`;
+
+test('gradflat run: SIGKILLed after a checkpoint, the same command resumes and ends bit-identical to an uninterrupted run', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gradflat-cli-ckpt-'));
+  try {
+    const plugin = join(dir, 'slow-gd.mjs');
+    writeFileSync(plugin, SLOW_GD);
+    const args = (out: string) => [cli, 'run', '--problem', 'quartic', '--grid', '1', '--stepper', 'slow-gd', '--plugin', plugin, '--iterations', '600', '--out', join(dir, out)];
+    const base = { ...process.env, CI: 'true' };
+    const whole = spawnSync(process.execPath, args('whole'), { encoding: 'utf8', env: { ...base, GRADFLAT_CHECKPOINT: 'off' } });
+    assert.equal(whole.status, 0, whole.stderr);
+
+    const env = { ...base, GRADFLAT_CHECKPOINT_STEPS: '25' };
+    const checkpoint = join(dir, 'killed', 'runs', 'run-000.checkpoint');
+    const child = spawn(process.execPath, args('killed'), { stdio: 'ignore', env });
+    const exited = new Promise<void>((res) => child.on('exit', () => res()));
+    await new Promise<void>((res, rej) => {
+      const poll = setInterval(() => {
+        if (existsSync(checkpoint)) {
+          clearInterval(poll);
+          child.kill('SIGKILL');
+          res();
+        } else if (child.exitCode !== null) {
+          clearInterval(poll);
+          rej(new Error('the run finished before any checkpoint was seen'));
+        }
+      }, 5);
+    });
+    await exited;
+    assert.ok(existsSync(checkpoint) && !existsSync(join(dir, 'killed', 'runs', 'run-000.json')), 'killed mid-run, after a checkpoint');
+    const logged = readFileSync(join(dir, 'killed', 'runs', 'run-000.ndjson'), 'utf8').split('\n').length;
+    assert.ok(logged < 600, `killed before the end (${logged} lines)`);
+
+    const resumed = spawnSync(process.execPath, args('killed'), { encoding: 'utf8', env });
+    assert.equal(resumed.status, 0, resumed.stderr);
+    assert.ok(!existsSync(checkpoint), 'the checkpoint is removed with the final record');
+    const read = (out: string, f: string) => readFileSync(join(dir, out, f), 'utf8');
+    assert.equal(read('killed', 'runs/run-000.ndjson'), read('whole', 'runs/run-000.ndjson'), 'byte-identical step log');
+    assert.equal(jsonWithoutTiming(read('killed', 'runs/run-000.json')), jsonWithoutTiming(read('whole', 'runs/run-000.json')), 'final record');
+    assert.equal(read('killed', 'summary.json'), read('whole', 'summary.json'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
