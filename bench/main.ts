@@ -11,7 +11,7 @@
  *   5. issue 12's speed goals: batched dense Hessian vs sequential beside the DGEMM peak, and a
  *      Newton-MR step with the dense-Hessian operator vs sequential HVPs (bench/curvature.ts);
  *      OpenBLAS only (TypeScript kernels when it does not load) unless `--long`.
- * Flags: `--long` (section 5 for every kernel set, 5 repeats), `--only-curvature` (section 5 only).
+ * Flags: `--long` (section 5 for every kernel set, 6 repeats), `--only-curvature` (section 5 only).
  */
 import { benchKernels } from './kernels.js';
 import { benchCurvature } from './curvature.js';
@@ -42,7 +42,7 @@ const long = process.argv.includes('--long');
 const onlyCurvature = process.argv.includes('--only-curvature');
 const curvatureSection = () => {
   out('\n## 5. Batched curvature (issue 12 speed goals)\n');
-  out(benchCurvature(long ? sets : sets.slice(-1), { repeats: long ? 5 : 3 }));
+  out(benchCurvature(long ? sets : sets.slice(-1), { repeats: long ? 6 : 4 }));
 };
 
 out('# gradflat bench\n');
