@@ -33,6 +33,10 @@
  * compared by content, so an HVP at a θ already seen redoes no forward/backward pass in any
  * thread. The oracle also caches the summed loss and gradient per θ.
  *
+ * 'hvp-block' (`hvpBlock`, issue 12): k HVPs in one batched R-pass per engine
+ * (MlpSliceEngine.hvpBlockData, GEMM-shaped), also on the worker threads; the dense Hessian
+ * (`hessian`) is built from blocks of unit vectors this way.
+ *
  * 'layer-statistics' (K-FAC factors and the exact Gauss-Newton product) comes from the pure
  * functions of layer-statistics.ts, run on the calling thread over all samples (a private copy
  * of the inputs), without the engines' caches.
@@ -283,7 +287,9 @@ export class MlpOracle implements Oracle {
     const k = V.length / n;
     this.counters.hvp += k;
     checkTheta(V, V.length, 'hvpBlock directions V');
-    if (out !== undefined) checkOut(out, k * n, 'hvpBlock');
+    if (out !== undefined && (!(out instanceof Float64Array) || out.length !== k * n)) {
+      throw new RangeError(`MlpOracle.hvpBlock: 'out' must be a Float64Array of length k·n = ${k * n} (k = ${k} directions); got ${out instanceof Float64Array ? `length ${out.length}` : typeof out}`);
+    }
     checkTheta(theta, n, 'parameter vector θ');
     const res = out ?? new Float64Array(k * n);
     if (res.buffer === V.buffer && res.byteOffset < V.byteOffset + V.byteLength && V.byteOffset < res.byteOffset + res.byteLength) {
