@@ -20,6 +20,7 @@ export type { DenseKernels } from './core/linalg/kernels.js';
 export * from './core/linalg/vector.js';
 
 export { MlpOracle } from './core/problems/mlp/mlp-oracle.js';
+export { hvpBlockMaxFor } from './core/problems/mlp/mlp-oracle.js';
 export type { MlpSpec } from './core/problems/mlp/architecture.js';
 export { parameterCount, layerLayout } from './core/problems/mlp/architecture.js';
 export { initMlpParameters } from './core/problems/mlp/init.js';
@@ -49,6 +50,8 @@ export { safeOps } from './core/problems/tfjs/safe-ops.js';
 export { selectTfjsBackend, tfjsBackendStatus } from './core/problems/tfjs/backend.js';
 
 export { newtonDirection } from './core/analysis/newton-direction.js';
+export { hessianOperator, denseOperatorQualifies, symmetricMatvec } from './core/analysis/hessian-operator.js';
+export type { HessianOperator, HessianOperatorOptions, HessianOperatorProvenance, HessianOperatorMode } from './core/analysis/hessian-operator.js';
 export { residualsOf, rayleighIndices, classifyPoint, DEFAULT_THRESHOLDS } from './core/analysis/flatness.js';
 export { denseHessian, morseIndex, spectrumOf } from './core/analysis/spectrum.js';
 export { evaluatePoint } from './core/analysis/evaluate-point.js';

@@ -8,8 +8,13 @@
  *   3. one Newton-MR iteration on the Fig. 1C Swish AE (16→16→4→16, n = 384, rtol 1e-10, maxit n),
  *      threads = 1 and 2
  *   4. dense Hessian + eigenvalues for n = 552
+ *   5. issue 12's speed goals: batched dense Hessian vs sequential beside the DGEMM peak, and a
+ *      Newton-MR step with the dense-Hessian operator vs sequential HVPs (bench/curvature.ts);
+ *      OpenBLAS only (TypeScript kernels when it does not load) unless `--long`.
+ * Flags: `--long` (section 5 for every kernel set, 6 repeats), `--only-curvature` (section 5 only).
  */
 import { benchKernels } from './kernels.js';
+import { benchCurvature } from './curvature.js';
 import { benchMlpHvp } from '../core/problems/mlp/bench-mlp.js';
 import { typescriptKernels } from '../core/linalg/kernels-typescript.js';
 import { loadOpenBlasKernels } from '../core/linalg/kernels-openblas.js';
@@ -34,8 +39,20 @@ const loaded = loadOpenBlasKernels();
 if ('kernels' in loaded) sets.push(loaded.kernels);
 const out = (s: string) => process.stdout.write(s + '\n');
 
+const long = process.argv.includes('--long');
+const onlyCurvature = process.argv.includes('--only-curvature');
+const curvatureSection = () => {
+  out('\n## 5. Batched curvature (issue 12 speed goals)\n');
+  out(benchCurvature(long ? sets : sets.slice(-1), { repeats: long ? 6 : 4 }));
+};
+
 out('# gradflat bench\n');
 out(`node ${process.version}; kernel sets: ${sets.map((k) => k.name).join(', ')}${'error' in loaded ? ` (openblas: ${loaded.error})` : ''}\n`);
+
+if (onlyCurvature) {
+  curvatureSection();
+  process.exit(0);
+}
 
 out('## 1. Dense kernels\n');
 out(benchKernels());
@@ -133,3 +150,5 @@ for (const k of sets) {
   const eigFlop = (4 / 3) * oracle.dim ** 3;
   out(`${k.name.padEnd(10)} Hessian ${((t1 - t0) / 1000).toFixed(2)} s (${oracle.dim} HVPs, ${(oracle.dim * oracle.flopsPerHvp() / (t1 - t0) / 1e6).toFixed(2)} GFLOP/s)   eigenvalues ${(t2 - t1).toFixed(1)} ms (≈ 4n³/3 = ${(eigFlop / 1e6).toFixed(0)} MFLOP, ${(eigFlop / (t2 - t1) / 1e6).toFixed(2)} GFLOP/s)`);
 }
+
+curvatureSection();

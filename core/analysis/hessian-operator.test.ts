@@ -123,6 +123,13 @@ test('loose solves that stop early never build the Hessian (no regression); long
   assert.equal(op3.provenance, 'hvp', 'oracles without hvp-block always use HVPs');
   assert.equal(s2.exit, s3.exit);
   assert.ok(relDiff(s2.x, s3.x) <= 1e-8, `same solution up to round-off (${relDiff(s2.x, s3.x)})`);
+  // The paper's loose settings (maxit = n): never a switch, however long the solve.
+  const o5 = matrixOracle(A, n, true);
+  const op5 = hessianOperator(o5, new Float64Array(n), { rtol: 1e-5, maxit: n });
+  const s5 = minresQlp(op5.apply, b, { rtol: 1e-5, maxit: n });
+  assert.ok(s5.iterations > SWITCH_FRACTION * n, `long solve (${s5.iterations})`);
+  assert.equal(op5.provenance, 'hvp');
+  assert.equal(o5.counters.hvp, op5.hvpApplies);
   // Too small a budget to pay back: no switch.
   const o4 = matrixOracle(A, n, true);
   const op4 = hessianOperator(o4, new Float64Array(n), { rtol: 1e-12, maxit: 10 });

@@ -386,7 +386,7 @@ export class MlpSliceEngine {
    * products, the σ''-term of R{dZ} and the dZᵀ·R{A} products vanish; where V_l = 0 the
    * [V|c] products are skipped.
    */
-  hvpBlockData(V: Float64Array, k: number, res: Float64Array): void {
+  hvpBlockData(V: Float64Array, k: number, res: Float64Array, unit?: UnitBlock): void {
     const n = this.dim;
     const layers = this.layersBuf;
     const L = layers.length;
@@ -401,6 +401,17 @@ export class MlpSliceEngine {
     const lo = touched.indexOf(true);
     res.fill(0, 0, k * n);
     if (lo < 0) return;
+    // Unit directions e_{start+j}: their [V|c] products are scatters (o_j, c_j: the unit's row and column of [W|b]).
+    let unitO: Int32Array | null = null; let unitC: Int32Array | null = null;
+    if (unit !== undefined) {
+      const lb = layers[lo];
+      unitO = new Int32Array(k); unitC = new Int32Array(k);
+      for (let j = 0; j < k; j++) {
+        const p = unit.start + j - lb.weightOffset;
+        if (p < lb.outW * lb.inW) { unitO[j] = Math.floor(p / lb.inW); unitC[j] = p % lb.inW; } else { unitO[j] = p - lb.outW * lb.inW; unitC[j] = lb.inW; }
+      }
+    }
+    const skipAbove = unit?.lowerOnly ? lo : L;
     const bb = this.blockBuffers(k);
     const kern = this.kernels;
     const normN = this.normN;
@@ -434,7 +445,9 @@ export class MlpSliceEngine {
         const lb = layers[li]; const bl = bb.layers[li];
         const { inW, outW, kIn } = lb;
         const ain = lb.input.subarray(r0 * kIn);
-        if (li === lo) {
+        if (li === lo && unitO !== null) {
+          unitForwardScatter(rows, k, outW, kIn, ain, unitO, unitC as Int32Array, bl.rz);
+        } else if (li === lo) {
           kern.gemm(false, true, rows, k * outW, kIn, 1, ain, kIn, bl.vc, kIn, 0, bl.rz, k * outW);
         } else {
           kern.gemm(false, true, rows * k, outW, inW, 1, raOf[li - 1], inW, lb.W, inW, 0, bl.rz, outW);
@@ -465,12 +478,13 @@ export class MlpSliceEngine {
         const { inW, outW, kIn } = lb;
         const ain = lb.input.subarray(r0 * kIn);
         const dzb = lb.dz.subarray(r0 * outW);
-        kern.gemm(true, false, k * outW, kIn, rows, alpha, rdz, k * outW, ain, kIn, 1, bl.acc, kIn);
-        if (li > lo) kern.gemm(true, false, outW, k * inW, rows, 1, dzb, outW, raOf[li - 1], k * inW, 1, bl.acc2, k * inW);
+        if (li <= skipAbove) kern.gemm(true, false, k * outW, kIn, rows, alpha, rdz, k * outW, ain, kIn, 1, bl.acc, kIn);
+        if (li > lo && li <= skipAbove) kern.gemm(true, false, outW, k * inW, rows, 1, dzb, outW, raOf[li - 1], k * inW, 1, bl.acc2, k * inW);
         if (li > 0) {
           const rdA = rdz === bb.bufX ? bb.bufY : bb.bufX;
           kern.gemm(false, false, rows * k, inW, outW, alpha, rdz, outW, lb.W, inW, 0, rdA, inW);
-          if (touched[li]) kern.gemm(false, false, rows, k * inW, outW, 1, dzb, outW, bl.vh, k * inW, 1, rdA, k * inW);
+          if (touched[li] && li === lo && unitO !== null) unitBackwardScatter(rows, k, outW, inW, dzb, unitO, unitC as Int32Array, rdA);
+          else if (touched[li]) kern.gemm(false, false, rows, k * inW, outW, 1, dzb, outW, bl.vh, k * inW, 1, rdA, k * inW);
           alpha = 1;
           const below = layers[li - 1];
           if (below.d1 === null) rdz = rdA;
@@ -487,7 +501,7 @@ export class MlpSliceEngine {
       for (let j = 0; j < k; j++) {
         const o = j * n;
         unpackWeights(outW, inW, kIn, bl.acc.subarray(j * outW * kIn), res, o + lb.weightOffset, lb.biasOffset >= 0 ? o + lb.biasOffset : -1);
-        if (li > lo) {
+        if (li > lo && li <= skipAbove) {
           for (let r = 0; r < outW; r++) {
             const s = r * k * inW + j * inW;
             const t = o + lb.weightOffset + r * inW;
@@ -531,6 +545,33 @@ export class MlpSliceEngine {
  * measured alike and 2¹⁸ (2 MiB) 1.3–2× slower.
  */
 export const BLOCK_PASS_BUDGET = 1 << 15;
+
+/**
+ * `hvpBlockData` on unit directions e_start … e_{start+k−1}, all inside one layer's parameters
+ * (the dense Hessian's blocks). With `lowerOnly`, the products' entries for later layers are
+ * left 0 (the caller takes them from the symmetric blocks).
+ */
+export interface UnitBlock {
+  start: number;
+  lowerOnly: boolean;
+}
+
+/** R{Z_lo} for unit directions: column o_j of direction j is the input column c_j, all else 0. */
+function unitForwardScatter(rows: number, k: number, outW: number, kIn: number, ain: Float64Array, o: Int32Array, c: Int32Array, rz: Float64Array): void {
+  rz.fill(0, 0, rows * k * outW);
+  for (let i = 0; i < rows; i++) {
+    const a = i * kIn; const t = i * k * outW;
+    for (let j = 0; j < k; j++) rz[t + j * outW + o[j]] = ain[a + c[j]];
+  }
+}
+
+/** R{dA_{lo−1}} += dZ_lo·V_lo for unit weight directions: entry c_j of direction j gets dZ[:, o_j] (bias directions: nothing). */
+function unitBackwardScatter(rows: number, k: number, outW: number, inW: number, dz: Float64Array, o: Int32Array, c: Int32Array, rdA: Float64Array): void {
+  for (let i = 0; i < rows; i++) {
+    const d = i * outW; const t = i * k * inW;
+    for (let j = 0; j < k; j++) if (c[j] < inW) rdA[t + j * inW + c[j]] += dz[d + o[j]];
+  }
+}
 
 interface BlockLayerBuffers {
   /** R{Z_l}, R{A_l}: rows×(k·outW), interleaved by sample (see hvpBlockData). */

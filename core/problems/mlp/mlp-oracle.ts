@@ -33,6 +33,10 @@
  * compared by content, so an HVP at a θ already seen redoes no forward/backward pass in any
  * thread. The oracle also caches the summed loss and gradient per θ.
  *
+ * 'hvp-block' (`hvpBlock`, issue 12): k HVPs in one batched R-pass per engine
+ * (MlpSliceEngine.hvpBlockData, GEMM-shaped), also on the worker threads; the dense Hessian
+ * (`hessian`) is built from blocks of unit vectors this way.
+ *
  * 'layer-statistics' (K-FAC factors and the exact Gauss-Newton product) comes from the pure
  * functions of layer-statistics.ts, run on the calling thread over all samples (a private copy
  * of the inputs), without the engines' caches.
@@ -47,9 +51,8 @@ import { typescriptKernels } from '../../linalg/kernels-typescript.js';
 import { type MlpSpec, type ResolvedMlpSpec, layerLayout, parameterCount, resolveMlpSpec } from './architecture.js';
 import { type MlpData, validateMlpData } from './data.js';
 import { type CurvatureData, gaussNewtonProduct as gnProduct, layerStatistics as kfacFactors } from './layer-statistics.js';
-import { LEVEL_BACKWARD, LEVEL_FORWARD, LEVEL_NONE, type MlpSlice, MlpSliceEngine, mlpFlopsPerHvp } from './mlp-engine.js';
+import { LEVEL_BACKWARD, LEVEL_FORWARD, LEVEL_NONE, type MlpSlice, MlpSliceEngine, type UnitBlock, mlpFlopsPerHvp } from './mlp-engine.js';
 import { CMD_GRADIENT, CMD_HVP, CMD_LOSS, MlpWorkerPool, WORKER_KERNELS, workerScriptAvailable } from './mlp-threads.js';
-import { symmetrize } from '../../linalg/dense-hessian.js';
 
 export type { MlpData } from './data.js';
 
@@ -284,7 +287,9 @@ export class MlpOracle implements Oracle {
     const k = V.length / n;
     this.counters.hvp += k;
     checkTheta(V, V.length, 'hvpBlock directions V');
-    if (out !== undefined) checkOut(out, k * n, 'hvpBlock');
+    if (out !== undefined && (!(out instanceof Float64Array) || out.length !== k * n)) {
+      throw new RangeError(`MlpOracle.hvpBlock: 'out' must be a Float64Array of length k·n = ${k * n} (k = ${k} directions); got ${out instanceof Float64Array ? `length ${out.length}` : typeof out}`);
+    }
     checkTheta(theta, n, 'parameter vector θ');
     const res = out ?? new Float64Array(k * n);
     if (res.buffer === V.buffer && res.byteOffset < V.byteOffset + V.byteLength && V.byteOffset < res.byteOffset + res.byteLength) {
@@ -298,10 +303,12 @@ export class MlpOracle implements Oracle {
   }
 
   /**
-   * Dense n×n row-major Hessian, symmetrised as (H + Hᵀ)/2, from batched R-passes over blocks of
-   * unit vectors (`hvpBlock`), each block inside one layer's parameters: such directions leave
-   * R{Z}, R{A} zero before that layer, and the batched pass skips those products. Row j is
-   * H·e_j. Counts n HVPs in `counters.hvp` (the work of n products, done as ⌈n/k⌉ passes).
+   * Dense n×n row-major Hessian from batched R-passes over blocks of unit vectors, each block
+   * inside one layer's parameters: such directions leave R{Z}, R{A} zero before that layer (the
+   * batched pass skips those products), their [V|c] products are scatters, and the rows for
+   * LATER layers are not computed — they are the transposed blocks of the later layers' own
+   * passes (H symmetric). Within a layer's diagonal block, (H + Hᵀ)/2. Counts n HVPs in
+   * `counters.hvp` (the work of n products, done as ⌈n/k⌉ passes).
    */
   hessian(theta: Float64Array): Float64Array {
     const n = this.dim;
@@ -309,18 +316,25 @@ export class MlpOracle implements Oracle {
     const H = new Float64Array(n * n);
     const kMax = this.hvpBlockMax;
     const E = new Float64Array(kMax * n);
+    const layerEnd = new Int32Array(n);
     for (const ly of layerLayout(this.spec)) {
       const start = ly.weightOffset;
       const end = ly.biasOffset >= 0 ? ly.biasOffset + ly.outputs : ly.weightOffset + ly.outputs * ly.inputs;
+      layerEnd.fill(end, start, end);
       for (let j0 = start; j0 < end; j0 += kMax) {
         const kc = Math.min(kMax, end - j0);
         for (let t = 0; t < kc; t++) E[t * n + j0 + t] = 1;
-        this.hvpBlockInto(theta, E, kc, H.subarray(j0 * n, (j0 + kc) * n));
+        this.hvpBlockInto(theta, E, kc, H.subarray(j0 * n, (j0 + kc) * n), { start: j0, lowerOnly: true });
         for (let t = 0; t < kc; t++) E[t * n + j0 + t] = 0;
       }
     }
     this.counters.hvp += n;
-    return symmetrize(H, n);
+    for (let r = 0; r < n; r++) {
+      const e = layerEnd[r];
+      for (let c = r + 1; c < e; c++) { const s = 0.5 * (H[r * n + c] + H[c * n + r]); H[r * n + c] = s; H[c * n + r] = s; }
+      for (let c = e; c < n; c++) H[r * n + c] = H[c * n + r];
+    }
+    return H;
   }
 
   /** The dense Hessian by n sequential HVPs (the build before issue 12; kept as the reference and the bench's baseline). Counts n HVPs. */
@@ -394,18 +408,18 @@ export class MlpOracle implements Oracle {
   }
 
   /** H·v_j for k ≤ hvpBlockMax directions (V k×n) into `res` (k×n, not aliasing V); θ and V validated. */
-  private hvpBlockInto(theta: Float64Array, V: Float64Array, k: number, res: Float64Array): void {
+  private hvpBlockInto(theta: Float64Array, V: Float64Array, k: number, res: Float64Array, unit?: UnitBlock): void {
     const n = this.dim;
     const pool = this.pool;
-    if (pool !== null) pool.postBlock(theta, V, k);
+    if (pool !== null) pool.postBlock(theta, V, k, unit);
     try {
       for (let e = 0; e < this.engines.length; e++) {
         const eng = this.engines[e];
         eng.ensure(theta, LEVEL_BACKWARD);
-        if (e === 0) eng.hvpBlockData(V, k, res);
+        if (e === 0) eng.hvpBlockData(V, k, res, unit);
         else {
           const tmp = (this.blockTmp ??= new Float64Array(this.hvpBlockMax * n));
-          eng.hvpBlockData(V, k, tmp);
+          eng.hvpBlockData(V, k, tmp, unit);
           for (let i = 0; i < k * n; i++) res[i] += tmp[i];
         }
       }

@@ -28,7 +28,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { MlpSpec, ResolvedMlpSpec } from './architecture.js';
-import type { MlpSlice } from './mlp-engine.js';
+import type { MlpSlice, UnitBlock } from './mlp-engine.js';
 
 export const CTRL_REQ = 0;
 export const CTRL_CMD = 1;
@@ -40,6 +40,9 @@ export const CTRL_FORWARDS = 5;
 export const CTRL_BACKWARDS = 6;
 /** Number of directions k of a CMD_HVP_BLOCK. */
 export const CTRL_K = 7;
+/** CMD_HVP_BLOCK on unit directions (UnitBlock): start index, or −1 for general V; and lowerOnly (0/1). */
+export const CTRL_UNIT_START = 8;
+export const CTRL_UNIT_LOWER = 9;
 /** Int32 slots per worker (64 bytes: one cache line). */
 export const CTRL_SLOTS = 16;
 
@@ -232,9 +235,13 @@ export class MlpWorkerPool {
   }
 
   /** CMD_HVP_BLOCK: k ≤ blockMax directions V (k×dim, direction-major) at θ; results in `blockResults`. */
-  postBlock(theta: Float64Array, V: Float64Array, k: number): void {
+  postBlock(theta: Float64Array, V: Float64Array, k: number, unit?: UnitBlock): void {
     if (!(k >= 1 && k <= this.blockMax)) throw new RangeError(`MlpWorkerPool.postBlock: k = ${k} outside [1, ${this.blockMax}]`);
     this.blockV.set(V.subarray(0, k * this.theta.length));
+    for (const c of this.ctrl) {
+      Atomics.store(c, CTRL_UNIT_START, unit === undefined ? -1 : unit.start);
+      Atomics.store(c, CTRL_UNIT_LOWER, unit?.lowerOnly ? 1 : 0);
+    }
     this.postWith(CMD_HVP_BLOCK, theta, undefined, k);
   }
 

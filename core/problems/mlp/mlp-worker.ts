@@ -11,7 +11,7 @@
 import { workerData } from 'node:worker_threads';
 import {
   CMD_EXIT, CMD_GRADIENT, CMD_HVP, CMD_HVP_BLOCK, CMD_LOSS, CTRL_BACKWARDS, CTRL_CMD, CTRL_DONE, CTRL_ERRLEN, CTRL_FORWARDS, CTRL_K, CTRL_REQ,
-  CTRL_STARTED,
+  CTRL_STARTED, CTRL_UNIT_LOWER, CTRL_UNIT_START,
   ERROR_BYTES, type MlpWorkerInit, spinWhileEqual,
 } from './mlp-threads.js';
 
@@ -54,7 +54,9 @@ try {
       engine.hvpData(v, vec);
     } else if (cmd === CMD_HVP_BLOCK) {
       engine.ensure(theta, LEVEL_BACKWARD);
-      engine.hvpBlockData(blockV, Atomics.load(ctrl, CTRL_K), blockResults);
+      const start = Atomics.load(ctrl, CTRL_UNIT_START);
+      const unit = start < 0 ? undefined : { start, lowerOnly: Atomics.load(ctrl, CTRL_UNIT_LOWER) === 1 };
+      engine.hvpBlockData(blockV, Atomics.load(ctrl, CTRL_K), blockResults, unit);
     } else {
       throw new Error(`unknown command ${cmd}`);
     }
