@@ -35,6 +35,11 @@ export { safeOps } from './core/problems/tfjs/safe-ops.js';
 export { selectTfjsBackend, tfjsBackendStatus } from './core/problems/tfjs/backend.js';
 
 export { newtonDirection } from './core/analysis/newton-direction.js';
+export type { NewtonSolveOptions } from './core/analysis/newton-direction.js';
+export { NEWTON_SOLVERS, PROBE_SOLVERS, exactDirection, hessianEigen, requireDenseSolver } from './core/analysis/exact-direction.js';
+export type { NewtonSolver } from './core/analysis/exact-direction.js';
+export { pseudoInverseSolve, levenbergMarquardtSolve, DEFAULT_PINV_RCOND } from './core/linalg/exact-newton.js';
+export { spectralFlatness, SPECTRAL_TAUS } from './core/analysis/spectral-flatness.js';
 export { residualsOf, rayleighIndices, classifyPoint, DEFAULT_THRESHOLDS } from './core/analysis/flatness.js';
 export { denseHessian, morseIndex, spectrumOf } from './core/analysis/spectrum.js';
 export { evaluatePoint } from './core/analysis/evaluate-point.js';
