@@ -52,6 +52,11 @@ export { selectTfjsBackend, tfjsBackendStatus } from './core/problems/tfjs/backe
 export { newtonDirection } from './core/analysis/newton-direction.js';
 export { hessianOperator, denseOperatorQualifies, symmetricMatvec } from './core/analysis/hessian-operator.js';
 export type { HessianOperator, HessianOperatorOptions, HessianOperatorProvenance, HessianOperatorMode } from './core/analysis/hessian-operator.js';
+export type { NewtonSolveOptions } from './core/analysis/newton-direction.js';
+export { NEWTON_SOLVERS, PROBE_SOLVERS, exactDirection, hessianEigen, requireDenseSolver } from './core/analysis/exact-direction.js';
+export type { NewtonSolver } from './core/analysis/exact-direction.js';
+export { pseudoInverseSolve, levenbergMarquardtSolve, DEFAULT_PINV_RCOND } from './core/linalg/exact-newton.js';
+export { spectralFlatness, SPECTRAL_TAUS } from './core/analysis/spectral-flatness.js';
 export { residualsOf, rayleighIndices, classifyPoint, DEFAULT_THRESHOLDS } from './core/analysis/flatness.js';
 export { denseHessian, morseIndex, spectrumOf } from './core/analysis/spectrum.js';
 export { evaluatePoint } from './core/analysis/evaluate-point.js';

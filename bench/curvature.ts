@@ -113,7 +113,7 @@ export function benchCurvature(sets: DenseKernels[], options: BenchCurvatureOpti
             const res = stepper.step(state);
             const dt = performance.now() - t;
             if (r > 0) times[mode].push(dt); // round 0 warms up
-            info[mode] = `${res.metrics.newton?.iterations} iterations, ${res.metrics.work.hvp} HVPs counted, operator ${res.metrics.newton?.operator}`;
+            info[mode] = `${res.metrics.newton?.iterations} iterations, ${res.metrics.work?.hvp ?? "?"} HVPs counted, operator ${res.metrics.newton?.operator}`;
           }
         }
         const th = median(times.hvp); const ta = median(times.auto);

@@ -24,7 +24,7 @@ import { INDEX_METHODS, type IndexMethod } from '../core/analysis/index-estimate
 import { ENGINES, prepareEngine, type Engine } from '../core/problems/engine.js';
 import { tfjsInfoLine } from '../core/problems/tfjs/info.js';
 import { runSuite, summarizeSuiteDirectory } from '../core/suite/suite.js';
-import { FIGURE_IDS, reproduce, type FigureId } from '../core/paper/reproduce.js';
+import { CONTROL_FIGURE_IDS, FIGURE_IDS, reproduce, type FigureId } from '../core/paper/reproduce.js';
 
 registerBuiltinPlugins();
 
@@ -194,15 +194,19 @@ const cli = yargs(hideBin(process.argv))
     .option('workers', { type: 'number', describe: 'worker threads per suite (default: number of CPUs)' })
     .option('force', { type: 'boolean', default: false, describe: 'start over in directories written with other suites' })
     .option('measure-only', { type: 'boolean', default: false, describe: 'tabulate the runs already on disk, running nothing (a suite stopped part-way shows as k of n runs)' })
-    .option('report', { type: 'boolean', default: false, describe: "also write each figure's HTML report (figures) to OUT/<figure>/report" }),
+    .option('report', { type: 'boolean', default: false, describe: "also write each figure's HTML report (figures) to OUT/<figure>/report" })
+    .option('control', { type: 'boolean', default: false, describe: `the control experiment: ${CONTROL_FIGURE_IDS.join(', ')} from the same starts with solver=exact (suites/*.exact*.yaml); writes control.md (default out runs/reproduce-control-quick or -full)` }),
   async (argv) => {
     const variant = argv.full ? 'full' : 'quick';
+    const control = argv.control;
+    const ids: readonly FigureId[] = control ? CONTROL_FIGURE_IDS : FIGURE_IDS;
     const figures = argv.figures?.split(',').map((f) => f.trim()) as FigureId[] | undefined;
-    for (const f of figures ?? []) if (!FIGURE_IDS.includes(f)) throw new Error(`--figures: unknown figure '${f}'. Figures: ${FIGURE_IDS.join(', ')}`);
-    const out = argv.out ?? `runs/reproduce-${variant}`;
+    for (const f of figures ?? []) if (!ids.includes(f)) throw new Error(`--figures: unknown figure '${f}'${control ? ' for --control' : ''}. Figures: ${ids.join(', ')}`);
+    const out = argv.out ?? `runs/reproduce-${control ? 'control-' : ''}${variant}`;
     const kernels = selectKernels(argv.kernels as KernelPreference | undefined, notice);
-    const results = await reproduce(out, kernels, { variant, figures, workers: argv.workers, force: argv.force, measureOnly: argv['measure-only'], registry, log: (l) => process.stderr.write(`gradflat: ${l}\n`) });
-    process.stdout.write(readFileSync(`${out}/reproduction.md`, 'utf8') + `wrote ${out}/reproduction.md and reproduction.json\n`);
+    const results = await reproduce(out, kernels, { variant, figures, workers: argv.workers, force: argv.force, measureOnly: argv['measure-only'], control, registry, log: (l) => process.stderr.write(`gradflat: ${l}\n`) });
+    const table = control ? 'control' : 'reproduction';
+    process.stdout.write(readFileSync(`${out}/${table}.md`, 'utf8') + `wrote ${out}/${table}.md and ${table}.json\n`);
     if (argv.report) {
       const { writeReport } = await import('../core/report/write-report.js');
       for (const r of results.filter((x) => !figures || figures.includes(x.figure))) {

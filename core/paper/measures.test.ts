@@ -43,3 +43,21 @@ test('mergeResults keeps earlier figures, replaces re-run ones, and orders rows 
 test('stepsBetween counts steps from the first value under one level to the first under another, for runs reaching both', () => {
   assert.deepEqual(stepsBetween([[1, 1e-9, 1e-12, 1e-21], [1, 1e-9], [1e-21]], 1e-8, 1e-20), [2, 0]);
 });
+
+test('control claims: runs ≤ 1e-28, 1e-8 → 1e-20 steps, classes with the exact r, spectral flatness at τ = 1e-6, true residuals', async () => {
+  const { fig1LinearControlClaims } = await import('./measures.js');
+  const { SPECTRAL_TAUS } = await import('../analysis/spectral-flatness.js');
+  const shares = (k0: number) => SPECTRAL_TAUS.map((_, k) => (k >= k0 ? 1 : 0));
+  const rec = (minG: number, cls: string, k0: number, residual: number) => ({
+    minGradNormSq: minG, final: { class: cls, gradNormSq: minG, newtonResidual: residual, spectralFlatness: { taus: [...SPECTRAL_TAUS], shares: shares(k0), spectralNorm: 1 } },
+  });
+  const records = [rec(1e-30, 'critical', 10, 1e-12), rec(1e-3, 'gradient-flat', 2, 0.9), rec(1e-2, 'neither', 6, 1e-9)] as unknown as import('../run/run-one.js').RunRecord[];
+  const claims = fig1LinearControlClaims({ records, exits: [], gradNormSq: [[1, 1e-9, 1e-15, 1e-25], [1], [1]], moved: [] });
+  const v = (what: RegExp) => claims.find((c) => what.test(c.what))!.values;
+  assert.deepEqual(v(/≤ 1e-28/), { below1e28: 1, runs: 3, lowest: 1e-30 });
+  assert.deepEqual(v(/steps from/), { median: 2, fewest: 2, most: 2, runs: 1 });
+  assert.deepEqual(v(/critical \/ gradient-flat/), { critical: 1, flat: 1, neither: 1, runs: 3 });
+  // share ≥ 0.9 at τ = 1e-6 (index 4): the run whose shares jump at index 2 only.
+  assert.deepEqual(v(/spectral flatness/), { flat: 1, runs: 3 });
+  assert.deepEqual(v(/true residual/), { median: 1e-9, highest: 0.9 });
+});

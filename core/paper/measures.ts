@@ -275,3 +275,63 @@ export function fig5Claims(f: FigureRuns): Claim[] {
     { what: 'classes of final points', paper: '—', ...classes(rs) },
   ];
 }
+
+// ---- The control experiment (issue 12): Figs. 1, 3, 5 rerun from the same starts with solver=exact ----
+
+/** Final points with ≥ 90% of ‖g‖² in eigen-directions |λ| ≤ 1e-6·‖H‖₂ (spectral flatness, when recorded). */
+function spectrallyFlat(rs: readonly RunRecord[]): Pick<Claim, 'measured' | 'values'> {
+  const tau = 1e-6;
+  const measuredRuns = rs.filter((r) => r.final.spectralFlatness);
+  const flat = count(measuredRuns, (r) => {
+    const s = r.final.spectralFlatness!;
+    const k = s.taus.findIndex((t) => Math.abs(t - tau) <= 1e-9 * tau);
+    return k >= 0 && s.shares[k] >= 0.9;
+  });
+  return { measured: measuredRuns.length ? pct(flat, measuredRuns.length) : '— (no spectral flatness recorded)', values: { flat, runs: measuredRuns.length } };
+}
+
+/** Median of the final points' true relative residual ‖Hp + g‖/‖g‖ of the exact solve. */
+function finalResidual(rs: readonly RunRecord[]): Pick<Claim, 'measured' | 'values'> {
+  const q = quartiles(rs.map((r) => r.final.newtonResidual ?? NaN));
+  return { measured: q ? `median ${e(q.median)}, range ${e(q.min)} – ${e(q.max)}` : '—', values: { median: q?.median ?? null, highest: q?.max ?? null } };
+}
+
+function controlCommon(rs: readonly RunRecord[], paperClasses: string): Claim[] {
+  return [
+    { what: 'runs ending critical / gradient-flat / neither (r from the exact p = −H⁺g, ‖H‖ = ‖H‖₂)', paper: paperClasses, ...classes(rs) },
+    { what: 'final points with ≥ 90% of ‖g‖² where |λ| ≤ 1e-6‖H‖₂ (spectral flatness)', paper: '—', ...spectrallyFlat(rs) },
+    { what: 'final Newton solve: true residual ‖Hp + g‖/‖g‖', paper: '—', ...finalResidual(rs) },
+  ];
+}
+
+export function fig1LinearControlClaims(f: FigureRuns): Claim[] {
+  const rs = f.records;
+  const below28 = count(rs, (r) => r.minGradNormSq <= 1e-28);
+  const tail = quartiles(stepsBetween(f.gradNormSq, 1e-8, 1e-20));
+  return [
+    {
+      what: 'runs reaching ‖g‖² ≤ 1e-28', paper: 'superlinear convergence to ~1e-30',
+      measured: `${pct(below28, rs.length)}; lowest ${e(lowestOf(rs.map((r) => r.minGradNormSq)))}`,
+      values: { below1e28: below28, runs: rs.length, lowest: lowestOf(rs.map((r) => r.minGradNormSq)) },
+    },
+    {
+      what: 'steps from ‖g‖² < 1e-8 to < 1e-20 (runs reaching both)', paper: 'superlinear: a few steps',
+      measured: tail ? `median ${tail.median}, range ${tail.min}–${tail.max} (${tail.n} runs)` : '—',
+      values: { median: tail?.median ?? null, fewest: tail?.min ?? null, most: tail?.max ?? null, runs: tail?.n ?? 0 },
+    },
+    ...controlCommon(rs, '(figure: all critical)'),
+  ];
+}
+
+export function fig1SwishControlClaims(f: FigureRuns): Claim[] {
+  return [fig1SwishClaims(f)[0], ...controlCommon(f.records, '(figure: few critical)')];
+}
+
+export function fig3ControlClaims(f: FigureRuns): Claim[] {
+  return [...controlCommon(f.records, '14% / 28% / 58%'), { what: 'runs passing a point with r > 0.9 (exact r on the steps)', paper: '89%', ...passing(f.records, [0.9]) }];
+}
+
+export function fig5ControlClaims(f: FigureRuns): Claim[] {
+  const ln2 = fig5Claims(f).find((c) => c.what.startsWith('bad local minimum'))!;
+  return [{ ...ln2, what: 'critical points at loss ln 2: minima (index 0) or saddles' }, ...controlCommon(f.records, '—')];
+}

@@ -14,7 +14,8 @@ import { loadSuite } from '../suite/config.js';
 import { runSuite, suiteInvocations } from '../suite/suite.js';
 import { configHash } from '../run/run-directory.js';
 import {
-  fig1LinearClaims, fig1SwishClaims, fig2Claims, fig3Claims, fig4Claims, fig5Claims, readFigureRuns, type Claim, type FigureRuns,
+  fig1LinearClaims, fig1LinearControlClaims, fig1SwishClaims, fig1SwishControlClaims, fig2Claims, fig3Claims, fig3ControlClaims,
+  fig4Claims, fig5Claims, fig5ControlClaims, readFigureRuns, type Claim, type FigureRuns,
 } from './measures.js';
 
 export const FIGURES = {
@@ -27,6 +28,19 @@ export const FIGURES = {
 } satisfies Record<string, (f: FigureRuns) => Claim[]>;
 export type FigureId = keyof typeof FIGURES;
 export const FIGURE_IDS = Object.keys(FIGURES) as FigureId[];
+
+/**
+ * The control experiment (issue 12, `--control`): the same suites and starts with Newton-MR's
+ * solver=exact (p = −H⁺g) for steps and final points, from suites/<figure>.exact[.quick].yaml,
+ * tabulated in control.md / control.json next to reproduction.md.
+ */
+export const CONTROL_FIGURES: Partial<Record<FigureId, (f: FigureRuns) => Claim[]>> = {
+  'fig1-linear': fig1LinearControlClaims,
+  'fig1-swish': fig1SwishControlClaims,
+  'fig3-mnist-ae': fig3ControlClaims,
+  'fig5-memorize': fig5ControlClaims,
+};
+export const CONTROL_FIGURE_IDS = FIGURE_IDS.filter((f) => f in CONTROL_FIGURES);
 
 /** The suites folder shipped with the package (dist/core/paper → ../../../suites). */
 export const SUITES_DIR = fileURLToPath(new URL('../../../suites/', import.meta.url));
@@ -57,19 +71,25 @@ export interface ReproduceOptions {
   force?: boolean;
   /** Tabulate the runs already on disk without running anything (`--measure-only`). */
   measureOnly?: boolean;
+  /** The control experiment (solver=exact suites, control.md) instead of the reproduction. */
+  control?: boolean;
   registry: PluginRegistry;
   log?: (line: string) => void;
 }
 
 export async function reproduce(out: string, kernels: DenseKernels, opts: ReproduceOptions): Promise<FigureResult[]> {
   const results: FigureResult[] = [];
-  for (const figure of opts.figures ?? FIGURE_IDS) {
+  const control = Boolean(opts.control);
+  const claimsOf = control ? CONTROL_FIGURES : FIGURES;
+  const ids = control ? CONTROL_FIGURE_IDS : FIGURE_IDS;
+  const table = control ? 'control' : 'reproduction';
+  for (const figure of opts.figures ?? ids) {
     if (opts.measureOnly && !opts.figures && !existsSync(join(out, figure, 'manifest.json'))) {
       opts.log?.(`${figure}: not run in ${out} yet, left out of the table`);
       continue;
     }
-    if (!(figure in FIGURES)) throw new Error(`unknown figure '${figure}'. Figures: ${FIGURE_IDS.join(', ')}`);
-    const suitePath = `suites/${figure}${opts.variant === 'quick' ? '.quick' : ''}.yaml`;
+    if (!(figure in claimsOf)) throw new Error(`unknown figure '${figure}'${control ? ' for the control experiment' : ''}. Figures: ${ids.join(', ')}`);
+    const suitePath = `suites/${figure}${control ? '.exact' : ''}${opts.variant === 'quick' ? '.quick' : ''}.yaml`;
     const suiteFile = join(SUITES_DIR, suitePath.slice('suites/'.length));
     if (!existsSync(suiteFile)) throw new Error(`suite file ${suiteFile} is missing from this installation`);
     const suite = await loadSuite(suiteFile, opts.registry);
@@ -77,7 +97,7 @@ export async function reproduce(out: string, kernels: DenseKernels, opts: Reprod
     const t0 = performance.now();
     let resumed = 0;
     if (opts.measureOnly) {
-      if (!existsSync(join(dir, 'manifest.json'))) throw new Error(`--measure-only: ${dir} holds no suite run yet; run \`gradflat reproduce${opts.variant === 'full' ? ' --full' : ''} --figures ${figure}\` first`);
+      if (!existsSync(join(dir, 'manifest.json'))) throw new Error(`--measure-only: ${dir} holds no suite run yet; run \`gradflat reproduce${opts.variant === 'full' ? ' --full' : ''}${control ? ' --control' : ''} --figures ${figure}\` first`);
       const ran = (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { identity?: { suite?: { name?: string } } }).identity?.suite;
       if (ran?.name !== suite.name) throw new Error(`--measure-only: ${dir} holds suite '${ran?.name}', not '${suite.name}' (${suitePath}); give the --out folder of a ${opts.variant} reproduction`);
       // Same name but an edited file (say more starts): its runs would be tabulated as complete.
@@ -100,18 +120,18 @@ export async function reproduce(out: string, kernels: DenseKernels, opts: Reprod
       runSeconds: runs.records.reduce((t, r) => t + r.wallMs / 1000, 0),
       wallSeconds, resumedRuns: resumed, kernels: runs.records[0]?.kernels ?? kernels.name,
       totalWallSeconds: suiteInvocations(dir).reduce((t, i) => t + i.seconds, 0),
-      claims: FIGURES[figure](runs),
+      claims: claimsOf[figure]!(runs),
     });
     opts.log?.(`${figure}: ${runs.records.length} runs, ${wallSeconds.toFixed(0)} s${resumed ? ` (${resumed} runs resumed from disk)` : ''}`);
   }
   // Figures tabulated before in this directory stay in the table: `--figures` adds or refreshes rows.
-  const merged = mergeResults(readResults(join(out, 'reproduction.json'), opts.variant, opts.log), results);
-  writeJsonAtomic(join(out, 'reproduction.json'), merged);
-  writeFileAtomic(join(out, 'reproduction.md'), formatReproduction(merged, opts.variant));
+  const merged = mergeResults(readResults(join(out, `${table}.json`), opts.variant, opts.log, claimsOf), results);
+  writeJsonAtomic(join(out, `${table}.json`), merged);
+  writeFileAtomic(join(out, `${table}.md`), formatReproduction(merged, control ? `${opts.variant}, solver=exact` : opts.variant));
   return merged;
 }
 
-function readResults(path: string, variant: string, log?: (line: string) => void): FigureResult[] {
+function readResults(path: string, variant: string, log?: (line: string) => void, claimsOf: object = FIGURES): FigureResult[] {
   if (!existsSync(path)) return [];
   let old: FigureResult[];
   try {
@@ -120,7 +140,7 @@ function readResults(path: string, variant: string, log?: (line: string) => void
     log?.(`${path} is unreadable: the table is rebuilt from this invocation's figures`);
     return [];
   }
-  const kept = old.filter((r) => r.variant === variant && r.figure in FIGURES && Array.isArray(r.claims));
+  const kept = old.filter((r) => r.variant === variant && r.figure in claimsOf && Array.isArray(r.claims));
   const dropped = old.filter((r) => !kept.includes(r)).map((r) => r.figure);
   if (dropped.length) log?.(`dropped rows of an older table (${dropped.join(', ')}); \`--measure-only --figures ${dropped.join(',')}\` re-tabulates them`);
   return kept;
