@@ -84,7 +84,7 @@ export function evaluatePoint(oracle: Oracle, theta: Float64Array, kernels: Dens
   let hNorm = dir.solve.Anorm;
   const method = opts.indexMethod ?? 'auto';
   if (!usesDenseIndex(method, n, opts.denseMaxDim ?? DENSE_MAX_DIM)) {
-    Object.assign(report, estimatedCurvature(estimateIndex(hessianOperator(oracle, theta), n, cutoff, opts.estimate)));
+    Object.assign(report, estimatedCurvature(estimateIndex(hessianOperator(oracle, theta), n, cutoff, opts.estimate, kernels)));
   } else {
     const h = denseHessian(oracle, theta);
     const spec = spectrumOf(h, n, kernels);

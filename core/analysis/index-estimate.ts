@@ -15,7 +15,7 @@
  *      outward to integers.
  * The interval is "exact" (lo = hi) when the Krylov spaces exhaust the spectrum (small n).
  */
-import { lanczos, rademacher, ritzValues, ritzVector, type LinearOperator } from '../linalg/lanczos.js';
+import { lanczos, rademacher, ritzValues, ritzVector, type LanczosOptions, type LinearOperator } from '../linalg/lanczos.js';
 import { probeCountBounds, slq, studentTQuantile, type SlqProbe } from '../linalg/slq.js';
 import type { Oracle } from '../oracle/oracle.js';
 
@@ -88,12 +88,12 @@ function meanSd(xs: readonly number[]): { mean: number; sd: number } {
 }
 
 /** Estimated Morse count/index of the operator (dimension n) at cutoff, with its interval. */
-export function estimateIndex(op: LinearOperator, n: number, cutoff: number, opts: IndexEstimateOptions = {}): IndexEstimate {
+export function estimateIndex(op: LinearOperator, n: number, cutoff: number, opts: IndexEstimateOptions = {}, kernels?: LanczosOptions['kernels']): IndexEstimate {
   if (!(cutoff >= 0 && Number.isFinite(cutoff))) throw new RangeError(`index cutoff must be a finite number ≥ 0, got ${cutoff}`);
   const s = defaultIndexEstimateSettings(n, opts);
   const t = -cutoff;
   // 1. Extremal run (keeps its basis: the locked Ritz vectors are built from it).
-  const run = lanczos(op, n, rademacher(n, s.seed), s.lanczosSteps, { keepBasis: true });
+  const run = lanczos(op, n, rademacher(n, s.seed), s.lanczosSteps, { keepBasis: true, kernels });
   const ritz = ritzValues(run);
   const k = run.steps;
   // 2. Lock resolved converged pairs; drop those the set's ρ_F no longer separates from t.
@@ -109,7 +109,7 @@ export function estimateIndex(op: LinearOperator, n: number, cutoff: number, opt
   const exactNegatives = locked.filter((i) => ritz.values[i] < t).length;
   // 3. SLQ on the complement of the locked vectors.
   const rest = n - ys.length;
-  const sl = rest > 0 ? slq(op, n, { probes: s.probes, steps: s.slqSteps, seed: s.seed, orthogonalTo: ys }) : { probes: [], products: 0 };
+  const sl = rest > 0 ? slq(op, n, { probes: s.probes, steps: s.slqSteps, seed: s.seed, orthogonalTo: ys, kernels }) : { probes: [], products: 0 };
   let lo = 0, hi = 0, point = 0;
   if (sl.probes.length > 0) {
     const b = sl.probes.map((p) => probeCountBounds(p, t));
