@@ -38,6 +38,9 @@ export { newtonDirection } from './core/analysis/newton-direction.js';
 export { residualsOf, rayleighIndices, classifyPoint, DEFAULT_THRESHOLDS } from './core/analysis/flatness.js';
 export { denseHessian, morseIndex, spectrumOf } from './core/analysis/spectrum.js';
 export { evaluatePoint } from './core/analysis/evaluate-point.js';
+export { estimateIndex, hessianOperator, INDEX_ESTIMATOR, INDEX_METHODS, type IndexEstimate, type IndexEstimateOptions, type IndexMethod } from './core/analysis/index-estimate.js';
+export { extremalEigenpairs, lanczos, ritzValues, type LinearOperator } from './core/linalg/lanczos.js';
+export { slq, spectralDensity, probeCountBounds } from './core/linalg/slq.js';
 
 export { runStepper } from './core/run/run-loop.js';
 export { runExperiment } from './core/run/experiment.js';
