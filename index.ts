@@ -20,6 +20,7 @@ export { MlpOracle } from './core/problems/mlp/mlp-oracle.js';
 export type { MlpSpec } from './core/problems/mlp/architecture.js';
 export { parameterCount, layerLayout } from './core/problems/mlp/architecture.js';
 export { initMlpParameters } from './core/problems/mlp/init.js';
+export { mlpOracleMemory, type MlpMemory } from './core/problems/mlp/memory.js';
 export { QuarticOracle, quarticGrid } from './core/problems/quartic.js';
 export { QuadraticOracle } from './core/problems/quadratic.js';
 export { buildProblem, PROBLEM_NAMES } from './core/problems/catalog.js';
