@@ -2,7 +2,9 @@
  * Everything gradflat reports about a point (usually a run's final iterate): loss, ‖g‖²,
  * a fresh Newton solve's r and rH (solver-‖A‖ normalisation, as the paper's figures), and —
  * when the dense Hessian is affordable — the exact-Frobenius r and rH, the spectrum, the
- * Morse index with its cutoff, and the Rayleigh-quotient index. Then the Table-1 class.
+ * Morse index with its cutoff, and the Rayleigh-quotient index. Beyond that (or on request)
+ * HVPs only: extremal Ritz values and the lanczos-slq index with its interval
+ * (index-estimate.ts). Then the Table-1 class, which needs no dense Hessian.
  */
 import type { DenseKernels } from '../linalg/kernels.js';
 import type { MinresQlpOptions } from '../linalg/minres-qlp.js';
