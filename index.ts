@@ -24,6 +24,7 @@ export { hvpBlockMaxFor } from './core/problems/mlp/mlp-oracle.js';
 export type { MlpSpec } from './core/problems/mlp/architecture.js';
 export { parameterCount, layerLayout } from './core/problems/mlp/architecture.js';
 export { initMlpParameters } from './core/problems/mlp/init.js';
+export { mlpOracleMemory, type MlpMemory } from './core/problems/mlp/memory.js';
 export { QuarticOracle, quarticGrid } from './core/problems/quartic.js';
 export { QuadraticOracle } from './core/problems/quadratic.js';
 export { buildProblem, buildProblemAsync, PROBLEM_NAMES, problemsOf } from './core/problems/catalog.js';
@@ -60,6 +61,9 @@ export { spectralFlatness, SPECTRAL_TAUS } from './core/analysis/spectral-flatne
 export { residualsOf, rayleighIndices, classifyPoint, DEFAULT_THRESHOLDS } from './core/analysis/flatness.js';
 export { denseHessian, morseIndex, spectrumOf } from './core/analysis/spectrum.js';
 export { evaluatePoint } from './core/analysis/evaluate-point.js';
+export { estimateIndex, hvpOperator, INDEX_ESTIMATOR, INDEX_METHODS, type IndexEstimate, type IndexEstimateOptions, type IndexMethod } from './core/analysis/index-estimate.js';
+export { extremalEigenpairs, lanczos, ritzValues, type LinearOperator } from './core/linalg/lanczos.js';
+export { slq, spectralDensity, probeCountBounds } from './core/linalg/slq.js';
 
 export { runStepper, measuredStep } from './core/run/run-loop.js';
 export { runExperiment } from './core/run/experiment.js';

@@ -2,7 +2,9 @@
  * Everything gradflat reports about a point (usually a run's final iterate): loss, ‖g‖²,
  * a fresh Newton solve's r and rH (solver-‖A‖ normalisation, as the paper's figures), and —
  * when the dense Hessian is affordable — the exact-Frobenius r and rH, the spectrum, the
- * Morse index with its cutoff, and the Rayleigh-quotient index. Then the Table-1 class.
+ * Morse index with its cutoff, and the Rayleigh-quotient index. Beyond that (or on request)
+ * HVPs only: extremal Ritz values and the lanczos-slq index with its interval
+ * (index-estimate.ts). Then the Table-1 class, which needs no dense Hessian.
  */
 import type { DenseKernels } from '../linalg/kernels.js';
 import { dot } from '../linalg/vector.js';
@@ -10,7 +12,7 @@ import type { Oracle } from '../oracle/oracle.js';
 import { classifyPoint, DEFAULT_THRESHOLDS, rayleighIndices, residualsOf, type ClassThresholds, type PointClass } from './flatness.js';
 import { hessianEigen, isDenseSolver } from './exact-direction.js';
 import { newtonDirection, REFERENCE_SOLVER_SETTINGS, type NewtonSolveOptions } from './newton-direction.js';
-import { estimatedCurvature, estimateIndex, hessianOperator as hvpOperator, usesDenseIndex, type EstimatedCurvature, type IndexEstimateOptions, type IndexMethod } from './index-estimate.js';
+import { estimatedCurvature, estimateIndex, hvpOperator, usesDenseIndex, type EstimatedCurvature, type IndexEstimateOptions, type IndexMethod } from './index-estimate.js';
 import { spectralFlatness, type SpectralFlatness } from './spectral-flatness.js';
 import { DEFAULT_INDEX_CUTOFF, DENSE_MAX_DIM, denseHessian, morseIndex, spectrumOf } from './spectrum.js';
 
@@ -103,7 +105,7 @@ export function evaluatePoint(oracle: Oracle, theta: Float64Array, kernels: Dens
   };
   let hNorm = m.Anorm_solver;
   if (!eig) {
-    Object.assign(report, estimatedCurvature(estimateIndex(hvpOperator(oracle, theta), n, cutoff, opts.estimate)));
+    Object.assign(report, estimatedCurvature(estimateIndex(hvpOperator(oracle, theta), n, cutoff, opts.estimate, kernels)));
   } else {
     // The index and extreme eigenvalues from the values-only decomposition, as before the
     // eigenvectors were needed (LAPACK's two paths differ in round-off).

@@ -9,12 +9,12 @@ import assert from 'node:assert/strict';
 import { typescriptKernels } from '../linalg/kernels-typescript.js';
 import { buildProblem, type ProblemConfig } from '../problems/catalog.js';
 import { Rng } from '../random/rng.js';
-import { estimateIndex, hessianOperator } from './index-estimate.js';
+import { estimateIndex, hvpOperator } from './index-estimate.js';
 import { denseHessian, morseIndex, spectrumOf } from './spectrum.js';
 
 const FAST = { lanczosSteps: 40, slqSteps: 30 };
 
-interface Case { problem: string; point: number; cutoff: number; dense: number; lo: number; hi: number }
+interface Case { problem: string; point: number; cutoff: number; dense: number; lo: number; hi: number; rho: number }
 
 function validate(cfg: ProblemConfig, points: number, extra: (p: ReturnType<typeof buildProblem>) => Float64Array[] = () => []): Case[] {
   const p = buildProblem(cfg, typescriptKernels);
@@ -26,9 +26,9 @@ function validate(cfg: ProblemConfig, points: number, extra: (p: ReturnType<type
       const spec = spectrumOf(denseHessian(p.oracle, theta), n, typescriptKernels);
       const ev = spec.eigenvalues;
       const cutoff = i % 2 === 0 ? 1e-5 : 1e-3;
-      const est = estimateIndex(hessianOperator(p.oracle, theta), n, cutoff, { ...FAST, seed: 100 * cfg.seed + i });
+      const est = estimateIndex(hvpOperator(p.oracle, theta), n, cutoff, { ...FAST, seed: 100 * cfg.seed + i });
       const dense = morseIndex(ev, cutoff).negativeCount;
-      cases.push({ problem: cfg.name, point: i, cutoff, dense, lo: est.countInterval[0], hi: est.countInterval[1] });
+      cases.push({ problem: cfg.name, point: i, cutoff, dense, lo: est.countInterval[0], hi: est.countInterval[1], rho: Math.max(est.smallest[0].residual, est.largest[0].residual) });
       const tol = 1e-9 * spec.spectralNorm;
       assert.ok(Math.abs(est.smallest[0].value - ev[0]) <= est.smallest[0].residual + tol, `${cfg.name} point ${i}: λ_min ${ev[0]} vs Ritz ${est.smallest[0].value} ± ${est.smallest[0].residual}`);
       assert.ok(Math.abs(est.largest[0].value - ev[n - 1]) <= est.largest[0].residual + tol, `${cfg.name} point ${i}: λ_max ${ev[n - 1]} vs Ritz ${est.largest[0].value} ± ${est.largest[0].residual}`);
@@ -49,7 +49,7 @@ test('lanczos-slq against the dense index on quartic, linear-ae (incl. analytic 
     ...validate({ name: 'swish-ae', seed: 1, samples: 60, starts: { trainings: 2, steps: 40 } }, 8),
     ...validate({ name: 'mnist-classifier', seed: 1, samples: 60, starts: { trainings: 2, steps: 20 } }, 8),
   ];
-  if (process.env.GRADFLAT_SHOW_CASES) console.log(cases.map((c) => `${c.problem} ${c.point} ${c.cutoff} dense ${c.dense} [${c.lo}, ${c.hi}]`).join("\n"));
+  if (process.env.GRADFLAT_SHOW_CASES) console.log(cases.map((c) => `${c.problem} ${c.point} ${c.cutoff} dense ${c.dense} [${c.lo}, ${c.hi}] ρ ${c.rho.toExponential(1)}`).join("\n"));
   const missed = cases.filter((c) => c.dense < c.lo || c.dense > c.hi);
   assert.ok(cases.length >= 40, `${cases.length} cases`);
   assert.ok(missed.length <= 0.05 * cases.length, `dense index outside the interval in ${missed.length}/${cases.length}: ${JSON.stringify(missed)}`);

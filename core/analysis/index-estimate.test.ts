@@ -60,6 +60,7 @@ test('lanczos-slq index: the true count lies in the 95% interval on ≥ 95% of r
     assert.ok(Math.abs(e.largest[0].value - sorted[n - 1]) <= e.largest[0].residual + 1e-9);
     assert.equal(e.index, e.negativeCount / n);
   }
+  if (process.env.GRADFLAT_SHOW_CASES) console.log(`coverage ${covered}/${trials}`);
   assert.ok(covered / trials >= 0.95, `coverage ${covered}/${trials}`);
 });
 

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { matrixWithSpectrum } from '../testing/synthetic-spectrum.js';
 import { extremalEigenpairs, lanczos, rademacher, ritzValues, ritzVector } from './lanczos.js';
 import { tridiagonalEigen } from './symmetric-eigen.js';
+import { typescriptKernels } from './kernels-typescript.js';
+import { loadOpenBlasKernels } from './kernels-openblas.js';
 import { dot, norm2 } from './vector.js';
 
 test('tridiagonalEigen: T·s = θ·s for every pair, values ascending', () => {
@@ -73,4 +75,19 @@ test('an invariant Krylov space stops early with zero residuals; bad input is re
   assert.deepEqual(Array.from(ritzValues(run).values, (x) => Math.round(x * 1e10) / 1e10), [1, 2, 3]);
   assert.throws(() => lanczos(op, n, new Float64Array(3), 2), /start has length 3/);
   assert.throws(() => lanczos(op, n, rademacher(n, 1), 0), /steps must be an integer/);
+});
+
+test('reorthogonalisation by kernel gemm (TypeScript and OpenBLAS) gives the loops\' tridiagonal to round-off', () => {
+  const lam = Array.from({ length: 120 }, (_, i) => Math.cos(i) * 4);
+  const { op, n } = matrixWithSpectrum(lam, 8);
+  const ref = lanczos(op, n, rademacher(n, 5), 50);
+  const loaded = loadOpenBlasKernels();
+  const sets = [typescriptKernels, ...('kernels' in loaded ? [loaded.kernels] : [])];
+  for (const kernels of sets) {
+    const run = lanczos(op, n, rademacher(n, 5), 50, { kernels });
+    for (let j = 0; j < 50; j++) {
+      assert.ok(Math.abs(run.alpha[j] - ref.alpha[j]) < 1e-9, `${kernels.name} α${j}`);
+      assert.ok(Math.abs(run.beta[j] - ref.beta[j]) < 1e-9, `${kernels.name} β${j}`);
+    }
+  }
 });

@@ -13,6 +13,7 @@
  * (the last component of sᵢ), free of any further product; an eigenvalue of H lies within it.
  */
 import { Rng } from '../random/rng.js';
+import type { DenseKernels } from './kernels.js';
 import { tridiagonalEigen } from './symmetric-eigen.js';
 import { dot, norm2 } from './vector.js';
 
@@ -28,6 +29,8 @@ export interface LanczosOptions {
   orthogonalTo?: readonly Float64Array[];
   /** Keep the basis vectors (needed for Ritz vectors; default true). */
   keepBasis?: boolean;
+  /** Dense kernels: reorthogonalisation by gemm (OpenBLAS) instead of TypeScript loops. */
+  kernels?: Pick<DenseKernels, 'gemm'>;
 }
 
 export interface LanczosResult {
@@ -46,12 +49,49 @@ export interface LanczosResult {
   products: number;
 }
 
-function orthogonalise(w: Float64Array, vectors: readonly Float64Array[]): void {
-  for (const q of vectors) {
-    const c = dot(q, w);
-    if (c !== 0) for (let i = 0; i < w.length; i++) w[i] -= c * q[i];
+/**
+ * Vectors packed row by row into one buffer, so that reorthogonalising against all of them is two
+ * matrix–vector products (gemm with OpenBLAS when kernels are given: the O(n k²) part of full
+ * reorthogonalisation dominates for cheap products and large n).
+ */
+class PackedRows {
+  readonly data: Float64Array;
+  rows = 0;
+  private readonly coef: Float64Array;
+  constructor(readonly n: number, readonly capacity: number, private readonly gemm?: Gemm) {
+    this.data = new Float64Array(n * capacity);
+    this.coef = new Float64Array(capacity);
+  }
+  push(v: Float64Array): Float64Array {
+    const row = this.data.subarray(this.rows * this.n, (this.rows + 1) * this.n);
+    row.set(v);
+    this.rows++;
+    return row;
+  }
+  /** w ← w − Vᵀ(V w) (one classical Gram–Schmidt pass). */
+  project(w: Float64Array): void {
+    const { n, rows: k, data, coef } = this;
+    if (k === 0) return;
+    if (this.gemm) {
+      this.gemm(false, false, k, 1, n, 1, data, n, w, 1, 0, coef, 1);
+      this.gemm(true, false, n, 1, k, -1, data, n, coef, 1, 1, w, 1);
+      return;
+    }
+    for (let r = 0; r < k; r++) {
+      const base = r * n;
+      let c = 0;
+      for (let i = 0; i < n; i++) c += data[base + i] * w[i];
+      coef[r] = c;
+    }
+    for (let r = 0; r < k; r++) {
+      const base = r * n;
+      const c = coef[r];
+      if (c !== 0) for (let i = 0; i < n; i++) w[i] -= c * data[base + i];
+    }
   }
 }
+
+type Gemm = DenseKernels['gemm'];
 
 /**
  * At most `steps` Lanczos steps of `op` (dimension n) from `start` (not modified). Stops early
@@ -61,28 +101,31 @@ function orthogonalise(w: Float64Array, vectors: readonly Float64Array[]): void 
 export function lanczos(op: LinearOperator, n: number, start: Float64Array, steps: number, opts: LanczosOptions = {}): LanczosResult {
   if (!Number.isInteger(steps) || steps < 1) throw new RangeError(`lanczos: steps must be an integer ≥ 1, got ${steps}`);
   if (start.length !== n) throw new RangeError(`lanczos: start has length ${start.length}, expected n = ${n}`);
-  const ys = opts.orthogonalTo ?? [];
+  const gemm = opts.kernels ? opts.kernels.gemm.bind(opts.kernels) : undefined;
+  const ysIn = opts.orthogonalTo ?? [];
+  const ys = new PackedRows(n, ysIn.length, gemm);
+  for (const y of ysIn) ys.push(y);
   const keep = opts.keepBasis ?? true;
   const q = Float64Array.from(start);
-  orthogonalise(q, ys);
-  orthogonalise(q, ys);
+  ys.project(q);
+  ys.project(q);
   const startNorm = norm2(q);
   const empty = { alpha: new Float64Array(0), beta: new Float64Array(0), steps: 0, startNorm, invariant: true, basis: [], products: 0 };
   if (!Number.isFinite(startNorm)) throw new RangeError('lanczos: start vector is not finite');
   if (startNorm === 0) return empty;
   for (let i = 0; i < n; i++) q[i] /= startNorm;
-  const maxSteps = Math.min(steps, n - ys.length);
+  const maxSteps = Math.min(steps, n - ysIn.length);
   const alpha: number[] = [];
   const beta: number[] = [];
   // Full reorthogonalisation needs every basis vector, even when the caller does not keep them.
-  const basis: Float64Array[] = [q];
+  const basis = new PackedRows(n, maxSteps, gemm);
+  let qj = basis.push(q);
   let qPrev: Float64Array | undefined;
   let tNorm = 0;
   let invariant = false;
   let products = 0;
+  const w = new Float64Array(n);
   for (let j = 0; j < maxSteps; j++) {
-    const qj = basis[j];
-    const w = new Float64Array(n);
     op(qj, w);
     products++;
     for (let i = 0; i < n; i++) if (!Number.isFinite(w[i])) throw new RangeError(`lanczos: operator returned a non-finite entry at step ${j}`);
@@ -90,7 +133,15 @@ export function lanczos(op: LinearOperator, n: number, start: Float64Array, step
     const a = dot(qj, w);
     for (let i = 0; i < n; i++) w[i] -= a * qj[i];
     alpha.push(a);
-    for (let pass = 0; pass < 2; pass++) { orthogonalise(w, ys); orthogonalise(w, basis); }
+    // Classical Gram–Schmidt against Y and Q, repeated while a pass removes more than 1 − 1/√2 of
+    // the norm (the DGKS criterion; "twice is enough": Daniel, Gragg, Kaufman & Stewart 1976;
+    // Giraud et al. 2005). Each pass reads the whole basis: memory-bound for large n.
+    for (let pass = 0; pass < 3; pass++) {
+      const before = norm2(w);
+      ys.project(w);
+      basis.project(w);
+      if (norm2(w) > Math.SQRT1_2 * before) break;
+    }
     const b = norm2(w);
     beta.push(b);
     tNorm = Math.max(tNorm, Math.abs(a) + b + (j > 0 ? beta[j - 1] : 0));
@@ -103,14 +154,14 @@ export function lanczos(op: LinearOperator, n: number, start: Float64Array, step
     if (j + 1 < maxSteps) {
       for (let i = 0; i < n; i++) w[i] /= b;
       qPrev = qj;
-      basis.push(w);
+      qj = basis.push(w);
     }
   }
   const k = alpha.length;
-  if (k === n - ys.length) invariant = true;
+  if (k === n - ysIn.length) invariant = true;
   return {
     alpha: Float64Array.from(alpha), beta: Float64Array.from(beta), steps: k, startNorm, invariant,
-    basis: keep ? basis.slice(0, k) : [], products,
+    basis: keep ? Array.from({ length: k }, (_, r) => basis.data.subarray(r * n, (r + 1) * n)) : [], products,
   };
 }
 
@@ -179,6 +230,7 @@ export interface ExtremalOptions {
   verify?: boolean;
   /** Return the Ritz vectors (default false). */
   vectors?: boolean;
+  kernels?: LanczosOptions['kernels'];
 }
 
 export interface ExtremalEigenpairs {
@@ -213,7 +265,7 @@ export function extremalEigenpairs(op: LinearOperator, n: number, opts: Extremal
   const steps = Math.min(n, opts.steps ?? Math.max(4 * k, 80));
   const start = opts.start ?? rademacher(n, opts.seed ?? 1);
   const wantVectors = Boolean(opts.verify || opts.vectors);
-  const run = lanczos(op, n, start, steps, { keepBasis: wantVectors });
+  const run = lanczos(op, n, start, steps, { keepBasis: wantVectors, kernels: opts.kernels });
   const ritz = ritzValues(run);
   let products = run.products;
   const pair = (i: number): RitzPair => {

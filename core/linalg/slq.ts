@@ -17,7 +17,7 @@
  *     symmetrically from below. Tight when the Ritz values near t have converged.
  */
 import { deriveSeed } from '../random/rng.js';
-import { lanczos, rademacher, ritzValues, type LinearOperator } from './lanczos.js';
+import { lanczos, rademacher, ritzValues, type LanczosOptions, type LinearOperator } from './lanczos.js';
 
 export interface SlqProbe {
   /** Gauss nodes (Ritz values), ascending. */
@@ -37,6 +37,8 @@ export interface SlqOptions {
   seed?: number;
   /** Deflated vectors: probes run on the operator restricted to their orthogonal complement. */
   orthogonalTo?: readonly Float64Array[];
+  /** Reorthogonalisation by these kernels' gemm (see lanczos). */
+  kernels?: LanczosOptions['kernels'];
 }
 
 export interface SlqResult {
@@ -54,7 +56,7 @@ export function slq(op: LinearOperator, n: number, opts: SlqOptions = {}): SlqRe
   let products = 0;
   for (let p = 0; p < nv; p++) {
     const z = rademacher(n, deriveSeed(seed, 1000 + p));
-    const run = lanczos(op, n, z, m, { orthogonalTo: opts.orthogonalTo, keepBasis: false });
+    const run = lanczos(op, n, z, m, { orthogonalTo: opts.orthogonalTo, keepBasis: false, kernels: opts.kernels });
     products += run.products;
     if (run.steps === 0) { probes.push({ nodes: [], weights: [], residuals: [] }); continue; }
     const r = ritzValues(run);

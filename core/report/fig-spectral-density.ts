@@ -15,7 +15,8 @@ const GRID = 400;
 export function densityRuns(runs: readonly RunRow[]): RunRow[] {
   const out: RunRow[] = [];
   for (const g of groupsOf(runs)) {
-    const cands = runs.filter((r) => r.group === g && r.density && r.density.probes.length > 0);
+    // Locked values alone are a whole spectrum when Lanczos exhausted the space (no probes left).
+    const cands = runs.filter((r) => r.group === g && r.density && (r.density.probes.length > 0 || r.density.locked.length > 0));
     if (cands.length === 0) continue;
     out.push(cands.reduce((a, b) => (b.gradNormSq < a.gradNormSq ? b : a)));
   }
