@@ -29,6 +29,12 @@ export function problemsOf(registry: PluginRegistry = defaultRegistry): ProblemR
   return registerBuiltinProblems(registry.problems);
 }
 
+/** True when `name` is one of gradflat's own problems in this registry (not a user's of that name). */
+export function isBuiltinProblem(name: string, registry?: PluginRegistry): boolean {
+  const problems = problemsOf(registry);
+  return problems.has(name) && builtinProblems.includes(problems.get(name));
+}
+
 export function buildProblem(config: ProblemConfig, kernels: DenseKernels, options: BuildOptions = {}, registry?: PluginRegistry): Problem {
   return problemsOf(registry).build(config, { kernels, threads: options.threads });
 }

@@ -22,7 +22,7 @@ import { isDenseSolver, PROBE_SOLVERS, requireDenseSolver } from '../analysis/ex
 import { checkTheta, type Oracle } from '../oracle/oracle.js';
 import { registry as defaultRegistry, type PluginRegistry } from '../plugins/registry.js';
 import type { Hyperparameters } from '../plugins/hyperparameters.js';
-import { buildProblem, problemsOf, type Problem, type ProblemConfig } from '../problems/catalog.js';
+import { buildProblem, isBuiltinProblem, problemsOf, type Problem, type ProblemConfig } from '../problems/catalog.js';
 import type { TruthPoint } from '../problems/linear-ae-truth.js';
 import { Rng } from '../random/rng.js';
 import { terminalProgress, type Progress } from './progress.js';
@@ -141,7 +141,9 @@ function runProblem(
   const plugin = registry.get(config.stepper);
   // The identity uses the problem as built (defaults filled in), so that spelling a default out
   // or leaving it implicit names the same experiment.
-  const resolved = { ...config, problem: { ...problem.info, name: problem.name, seed: config.problem.seed }, hyperparameters: hp, thresholds, indexCutoff, cutoffs };
+  // A plugin's problem adds its resolved options (its info need not repeat them); the built-ins' info covers theirs.
+  const options = isBuiltinProblem(problem.name, registry) ? undefined : problemsOf(registry).resolveOptions(config.problem);
+  const resolved = { ...config, problem: { ...problem.info, name: problem.name, seed: config.problem.seed, ...(options && { options }) }, hyperparameters: hp, thresholds, indexCutoff, cutoffs };
   const dataFile = config.problem.dataFile;
   const version = packageVersion();
   const plugins = (hooks.pluginFiles ?? []).map((file) => ({ file, sha256: fileSha256(file) }));

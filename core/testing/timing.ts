@@ -3,7 +3,7 @@
  * else in a record, a step log or a summary must be bit-identical (resume, workers, queues).
  *   wallMs         RunRecord.wallMs, observed.wallMs, observed.targets.*.wallMs, summary methods' wallMs
  *   methodWallMs   each step log line of a suite run (head-to-head observer)
- *   evaluationMs   RunRecord.evaluationMs (the final point's evaluation)
+ *   evaluationMs   the step log's final line (the final point's evaluation)
  */
 export const TIMING_FIELDS: readonly string[] = ['wallMs', 'methodWallMs', 'evaluationMs'];
 

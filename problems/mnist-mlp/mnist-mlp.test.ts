@@ -2,7 +2,7 @@
 // method, probes with HVPs only and evaluates final points without a dense Hessian.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DENSE_MAX_DIM } from '../../core/analysis/evaluate-point.js';
@@ -15,6 +15,7 @@ import { Rng } from '../../core/random/rng.js';
 import { loadSuite } from '../../core/suite/config.js';
 import { runSuite } from '../../core/suite/suite.js';
 import { readMethodRecords } from '../../core/suite/summarize.js';
+import { taskPaths } from '../../core/suite/task.js';
 import { registerBuiltinPlugins } from '../../plugins/index.js';
 import { mnistPixels } from './index.js';
 
@@ -63,7 +64,10 @@ test('suites/mnist-mlp-large.tiny.yaml: every method runs on n = 109,386, with H
     for (const [i, s] of suite.steppers.entries()) {
       const r = recs[i].get(0)!;
       assert.equal(r.steps, s.iterations, s.label);
-      for (const x of [r.final.loss, r.final.gradNormSq, r.final.rayleigh, r.evaluationMs!]) assert.ok(Number.isFinite(x), `${s.label}: ${JSON.stringify(r.final)}`);
+      const log = readFileSync(taskPaths(out, suite, { phase: 'method', stepper: i, run: 0 }).log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      const finalLine = log[log.length - 1] as { type: string; evaluationMs: number };
+      assert.equal(finalLine.type, 'final');
+      for (const x of [r.final.loss, r.final.gradNormSq, r.final.rayleigh, finalLine.evaluationMs]) assert.ok(Number.isFinite(x), `${s.label}: ${JSON.stringify(r.final)}`);
       // Beyond the dense limit: no spectrum, no index; the final solve stops at probe.maxit.
       assert.equal(r.final.index, undefined);
       assert.equal(r.final.hessianFrobenius, undefined);
