@@ -25,21 +25,13 @@ import type { Hyperparameters } from '../plugins/hyperparameters.js';
 import { loadPluginFiles } from '../plugins/load.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import { PROBLEM_NAMES, type ProblemConfig } from '../problems/catalog.js';
-import { ENGINES } from '../problems/engine.js';
+import { problemShape } from '../problems/problem-schema.js';
 import type { ProbeKind } from './probes.js';
 
 const positive = numberField({ min: 0, exclusiveMin: true });
 const nonNegative = numberField({ min: 0 });
 
-const trainingShape = objectField({
-  trainings: integerField(1), steps: integerField(0), learningRate: positive, momentum: numberField({ min: 0, max: 1 }), keepEvery: integerField(1),
-});
-
-const problemShape = objectField({
-  name: choiceField(PROBLEM_NAMES), seed: numberField({ integer: true }), samples: integerField(1), l2: nonNegative,
-  outputActivation: choiceField(['identity', 'swish', 'tanh'] as const), dataFile: stringField, grid: integerField(1), starts: trainingShape,
-  engine: choiceField(ENGINES),
-}, ['name', 'seed']);
+const problem = problemShape(choiceField(PROBLEM_NAMES));
 
 const finderShape = objectField({ stepper: stringField, hyperparameters: recordField, iterations: integerField(1) });
 
@@ -54,7 +46,7 @@ const stepperShape = objectField({
 /** The suite file's schema (also emitted as JSON Schema: `gradflat schema suite`). */
 export const suiteShape = objectField({
   name: stringField,
-  problem: problemShape,
+  problem,
   seed: numberField({ integer: true }),
   starts: objectField({
     count: integerField(1),
