@@ -14,6 +14,7 @@ import { DEFAULT_THRESHOLDS, type ClassThresholds } from '../analysis/flatness.j
 import { DEFAULT_INDEX_CUTOFF } from '../analysis/spectrum.js';
 import { writeJsonAtomic } from '../io/atomic.js';
 import { parseField } from '../io/fields.js';
+import { readRunRecord } from '../io/records.js';
 import { experimentConfigShape } from './config-schema.js';
 import type { DenseKernels } from '../linalg/kernels.js';
 import type { MinresQlpOptions } from '../linalg/minres-qlp.js';
@@ -121,7 +122,7 @@ function runProblem(
     const finalPath = join(out, 'runs', `run-${id}.json`);
     if (resuming && existsSync(finalPath)) {
       resumed++;
-      return JSON.parse(readFileSync(finalPath, 'utf8')) as RunRecord;
+      return readRunRecord(finalPath);
     }
     const record = runOne(ctx, run, theta0, join(out, 'runs', `run-${id}.ndjson`));
     writeJsonAtomic(finalPath, record);
