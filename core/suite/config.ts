@@ -31,34 +31,35 @@ import type { ProbeKind } from './probes.js';
 const positive = numberField({ min: 0, exclusiveMin: true });
 const nonNegative = numberField({ min: 0 });
 
-const problem = problemShape(choiceField(PROBLEM_NAMES));
+const problem = problemShape(choiceField(PROBLEM_NAMES)).describe('the problem, as in gradflat run: name and seed required; samples, l2, outputActivation, dataFile, grid (quartic), starts (training runs that make starting points), engine');
 
 const finderShape = objectField({ stepper: stringField, hyperparameters: recordField, iterations: integerField(1) });
 
 const stepperShape = objectField({
-  stepper: stringField,
+  stepper: stringField.describe("a registered stepper ('gradflat plugins' lists them)"),
   /** Directory name and table label; default the stepper's name. */
-  label: stringField.regex(/^[a-z0-9][a-z0-9._-]*$/i, { error: (iss) => `must be letters, digits, '.', '_' or '-' (it names a directory), got ${JSON.stringify(iss.input)}` }),
-  hyperparameters: recordField,
-  iterations: integerField(0),
+  label: stringField.regex(/^[a-z0-9][a-z0-9._-]*$/i, { error: (iss) => `must be letters, digits, '.', '_' or '-' (it names a directory), got ${JSON.stringify(iss.input)}` })
+    .describe("output folder and table label (default: the stepper's name); unique without case"),
+  hyperparameters: recordField.describe("the stepper's hyperparameters (checked against its declaration: 'gradflat plugins')"),
+  iterations: integerField(0).describe('steps per run for this stepper (default: the suite\'s iterations)'),
 }, ['stepper']);
 
 /** The suite file's schema (also emitted as JSON Schema: `gradflat schema suite`). */
 export const suiteShape = objectField({
-  name: stringField,
+  name: stringField.describe('label in tables; --out defaults to runs/<name> (default: suite)'),
   problem,
-  seed: numberField({ integer: true }),
+  seed: numberField({ integer: true }).describe("seeds the starting points and the probes' random vectors"),
   starts: objectField({
     count: integerField(1),
     flat: objectField({ finder: finderShape, r: numberField({ min: 0, max: 1 }), minGradNormSq: nonNegative, max: integerField(1) }),
-  }, ['count']),
-  steppers: arrayField(stepperShape, 1),
-  iterations: integerField(0),
-  stop: objectField({ targetGradNormSq: nonNegative }),
+  }, ['count']).describe('count: trained starting points, sampled uniformly in loss; flat: find gradient-flat starts first (docs/suites.md)'),
+  steppers: arrayField(stepperShape, 1).describe('the methods, each run from every start'),
+  iterations: integerField(0).describe('steps per run'),
+  stop: objectField({ targetGradNormSq: nonNegative }).describe('stop a run once ‖g‖² ≤ targetGradNormSq (default 0: never)'),
   probe: objectField({
     kind: choiceField(['auto', 'newton', 'rayleigh', 'none'] as const), every: integerField(1), rtol: positive,
     maxit: integerField(1), frobeniusSamples: integerField(1),
-  }),
+  }).describe('flatness probes of methods that do not measure r themselves (docs/suites.md)'),
   evaluation: objectField({
     indexCutoff: nonNegative, cutoffs: arrayField(positive),
     thresholds: objectField({ critical: nonNegative, flatR: nonNegative, flatRH: numberField() }),
@@ -67,7 +68,7 @@ export const suiteShape = objectField({
     lossAfter: arrayField(integerField(1)), leaveR: numberField({ min: 0, max: 1 }), leaveWindow: integerField(1), blowUpRatio: positive,
     targets: objectField({ loss: numberField(), gradNormSq: nonNegative }),
   }),
-  plugins: arrayField(stringField),
+  plugins: arrayField(stringField).describe("JavaScript files registering more steppers, relative to the suite file"),
 }, ['problem', 'seed', 'starts', 'steppers', 'iterations']);
 
 export type SuiteFile = z.output<typeof suiteShape>;
