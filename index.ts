@@ -7,7 +7,7 @@ export { functionOracle } from './core/oracle/function-oracle.js';
 export type { OracleFunctions } from './core/oracle/function-oracle.js';
 export type { Stepper, StepperState, StepResult, StepMetrics, MeasuredStepMetrics, NewtonSolveMetrics } from './core/stepper/stepper.js';
 export { PluginRegistry, registry, registerPlugin, registerProblem, injectableStepper } from './core/plugins/registry.js';
-export type { StepperPlugin } from './core/plugins/registry.js';
+export type { StepperPlugin, CreateOptions } from './core/plugins/registry.js';
 export { loadPluginFile, loadPluginFiles } from './core/plugins/load.js';
 export type { HyperparameterSchema, HyperparameterSpec } from './core/plugins/hyperparameters.js';
 export { registerBuiltinPlugins, builtinPlugins } from './plugins/index.js';

@@ -97,11 +97,11 @@ test('bad input: unknown problem, unknown stepper, bad hyperparameter, NaN data,
     expectError(['run', '--problem', 'quartic', '--hp', 'rho=2'], /hyperparameter 'rho' must be ≤ 1, got 2/);
     expectError(['run', '--problem', 'quartic', '--hp', 'rho'], /--hp expects key=value/);
     expectError(['run', '--problem', 'quartic', '--hp', 'beta=1'], /'beta' must be < 1/);
-    expectError(['run', '--problem', 'quartic', '--index-cutoff', '-1'], /indexCutoff must be a finite number ≥ 0/);
+    expectError(['run', '--problem', 'quartic', '--index-cutoff', '-1'], /indexCutoff: must be ≥ 0, got -1/);
     expectError(['run', '--problem', 'quartic', '--runs', 'abc'], /--runs must be a number/);
     const typo = join(dir, 'typo.json');
     writeFileSync(typo, JSON.stringify({ problem: { name: 'quartic', grids: 3 } }));
-    expectError(['run', '--config', typo], /unknown field 'problem\.grids'\. Valid fields of problem: name, seed/);
+    expectError(['run', '--config', typo], /problem\.grids: unknown field\. Valid fields of problem: name, seed/);
     const csv = join(dir, 'nan.csv');
     writeFileSync(csv, Array.from({ length: 3 }, (_, i) => Array.from({ length: 16 }, (_, j) => (i === 1 && j === 4 ? 'NaN' : '0.5')).join(',')).join('\n'));
     expectError(['run', '--problem', 'linear-ae', '--data', csv], /nan\.csv:2: column 5 is "NaN", not a finite number/);

@@ -18,7 +18,9 @@ test('readFigureRuns reads every finished run of a suite stopped part-way, in ru
     mkdirSync(runs, { recursive: true });
     const step = (exit: string) => JSON.stringify({ type: 'step', gradNormSq: exit === 'rtol' ? 1 : 0.5, stepNorm: exit === 'rtol' ? 0.1 : 0, newton: { exit } });
     for (const i of [3, 0]) {
-      writeFileSync(join(runs, `run-00${i}.json`), JSON.stringify({ run: i, final: { gradNormSq: 0.25 } }));
+      // A record as run-one.ts writes it (read back through the record schema).
+      const final = { loss: 1, gradNormSq: 0.25, r_solverA: 0.5, rH_solverA: 0.1, solverExit: 'maxit', solverIterations: 2, Anorm_solver: 1, indexCutoff: 1e-5, rayleigh: 0, hgRatio: 0, class: 'neither' };
+      writeFileSync(join(runs, `run-00${i}.json`), JSON.stringify({ run: i, steps: 2, stopReason: 'max-iterations', wallMs: 1, work: { loss: 0, gradient: 3, hvp: 4 }, final }));
       writeFileSync(join(runs, `run-00${i}.ndjson`), [step('rtol'), step('maxit'), ''].join('\n'));
     }
     writeFileSync(join(runs, 'run-001.ndjson'), step('rtol')); // still running: no record yet

@@ -6,6 +6,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { readRunRecord } from '../io/records.js';
 import { WORK_WEIGHTS } from '../oracle/oracle.js';
 import {
   asClass, num, runId, type DirData, type MissingRuns, type RunRow, type StepperConfig, type StepRow, type TruthRow,
@@ -285,7 +286,8 @@ export function readRunDirectory(path: string, opts: ReadOptions = {}): DirData 
       const file = (ext: string) => join(g.folder, `run-${String(run).padStart(3, '0')}.${ext}`);
       let rec: Json;
       try {
-        rec = readJson(file('json'), 'the run record') as Json;
+        // Through the record schema: encoded NaN/Infinity come back as numbers, a damaged record is named.
+        rec = readRunRecord(file('json')) as unknown as Json;
       } catch (e) {
         notes.push(`${(e as Error).message}; run ${run} of ${g.group} skipped`);
         absent.push(run);

@@ -13,9 +13,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_THRESHOLDS, type ClassThresholds } from '../analysis/flatness.js';
-import { checkIndexMethod, type IndexMethod } from '../analysis/index-estimate.js';
+import type { IndexMethod } from '../analysis/index-estimate.js';
 import { DEFAULT_INDEX_CUTOFF } from '../analysis/spectrum.js';
 import { writeJsonAtomic } from '../io/atomic.js';
+import { parseField } from '../io/fields.js';
+import { readRunRecord } from '../io/records.js';
+import { experimentConfigShape } from './config-schema.js';
 import type { DenseKernels } from '../linalg/kernels.js';
 import type { NewtonSolveOptions } from '../analysis/newton-direction.js';
 import { isDenseSolver, PROBE_SOLVERS, requireDenseSolver } from '../analysis/exact-direction.js';
@@ -78,46 +81,12 @@ export interface ExperimentHooks {
   checkpoint?: CheckpointPolicy | false;
 }
 
-const CONFIG_KEYS = ['problem', 'stepper', 'hyperparameters', 'runs', 'iterations', 'seed', 'targetGradNormSq', 'indexCutoff', 'indexMethod', 'thresholds', 'cutoffs', 'probe'];
-const START_KEYS = ['trainings', 'steps', 'learningRate', 'momentum', 'keepEvery'];
-const THRESHOLD_KEYS = ['critical', 'flatR', 'flatRH'];
-
-/** A misspelt key would silently fall back to a default: refuse it and list the valid ones. */
-function rejectUnknownKeys(obj: unknown, allowed: readonly string[], where: string): void {
-  if (obj === undefined) return;
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new Error(`${where} must be an object`);
-  for (const k of Object.keys(obj)) {
-    if (!allowed.includes(k)) throw new Error(`unknown field '${where === 'config' ? k : `${where}.${k}`}'. Valid fields${where === 'config' ? '' : ` of ${where}`}: ${allowed.join(', ')}`);
-  }
-}
-
 /** Checks everything that can be checked before any work, with messages naming the field. */
 function validate(config: ExperimentConfig, registry: PluginRegistry): { thresholds: ClassThresholds; indexCutoff: number; cutoffs: number[] } {
-  rejectUnknownKeys(config, CONFIG_KEYS, 'config');
-  if (config.problem === null || typeof config.problem !== 'object' || Array.isArray(config.problem)) throw new Error('problem must be an object { name, seed, ...options }');
-  rejectUnknownKeys(config.problem?.starts, START_KEYS, 'problem.starts');
+  const c = parseField(experimentConfigShape, config);
   problemsOf(registry).resolveOptions(config.problem); // the problem's own options: unknown or bad ones are named
-  rejectUnknownKeys(config.thresholds, THRESHOLD_KEYS, 'thresholds');
-  const positiveInt = (v: unknown, name: string, min: number) => {
-    if (!Number.isInteger(v) || (v as number) < min) throw new Error(`${name} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
-  };
-  positiveInt(config.iterations, 'iterations', 0);
-  positiveInt(config.runs, 'runs', 1);
-  if (!Number.isSafeInteger(config.seed)) throw new Error(`seed must be an integer, got ${JSON.stringify(config.seed)}`);
-  const indexCutoff = config.indexCutoff ?? DEFAULT_INDEX_CUTOFF;
-  if (!(typeof indexCutoff === 'number' && indexCutoff >= 0 && Number.isFinite(indexCutoff))) {
-    throw new Error(`indexCutoff must be a finite number ≥ 0, got ${JSON.stringify(config.indexCutoff)}`);
-  }
-  if (config.indexMethod !== undefined) checkIndexMethod(config.indexMethod);
-  const thresholds = { ...DEFAULT_THRESHOLDS, ...config.thresholds };
-  for (const [k, v] of Object.entries(thresholds)) {
-    if (typeof v !== 'number' || Number.isNaN(v) || v < 0) throw new Error(`thresholds.${k} must be a number ≥ 0, got ${JSON.stringify(v)}`);
-  }
-  const cutoffs = config.cutoffs ?? [1e-2, 1e-8];
-  if (!Array.isArray(cutoffs) || cutoffs.some((c) => !(typeof c === 'number' && c > 0))) {
-    throw new Error(`cutoffs must be a list of positive numbers, got ${JSON.stringify(config.cutoffs)}`);
-  }
-  return { thresholds, indexCutoff, cutoffs };
+  const thresholds = { ...DEFAULT_THRESHOLDS, ...c.thresholds };
+  return { thresholds, indexCutoff: c.indexCutoff ?? DEFAULT_INDEX_CUTOFF, cutoffs: c.cutoffs ?? [1e-2, 1e-8] };
 }
 
 export function runExperiment(config: ExperimentConfig, out: string, kernels: DenseKernels, hooks: ExperimentHooks = {}): ExperimentResult {
@@ -175,7 +144,7 @@ function runProblem(
     const finalPath = join(out, 'runs', `run-${id}.json`);
     if (resuming && existsSync(finalPath)) {
       resumed++;
-      return JSON.parse(readFileSync(finalPath, 'utf8')) as RunRecord;
+      return readRunRecord(finalPath);
     }
     const logPath = join(out, 'runs', `run-${id}.ndjson`);
     const store = policy ? fileCheckpointStore(checkpointPathFor(logPath)) : undefined;

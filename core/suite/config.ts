@@ -28,47 +28,41 @@ import type { Hyperparameters } from '../plugins/hyperparameters.js';
 import { loadPluginFiles } from '../plugins/load.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import { problemsOf, type ProblemConfig } from '../problems/catalog.js';
+import { problemShape } from '../problems/problem-schema.js';
 import type { ProbeKind } from './probes.js';
 
 const positive = numberField({ min: 0, exclusiveMin: true });
 const nonNegative = numberField({ min: 0 });
 
-const trainingShape = objectField({
-  trainings: integerField(1), steps: integerField(0), learningRate: positive, momentum: numberField({ min: 0, max: 1 }), keepEvery: integerField(1),
-});
-
-/** name, seed and starts are gradflat's; every other key is an option of the problem, checked against its schema in resolveSuite. */
-const problemShape = z.object(
-  { name: stringField, seed: numberField({ integer: true }), starts: trainingShape.optional() },
-  { error: (iss) => (iss.input === undefined ? 'is required' : `must be an object, got ${JSON.stringify(iss.input)}`) },
-).catchall(z.unknown());
+const problem = problemShape(stringField).describe('the problem, as in gradflat run: name and seed required, starts (training runs that make starting points), and the options of the named problem (gradflat list problems)');
 
 const finderShape = objectField({ stepper: stringField, hyperparameters: recordField, iterations: integerField(1) });
 
 const stepperShape = objectField({
-  stepper: stringField,
+  stepper: stringField.describe("a registered stepper ('gradflat plugins' lists them)"),
   /** Directory name and table label; default the stepper's name. */
-  label: stringField.regex(/^[a-z0-9][a-z0-9._-]*$/i, { error: (iss) => `must be letters, digits, '.', '_' or '-' (it names a directory), got ${JSON.stringify(iss.input)}` }),
-  hyperparameters: recordField,
-  iterations: integerField(0),
+  label: stringField.regex(/^[a-z0-9][a-z0-9._-]*$/i, { error: (iss) => `must be letters, digits, '.', '_' or '-' (it names a directory), got ${JSON.stringify(iss.input)}` })
+    .describe("output folder and table label (default: the stepper's name); unique without case"),
+  hyperparameters: recordField.describe("the stepper's hyperparameters (checked against its declaration: 'gradflat plugins')"),
+  iterations: integerField(0).describe('steps per run for this stepper (default: the suite\'s iterations)'),
 }, ['stepper']);
 
 /** The suite file's schema (also emitted as JSON Schema: `gradflat schema suite`). */
 export const suiteShape = objectField({
-  name: stringField,
-  problem: problemShape,
-  seed: numberField({ integer: true }),
+  name: stringField.describe('label in tables; --out defaults to runs/<name> (default: suite)'),
+  problem,
+  seed: numberField({ integer: true }).describe("seeds the starting points and the probes' random vectors"),
   starts: objectField({
     count: integerField(1),
     flat: objectField({ finder: finderShape, r: numberField({ min: 0, max: 1 }), minGradNormSq: nonNegative, max: integerField(1) }),
-  }, ['count']),
-  steppers: arrayField(stepperShape, 1),
-  iterations: integerField(0),
-  stop: objectField({ targetGradNormSq: nonNegative }),
+  }, ['count']).describe('count: trained starting points, sampled uniformly in loss; flat: find gradient-flat starts first (docs/suites.md)'),
+  steppers: arrayField(stepperShape, 1).describe('the methods, each run from every start'),
+  iterations: integerField(0).describe('steps per run'),
+  stop: objectField({ targetGradNormSq: nonNegative }).describe('stop a run once ‖g‖² ≤ targetGradNormSq (default 0: never)'),
   probe: objectField({
     kind: choiceField(['auto', 'newton', 'rayleigh', 'spectral', 'none'] as const), every: integerField(1), rtol: positive,
     maxit: integerField(1), frobeniusSamples: integerField(1), solver: choiceField(PROBE_SOLVERS), pinvRcond: nonNegative,
-  }),
+  }).describe('flatness probes of methods that do not measure r themselves (docs/suites.md)'),
   evaluation: objectField({
     indexCutoff: nonNegative, cutoffs: arrayField(positive), indexMethod: choiceField(INDEX_METHODS),
     thresholds: objectField({ critical: nonNegative, flatR: nonNegative, flatRH: numberField() }),
@@ -77,7 +71,7 @@ export const suiteShape = objectField({
     lossAfter: arrayField(integerField(1)), leaveR: numberField({ min: 0, max: 1 }), leaveWindow: integerField(1), blowUpRatio: positive,
     targets: objectField({ loss: numberField(), gradNormSq: nonNegative }),
   }),
-  plugins: arrayField(stringField),
+  plugins: arrayField(stringField).describe("JavaScript files registering more steppers, relative to the suite file"),
 }, ['problem', 'seed', 'starts', 'steppers', 'iterations']);
 
 export type SuiteFile = z.output<typeof suiteShape>;

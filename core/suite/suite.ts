@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import type { DenseKernels } from '../linalg/kernels.js';
 import { ConfigError } from '../io/fields.js';
+import { readRunRecord } from '../io/records.js';
 import { loadPluginFiles } from '../plugins/load.js';
 import { PluginRegistry, registry as defaultRegistry } from '../plugins/registry.js';
 import { registerBuiltinPlugins } from '../../plugins/index.js';
@@ -98,7 +99,7 @@ async function runWithProblem(suite: ResolvedSuite, out: string, kernels: DenseK
     steppers.forEach((stepper, si) => starts.forEach((theta0, run) => {
       const path = taskPaths(out, suite, { phase, stepper, run }).record;
       if (existsSync(path)) {
-        results[si][run] = JSON.parse(readFileSync(path, 'utf8')) as RunRecord;
+        results[si][run] = readRunRecord(path);
         resumed++;
       } else todo.push({ phase, stepper, run, theta0 });
     }));

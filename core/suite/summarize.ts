@@ -4,7 +4,8 @@
  * flat region, loss drop after k steps, step blow-ups, work to reach a target). Works on a
  * partial suite: missing runs are listed, never guessed.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readRunRecord } from '../io/records.js';
 import { workUnits } from '../oracle/oracle.js';
 import type { RunRecord } from '../run/run-one.js';
 import type { ResolvedSuite } from './config.js';
@@ -121,7 +122,7 @@ export function readMethodRecords(out: string, suite: ResolvedSuite, runs: numbe
     const m = new Map<number, RunRecord>();
     for (let run = 0; run < runs; run++) {
       const p = taskPaths(out, suite, { phase: 'method', stepper, run }).record;
-      if (existsSync(p)) m.set(run, JSON.parse(readFileSync(p, 'utf8')) as RunRecord);
+      if (existsSync(p)) m.set(run, readRunRecord(p));
     }
     return m;
   });

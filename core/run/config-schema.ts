@@ -1,0 +1,38 @@
+/**
+ * Schema of an experiment's config (`gradflat run --config FILE`, flags merged in; the library's
+ * `runExperiment`): the same zod builders as suite files, so errors name the field, what is
+ * expected and what was given, and unknown fields list the valid ones.
+ */
+import { INDEX_METHODS } from '../analysis/index-estimate.js';
+import { PROBE_SOLVERS } from '../analysis/exact-direction.js';
+import { arrayField, choiceField, integerField, numberField, objectField, recordField, shown, stringField, z } from '../io/fields.js';
+import { problemShape } from '../problems/problem-schema.js';
+
+const nonNegative = numberField({ min: 0 });
+/** flatRH's default is Infinity (no co-kernel test); a caller may spell it out. */
+const nonNegativeOrInfinity = z.custom<number>((v) => v === Infinity || (typeof v === 'number' && Number.isFinite(v) && v >= 0), {
+  error: (iss) => (iss.input === undefined ? 'is required' : `must be a number ≥ 0 or Infinity, got ${shown(iss.input)}`),
+});
+
+export const experimentConfigShape = objectField({
+  // The registry names unknown problems itself, with the list of those that exist; the problem's
+  // own options are checked against its schema (experiment.ts validate).
+  problem: problemShape(stringField),
+  stepper: stringField,
+  hyperparameters: recordField,
+  runs: integerField(1),
+  iterations: integerField(0),
+  seed: numberField({ integer: true }),
+  targetGradNormSq: nonNegative,
+  indexCutoff: nonNegative,
+  indexMethod: choiceField(INDEX_METHODS),
+  thresholds: objectField({ critical: nonNegative, flatR: nonNegative, flatRH: nonNegativeOrInfinity }),
+  cutoffs: arrayField(numberField({ min: 0, exclusiveMin: true })),
+  probe: objectField({
+    rtol: numberField({ min: 0, exclusiveMin: true }), maxit: integerField(1), maxxnorm: numberField({ min: 0, exclusiveMin: true }),
+    acondlim: numberField({ min: 0, exclusiveMin: true }), trancond: numberField({ min: 0, exclusiveMin: true }), shift: numberField(),
+    solver: choiceField(PROBE_SOLVERS), pinvRcond: nonNegative,
+  }),
+}, ['problem', 'stepper', 'runs', 'iterations', 'seed']);
+
+export type ValidatedExperimentConfig = z.output<typeof experimentConfigShape>;
