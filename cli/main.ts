@@ -14,6 +14,7 @@ import { availableParallelism } from 'node:os';
 import { THREADS_MIN_SAMPLES, THREADS_MIN_WORK } from '../core/problems/mlp/mlp-oracle.js';
 import { formatSummaryTable } from '../core/run/summary-table.js';
 import { checkOutDirectory } from '../core/run/run-directory.js';
+import { nonFiniteWarning } from '../core/analysis/flatness.js';
 import { PROBLEM_NAMES } from '../core/problems/catalog.js';
 import { registerBuiltinPlugins } from '../plugins/index.js';
 import { runDemo } from '../core/run/demo.js';
@@ -116,6 +117,8 @@ const cli = yargs(hideBin(process.argv))
     const result = runExperiment(config, argv.out, kernels, { force: argv.force, pluginFiles: (argv.plugin ?? []).map((f) => resolve(f)) });
     if (result.resumed) process.stderr.write(`gradflat: resumed ${argv.out}: ${result.resumed} finished run(s) kept\n`);
     process.stdout.write(formatSummaryTable(result) + `\nwrote ${argv.out}/summary.json\n`);
+    const diverged = nonFiniteWarning(result.records.filter((r) => r.final.class === 'non-finite').length, result.records.length, 'runs');
+    if (diverged) notice(diverged);
   })
   .command('suite <file>', 'run a suite: several steppers from the same (optionally gradient-flat) starting points, in parallel', (y) => y
     .positional('file', { type: 'string', demandOption: true, describe: 'suite file (.json, .yaml or .yml; see docs/suites.md)' })
@@ -136,6 +139,9 @@ const cli = yargs(hideBin(process.argv))
     const result = await runSuite(suite, out, kernels, { registry, force: argv.force, workers: argv.workers });
     if (result.resumed) process.stderr.write(`gradflat: resumed ${out}: ${result.resumed} finished run(s) kept\n`);
     process.stdout.write(`${result.text}\nwrote ${out}/summary.json\n`);
+    const diverged = nonFiniteWarning(result.summary.methods.reduce((k, m) => k + m.classes['non-finite'], 0),
+      result.summary.methods.reduce((k, m) => k + m.completedRuns, 0), 'method runs');
+    if (diverged) notice(diverged);
     if (argv.report) {
       const { writeReport } = await import('../core/report/write-report.js');
       const report = await writeReport([out], join(out, 'report'));

@@ -12,6 +12,7 @@
  * Fig. 1, momentum 0.9 lr 0.1 for Figs. 3–5), sampled uniformly in loss. MNIST data:
  * core/data/mnist.ts.
  */
+import { checkAutoencoderData } from './data-checks.js';
 import { readCsvMatrix } from '../data/csv.js';
 import { gaussianData, linearlySpacedVariances } from '../data/gaussian.js';
 import { downsampledFeatures, loadMnist, memorizeData } from '../data/mnist.js';
@@ -168,6 +169,11 @@ function gaussianAutoencoder(config: ProblemConfig, kernels: DenseKernels, spec:
     source = { generator: 'gaussian, variances 1..16 linearly spaced, mean-centred', samples: n, seed: config.seed };
   }
   if (config.l2 !== undefined && name === 'linear-ae' && config.l2 !== 0) spec = { ...spec, l2: config.l2 };
+  checkAutoencoderData(inputs, n, d, kernels, {
+    problem: name, distinctEigenvalues: name === 'linear-ae' && spec.l2 === 0,
+    where: config.dataFile ?? `the generated data (samples: ${n})`,
+    fix: config.dataFile ? `Give at least ${d} rows of varied samples (one sample per row).` : `Use --samples ≥ ${d} (default 10000).`,
+  });
   const problem = mlpProblem(config, kernels, spec, name, { inputs, targets: inputs, N: n }, source, {}, options);
   if (name === 'linear-ae' && spec.l2 === 0) problem.truth = (cutoff) => linearAeCriticalPoints(inputs, n, d, spec.layers[1], kernels, cutoff);
   return problem;
