@@ -159,7 +159,8 @@ const cli = yargs(hideBin(process.argv))
     const dirs = (argv.dirs ?? []).map(String);
     const out = argv.out ?? (dirs.length === 1 ? join(dirs[0], 'report') : 'report');
     const maxPoints = argv['max-points'];
-    if (maxPoints !== undefined && !(Number.isInteger(maxPoints) && maxPoints >= 4)) throw new Error('--max-points must be an integer ≥ 4');
+    // The upper bound keeps one run's step figure under ~2 GB of HTML (about 200 bytes a point).
+    if (maxPoints !== undefined && !(Number.isInteger(maxPoints) && maxPoints >= 4 && maxPoints <= 1e7)) throw new Error(`--max-points must be an integer from 4 to 10000000 (a run's step figure needs about 200 bytes a point), got ${maxPoints}`);
     // Loaded here: vega and vega-lite take half a second to import, which other commands need not pay.
     const { writeReport } = await import('../core/report/write-report.js');
     await loadPluginFiles(argv.plugin ?? [], registry);

@@ -24,6 +24,7 @@ import { Rng } from '../random/rng.js';
 import { terminalProgress, type Progress } from './progress.js';
 import { fileSha256, openRunDirectory } from './run-directory.js';
 import { runOne, type RunRecord } from './run-one.js';
+import { checkProblemSize, checkRunSize, RUN_FLAGS, type SizeNames } from './size-limits.js';
 import { buildSummary, type Summary } from './summary.js';
 
 export type { RunRecord } from './run-one.js';
@@ -65,6 +66,8 @@ export interface ExperimentHooks {
   progress?: Progress;
   /** Plugin files the stepper may come from: their contents are part of the directory's identity. */
   pluginFiles?: readonly string[];
+  /** How size errors name the numbers (default: the `gradflat run` flags). */
+  sizeNames?: SizeNames;
 }
 
 const CONFIG_KEYS = ['problem', 'stepper', 'hyperparameters', 'runs', 'iterations', 'seed', 'targetGradNormSq', 'indexCutoff', 'thresholds', 'cutoffs', 'probe'];
@@ -112,8 +115,16 @@ export function runExperiment(config: ExperimentConfig, out: string, kernels: De
   const registry = hooks.registry ?? defaultRegistry;
   const hp = registry.resolveHyperparameters(config.stepper, config.hyperparameters);
   const { thresholds, indexCutoff, cutoffs } = validate(config);
+  const names = hooks.sizeNames ?? RUN_FLAGS;
+  checkProblemSize(config.problem, names);
   const problem = buildProblem(config.problem, kernels);
   try {
+    const grid = problem.name === 'quartic' ? problem.info.grid as number : undefined;
+    const runs = grid !== undefined ? grid * grid : config.runs;
+    checkRunSize({
+      runs, tasks: runs, dim: problem.oracle.dim, iterations: config.iterations, totalSteps: runs * config.iterations, out,
+      training: problem.info.starts as { trainings: number; steps: number; keepEvery: number } | undefined,
+    }, names, grid !== undefined ? 'grid' : 'runs', grid ?? runs);
     return runProblem(config, problem, out, kernels, hooks, registry, { hp, thresholds, indexCutoff, cutoffs });
   } finally {
     problem.oracle.dispose?.();
