@@ -4,8 +4,7 @@
  * initialisation ran (the pool stopped workers that were still starting once the first ones had
  * finished every task; the MLP oracle's dispose did the same). Before the fix the 24-worker
  * suite (25 one-step tasks, 24 workers) aborted 4 times in 8 on the development machine, 0 in 10
- * after; the fix never terminates a
- * thread before it has loaded its kernels. Skipped without OpenBLAS, unless
+ * after; the fix never terminates a thread before it has loaded its kernels. Skipped without OpenBLAS, unless
  * GRADFLAT_REQUIRE_OPENBLAS=1 makes its absence a failure.
  */
 import test from 'node:test';
