@@ -9,12 +9,13 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { registry } from '../core/plugins/registry.js';
 import { selectKernels, type KernelPreference } from '../core/linalg/select-kernels.js';
-import { packageVersion, runExperiment, type ExperimentConfig } from '../core/run/experiment.js';
+import { checkExperimentConfig, packageVersion, runExperiment, type ExperimentConfig } from '../core/run/experiment.js';
 import { availableParallelism } from 'node:os';
 import { THREADS_MIN_SAMPLES, THREADS_MIN_WORK } from '../core/problems/mlp/mlp-oracle.js';
 import { formatSummaryTable } from '../core/run/summary-table.js';
 import { checkOutDirectory } from '../core/run/run-directory.js';
 import { buildProblemAsync, PROBLEM_NAMES, problemsOf } from '../core/problems/catalog.js';
+import { nonFiniteWarning } from '../core/analysis/flatness.js';
 import { registerBuiltinPlugins } from '../plugins/index.js';
 import { runDemo } from '../core/run/demo.js';
 import { loadPluginFiles } from '../core/plugins/load.js';
@@ -122,6 +123,7 @@ const cli = yargs(hideBin(process.argv))
       ...(argv['probe-solver'] !== undefined && { probe: { ...file.probe, solver: argv['probe-solver'] } }),
       ...(argv['index-method'] !== undefined && { indexMethod: argv['index-method'] as IndexMethod }),
     };
+    checkExperimentConfig(config, registry);
     const kernels = selectKernels(argv.kernels as KernelPreference | undefined, notice);
     await prepareEngine(config.problem.engine);
     // Built here, awaited: a plugin's problem may build asynchronously (e.g. loading a saved model).
@@ -134,6 +136,8 @@ const cli = yargs(hideBin(process.argv))
     }
     if (result.resumed) process.stderr.write(`gradflat: resumed ${argv.out}: ${result.resumed} finished run(s) kept\n`);
     process.stdout.write(formatSummaryTable(result) + `\nwrote ${argv.out}/summary.json\n`);
+    const diverged = nonFiniteWarning(result.records.filter((r) => r.final.class === 'non-finite').length, result.records.length, 'runs');
+    if (diverged) notice(diverged);
   })
   .command('suite <file>', 'run a suite: several steppers from the same (optionally gradient-flat) starting points, in parallel', (y) => y
     .positional('file', { type: 'string', demandOption: true, describe: 'suite file (.json, .yaml or .yml; see docs/suites.md)' })
@@ -155,6 +159,9 @@ const cli = yargs(hideBin(process.argv))
     const result = await runSuite(suite, out, kernels, { registry, force: argv.force, workers: argv.workers });
     if (result.resumed) process.stderr.write(`gradflat: resumed ${out}: ${result.resumed} finished run(s) kept\n`);
     process.stdout.write(`${result.text}\nwrote ${out}/summary.json\n`);
+    const diverged = nonFiniteWarning(result.summary.methods.reduce((k, m) => k + m.classes['non-finite'], 0),
+      result.summary.methods.reduce((k, m) => k + m.completedRuns, 0), 'method runs');
+    if (diverged) notice(diverged);
     if (argv.report) {
       const { writeReport } = await import('../core/report/write-report.js');
       const report = await writeReport([out], join(out, 'report'));
@@ -172,7 +179,8 @@ const cli = yargs(hideBin(process.argv))
     const dirs = (argv.dirs ?? []).map(String);
     const out = argv.out ?? (dirs.length === 1 ? join(dirs[0], 'report') : 'report');
     const maxPoints = argv['max-points'];
-    if (maxPoints !== undefined && !(Number.isInteger(maxPoints) && maxPoints >= 4)) throw new Error('--max-points must be an integer ≥ 4');
+    // The upper bound keeps one run's step figure under ~2 GB of HTML (about 200 bytes a point).
+    if (maxPoints !== undefined && !(Number.isInteger(maxPoints) && maxPoints >= 4 && maxPoints <= 1e7)) throw new Error(`--max-points must be an integer from 4 to 10000000 (a run's step figure needs about 200 bytes a point), got ${maxPoints}`);
     // Loaded here: vega and vega-lite take half a second to import, which other commands need not pay.
     const { writeReport } = await import('../core/report/write-report.js');
     await loadPluginFiles(argv.plugin ?? [], registry);

@@ -3,6 +3,7 @@
  * folder declares which of these it takes and with which defaults.
  */
 import { readCsvMatrix } from '../core/data/csv.js';
+import { checkAutoencoderData } from '../core/problems/data-checks.js';
 import { gaussianData, linearlySpacedVariances } from '../core/data/gaussian.js';
 import { downsampledFeatures, loadMnist } from '../core/data/mnist.js';
 import type { HyperparameterSpec } from '../core/plugins/hyperparameters.js';
@@ -46,6 +47,11 @@ export function gaussianAutoencoder(o: ProblemOptions, ctx: ProblemContext, spec
     inputs = gaussianData(n, linearlySpacedVariances(d), new Rng(ctx.seed).fork(1));
     source = { generator: 'gaussian, variances 1..16 linearly spaced, mean-centred', samples: n, seed: ctx.seed };
   }
+  checkAutoencoderData(inputs, n, d, ctx.kernels, {
+    problem: name, distinctEigenvalues: name === 'linear-ae' && !spec.l2,
+    where: dataFile ?? `the generated data (samples: ${n})`,
+    fix: dataFile ? `Give at least ${d} rows of varied samples (one sample per row).` : `Use --samples ≥ ${d} (default 10000).`,
+  });
   return { ...mlpProblem({ spec, data: { inputs, targets: inputs, N: n }, ctx, engine: o.engine as Engine, source }), inputs, samples: n };
 }
 

@@ -124,6 +124,6 @@ export function evaluatePoint(oracle: Oracle, theta: Float64Array, kernels: Dens
   const ray = rayleighIndices(oracle, theta, g, hNorm);
   report.rayleigh = ray.rayleigh;
   report.hgRatio = ray.hgRatio;
-  report.class = classifyPoint(gradNormSq, report.r_solverA, report.rH_solverA, opts.thresholds ?? DEFAULT_THRESHOLDS);
+  report.class = classifyPoint(gradNormSq, report.r_solverA, report.rH_solverA, opts.thresholds ?? DEFAULT_THRESHOLDS, loss);
   return report;
 }

@@ -43,7 +43,12 @@ export function rayleighIndices(oracle: Oracle, theta: Float64Array, g: Float64A
   return { rayleigh: dot(g, hg) / (gg * hNorm), hgRatio: norm2(hg) / (hNorm * Math.sqrt(gg)) };
 }
 
-export type PointClass = 'critical' | 'gradient-flat' | 'neither';
+/**
+ * 'non-finite': loss, ‖g‖² or r is NaN or ±∞ (a diverged run). Such a point is never critical or
+ * gradient-flat: before this class, a NaN gradient gave r = 1 (the solver's `nan-or-inf` exit) and
+ * the point was counted gradient-flat (issue 15).
+ */
+export type PointClass = 'critical' | 'gradient-flat' | 'neither' | 'non-finite';
 
 export interface ClassThresholds {
   /** ‖g‖² below this: critical (εc, default 1e-8). */
@@ -56,9 +61,17 @@ export interface ClassThresholds {
 
 export const DEFAULT_THRESHOLDS: ClassThresholds = Object.freeze({ critical: 1e-8, flatR: 0.9, flatRH: Infinity });
 
-/** Figure colouring ([GF] Figs. 1, 3–5): blue critical, orange gradient-flat, black neither. */
-export function classifyPoint(gradNormSq: number, r: number, rH: number, t: ClassThresholds = DEFAULT_THRESHOLDS): PointClass {
+/** Figure colouring ([GF] Figs. 1, 3–5): blue critical, orange gradient-flat, black neither (red non-finite). */
+export function classifyPoint(gradNormSq: number, r: number, rH: number, t: ClassThresholds = DEFAULT_THRESHOLDS, loss = 0): PointClass {
+  if (!Number.isFinite(loss) || !Number.isFinite(gradNormSq) || !Number.isFinite(r) || (Number.isFinite(t.flatRH) && !Number.isFinite(rH))) return 'non-finite';
   if (gradNormSq < t.critical) return 'critical';
-  if (r > t.flatR && rH < t.flatRH) return 'gradient-flat';
+  if (r > t.flatR && (t.flatRH === Infinity || rH < t.flatRH)) return 'gradient-flat';
   return 'neither';
+}
+
+/** The stderr warning when `count` of `total` final points are non-finite (undefined when none). */
+export function nonFiniteWarning(count: number, total: number, what: string): string | undefined {
+  if (count === 0) return undefined;
+  return `warning: ${count} of ${total} ${what} ended at a non-finite point (loss, ‖g‖² or r is NaN or ±∞): ` +
+    "counted as 'non-finite', never critical or gradient-flat. The runs diverged: check the data's scale and the step-size hyperparameters.";
 }

@@ -37,6 +37,9 @@ export function linearAeSpec(d: number, p: number): MlpSpec {
   return { layers: [d, p, d], hiddenActivation: 'identity', outputActivation: 'identity', biases: false, loss: 'mse', l2: 0 };
 }
 
+/** Covariance eigenvalues closer than this times the largest count as repeated. */
+export const EIGENVALUE_GAP = 1e-10;
+
 export function covarianceEigen(x: Float64Array, n: number, d: number, kernels: DenseKernels): CovarianceEigen {
   const sigma = secondMoment(x, n, d);
   const { values, vectors } = kernels.symmetricEigen(sigma, d, true);
@@ -46,8 +49,13 @@ export function covarianceEigen(x: Float64Array, n: number, d: number, kernels: 
     desc[i] = values[d - 1 - i];
     vec.set(vectors!.subarray((d - 1 - i) * d, (d - i) * d), i * d);
   }
+  // Relative gap, not exact order: eigenvalues equal in exact arithmetic differ by round-off
+  // (~d·ε·λ₁), and an exact test let 200 identical rows through (issue 15).
   for (let i = 1; i < d; i++) {
-    if (!(desc[i - 1] > desc[i])) throw new Error(`the data covariance has a repeated eigenvalue (${desc[i]}); the Baldi–Hornik critical points are then not isolated`);
+    if (!(desc[i - 1] - desc[i] > EIGENVALUE_GAP * Math.abs(desc[0]))) {
+      throw new Error(`the data covariance has a repeated eigenvalue (λ${i} = ${desc[i - 1].toPrecision(6)}, λ${i + 1} = ${desc[i].toPrecision(6)}, ` +
+        `closer than ${EIGENVALUE_GAP}·λ₁); the Baldi–Hornik critical points are then not isolated`);
+    }
   }
   return { values: desc, vectors: vec, d };
 }

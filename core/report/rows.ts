@@ -4,10 +4,10 @@
  * missing. The figure builders are pure functions of these rows.
  */
 
-export type PointClass = 'critical' | 'gradient-flat' | 'neither';
-export const CLASSES: readonly PointClass[] = ['critical', 'gradient-flat', 'neither'];
-/** [GF]'s colours: blue critical, orange gradient-flat, black neither. */
-export const CLASS_COLORS: Readonly<Record<PointClass, string>> = { critical: '#1f77b4', 'gradient-flat': '#ff7f0e', neither: '#000000' };
+export type PointClass = 'critical' | 'gradient-flat' | 'neither' | 'non-finite';
+export const CLASSES: readonly PointClass[] = ['critical', 'gradient-flat', 'neither', 'non-finite'];
+/** [GF]'s colours: blue critical, orange gradient-flat, black neither; red for diverged (non-finite) points. */
+export const CLASS_COLORS: Readonly<Record<PointClass, string>> = { critical: '#1f77b4', 'gradient-flat': '#ff7f0e', neither: '#000000', 'non-finite': '#d62728' };
 
 export interface RunRow {
   /** Short, unique name of the run directory. */
@@ -137,7 +137,7 @@ export function num(v: unknown): number {
 }
 
 export function asClass(v: unknown): PointClass {
-  return v === 'critical' || v === 'gradient-flat' ? v : 'neither';
+  return v === 'critical' || v === 'gradient-flat' || v === 'non-finite' ? v : 'neither';
 }
 
 export const runId = (group: string, run: number) => `${group}/run-${String(run).padStart(3, '0')}`;

@@ -84,7 +84,7 @@ test('‖g‖² figure: every run drawn, classes in the paper\'s colours, log sc
   assert.ok(colors.length >= 2);
   for (const c of colors) {
     assert.deepEqual(c.scale.domain, [...CLASSES]);
-    assert.deepEqual(c.scale.range, ['#1f77b4', '#ff7f0e', '#000000'], 'blue critical, orange gradient-flat, black neither');
+    assert.deepEqual(c.scale.range, ['#1f77b4', '#ff7f0e', '#000000', '#d62728'], 'blue critical, orange gradient-flat, black neither, red non-finite');
   }
   const y = findAll(spec, 'y').find((e) => (e as { field?: string }).field === 'gradNormSq') as { scale: { type: string } };
   assert.equal(y.scale.type, 'log');

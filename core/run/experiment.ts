@@ -31,6 +31,7 @@ import { Rng } from '../random/rng.js';
 import { terminalProgress, type Progress } from './progress.js';
 import { fileSha256, openRunDirectory } from './run-directory.js';
 import { runOne, type RunRecord } from './run-one.js';
+import { checkProblemSize, checkRunSize, RUN_FLAGS, type SizeNames } from './size-limits.js';
 import { buildSummary, type Summary } from './summary.js';
 import { checkpointPathFor, checkpointPolicyFromEnv, fileCheckpointStore, type CheckpointPolicy } from './checkpoint.js';
 
@@ -79,6 +80,8 @@ export interface ExperimentHooks {
   problem?: Problem;
   /** When to checkpoint runs (default: $GRADFLAT_CHECKPOINT_* over DEFAULT_CHECKPOINT_POLICY); false: never. */
   checkpoint?: CheckpointPolicy | false;
+  /** How size errors name the numbers (default: the `gradflat run` flags). */
+  sizeNames?: SizeNames;
 }
 
 /** Checks everything that can be checked before any work, with messages naming the field. */
@@ -89,16 +92,34 @@ function validate(config: ExperimentConfig, registry: PluginRegistry): { thresho
   return { thresholds, indexCutoff: c.indexCutoff ?? DEFAULT_INDEX_CUTOFF, cutoffs: c.cutoffs ?? [1e-2, 1e-8] };
 }
 
+/**
+ * Everything about a config that can be refused before its problem is built (the CLI builds a
+ * problem itself, asynchronously, so it checks first): fields, hyperparameters, problem options, sizes.
+ */
+export function checkExperimentConfig(config: ExperimentConfig, registry: PluginRegistry = defaultRegistry, names: SizeNames = RUN_FLAGS): void {
+  registry.resolveHyperparameters(config.stepper, config.hyperparameters);
+  validate(config, registry);
+  checkProblemSize(config.problem, names);
+}
+
 export function runExperiment(config: ExperimentConfig, out: string, kernels: DenseKernels, hooks: ExperimentHooks = {}): ExperimentResult {
   const registry = hooks.registry ?? defaultRegistry;
   const hp = registry.resolveHyperparameters(config.stepper, config.hyperparameters);
   const { thresholds, indexCutoff, cutoffs } = validate(config, registry);
-  if (hooks.problem) return runProblem(config, hooks.problem, out, kernels, hooks, registry, { hp, thresholds, indexCutoff, cutoffs });
-  const problem = buildProblem(config.problem, kernels, {}, registry);
+  const names = hooks.sizeNames ?? RUN_FLAGS;
+  checkProblemSize(config.problem, names);
+  // A problem built by the caller (async builds) stays the caller's to dispose.
+  const problem = hooks.problem ?? buildProblem(config.problem, kernels, {}, registry);
   try {
+    const grid = problem.name === 'quartic' ? problem.info.grid as number : undefined;
+    const runs = grid !== undefined ? grid * grid : config.runs;
+    checkRunSize({
+      runs, tasks: runs, dim: problem.oracle.dim, iterations: config.iterations, totalSteps: runs * config.iterations, out,
+      training: problem.info.starts as { trainings: number; steps: number; keepEvery: number } | undefined,
+    }, names, grid !== undefined ? 'grid' : 'runs', grid ?? runs);
     return runProblem(config, problem, out, kernels, hooks, registry, { hp, thresholds, indexCutoff, cutoffs });
   } finally {
-    problem.oracle.dispose?.();
+    if (!hooks.problem) problem.oracle.dispose?.();
   }
 }
 

@@ -18,7 +18,7 @@ export interface Aggregate {
 }
 
 export function aggregate(records: readonly RunRecord[], critical = 1e-8): Aggregate {
-  const byClass: Record<string, number> = { critical: 0, 'gradient-flat': 0, neither: 0 };
+  const byClass: Record<string, number> = { critical: 0, 'gradient-flat': 0, neither: 0, 'non-finite': 0 };
   let belowCritical = 0, below1e28 = 0, truthChecked = 0, truthMatched = 0;
   for (const r of records) {
     byClass[r.final.class] = (byClass[r.final.class] ?? 0) + 1;
@@ -49,7 +49,7 @@ export function formatSummaryTable(result: ExperimentResult): string {
   const lines = rows.map((row) => row.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd());
   const a = aggregate(result.records, result.summary.thresholds.critical);
   lines.push('', `${result.summary.problem} × ${result.summary.stepper}: ${a.runs} runs — critical ${a.byClass.critical}, ` +
-    `gradient-flat ${a.byClass['gradient-flat']}, neither ${a.byClass.neither}; ‖g‖² < ${result.summary.thresholds.critical}: ${a.belowCritical}, ≤ 1e-28: ${a.below1e28}`);
+    `gradient-flat ${a.byClass['gradient-flat']}, neither ${a.byClass.neither}${a.byClass['non-finite'] ? `, non-finite ${a.byClass['non-finite']}` : ''}; ‖g‖² < ${result.summary.thresholds.critical}: ${a.belowCritical}, ≤ 1e-28: ${a.below1e28}`);
   if (a.truthChecked) lines.push(`final points with ‖g‖² < ${result.summary.thresholds.critical} matching an analytic critical point (loss to 1e-6 relative, same index): ${a.truthMatched}/${a.truthChecked}`);
   for (const c of a.cutoffs) {
     if (c.checked) lines.push(`first iterate below ‖g‖² = ${c.cutoff.toExponential(0)}: reached in ${c.reached} runs, matched an analytic point in ${c.matched}/${c.checked}`);

@@ -29,7 +29,7 @@ export function buildSummary(
     conventions: {
       r: 'r and rH are normalised by MINRES-QLP’s estimate of ‖A‖ (the paper’s figures); runs/*.json also give r_frobenius, rH_frobenius with the exact ‖H‖_F',
       index: `fraction of Hessian eigenvalues < −${indexCutoff}`,
-      class: `critical: ‖g‖² < ${thresholds.critical}; gradient-flat: r > ${thresholds.flatR}${Number.isFinite(thresholds.flatRH) ? ` and rH < ${thresholds.flatRH}` : ''}; else neither`,
+      class: `critical: ‖g‖² < ${thresholds.critical}; gradient-flat: r > ${thresholds.flatR}${Number.isFinite(thresholds.flatRH) ? ` and rH < ${thresholds.flatRH}` : ''}; else neither; non-finite: loss, ‖g‖² or r is NaN or ±∞ (never critical or flat)`,
     },
     thresholds,
     runs: records.map((r) => ({

@@ -3,6 +3,12 @@
  * queue order. Each worker builds its own problem and registry from the resolved suite, so
  * results are the same for any number of workers. The first failing task stops the pool and
  * its error names the task.
+ *
+ * A worker is never terminated before it says 'ready': terminating a thread while it runs a
+ * native addon's initialisation (koffi, loading OpenBLAS) aborts the whole process with
+ * "FATAL ERROR: Error::ThrowAsJavaScriptException napi_throw" (the addon's napi_throw fails in
+ * a terminating environment). With many workers and short tasks the first workers used to finish
+ * every task while the last ones were still loading, and were terminated then (issue 15).
  */
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
@@ -44,6 +50,12 @@ export function runOnWorkers(
   return new Promise((resolve, reject) => {
     const pool: Worker[] = [];
     const retired = new Set<Worker>();
+    const ready = new Set<Worker>();
+    // Terminates now, or as soon as the worker is out of its start-up (see the file comment).
+    const stop = (w: Worker) => {
+      retired.add(w);
+      if (ready.has(w)) void w.terminate();
+    };
     const running = new Map<Worker, number>();
     const what = (w: Worker) => (running.has(w) ? ` while running ${describe(tasks[running.get(w)!])}` : '');
     let next = 0;
@@ -52,14 +64,13 @@ export function runOnWorkers(
     const fail = (err: Error) => {
       if (failed) return;
       failed = true;
-      for (const w of pool) void w.terminate();
+      for (const w of pool) stop(w);
       reject(err);
     };
     const dispatch = (w: Worker) => {
       if (failed) return;
       if (next >= tasks.length) {
-        retired.add(w);
-        void w.terminate();
+        stop(w);
         return;
       }
       const index = next++;
@@ -71,7 +82,11 @@ export function runOnWorkers(
       const w = new Worker(WORKER_URL, { workerData: init });
       pool.push(w);
       w.on('message', (m: WorkerMessage) => {
-        if (m.type === 'ready') dispatch(w);
+        if (m.type === 'ready') {
+          ready.add(w);
+          if (retired.has(w) || failed) stop(w);
+          else dispatch(w);
+        }
         else if (m.type === 'progress') on.progress(slot, m.text);
         else if (m.type === 'done') {
           running.delete(w);
@@ -82,10 +97,7 @@ export function runOnWorkers(
             return;
           }
           if (++finished === tasks.length) {
-            for (const x of pool) {
-              retired.add(x);
-              void x.terminate();
-            }
+            for (const x of pool) stop(x);
             resolve();
           } else dispatch(w);
         } else if (m.type === 'error') {

@@ -26,6 +26,7 @@ import { buildProblemAsync, problemsOf, type Problem } from '../problems/catalog
 import { loadOrComputeTruth, loadOrMakeStarts, packageVersion, problemFileHashes } from '../run/experiment.js';
 import { terminalProgress, type Progress } from '../run/progress.js';
 import { fileSha256, openRunDirectory } from '../run/run-directory.js';
+import { checkProblemSize, checkRunSize, SUITE_FIELDS } from '../run/size-limits.js';
 import type { RunRecord } from '../run/run-one.js';
 import { checkpointPolicyFromEnv, type CheckpointPolicy } from '../run/checkpoint.js';
 import type { ResolvedStepper, ResolvedSuite } from './config.js';
@@ -59,6 +60,7 @@ export interface SuiteResult {
 
 export async function runSuite(suite: ResolvedSuite, out: string, kernels: DenseKernels, opts: SuiteOptions = {}): Promise<SuiteResult> {
   const registry = opts.registry ?? defaultRegistry;
+  checkProblemSize(suite.problem, SUITE_FIELDS);
   const problem = await buildProblemAsync(suite.problem, kernels, {}, registry);
   try {
     return await runWithProblem(suite, out, kernels, problem, registry, opts);
@@ -71,6 +73,13 @@ async function runWithProblem(suite: ResolvedSuite, out: string, kernels: DenseK
   const t0 = performance.now();
   const version = packageVersion();
   preflight(suite, problem, registry);
+  const finder = suite.starts.flat?.finder;
+  checkRunSize({
+    runs: suite.starts.count, tasks: suite.starts.count * (suite.steppers.length + (finder ? 1 : 0)), dim: problem.oracle.dim,
+    iterations: Math.max(...suite.steppers.map((s) => s.iterations), finder?.iterations ?? 0),
+    totalSteps: suite.starts.count * [...suite.steppers, ...(finder ? [finder] : [])].reduce((k, s) => k + s.iterations, 0), out,
+    training: problem.info.starts as { trainings: number; steps: number; keepEvery: number } | undefined,
+  }, SUITE_FIELDS);
   // The version and kernels are part of the identity: a fixed method or other round-off must
   // not be mixed into a directory computed before (resume refuses; --force starts over).
   const identity = {

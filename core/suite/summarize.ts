@@ -41,7 +41,7 @@ export interface MethodSummary {
   expectedRuns: number;
   completedRuns: number;
   missingRuns: number[];
-  classes: { critical: number; 'gradient-flat': number; neither: number };
+  classes: { critical: number; 'gradient-flat': number; neither: number; 'non-finite': number };
   finalGradNormSq: Quartiles | null;
   finalLoss: Quartiles | null;
   steps: Quartiles | null;
@@ -74,7 +74,7 @@ export function summarizeMethod(suite: ResolvedSuite, index: number, records: Re
   const s = suite.steppers[index];
   const recs = [...records.values()];
   const obs = (r: RunRecord) => r.observed as unknown as ObservedRun | undefined;
-  const classes = { critical: 0, 'gradient-flat': 0, neither: 0 };
+  const classes = { critical: 0, 'gradient-flat': 0, neither: 0, 'non-finite': 0 };
   const stopReasons: Record<string, number> = {};
   for (const r of recs) {
     classes[r.final.class]++;
@@ -163,7 +163,7 @@ export function formatSuiteSummary(s: SuiteSummary): string {
   const rows = [header];
   for (const m of s.methods) {
     rows.push([
-      m.label, `${m.completedRuns}/${m.expectedRuns}`, `${m.classes.critical}/${m.classes['gradient-flat']}/${m.classes.neither}`,
+      m.label, `${m.completedRuns}/${m.expectedRuns}`, `${m.classes.critical}/${m.classes['gradient-flat']}/${m.classes.neither}${m.classes['non-finite'] ? ` +${m.classes['non-finite']} non-finite` : ''}`,
       med(m.finalGradNormSq, (x) => e(x)), med(m.finalLoss, (x) => e(x, 3)), g3(m.steps?.median), g3(m.work?.median),
       g3(m.wallMs ? m.wallMs.median / 1000 : null),
       `${m.headToHead.leftFlat}/${m.headToHead.rMeasured}`, ...(k ? [e(m.headToHead.lossDrop[k]?.median)] : []), String(m.headToHead.runsWithBlowUps),

@@ -9,6 +9,7 @@
  *     CMD     the command (CMD_*)
  *     DONE    = REQ once the worker has written its result; −1 after a fatal error
  *     STARTED 1 once the worker script runs
+ *     LOADED  1 once the worker has its kernels (koffi and OpenBLAS loaded, when chosen)
  *     FORWARDS, BACKWARDS  the worker engine's pass counts (diagnostics)
  *     K       the number of directions of a CMD_HVP_BLOCK
  *   θ and v: one shared Float64Array each (written by the caller before REQ is bumped);
@@ -21,8 +22,11 @@
  * `Atomics.wait` on REQ. Atomics give the happens-before edges: plain writes to θ, v and the
  * results before an `Atomics.store` are visible after the matching `Atomics.load`.
  *
- * Workers are `unref()`ed (an idle pool never keeps the process alive) and are terminated by
- * `dispose()`, or when the owning oracle is garbage-collected.
+ * Workers are `unref()`ed once they have loaded their kernels (an idle pool never keeps the
+ * process alive) and are terminated by `dispose()`, or when the owning oracle is garbage-collected.
+ * Until then they are neither unref'd nor terminated: stopping a thread inside koffi's native
+ * initialisation aborts the process ("FATAL ERROR: Error::ThrowAsJavaScriptException
+ * napi_throw", issue 15); a worker disposed that early leaves by itself on CMD_EXIT.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +47,8 @@ export const CTRL_K = 7;
 /** CMD_HVP_BLOCK on unit directions (UnitBlock): start index, or −1 for general V; and lowerOnly (0/1). */
 export const CTRL_UNIT_START = 8;
 export const CTRL_UNIT_LOWER = 9;
+/** 1 once the worker has its kernels (koffi and OpenBLAS loaded, when chosen). */
+export const CTRL_LOADED = 10;
 /** Int32 slots per worker (64 bytes: one cache line). */
 export const CTRL_SLOTS = 16;
 
@@ -210,7 +216,8 @@ export class MlpWorkerPool {
         blockV: this.blockV.buffer as SharedArrayBuffer, blockResults,
       };
       const w = new Worker(WORKER_URL, { workerData: init, execArgv: workerExecArgv(), stdout: false, stderr: false });
-      w.unref();
+      // Kept referenced until its kernels are loaded (see the file comment); it then says 'loaded'.
+      w.once('message', () => w.unref());
       // Errors are reported through shared memory (the caller is blocked in Atomics.wait and
       // would never see an 'error' event); this listener only keeps an unexpected one from
       // becoming an uncaught exception later.
@@ -303,7 +310,8 @@ export class MlpWorkerPool {
       Atomics.store(c, CTRL_CMD, CMD_EXIT);
       Atomics.add(c, CTRL_REQ, 1);
       Atomics.notify(c, CTRL_REQ);
-      this.workers[i].terminate().catch(() => {});
+      // A worker still loading its kernels must not be terminated: it sees CMD_EXIT and leaves once loaded.
+      if (Atomics.load(c, CTRL_LOADED) === 1) this.workers[i].terminate().catch(() => {});
     }
   }
 

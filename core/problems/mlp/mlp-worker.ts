@@ -8,10 +8,10 @@
  * (a kernel set that does not load here, …) reaches the waiting caller as an error message
  * instead of leaving it blocked.
  */
-import { workerData } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import {
   CMD_EXIT, CMD_GRADIENT, CMD_HVP, CMD_HVP_BLOCK, CMD_LOSS, CTRL_BACKWARDS, CTRL_CMD, CTRL_DONE, CTRL_ERRLEN, CTRL_FORWARDS, CTRL_K, CTRL_REQ,
-  CTRL_STARTED, CTRL_UNIT_LOWER, CTRL_UNIT_START,
+  CTRL_STARTED, CTRL_UNIT_LOWER, CTRL_UNIT_START, CTRL_LOADED,
   ERROR_BYTES, type MlpWorkerInit, spinWhileEqual,
 } from './mlp-threads.js';
 
@@ -27,6 +27,9 @@ try {
   ]);
   const { MlpSliceEngine, LEVEL_FORWARD, LEVEL_BACKWARD } = engineModule;
   const kernels = selectKernels(init.kernels);
+  // From here on the parent may terminate this thread (mlp-threads.ts): no native initialisation is left.
+  Atomics.store(ctrl, CTRL_LOADED, 1);
+  parentPort?.postMessage('loaded');
   const engine = new MlpSliceEngine(resolveMlpSpec(init.spec), init.slice, init.normN, kernels, init.blockRows);
   const theta = new Float64Array(init.theta);
   const v = new Float64Array(init.v);
