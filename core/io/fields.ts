@@ -4,8 +4,10 @@
  * that names the path, what was expected and what was found. A misspelt key would silently
  * fall back to a default, so objects reject unknown keys and list the valid ones.
  */
+import { showValue, UsageError } from './errors.js';
 
-export class ConfigError extends Error {
+/** A bad field of a config file: a usage error (exit 2). */
+export class ConfigError extends UsageError {
   constructor(readonly path: string, message: string) {
     super(path ? `${path}: ${message}` : message);
     this.name = 'ConfigError';
@@ -14,7 +16,7 @@ export class ConfigError extends Error {
 
 export type Check<T> = (value: unknown, path: string) => T;
 
-const shown = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));
+const shown = showValue;
 
 export function numberField(o: { min?: number; max?: number; exclusiveMin?: boolean; integer?: boolean } = {}): Check<number> {
   return (v, path) => {

@@ -104,6 +104,12 @@ export async function reproduce(out: string, kernels: DenseKernels, opts: Reprod
     });
     opts.log?.(`${figure}: ${runs.records.length} runs, ${wallSeconds.toFixed(0)} s${resumed ? ` (${resumed} runs resumed from disk)` : ''}`);
   }
+  if (opts.measureOnly && results.length === 0) {
+    // Nothing to tabulate: an empty table with exit 0 would look like a reproduction that ran.
+    const wanted = opts.figures ?? FIGURE_IDS;
+    throw new Error(`--measure-only: ${out} holds none of the figure folders it tabulates (${wanted.map((f) => join(out, f)).join(', ')}); ` +
+      `make them first with \`gradflat reproduce${opts.variant === 'full' ? ' --full' : ''} --out ${out}\` (or --figures ${wanted[0]} for one), then tabulate with --measure-only`);
+  }
   // Figures tabulated before in this directory stay in the table: `--figures` adds or refreshes rows.
   const merged = mergeResults(readResults(join(out, 'reproduction.json'), opts.variant, opts.log), results);
   writeJsonAtomic(join(out, 'reproduction.json'), merged);

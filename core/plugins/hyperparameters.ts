@@ -3,6 +3,7 @@
  * user input is validated against the schema with errors that name the field and what is
  * allowed. Numbers may be given as numbers or numeric strings (from a CLI).
  */
+import { showValue } from '../io/errors.js';
 
 export type HyperparameterSpec =
   | { type: 'number'; default: number; min?: number; max?: number; exclusiveMin?: boolean; exclusiveMax?: boolean; description: string }
@@ -40,7 +41,7 @@ function coerce(spec: HyperparameterSpec, raw: unknown, where: string): number |
     case 'integer': {
       if (raw === null && spec.type === 'integer' && spec.default === null) return null;
       const v = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${where} must be a finite number, got ${JSON.stringify(raw)}`);
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${where} must be a finite number, got ${showValue(raw)}`);
       if (spec.type === 'integer' && !Number.isInteger(v)) throw new Error(`${where} must be an integer, got ${v}`);
       if (spec.min !== undefined && (v < spec.min || (spec.type === 'number' && spec.exclusiveMin && v === spec.min))) {
         throw new Error(`${where} must be ${spec.type === 'number' && spec.exclusiveMin ? '>' : '≥'} ${spec.min}, got ${v}`);
@@ -52,10 +53,10 @@ function coerce(spec: HyperparameterSpec, raw: unknown, where: string): number |
     case 'boolean':
       if (raw === true || raw === 'true') return true;
       if (raw === false || raw === 'false') return false;
-      throw new Error(`${where} must be true or false, got ${JSON.stringify(raw)}`);
+      throw new Error(`${where} must be true or false, got ${showValue(raw)}`);
     case 'choice':
       if (typeof raw === 'string' && spec.choices.includes(raw)) return raw;
-      throw new Error(`${where} must be one of ${spec.choices.join(', ')}, got ${JSON.stringify(raw)}`);
+      throw new Error(`${where} must be one of ${spec.choices.join(', ')}, got ${showValue(raw)}`);
   }
 }
 

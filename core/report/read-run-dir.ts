@@ -4,6 +4,7 @@
  * (and as unfinished when their step log exists), never guessed. Bad input (no directory, an
  * empty one, a folder that is not gradflat's) fails with one clear message.
  */
+import { UsageError } from '../io/errors.js';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { WORK_WEIGHTS } from '../oracle/oracle.js';
@@ -12,7 +13,8 @@ import {
 } from './rows.js';
 
 /** Bad input: the CLI prints the message alone. */
-export class ReportInputError extends Error {
+/** A directory that cannot be reported: the user gave the wrong one (exit 2). */
+export class ReportInputError extends UsageError {
   override name = 'ReportInputError';
 }
 

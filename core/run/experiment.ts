@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { DEFAULT_THRESHOLDS, type ClassThresholds } from '../analysis/flatness.js';
 import { DEFAULT_INDEX_CUTOFF } from '../analysis/spectrum.js';
 import { writeJsonAtomic } from '../io/atomic.js';
+import { asUsageErrors, showValue } from '../io/errors.js';
+import { lockDirectory, removeIfEmpty, type DirectoryLock } from '../io/lock.js';
 import type { DenseKernels } from '../linalg/kernels.js';
 import type { MinresQlpOptions } from '../linalg/minres-qlp.js';
 import { checkTheta } from '../oracle/oracle.js';
@@ -22,7 +24,8 @@ import { buildProblem, type Problem, type ProblemConfig } from '../problems/cata
 import type { TruthPoint } from '../problems/linear-ae-truth.js';
 import { Rng } from '../random/rng.js';
 import { terminalProgress, type Progress } from './progress.js';
-import { fileSha256, openRunDirectory } from './run-directory.js';
+import { discardOutputs, fileSha256, openRunDirectory, removeStaleTemps } from './run-directory.js';
+import { readRunRecord } from './record-file.js';
 import { runOne, type RunRecord } from './run-one.js';
 import { buildSummary, type Summary } from './summary.js';
 
@@ -88,33 +91,42 @@ function validate(config: ExperimentConfig): { thresholds: ClassThresholds; inde
   rejectUnknownKeys(config.problem?.starts, START_KEYS, 'problem.starts');
   rejectUnknownKeys(config.thresholds, THRESHOLD_KEYS, 'thresholds');
   const positiveInt = (v: unknown, name: string, min: number) => {
-    if (!Number.isInteger(v) || (v as number) < min) throw new Error(`${name} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
+    if (!Number.isInteger(v) || (v as number) < min) throw new Error(`${name} must be an integer ≥ ${min}, got ${showValue(v)}`);
   };
   positiveInt(config.iterations, 'iterations', 0);
   positiveInt(config.runs, 'runs', 1);
-  if (!Number.isSafeInteger(config.seed)) throw new Error(`seed must be an integer, got ${JSON.stringify(config.seed)}`);
+  if (!Number.isSafeInteger(config.seed)) throw new Error(`seed must be an integer, got ${showValue(config.seed)}`);
   const indexCutoff = config.indexCutoff ?? DEFAULT_INDEX_CUTOFF;
   if (!(typeof indexCutoff === 'number' && indexCutoff >= 0 && Number.isFinite(indexCutoff))) {
-    throw new Error(`indexCutoff must be a finite number ≥ 0, got ${JSON.stringify(config.indexCutoff)}`);
+    throw new Error(`indexCutoff must be a finite number ≥ 0, got ${showValue(config.indexCutoff)}`);
   }
   const thresholds = { ...DEFAULT_THRESHOLDS, ...config.thresholds };
   for (const [k, v] of Object.entries(thresholds)) {
-    if (typeof v !== 'number' || Number.isNaN(v) || v < 0) throw new Error(`thresholds.${k} must be a number ≥ 0, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || Number.isNaN(v) || v < 0) throw new Error(`thresholds.${k} must be a number ≥ 0, got ${showValue(v)}`);
   }
   const cutoffs = config.cutoffs ?? [1e-2, 1e-8];
   if (!Array.isArray(cutoffs) || cutoffs.some((c) => !(typeof c === 'number' && c > 0))) {
-    throw new Error(`cutoffs must be a list of positive numbers, got ${JSON.stringify(config.cutoffs)}`);
+    throw new Error(`cutoffs must be a list of positive numbers, got ${showValue(config.cutoffs)}`);
   }
   return { thresholds, indexCutoff, cutoffs };
 }
 
 export function runExperiment(config: ExperimentConfig, out: string, kernels: DenseKernels, hooks: ExperimentHooks = {}): ExperimentResult {
   const registry = hooks.registry ?? defaultRegistry;
-  const hp = registry.resolveHyperparameters(config.stepper, config.hyperparameters);
-  const { thresholds, indexCutoff, cutoffs } = validate(config);
-  const problem = buildProblem(config.problem, kernels);
+  // Everything that can be checked is checked before anything is written to `out`: a manifest
+  // written by an invocation that then fails would make the corrected rerun a "different
+  // configuration". What fails here is the user's to fix (exit 2).
+  const checked = asUsageErrors(() => ({ hp: registry.resolveHyperparameters(config.stepper, config.hyperparameters), ...validate(config) }));
+  const problem = asUsageErrors(() => buildProblem(config.problem, kernels));
   try {
-    return runProblem(config, problem, out, kernels, hooks, registry, { hp, thresholds, indexCutoff, cutoffs });
+    // The stepper must be constructible on this problem (oracle capabilities, hyperparameter pairs).
+    asUsageErrors(() => registry.create(config.stepper, problem.oracle, checked.hp));
+    const lock = lockDirectory(out);
+    try {
+      return runProblem(config, problem, out, kernels, hooks, registry, checked, lock);
+    } finally {
+      lock.release();
+    }
   } finally {
     problem.oracle.dispose?.();
   }
@@ -122,47 +134,81 @@ export function runExperiment(config: ExperimentConfig, out: string, kernels: De
 
 function runProblem(
   config: ExperimentConfig, problem: Problem, out: string, kernels: DenseKernels, hooks: ExperimentHooks, registry: PluginRegistry,
-  v: { hp: Hyperparameters; thresholds: ClassThresholds; indexCutoff: number; cutoffs: number[] },
+  v: { hp: Hyperparameters; thresholds: ClassThresholds; indexCutoff: number; cutoffs: number[] }, lock: DirectoryLock,
 ): ExperimentResult {
   const { hp, thresholds, indexCutoff, cutoffs } = v;
   const plugin = registry.get(config.stepper);
   // The identity uses the problem as built (defaults filled in), so that spelling a default out
-  // or leaving it implicit names the same experiment.
+  // or leaving it implicit names the same experiment. The kernels are part of it: their
+  // round-off differs, so a resumed directory must not mix runs of two kernel sets.
   const resolved = { ...config, problem: { ...problem.info, name: problem.name, seed: config.problem.seed }, hyperparameters: hp, thresholds, indexCutoff, cutoffs };
   const dataFile = config.problem.dataFile;
   const version = packageVersion();
   const plugins = (hooks.pluginFiles ?? []).map((file) => ({ file, sha256: fileSha256(file) }));
-  const identity = { config: resolved, dataSha256: dataFile ? fileSha256(dataFile) : undefined, ...(plugins.length > 0 && { plugins }) };
+  const identity = { config: resolved, dataSha256: dataFile ? fileSha256(dataFile) : undefined, ...(plugins.length > 0 && { plugins }), kernels: kernels.name };
   const { resuming } = openRunDirectory(out, identity, {
     gradflat: version, node: process.version, kernels: kernels.name,
     problem: { name: problem.name, description: problem.description, ...problem.info },
   }, Boolean(hooks.force));
+  removeStaleTemps(out);
 
   const progress = hooks.progress ?? terminalProgress();
-  const starts = loadOrMakeStarts(out, problem, config.runs, config.seed, resuming, progress);
-  const truth = loadOrComputeTruth(out, problem, indexCutoff, resuming);
+  const { starts, truth } = startOrRollBack(out, resuming, lock, () => ({
+    starts: loadOrMakeStarts(out, problem, config.runs, config.seed, resuming, progress),
+    truth: loadOrComputeTruth(out, problem, indexCutoff, resuming),
+  }));
   const ctx = {
     oracle: problem.oracle, kernels, stepperName: config.stepper, problemName: problem.name,
     makeStepper: () => registry.create(config.stepper, problem.oracle, hp),
     iterations: config.iterations, targetGradNormSq: config.targetGradNormSq, cutoffs, indexCutoff, thresholds,
     probe: { ...config.probe, ...plugin.probeSolver?.(hp) }, truth, version, progress, runs: starts.length,
   };
-  let resumed = 0;
+  const kept = starts.map((_, run) => (resuming ? readRunRecord(recordPath(out, run)) : undefined));
+  const resumed = kept.filter(Boolean).length;
+  const total = starts.length - resumed;
+  let done = 0;
+  progress.runFinished?.(0, total, `${config.stepper} runs`);
   const records = starts.map((theta0, run) => {
-    const id = String(run).padStart(3, '0');
-    const finalPath = join(out, 'runs', `run-${id}.json`);
-    if (resuming && existsSync(finalPath)) {
-      resumed++;
-      return JSON.parse(readFileSync(finalPath, 'utf8')) as RunRecord;
+    const old = kept[run];
+    if (old) return old;
+    let record: RunRecord;
+    try {
+      record = runOne(ctx, run, theta0, recordPath(out, run).replace(/\.json$/, '.ndjson'));
+    } catch (e) {
+      // The same context the suite gives: which stepper, which run (the step is in the message).
+      throw new Error(`stepper '${config.stepper}' run ${run} of ${starts.length} failed: ${(e as Error).message}`, { cause: e });
     }
-    const record = runOne(ctx, run, theta0, join(out, 'runs', `run-${id}.ndjson`));
-    writeJsonAtomic(finalPath, record);
+    writeJsonAtomic(recordPath(out, run), record);
+    progress.runFinished?.(++done, total, `${config.stepper} runs`);
     return record;
   });
   progress.done();
   const summary = buildSummary(problem.name, config.stepper, hp, records, thresholds, indexCutoff);
   writeJsonAtomic(join(out, 'summary.json'), summary);
   return { dir: out, records, summary, resumed };
+}
+
+const recordPath = (out: string, run: number) => join(out, 'runs', `run-${String(run).padStart(3, '0')}.json`);
+
+/**
+ * Runs the set-up of a fresh directory (training the starts, the analytic points). If it fails,
+ * the directory is put back as it was (manifest and partial outputs removed, the folder too if
+ * this invocation created it), so that the corrected rerun is not refused as a different
+ * configuration. A resumed directory is left alone.
+ */
+export function startOrRollBack<T>(out: string, resuming: boolean, lock: DirectoryLock, setUp: () => T): T {
+  try {
+    return setUp();
+  } catch (e) {
+    if (!resuming) {
+      discardOutputs(out);
+      if (lock.created) {
+        lock.release();
+        removeIfEmpty(out);
+      }
+    }
+    throw e;
+  }
 }
 
 /** starts.json: made once from the seed (training runs sampled uniformly in loss), reused on resume. */

@@ -96,7 +96,8 @@ export function runOne(ctx: RunContext, run: number, theta0: Float64Array, logPa
   const startRecord = { loss: start.loss, gradNormSq: normSq(start.gradient) };
   log.write({ type: 'start', run, stepper: ctx.stepperName, ...(ctx.label && { label: ctx.label }), problem: ctx.problemName, ...startRecord });
   const observer = ctx.observer;
-  const outcome = runStepper(stepper, theta0, {
+  // A stepper that throws must not leave its log open (one descriptor per failed run).
+  const outcome = closeOnThrow(log, () => runStepper(stepper, theta0, {
     maxIterations: ctx.iterations,
     targetGradNormSq: ctx.targetGradNormSq,
     onState: (st) => {
@@ -111,7 +112,7 @@ export function runOne(ctx: RunContext, run: number, theta0: Float64Array, logPa
       if (m.newton && Number.isFinite(m.newton.r_solverA)) maxR = Math.max(maxR ?? 0, m.newton.r_solverA);
       ctx.progress.update(`${ctx.label ? `${ctx.label} ` : ''}run ${run + 1}/${ctx.runs}  step ${m.iteration}  loss ${m.loss.toExponential(3)}  ‖g‖² ${m.gradNormSq.toExponential(2)}`);
     },
-  });
+  }));
   // Before the final evaluation, so that the observer's timings cover the method alone.
   const observed = observer?.finish(outcome.state);
   const probeWork = observer?.work() ?? emptyCounters();
@@ -137,4 +138,13 @@ export function runOne(ctx: RunContext, run: number, theta0: Float64Array, logPa
   log.write({ type: 'final', run, steps: outcome.steps, stopReason: outcome.stopReason, ...final });
   log.close();
   return record;
+}
+
+function closeOnThrow<T>(log: { close(): void }, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    log.close();
+    throw e;
+  }
 }

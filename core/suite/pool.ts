@@ -50,8 +50,8 @@ export function runOnWorkers(
     const fail = (err: Error) => {
       if (failed) return;
       failed = true;
-      for (const w of pool) void w.terminate();
-      reject(err);
+      // Reject once every worker has stopped, so that the caller can clean up what they left (temporary files).
+      void Promise.allSettled(pool.map((w) => w.terminate())).then(() => reject(err));
     };
     const dispatch = (w: Worker) => {
       if (failed) return;
