@@ -256,7 +256,7 @@ export function readSuiteManifest(out: string): { suite: ResolvedSuite; problemN
   }
   const suite = manifest?.identity?.suite;
   if (manifest?.kind === 'suite' && suite) return { suite, problemName: manifest.identity?.problem?.name ?? suite.problem.name };
-  if (manifest?.identity?.config && typeof manifest.configHash === 'string') throw new RunDirectoryGiven(out, manifest);
+  if (manifest?.identity?.config) throw new RunDirectoryGiven(out, manifest);
   throw new UsageError(`${manifestPath} is not a gradflat manifest (it has no configHash and identity): ${out} was not written by 'gradflat run' or 'gradflat suite'`);
 }
 
