@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { UsageError } from '../io/errors.js';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import type { DenseKernels } from '../linalg/kernels.js';
@@ -79,10 +80,10 @@ export async function reproduce(out: string, kernels: DenseKernels, opts: Reprod
     if (opts.measureOnly) {
       if (!existsSync(join(dir, 'manifest.json'))) throw new Error(`--measure-only: ${dir} holds no suite run yet; run \`gradflat reproduce${opts.variant === 'full' ? ' --full' : ''} --figures ${figure}\` first`);
       const ran = (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { identity?: { suite?: { name?: string } } }).identity?.suite;
-      if (ran?.name !== suite.name) throw new Error(`--measure-only: ${dir} holds suite '${ran?.name}', not '${suite.name}' (${suitePath}); give the --out folder of a ${opts.variant} reproduction`);
+      if (ran?.name !== suite.name) throw new UsageError(`--measure-only: ${dir} holds suite '${ran?.name}', not '${suite.name}' (${suitePath}); give the --out folder of a ${opts.variant} reproduction`);
       // Same name but an edited file (say more starts): its runs would be tabulated as complete.
       if (configHash(ran) !== configHash(suite)) {
-        throw new Error(`--measure-only: ${dir} was run with an earlier version of ${suitePath}; run \`gradflat reproduce${opts.variant === 'full' ? ' --full' : ''} --figures ${figure}\` (add --force to start over) before tabulating it`);
+        throw new UsageError(`--measure-only: ${dir} was run with an earlier version of ${suitePath}; run \`gradflat reproduce${opts.variant === 'full' ? ' --full' : ''} --figures ${figure}\` (add --force to start over) before tabulating it`);
       }
     } else {
       opts.log?.(`${figure}: running ${suiteFile} into ${dir}`);

@@ -219,7 +219,10 @@ export function loadOrMakeStarts(out: string, problem: Problem, count: number, s
     starts = (JSON.parse(readFileSync(path, 'utf8')) as number[][]).map((a) => Float64Array.from(a));
   } else {
     const rng = new Rng(seed).fork(2);
-    starts = problem.startingPoints(count, rng, (d, t) => progress.update(`making starting points: training run ${d}/${t}`));
+    starts = problem.startingPoints(count, rng, (d, t) => {
+      progress.update(`making starting points: training run ${d}/${t}`);
+      progress.runFinished?.(d, t, 'training runs (for the starting points)');
+    });
     if (problem.training) writeJsonAtomic(join(out, 'training.json'), problem.training);
     writeJsonAtomic(path, starts);
   }

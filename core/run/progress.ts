@@ -50,8 +50,10 @@ export function finishedLine(done: number, total: number, elapsedSeconds: number
 export function terminalProgress(stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number } = process.stderr, mode: ProgressMode = progressMode(stream)): Progress {
   let last = 0;
   let lastLine = 0;
-  // Elapsed time counts from the first progress event of a phase (a phase: one `total`).
+  // A phase (one `total`) counts its time from runFinished(0, …), else from the end of the
+  // previous phase (or this object's creation): a phase's first line then has an honest ETA.
   let phase: { total: number; what?: string; t0: number } | undefined;
+  let since = Date.now();
   return {
     update(text) {
       if (mode !== 'live') return;
@@ -62,13 +64,15 @@ export function terminalProgress(stream: NodeJS.WritableStream & { isTTY?: boole
     },
     done(text) {
       phase = undefined;
+      since = Date.now();
       if (mode !== 'live') return;
       stream.write('\r\x1b[2K' + (text ? text + '\n' : ''));
     },
     runFinished(done, total, what) {
       if (mode !== 'lines') return;
       const now = Date.now();
-      if (!phase || phase.total !== total || phase.what !== what || done === 0) phase = { total, what, t0: now };
+      if (!phase || phase.total !== total || phase.what !== what || done === 0) phase = { total, what, t0: done === 0 ? now : since };
+      if (done === total) since = now;
       if (done === 0 || (done < total && now - lastLine < 1000)) return;
       lastLine = now;
       stream.write(finishedLine(done, total, (now - phase.t0) / 1000, what) + '\n');
