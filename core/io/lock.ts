@@ -79,6 +79,8 @@ function readHolder(path: string): Holder | undefined {
  * `dir` is a UsageError (an output directory was expected).
  */
 export function lockDirectory(dir: string): DirectoryLock {
+  // resolve('') is the current directory: an empty --out must never lock (or write to) it.
+  if (dir.trim() === '') throw new UsageError('the output directory is empty (""): give a directory, e.g. --out runs/my-experiment');
   const abs = resolve(dir);
   const path = join(abs, LOCK_FILE);
   const mine = held.get(abs);

@@ -29,7 +29,7 @@ export function readRunRecord(path: string, onDamaged: DamagedRecord = warnDamag
     return undefined;
   }
   const r = value as Partial<RunRecord> | null;
-  if (r === null || typeof r !== 'object' || typeof r.final !== 'object' || r.final === null || !Array.isArray(r.theta)) {
+  if (r === null || typeof r !== 'object' || typeof r.final !== 'object' || r.final === null) {
     onDamaged(path, 'not a run record (no final point)');
     return undefined;
   }
