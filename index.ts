@@ -42,6 +42,12 @@ export { evaluatePoint } from './core/analysis/evaluate-point.js';
 export { runStepper } from './core/run/run-loop.js';
 export { runExperiment } from './core/run/experiment.js';
 export type { ExperimentConfig } from './core/run/experiment.js';
+export { summarizeRunDirectory } from './core/run/summarize-run.js';
+export { readRunRecord } from './core/run/record-file.js';
+export { terminalProgress, setProgressPreference } from './core/run/progress.js';
+export type { Progress, ProgressMode } from './core/run/progress.js';
+export { UsageError, exitCodeOf } from './core/io/errors.js';
+export { lockDirectory, DirectoryBusyError } from './core/io/lock.js';
 export { Rng } from './core/random/rng.js';
 
 export type { ReportOptions, ReportResult } from './core/report/write-report.js';
