@@ -70,6 +70,12 @@ export { runExperiment } from './core/run/experiment.js';
 export type { ExperimentConfig } from './core/run/experiment.js';
 export { DEFAULT_CHECKPOINT_POLICY, decodeCheckpoint, encodeCheckpoint, fileCheckpointStore } from './core/run/checkpoint.js';
 export type { CheckpointPolicy, CheckpointStore } from './core/run/checkpoint.js';
+export { summarizeRunDirectory } from './core/run/summarize-run.js';
+export { readRunRecord } from './core/run/record-file.js';
+export { terminalProgress, setProgressPreference } from './core/run/progress.js';
+export type { Progress, ProgressMode } from './core/run/progress.js';
+export { UsageError, exitCodeOf } from './core/io/errors.js';
+export { lockDirectory, DirectoryBusyError } from './core/io/lock.js';
 export { Rng } from './core/random/rng.js';
 
 export type { ReportOptions, ReportResult } from './core/report/write-report.js';

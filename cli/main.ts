@@ -26,10 +26,21 @@ import { ENGINES, prepareEngine, type Engine } from '../core/problems/engine.js'
 import { tfjsInfoLine } from '../core/problems/tfjs/info.js';
 import { runSuite, summarizeSuiteDirectory } from '../core/suite/suite.js';
 import { CONTROL_FIGURE_IDS, FIGURE_IDS, reproduce, type FigureId } from '../core/paper/reproduce.js';
+import { exitCodeOf, isSystemError, showValue, UsageError } from '../core/io/errors.js';
+import { setProgressPreference } from '../core/run/progress.js';
+import { summarizeRunDirectory } from '../core/run/summarize-run.js';
+import { RunDirectoryGiven } from '../core/suite/suite.js';
 
 registerBuiltinPlugins();
 
 const notice = (msg: string) => process.stderr.write(`gradflat: ${msg}\n`);
+
+/**
+ * Set by a command once its input is checked and the work starts: an error before that (a bad
+ * plugin file, config or kernel choice) is a usage error whatever its class; after it, only
+ * errors thrown as UsageError are (see the exit status at the end).
+ */
+let working = false;
 
 /** `--plugin FILE` (run, plugins): a JavaScript module registering steppers, loaded before any stepper is looked up. */
 const probeSolverOption = {
@@ -42,31 +53,43 @@ function parseAssignments(list: unknown, flag: string): Record<string, string> {
   for (const item of ([] as unknown[]).concat(list ?? [])) {
     const s = String(item);
     const eq = s.indexOf('=');
-    if (eq <= 0) throw new Error(`${flag} expects key=value, got '${s}'`);
+    if (eq <= 0) throw new UsageError(`${flag} expects key=value, got '${s}'`);
     out[s.slice(0, eq)] = s.slice(eq + 1);
   }
   return out;
 }
 
 function readConfigFile(path: string): Partial<ExperimentConfig> {
-  if (!existsSync(path)) throw new Error(`config file not found: ${path}`);
+  if (!existsSync(path)) throw new UsageError(`config file not found: ${path}`);
+  let raw: unknown;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as Partial<ExperimentConfig>;
+    raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new Error(`config file ${path} is not valid JSON: ${(e as Error).message}`);
+    throw new UsageError(`config file ${path} is not valid JSON: ${(e as Error).message}`);
   }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new UsageError(`config file ${path} must hold a JSON object (an ExperimentConfig, see README), got ${showValue(raw)}`);
+  const file = raw as Record<string, unknown>;
+  // "problem": "linear-ae" names the problem with its defaults, like --problem.
+  if (typeof file.problem === 'string') return { ...file, problem: { name: file.problem } } as Partial<ExperimentConfig>;
+  if (file.problem !== undefined && (file.problem === null || typeof file.problem !== 'object' || Array.isArray(file.problem))) {
+    throw new UsageError(`config file ${path}: 'problem' must be a problem name ("linear-ae") or an object ({"name": "linear-ae", "samples": 2000, ...}), got ${showValue(file.problem)}`);
+  }
+  return file as Partial<ExperimentConfig>;
 }
 
 const cli = yargs(hideBin(process.argv))
   .scriptName('gradflat')
   .usage('$0 <command> [options]')
   // No default here: left unset, selectKernels reads GRADFLAT_KERNELS itself (one rule for CLI and library).
+  .option('quiet', { type: 'boolean', describe: 'no progress on stderr (errors and warnings still show)' })
+  .option('progress', { type: 'boolean', describe: 'show progress even when CI is set (a line per finished run when stderr is not a terminal)' })
+  .middleware((argv) => setProgressPreference({ quiet: Boolean(argv.quiet), force: Boolean(argv.progress) }))
   .option('kernels', { choices: ['auto', 'typescript', 'openblas'] as const, describe: 'dense kernels: OpenBLAS/LAPACKE via FFI when present, else pure TypeScript (default: $GRADFLAT_KERNELS or auto)' })
   .check((argv) => {
     // yargs turns `--runs abc` into NaN; say so instead of failing later with a puzzling value.
     for (const flag of ['runs', 'grid', 'iterations', 'seed', 'samples', 'l2', 'train-steps', 'index-cutoff']) {
       const v = argv[flag];
-      if (v !== undefined && (typeof v !== 'number' || Number.isNaN(v))) throw new Error(`--${flag} must be a number`);
+      if (v !== undefined && (typeof v !== 'number' || Number.isNaN(v))) throw new UsageError(`--${flag} must be a number`);
     }
     // `--out ""` would mean the current directory (every command with --out).
     if (argv.out !== undefined) checkOutDirectory(argv.out);
@@ -98,7 +121,7 @@ const cli = yargs(hideBin(process.argv))
     // Precedence: flag, then config file, then default.
     const file = argv.config ? readConfigFile(argv.config) : {};
     const problemName = argv.problem ?? file.problem?.name;
-    if (!problemName) throw new Error(`--problem is required (one of ${problemsOf(registry).names().join(', ')})`);
+    if (!problemName) throw new UsageError(`--problem is required (one of ${problemsOf(registry).names().join(', ')})${argv.config ? `: give it as a flag, or in ${argv.config} as "problem": "linear-ae" or "problem": {"name": "linear-ae", ...}` : ''}`);
     const seed = argv.seed ?? file.seed ?? file.problem?.seed ?? 1;
     const config: ExperimentConfig = {
       ...file,
@@ -130,6 +153,8 @@ const cli = yargs(hideBin(process.argv))
     const problem = await buildProblemAsync(config.problem, kernels, {}, registry);
     let result;
     try {
+      // From here on, failures are the work's (exit 1) unless classified as usage errors where thrown.
+      working = true;
       result = runExperiment(config, argv.out, kernels, { force: argv.force, pluginFiles: (argv.plugin ?? []).map((f) => resolve(f)), problem });
     } finally {
       problem.oracle.dispose?.();
@@ -156,6 +181,7 @@ const cli = yargs(hideBin(process.argv))
     await prepareEngine(suite.problem.engine);
     const out = argv.out ?? `runs/${suite.name}`;
     const kernels = selectKernels(argv.kernels as KernelPreference | undefined, notice);
+    working = true;
     const result = await runSuite(suite, out, kernels, { registry, force: argv.force, workers: argv.workers });
     if (result.resumed) process.stderr.write(`gradflat: resumed ${out}: ${result.resumed} finished run(s) kept\n`);
     process.stdout.write(`${result.text}\nwrote ${out}/summary.json\n`);
@@ -180,10 +206,11 @@ const cli = yargs(hideBin(process.argv))
     const out = argv.out ?? (dirs.length === 1 ? join(dirs[0], 'report') : 'report');
     const maxPoints = argv['max-points'];
     // The upper bound keeps one run's step figure under ~2 GB of HTML (about 200 bytes a point).
-    if (maxPoints !== undefined && !(Number.isInteger(maxPoints) && maxPoints >= 4 && maxPoints <= 1e7)) throw new Error(`--max-points must be an integer from 4 to 10000000 (a run's step figure needs about 200 bytes a point), got ${maxPoints}`);
+    if (maxPoints !== undefined && !(Number.isInteger(maxPoints) && maxPoints >= 4 && maxPoints <= 1e7)) throw new UsageError(`--max-points must be an integer from 4 to 10000000 (a run's step figure needs about 200 bytes a point), got ${maxPoints}`);
     // Loaded here: vega and vega-lite take half a second to import, which other commands need not pay.
     const { writeReport } = await import('../core/report/write-report.js');
     await loadPluginFiles(argv.plugin ?? [], registry);
+    working = true;
     const r = await writeReport(dirs, out, { maxPointsPerRun: maxPoints, svg: argv.svg, title: argv.title, registry });
     for (const m of r.missing) process.stderr.write(`gradflat: missing: ${m}\n`);
     for (const n of r.notes) process.stderr.write(`gradflat: note: ${n}\n`);
@@ -192,8 +219,17 @@ const cli = yargs(hideBin(process.argv))
   .command('summarize <dir>', 'per-method tables of a suite directory (finished or not); writes summary.json', (y) => y
     .positional('dir', { type: 'string', demandOption: true, describe: 'the --out directory of `gradflat suite`' }),
   (argv) => {
-    const { text } = summarizeSuiteDirectory(argv.dir);
-    process.stdout.write(`${text}\nwrote ${argv.dir}/summary.json\n`);
+    working = true;
+    const damaged = (path: string, reason: string) => process.stderr.write(`gradflat: note: ${path} is damaged (${reason}): counted as unfinished; running the same command again reruns it\n`);
+    try {
+      const { text } = summarizeSuiteDirectory(argv.dir, damaged);
+      process.stdout.write(`${text}\nwrote ${argv.dir}/summary.json\n`);
+    } catch (e) {
+      if (!(e instanceof RunDirectoryGiven)) throw e;
+      // A `gradflat run` directory: its summary is rebuilt from the run records (it may have been deleted).
+      const result = summarizeRunDirectory(argv.dir, e.manifest as Parameters<typeof summarizeRunDirectory>[1], damaged);
+      process.stdout.write(formatSummaryTable(result) + `\nwrote ${argv.dir}/summary.json\n`);
+    }
   })
   .command('reproduce', "run [GF]'s Figs. 1–5 as suites (quick or full) and tabulate paper vs measured", (y) => y
     .option('full', { type: 'boolean', default: false, describe: 'the paper-size suites (hours on 2 cores); default: the quick ones' })
@@ -209,9 +245,10 @@ const cli = yargs(hideBin(process.argv))
     const control = argv.control;
     const ids: readonly FigureId[] = control ? CONTROL_FIGURE_IDS : FIGURE_IDS;
     const figures = argv.figures?.split(',').map((f) => f.trim()) as FigureId[] | undefined;
-    for (const f of figures ?? []) if (!ids.includes(f)) throw new Error(`--figures: unknown figure '${f}'${control ? ' for --control' : ''}. Figures: ${ids.join(', ')}`);
+    for (const f of figures ?? []) if (!ids.includes(f)) throw new UsageError(`--figures: unknown figure '${f}'${control ? ' for --control' : ''}. Figures: ${ids.join(', ')}`);
     const out = argv.out ?? `runs/reproduce-${control ? 'control-' : ''}${variant}`;
     const kernels = selectKernels(argv.kernels as KernelPreference | undefined, notice);
+    working = true;
     const results = await reproduce(out, kernels, { variant, figures, workers: argv.workers, force: argv.force, measureOnly: argv['measure-only'], control, registry, log: (l) => process.stderr.write(`gradflat: ${l}\n`) });
     const table = control ? 'control' : 'reproduction';
     process.stdout.write(readFileSync(`${out}/${table}.md`, 'utf8') + `wrote ${out}/${table}.md and ${table}.json\n`);
@@ -228,6 +265,7 @@ const cli = yargs(hideBin(process.argv))
     .option('force', { type: 'boolean', default: false, describe: 'start over in a directory written with another config' }),
   (argv) => {
     const kernels = selectKernels(argv.kernels as KernelPreference | undefined, notice);
+    working = true;
     const path = runDemo(argv.out, kernels, { quick: argv.quick, force: argv.force, log: (s) => process.stdout.write(s + '\n') });
     process.stdout.write(`\nreport: ${path}\n`);
   })
@@ -265,7 +303,9 @@ const cli = yargs(hideBin(process.argv))
   .demandCommand(1, 'give a command: run, suite, summarize, report, reproduce, demo, plugins, problems, schema or info')
   .strict()
   .fail((msg, err, y) => {
-    if (err) throw err;
+    // yargs passes errors thrown by .check() with their message (bad flags: usage errors) and
+    // errors of command handlers with msg null (classified where they were thrown).
+    if (err) throw msg !== null && !(err instanceof UsageError) ? new UsageError(err.message, { cause: err }) : err;
     y.showHelp();
     process.stderr.write(`\ngradflat: ${msg}\n`);
     process.exit(2);
@@ -275,8 +315,9 @@ const cli = yargs(hideBin(process.argv))
 try {
   await cli.parseAsync();
 } catch (err) {
-  // Bad input is reported as one clear line, not a stack trace; GRADFLAT_DEBUG shows the stack.
+  // One clear line, not a stack trace (GRADFLAT_DEBUG shows the stack). Exit 2: the input must
+  // change (UsageError); exit 1: the work failed (I/O, a plugin throwing, numerics). README "Exit codes".
   process.stderr.write(`gradflat: error: ${(err as Error).message}\n`);
   if (process.env.GRADFLAT_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
-  process.exitCode = 2;
+  process.exitCode = !working && !isSystemError(err) ? 2 : exitCodeOf(err);
 }

@@ -2,7 +2,7 @@
  * Atomic file writes: write a temporary sibling, fsync, rename. A crash leaves old or new, never
  * half. The temporary name carries the pid and thread id: suite workers share one pid.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { toJsonSafe } from './json.js';
@@ -12,12 +12,18 @@ export function writeFileAtomic(path: string, data: string): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${threadId}.tmp`);
   const fd = openSync(tmp, 'w');
   try {
-    writeSync(fd, data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    try {
+      writeSync(fd, data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    // A failed write (disk full, a directory in the way) must not leave its temporary file.
+    rmSync(tmp, { force: true });
+    throw e;
   }
-  renameSync(tmp, path);
 }
 
 /** Non-finite numbers are written as strings ("NaN"), never as a silent null. */

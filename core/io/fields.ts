@@ -10,19 +10,20 @@
  * keys and the message lists the valid ones.
  */
 import { z } from 'zod';
+import { showValue, UsageError } from './errors.js';
 
 export { z };
 
-export class ConfigError extends Error {
+/** A bad field of a config file: a usage error (exit 2). */
+export class ConfigError extends UsageError {
   constructor(readonly path: string, message: string) {
     super(path ? `${path}: ${message}` : message);
     this.name = 'ConfigError';
   }
 }
 
-/** How a value is shown in messages: Infinity and NaN as such (JSON would say null). */
-export const shown = (v: unknown): string =>
-  v === undefined ? 'nothing' : typeof v === 'number' && !Number.isFinite(v) ? String(v) : JSON.stringify(v);
+/** How a value is shown in messages: Infinity and NaN as such, also inside lists (JSON would say null). */
+export const shown = showValue;
 
 /** A missing required field says so; anything else says what it got. */
 const typeError = (expected: string) => (iss: { input?: unknown }) => (iss.input === undefined ? 'is required' : `${expected}, got ${shown(iss.input)}`);

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeJsonAtomic } from './atomic.js';
 import { toJsonSafe } from './json.js';
-import { parseRunRecord, readRunRecord } from './records.js';
+import { parseRunRecord } from './records.js';
+import { readRunRecord } from '../run/record-file.js';
 import type { RunRecord } from '../run/run-one.js';
 
 const record: RunRecord = {
@@ -26,7 +27,7 @@ test('a record written with NaN/±Infinity (stored as strings) reads back with t
   try {
     const file = join(dir, 'run-003.json');
     writeJsonAtomic(file, record);
-    const back = readRunRecord(file);
+    const back = readRunRecord(file)!;
     assert.deepEqual(back, record);
     assert.equal(back.final.loss, -Infinity);
     assert.ok(Number.isNaN(back.final.gradNormSq));

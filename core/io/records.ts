@@ -6,7 +6,6 @@
  * run computed (a string "Infinity" would otherwise drop out of every quartile). A record that
  * does not fit names the file and the field.
  */
-import { readFileSync } from 'node:fs';
 import type { RunRecord } from '../run/run-one.js';
 import { ConfigError, configErrorOf, integerField, z } from './fields.js';
 
@@ -78,9 +77,4 @@ export function parseRunRecord(text: string, file: string): RunRecord {
     throw new ConfigError('', `${file} is not a gradflat run record: ${err.message}`);
   }
   return r.data as unknown as RunRecord;
-}
-
-/** Reads and parses a run record file (see parseRunRecord). */
-export function readRunRecord(file: string): RunRecord {
-  return parseRunRecord(readFileSync(file, 'utf8'), file);
 }

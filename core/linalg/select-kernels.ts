@@ -24,8 +24,9 @@ const INSTALL_HINT = 'apt-get install libopenblas0-pthread liblapacke';
 
 let noticeSent = false;
 
+// The notice carries no "gradflat:" prefix: the CLI's notice adds it (it was doubled once).
 function defaultNotice(msg: string): void {
-  process.emitWarning(msg, { code: 'GRADFLAT_KERNELS' });
+  process.emitWarning(`gradflat: ${msg}`, { code: 'GRADFLAT_KERNELS' });
 }
 
 function environmentPreference(): KernelPreference {
@@ -61,7 +62,7 @@ export function selectKernels(preference?: KernelPreference, notice?: (msg: stri
   if (!noticeSent) {
     noticeSent = true;
     (notice ?? defaultNotice)(
-      `gradflat: using the pure-TypeScript dense kernels (slower) because OpenBLAS is unavailable: ${loaded.error}. ` +
+      `using the pure-TypeScript dense kernels (slower) because OpenBLAS is unavailable: ${loaded.error}. ` +
       `For the fast kernels: ${remedy(loaded.error)}. Set GRADFLAT_KERNELS=typescript to silence this.`,
     );
   }

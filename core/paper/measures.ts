@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readRunRecord } from '../io/records.js';
+import { readRunRecord } from '../run/record-file.js';
 import type { RunRecord } from '../run/run-one.js';
 import type { TrainingRunSummary } from '../problems/catalog.js';
 import { quartiles } from '../suite/summarize.js';
@@ -46,7 +46,9 @@ export function readFigureRuns(dir: string, label: string): FigureRuns {
   const names = existsSync(runsDir) ? readdirSync(runsDir).filter((n) => /^run-\d+\.json$/.test(n)).sort((a, b) => runNumber(a) - runNumber(b)) : [];
   for (const name of names) {
     const base = join(runsDir, name.slice(0, -'.json'.length));
+    // A damaged record (empty, cut short) is an unfinished run: left out, named in a warning.
     const record = readRunRecord(`${base}.json`);
+    if (!record) continue;
     records.push(record);
     const steps = readFileSync(`${base}.ndjson`, 'utf8').split('\n').filter((l) => l.includes('"type":"step"'))
       .map((l) => JSON.parse(l) as { gradNormSq: number; stepNorm?: number; newton?: { exit: string } });

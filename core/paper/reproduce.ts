@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { UsageError } from '../io/errors.js';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import type { DenseKernels } from '../linalg/kernels.js';
@@ -99,10 +100,10 @@ export async function reproduce(out: string, kernels: DenseKernels, opts: Reprod
     if (opts.measureOnly) {
       if (!existsSync(join(dir, 'manifest.json'))) throw new Error(`--measure-only: ${dir} holds no suite run yet; run \`gradflat reproduce${opts.variant === 'full' ? ' --full' : ''}${control ? ' --control' : ''} --figures ${figure}\` first`);
       const ran = (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { identity?: { suite?: { name?: string } } }).identity?.suite;
-      if (ran?.name !== suite.name) throw new Error(`--measure-only: ${dir} holds suite '${ran?.name}', not '${suite.name}' (${suitePath}); give the --out folder of a ${opts.variant} reproduction`);
+      if (ran?.name !== suite.name) throw new UsageError(`--measure-only: ${dir} holds suite '${ran?.name}', not '${suite.name}' (${suitePath}); give the --out folder of a ${opts.variant} reproduction`);
       // Same name but an edited file (say more starts): its runs would be tabulated as complete.
       if (configHash(ran) !== configHash(suite)) {
-        throw new Error(`--measure-only: ${dir} was run with an earlier version of ${suitePath}; run \`gradflat reproduce${opts.variant === 'full' ? ' --full' : ''} --figures ${figure}\` (add --force to start over) before tabulating it`);
+        throw new UsageError(`--measure-only: ${dir} was run with an earlier version of ${suitePath}; run \`gradflat reproduce${opts.variant === 'full' ? ' --full' : ''} --figures ${figure}\` (add --force to start over) before tabulating it`);
       }
     } else {
       opts.log?.(`${figure}: running ${suiteFile} into ${dir}`);
@@ -123,6 +124,12 @@ export async function reproduce(out: string, kernels: DenseKernels, opts: Reprod
       claims: claimsOf[figure]!(runs),
     });
     opts.log?.(`${figure}: ${runs.records.length} runs, ${wallSeconds.toFixed(0)} s${resumed ? ` (${resumed} runs resumed from disk)` : ''}`);
+  }
+  if (opts.measureOnly && results.length === 0) {
+    // Nothing to tabulate: an empty table with exit 0 would look like a reproduction that ran.
+    const wanted = opts.figures ?? FIGURE_IDS;
+    throw new Error(`--measure-only: ${out} holds none of the figure folders it tabulates (${wanted.map((f) => join(out, f)).join(', ')}); ` +
+      `make them first with \`gradflat reproduce${opts.variant === 'full' ? ' --full' : ''} --out ${out}\` (or --figures ${wanted[0]} for one), then tabulate with --measure-only`);
   }
   // Figures tabulated before in this directory stay in the table: `--figures` adds or refreshes rows.
   const merged = mergeResults(readResults(join(out, `${table}.json`), opts.variant, opts.log, claimsOf), results);

@@ -4,9 +4,10 @@
  * (and as unfinished when their step log exists), never guessed. Bad input (no directory, an
  * empty one, a folder that is not gradflat's) fails with one clear message.
  */
+import { UsageError } from '../io/errors.js';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { readRunRecord } from '../io/records.js';
+import { readRunRecord } from '../run/record-file.js';
 import { WORK_WEIGHTS } from '../oracle/oracle.js';
 import {
   asClass, num, runId, type DirData, type MissingRuns, type RunRow, type StepperConfig, type StepRow, type TruthRow,
@@ -34,7 +35,8 @@ function estimatedIndexFields(final: Json): Partial<RunRow> {
 }
 
 /** Bad input: the CLI prints the message alone. */
-export class ReportInputError extends Error {
+/** A directory that cannot be reported: the user gave the wrong one (exit 2). */
+export class ReportInputError extends UsageError {
   override name = 'ReportInputError';
 }
 
@@ -284,12 +286,9 @@ export function readRunDirectory(path: string, opts: ReadOptions = {}): DirData 
         continue;
       }
       const file = (ext: string) => join(g.folder, `run-${String(run).padStart(3, '0')}.${ext}`);
-      let rec: Json;
-      try {
-        // Through the record schema: encoded NaN/Infinity come back as numbers, a damaged record is named.
-        rec = readRunRecord(file('json')) as unknown as Json;
-      } catch (e) {
-        notes.push(`${(e as Error).message}; run ${run} of ${g.group} skipped`);
+      // Through the record schema: encoded NaN/Infinity come back as numbers, a damaged record is named.
+      const rec = readRunRecord(file('json'), (p, why) => notes.push(`${p} is damaged (${why}); run ${run} of ${g.group} skipped`)) as unknown as Json | undefined;
+      if (!rec) {
         absent.push(run);
         continue;
       }

@@ -16,8 +16,9 @@ import { DEFAULT_THRESHOLDS, type ClassThresholds } from '../analysis/flatness.j
 import type { IndexMethod } from '../analysis/index-estimate.js';
 import { DEFAULT_INDEX_CUTOFF } from '../analysis/spectrum.js';
 import { writeJsonAtomic } from '../io/atomic.js';
+import { asUsageErrors, UsageError } from '../io/errors.js';
 import { parseField } from '../io/fields.js';
-import { readRunRecord } from '../io/records.js';
+import { lockDirectory, removeIfEmpty, type DirectoryLock } from '../io/lock.js';
 import { experimentConfigShape } from './config-schema.js';
 import type { DenseKernels } from '../linalg/kernels.js';
 import type { NewtonSolveOptions } from '../analysis/newton-direction.js';
@@ -29,7 +30,8 @@ import { buildProblem, isBuiltinProblem, problemsOf, type Problem, type ProblemC
 import type { TruthPoint } from '../problems/linear-ae-truth.js';
 import { Rng } from '../random/rng.js';
 import { terminalProgress, type Progress } from './progress.js';
-import { fileSha256, openRunDirectory } from './run-directory.js';
+import { discardOutputs, fileSha256, openRunDirectory, removeStaleTemps } from './run-directory.js';
+import { readRunRecord } from './record-file.js';
 import { runOne, type RunRecord } from './run-one.js';
 import { checkProblemSize, checkRunSize, RUN_FLAGS, type SizeNames } from './size-limits.js';
 import { buildSummary, type Summary } from './summary.js';
@@ -104,20 +106,29 @@ export function checkExperimentConfig(config: ExperimentConfig, registry: Plugin
 
 export function runExperiment(config: ExperimentConfig, out: string, kernels: DenseKernels, hooks: ExperimentHooks = {}): ExperimentResult {
   const registry = hooks.registry ?? defaultRegistry;
-  const hp = registry.resolveHyperparameters(config.stepper, config.hyperparameters);
-  const { thresholds, indexCutoff, cutoffs } = validate(config, registry);
+  // Everything that can be checked is checked before anything is written to `out`: a manifest
+  // written by an invocation that then fails would make the corrected rerun a "different
+  // configuration". What fails here is the user's to fix (exit 2).
+  const checked = asUsageErrors(() => ({ hp: registry.resolveHyperparameters(config.stepper, config.hyperparameters), ...validate(config, registry) }));
   const names = hooks.sizeNames ?? RUN_FLAGS;
-  checkProblemSize(config.problem, names);
+  asUsageErrors(() => checkProblemSize(config.problem, names));
   // A problem built by the caller (async builds) stays the caller's to dispose.
-  const problem = hooks.problem ?? buildProblem(config.problem, kernels, {}, registry);
+  const problem = hooks.problem ?? asUsageErrors(() => buildProblem(config.problem, kernels, {}, registry));
   try {
+    // The stepper must be constructible on this problem (oracle capabilities, hyperparameter pairs).
+    asUsageErrors(() => registry.create(config.stepper, problem.oracle, checked.hp, { kernels }));
     const grid = problem.name === 'quartic' ? problem.info.grid as number : undefined;
     const runs = grid !== undefined ? grid * grid : config.runs;
-    checkRunSize({
+    asUsageErrors(() => checkRunSize({
       runs, tasks: runs, dim: problem.oracle.dim, iterations: config.iterations, totalSteps: runs * config.iterations, out,
       training: problem.info.starts as { trainings: number; steps: number; keepEvery: number } | undefined,
-    }, names, grid !== undefined ? 'grid' : 'runs', grid ?? runs);
-    return runProblem(config, problem, out, kernels, hooks, registry, { hp, thresholds, indexCutoff, cutoffs });
+    }, names, grid !== undefined ? 'grid' : 'runs', grid ?? runs));
+    const lock = lockDirectory(out);
+    try {
+      return runProblem(config, problem, out, kernels, hooks, registry, checked, lock);
+    } finally {
+      lock.release();
+    }
   } finally {
     if (!hooks.problem) problem.oracle.dispose?.();
   }
@@ -125,12 +136,13 @@ export function runExperiment(config: ExperimentConfig, out: string, kernels: De
 
 function runProblem(
   config: ExperimentConfig, problem: Problem, out: string, kernels: DenseKernels, hooks: ExperimentHooks, registry: PluginRegistry,
-  v: { hp: Hyperparameters; thresholds: ClassThresholds; indexCutoff: number; cutoffs: number[] },
+  v: { hp: Hyperparameters; thresholds: ClassThresholds; indexCutoff: number; cutoffs: number[] }, lock: DirectoryLock,
 ): ExperimentResult {
   const { hp, thresholds, indexCutoff, cutoffs } = v;
   const plugin = registry.get(config.stepper);
   // The identity uses the problem as built (defaults filled in), so that spelling a default out
-  // or leaving it implicit names the same experiment.
+  // or leaving it implicit names the same experiment. The kernels are part of it: their
+  // round-off differs, so a resumed directory must not mix runs of two kernel sets.
   // A plugin's problem adds its resolved options (its info need not repeat them); the built-ins' info covers theirs.
   const options = isBuiltinProblem(problem.name, registry) ? undefined : problemsOf(registry).resolveOptions(config.problem);
   const resolved = { ...config, problem: { ...problem.info, name: problem.name, seed: config.problem.seed, ...(options && { options }) }, hyperparameters: hp, thresholds, indexCutoff, cutoffs };
@@ -138,20 +150,25 @@ function runProblem(
   const version = packageVersion();
   const plugins = (hooks.pluginFiles ?? []).map((file) => ({ file, sha256: fileSha256(file) }));
   const files = problemFileHashes(config.problem, registry);
-  const identity = { config: resolved, dataSha256: dataFile ? fileSha256(dataFile) : undefined, ...(plugins.length > 0 && { plugins }), ...(files && { problemFiles: files }) };
+  const identity = {
+    config: resolved, dataSha256: dataFile ? fileSha256(dataFile) : undefined, ...(plugins.length > 0 && { plugins }), ...(files && { problemFiles: files }), kernels: kernels.name,
+  };
   const { resuming } = openRunDirectory(out, identity, {
     gradflat: version, node: process.version, kernels: kernels.name,
     problem: { name: problem.name, description: problem.description, parameters: problem.oracle.dim, ...problem.info },
   }, Boolean(hooks.force));
+  removeStaleTemps(out);
 
   const progress = hooks.progress ?? terminalProgress();
-  const starts = loadOrMakeStarts(out, problem, config.runs, config.seed, resuming, progress);
-  const truth = loadOrComputeTruth(out, problem, indexCutoff, resuming);
+  const { starts, truth } = startOrRollBack(out, resuming, lock, () => ({
+    starts: loadOrMakeStarts(out, problem, config.runs, config.seed, resuming, progress),
+    truth: loadOrComputeTruth(out, problem, indexCutoff, resuming),
+  }));
   const probe: NewtonSolveOptions = { ...config.probe, ...plugin.probeSolver?.(hp) };
   if (probe.solver !== undefined && !(PROBE_SOLVERS as readonly string[]).includes(probe.solver)) {
-    throw new Error(`probe.solver must be one of ${PROBE_SOLVERS.join(', ')}, got ${JSON.stringify(probe.solver)}`);
+    throw new UsageError(`probe.solver must be one of ${PROBE_SOLVERS.join(', ')}, got ${JSON.stringify(probe.solver)}`);
   }
-  if (isDenseSolver(probe.solver)) requireDenseSolver(problem.oracle, probe.solver!, 'final-point probe.solver');
+  if (isDenseSolver(probe.solver)) asUsageErrors(() => requireDenseSolver(problem.oracle, probe.solver!, 'final-point probe.solver'));
   const ctx = {
     oracle: problem.oracle, kernels, stepperName: config.stepper, problemName: problem.name,
     makeStepper: (oracle: Oracle, k: DenseKernels) => registry.create(config.stepper, oracle, hp, { kernels: k }),
@@ -159,19 +176,26 @@ function runProblem(
     probe, truth, version, progress, runs: starts.length,
   };
   const policy = hooks.checkpoint ?? checkpointPolicyFromEnv();
-  let resumed = 0;
+  const kept = starts.map((_, run) => (resuming ? readRunRecord(recordPath(out, run)) : undefined));
+  const resumed = kept.filter(Boolean).length;
+  const total = starts.length - resumed;
+  let done = 0;
+  progress.runFinished?.(0, total, `${config.stepper} runs`);
   const records = starts.map((theta0, run) => {
-    const id = String(run).padStart(3, '0');
-    const finalPath = join(out, 'runs', `run-${id}.json`);
-    if (resuming && existsSync(finalPath)) {
-      resumed++;
-      return readRunRecord(finalPath);
-    }
-    const logPath = join(out, 'runs', `run-${id}.ndjson`);
+    const old = kept[run];
+    if (old) return old;
+    const logPath = recordPath(out, run).replace(/\.json$/, '.ndjson');
     const store = policy ? fileCheckpointStore(checkpointPathFor(logPath)) : undefined;
-    const record = runOne({ ...ctx, ...(policy && store && { checkpoint: { store, policy } }) }, run, theta0, logPath);
-    writeJsonAtomic(finalPath, record);
+    let record: RunRecord;
+    try {
+      record = runOne({ ...ctx, ...(policy && store && { checkpoint: { store, policy } }) }, run, theta0, logPath);
+    } catch (e) {
+      // The same context the suite gives: which stepper, which run (the step is in the message).
+      throw new Error(`stepper '${config.stepper}' run ${run} of ${starts.length} failed: ${(e as Error).message}`, { cause: e });
+    }
+    writeJsonAtomic(recordPath(out, run), record);
     store?.clear(); // after the record: a crash in between leaves a checkpoint, never neither
+    progress.runFinished?.(++done, total, `${config.stepper} runs`);
     return record;
   });
   progress.done();
@@ -189,6 +213,29 @@ export function problemFileHashes(config: ProblemConfig, registry: PluginRegistr
   return files.length ? Object.fromEntries(files.map(([k, f]) => [k, fileSha256(f)])) : undefined;
 }
 
+const recordPath = (out: string, run: number) => join(out, 'runs', `run-${String(run).padStart(3, '0')}.json`);
+
+/**
+ * Runs the set-up of a fresh directory (training the starts, the analytic points). If it fails,
+ * the directory is put back as it was (manifest and partial outputs removed, the folder too if
+ * this invocation created it), so that the corrected rerun is not refused as a different
+ * configuration. A resumed directory is left alone.
+ */
+export function startOrRollBack<T>(out: string, resuming: boolean, lock: DirectoryLock, setUp: () => T): T {
+  try {
+    return setUp();
+  } catch (e) {
+    if (!resuming) {
+      discardOutputs(out);
+      if (lock.created) {
+        lock.release();
+        removeIfEmpty(out);
+      }
+    }
+    throw e;
+  }
+}
+
 /** starts.json: made once from the seed (training runs sampled uniformly in loss), reused on resume. */
 export function loadOrMakeStarts(out: string, problem: Problem, count: number, seed: number, resuming: boolean, progress: Progress): Float64Array[] {
   const path = join(out, 'starts.json');
@@ -197,7 +244,10 @@ export function loadOrMakeStarts(out: string, problem: Problem, count: number, s
     starts = (JSON.parse(readFileSync(path, 'utf8')) as number[][]).map((a) => Float64Array.from(a));
   } else {
     const rng = new Rng(seed).fork(2);
-    starts = problem.startingPoints(count, rng, (d, t) => progress.update(`making starting points: training run ${d}/${t}`));
+    starts = problem.startingPoints(count, rng, (d, t) => {
+      progress.update(`making starting points: training run ${d}/${t}`);
+      progress.runFinished?.(d, t, 'training runs (for the starting points)');
+    });
     if (problem.training) writeJsonAtomic(join(out, 'training.json'), problem.training);
     writeJsonAtomic(path, starts);
   }

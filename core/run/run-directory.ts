@@ -8,6 +8,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../io/atomic.js';
+import { UsageError } from '../io/errors.js';
+import { LOCK_FILE } from '../io/lock.js';
+import { identityDiff } from './identity-diff.js';
 import { canonicalJson } from '../io/json.js';
 
 export function fileSha256(path: string): string {
@@ -24,6 +27,26 @@ export function configHash(config: unknown): string {
  */
 const OUTPUTS = ['manifest.json', 'starts.json', 'truth.json', 'summary.json', 'runs', 'report.md', 'finder', 'flat-starts.json', 'summary.txt', 'training.json', 'report', 'timing.json'];
 
+/** Removes gradflat's outputs from `out` (--force; a start that failed before any run). */
+export function discardOutputs(out: string): void {
+  for (const f of OUTPUTS) rmSync(join(out, f), { recursive: true, force: true });
+}
+
+/** Temporary files of atomic writes (`.NAME.PID.THREAD.tmp`) a killed writer left behind. */
+export function removeStaleTemps(dir: string, pid?: number): void {
+  const pattern = /^\..+\.(\d+)\.\d+\.tmp$/;
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    if (e.isDirectory()) removeStaleTemps(join(dir, e.name), pid);
+    else if (pattern.test(e.name) && (pid === undefined || Number(pattern.exec(e.name)![1]) === pid)) rmSync(join(dir, e.name), { force: true });
+  }
+}
+
 /** True for a manifest written by openRunDirectory (it names the gradflat version and the run's identity hash). */
 export function isGradflatManifest(m: unknown): m is { gradflat: string; configHash: string } {
   return typeof m === 'object' && m !== null && !Array.isArray(m) &&
@@ -33,19 +56,19 @@ export function isGradflatManifest(m: unknown): m is { gradflat: string; configH
 /** `--out ""` would resolve to the current directory: refuse it before any path is built from it. */
 export function checkOutDirectory(out: unknown, flag = '--out'): string {
   if (typeof out !== 'string' || out.trim() === '') {
-    throw new Error(`${flag} must name a directory, got ${JSON.stringify(out)}: an empty name would mean the current directory. Give a new or empty directory, e.g. --out runs/my-experiment`);
+    throw new UsageError(`${flag} must name a directory, got ${JSON.stringify(out)}: an empty name would mean the current directory. Give a new or empty directory, e.g. --out runs/my-experiment`);
   }
   return out;
 }
 
 type DirectoryState =
   | { kind: 'new' }
-  | { kind: 'gradflat'; configHash: string }
+  | { kind: 'gradflat'; configHash: string; identity?: Record<string, unknown>; kernels?: unknown }
   | { kind: 'foreign'; why: string; entries: string[] };
 
 function inspect(out: string): DirectoryState {
   if (!existsSync(out)) return { kind: 'new' };
-  const entries = readdirSync(out);
+  const entries = readdirSync(out).filter((f) => f !== LOCK_FILE);
   if (entries.length === 0) return { kind: 'new' };
   const manifestPath = join(out, 'manifest.json');
   if (!existsSync(manifestPath)) return { kind: 'foreign', why: 'it is not empty and holds no gradflat run (no manifest.json)', entries };
@@ -56,16 +79,18 @@ function inspect(out: string): DirectoryState {
     return { kind: 'foreign', why: `its manifest.json is not valid JSON (not written by gradflat, or damaged)`, entries };
   }
   if (!isGradflatManifest(m)) return { kind: 'foreign', why: `its manifest.json is not a gradflat manifest (it lacks 'gradflat' and 'configHash')`, entries };
-  return { kind: 'gradflat', configHash: m.configHash };
+  const { identity, kernels } = m as { identity?: unknown; kernels?: unknown };
+  return { kind: 'gradflat', configHash: m.configHash, identity: identity && typeof identity === 'object' ? identity as Record<string, unknown> : undefined, kernels };
 }
 
 /**
  * Opens `out` for the experiment identified by `identity`: creates it, resumes it when the
  * hash matches, refuses when it does not (unless `force`, which clears the old outputs).
  * A directory gradflat did not write (no gradflat manifest, not empty) is refused even with
- * `force`: the files there that share an output's name may be the user's.
+ * `force`: the files there that share an output's name may be the user's. The caller holds the
+ * directory's lock (core/io/lock.ts).
  */
-export function openRunDirectory(out: string, identity: unknown, manifest: Record<string, unknown>, force: boolean): { hash: string; resuming: boolean } {
+export function openRunDirectory(out: string, identity: Record<string, unknown>, manifest: Record<string, unknown>, force: boolean): { hash: string; resuming: boolean } {
   checkOutDirectory(out);
   const hash = configHash(identity);
   const manifestPath = join(out, 'manifest.json');
@@ -73,7 +98,7 @@ export function openRunDirectory(out: string, identity: unknown, manifest: Recor
   if (state.kind === 'foreign') {
     const clash = state.entries.filter((e) => OUTPUTS.includes(e));
     const listed = (l: string[]) => l.slice(0, 6).join(', ') + (l.length > 6 ? ', ...' : '');
-    throw new Error(force
+    throw new UsageError(force
       ? `${out}: refusing --force: ${state.why}, so gradflat cannot tell its own outputs from your files` +
         `${clash.length > 0 ? ` (it would have deleted or overwritten ${listed(clash)})` : ` (found ${listed(state.entries)})`}. ` +
         'Use a new or empty --out directory, or move those files away.'
@@ -81,12 +106,23 @@ export function openRunDirectory(out: string, identity: unknown, manifest: Recor
         'Use a new or empty --out directory.');
   }
   if (state.kind === 'gradflat') {
-    if (state.configHash === hash && !force) return { hash, resuming: true };
+    const oldKernels = state.identity?.kernels ?? state.kernels;
+    // The same experiment but for the kernels (directories made before the kernels were part of
+    // the run's identity lack them there): resuming would mix two kernel sets' round-off.
+    const sameElse = [hash, configHash({ ...identity, kernels: oldKernels }), configHash({ ...identity, kernels: undefined })].includes(state.configHash);
+    const sameKernels = identity.kernels === undefined || oldKernels === identity.kernels;
+    if (sameElse && sameKernels && !force) return { hash, resuming: true };
+    if (!force && sameElse) {
+      throw new UsageError(`${out} was computed with the ${String(oldKernels)} dense kernels, and this invocation uses ${String(identity.kernels)}: ` +
+        `resuming would mix runs of two kernel sets (their round-off differs). Resume with --kernels ${String(oldKernels)} (or GRADFLAT_KERNELS=${String(oldKernels)}), ` +
+        `use another --out directory, or --force to start over there with ${String(identity.kernels)}.`);
+    }
     if (!force) {
-      throw new Error(`${out} holds a run with a different configuration (hash ${state.configHash}, now ${hash}). ` +
+      const diff = state.identity ? identityDiff(state.identity, identity) : [];
+      throw new UsageError(`${out} holds a run with a different configuration (hash ${state.configHash}, now ${hash})${diff.length ? `: ${diff.join('; ')}` : ''}. ` +
         'Use another --out directory, or --force to delete its gradflat outputs and start over there.');
     }
-    for (const f of OUTPUTS) rmSync(join(out, f), { recursive: true, force: true });
+    discardOutputs(out);
   }
   writeJsonAtomic(manifestPath, { ...manifest, configHash: hash, identity, createdAt: new Date().toISOString() });
   return { hash, resuming: false };

@@ -38,9 +38,25 @@ export interface RunLoopOutcome<S extends StepperState = StepperState> {
   wallMs: number;
 }
 
+/** A stepper threw: the message says where (init or step k); suite and `run` add the stepper and run. */
+export class StepperThrew extends Error {
+  constructor(readonly step: number | 'init', cause: unknown) {
+    super(`${step === 'init' ? 'init' : `step ${step}`} threw: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'StepperThrew';
+  }
+}
+
+function guarded<T>(step: number | 'init', fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw new StepperThrew(step, e);
+  }
+}
+
 export function runStepper<S extends StepperState>(stepper: Stepper<S>, theta0: Float64Array, opts: RunLoopOptions): RunLoopOutcome<S> {
   const t0 = performance.now() - (opts.resume?.elapsedMs ?? 0);
-  let state = opts.resume ? opts.resume.state as S : stepper.init(theta0);
+  let state = opts.resume ? opts.resume.state as S : guarded('init', () => stepper.init(theta0));
   if (!opts.resume) {
     if (!isFiniteState(state)) {
       return { state, steps: 0, stopReason: 'non-finite loss or gradient at the starting point', wallMs: performance.now() - t0 };
@@ -55,7 +71,8 @@ export function runStepper<S extends StepperState>(stepper: Stepper<S>, theta0: 
       stopReason = 'target-reached';
       break;
     }
-    const { state: next, metrics, halted } = measuredStep(stepper, state, opts.counters);
+    const current = state;
+    const { state: next, metrics, halted } = guarded(state.iteration, () => measuredStep(stepper, current, opts.counters));
     opts.onStep?.(metrics, state);
     if (halted) {
       stopReason = halted;

@@ -5,9 +5,10 @@
  * would instead crowd the starts near the end of training, where the loss is flat in time.
  */
 import type { Rng } from '../random/rng.js';
+import { UsageError } from '../io/errors.js';
 
 export function sampleUniformInLoss(losses: readonly number[], count: number, rng: Rng): number[] {
-  if (count > losses.length) throw new RangeError(`asked for ${count} starting points but training stored only ${losses.length}; train longer or ask for fewer`);
+  if (count > losses.length) throw new UsageError(`asked for ${count} starting points but training stored only ${losses.length}; train longer or ask for fewer (--train-steps or starts.steps; --runs or starts.count)`);
   const order = losses.map((l, i) => [l, i] as const).filter(([l]) => Number.isFinite(l)).sort((a, b) => a[0] - b[0]);
   const lo = order[0][0];
   const hi = order[order.length - 1][0];

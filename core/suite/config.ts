@@ -115,10 +115,20 @@ export function readSuiteFile(file: string): unknown {
     throw new Error(`cannot read suite file ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
   const ext = extname(file).toLowerCase();
+  const empty = new ConfigError('', `suite file ${file} is empty: it needs at least problem, seed, starts, iterations and steppers (see docs/suites.md)`);
   try {
-    if (ext === '.json') return JSON.parse(text);
-    if (ext === '.yaml' || ext === '.yml') return parseYaml(text);
+    if (ext === '.json') {
+      if (text.trim() === '') throw empty;
+      return JSON.parse(text);
+    }
+    if (ext === '.yaml' || ext === '.yml') {
+      // An empty file, or one of comments only, parses to null (YAML's empty document).
+      const raw: unknown = parseYaml(text);
+      if (raw === null || raw === undefined) throw empty;
+      return raw;
+    }
   } catch (e) {
+    if (e === empty) throw e;
     throw new Error(`suite file ${file} is not valid ${ext === '.json' ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`);
   }
   throw new Error(`suite file ${file}: use a .json, .yaml or .yml file (got '${ext || 'no extension'}')`);
@@ -229,5 +239,11 @@ export async function loadSuite(file: string, registry: PluginRegistry, extraPlu
   const base = suiteBaseDir(file);
   const plugins = [...new Set([...pluginFilesOf(raw, base), ...extraPlugins.map((p) => resolve(p))])];
   await loadPluginFiles(plugins, registry);
-  return { ...resolveSuite(raw, registry, base), plugins };
+  try {
+    return { ...resolveSuite(raw, registry, base), plugins };
+  } catch (e) {
+    // A top-level error ("must be an object") has no field to name: name the file instead.
+    if (e instanceof ConfigError && e.path === '') throw new ConfigError('', `suite file ${file}: ${e.message}`);
+    throw e;
+  }
 }

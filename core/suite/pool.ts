@@ -51,6 +51,7 @@ export function runOnWorkers(
     const pool: Worker[] = [];
     const retired = new Set<Worker>();
     const ready = new Set<Worker>();
+    const exited = new Map<Worker, Promise<unknown>>();
     // Terminates now, or as soon as the worker is out of its start-up (see the file comment).
     const stop = (w: Worker) => {
       retired.add(w);
@@ -65,7 +66,10 @@ export function runOnWorkers(
       if (failed) return;
       failed = true;
       for (const w of pool) stop(w);
-      reject(err);
+      // Reject once every worker has stopped, so that the caller can clean up what they left
+      // (temporary files); a worker stuck in its start-up is not waited for beyond 10 s.
+      const stopped = Promise.allSettled(pool.map((w) => exited.get(w)));
+      void Promise.race([stopped, new Promise((r) => setTimeout(r, 10_000).unref())]).then(() => reject(err));
     };
     const dispatch = (w: Worker) => {
       if (failed) return;
@@ -81,6 +85,7 @@ export function runOnWorkers(
     for (let slot = 0; slot < count; slot++) {
       const w = new Worker(WORKER_URL, { workerData: init });
       pool.push(w);
+      exited.set(w, new Promise((r) => w.once('exit', r)));
       w.on('message', (m: WorkerMessage) => {
         if (m.type === 'ready') {
           ready.add(w);

@@ -17,15 +17,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import type { DenseKernels } from '../linalg/kernels.js';
+import { asUsageErrors, asUsageErrorsAsync, UsageError } from '../io/errors.js';
 import { ConfigError } from '../io/fields.js';
-import { readRunRecord } from '../io/records.js';
+import { lockDirectory, type DirectoryLock } from '../io/lock.js';
 import { loadPluginFiles } from '../plugins/load.js';
 import { PluginRegistry, registry as defaultRegistry } from '../plugins/registry.js';
 import { registerBuiltinPlugins } from '../../plugins/index.js';
 import { buildProblemAsync, problemsOf, type Problem } from '../problems/catalog.js';
-import { loadOrComputeTruth, loadOrMakeStarts, packageVersion, problemFileHashes } from '../run/experiment.js';
+import { loadOrComputeTruth, loadOrMakeStarts, packageVersion, problemFileHashes, startOrRollBack } from '../run/experiment.js';
+import { readRunRecord, type DamagedRecord } from '../run/record-file.js';
 import { terminalProgress, type Progress } from '../run/progress.js';
-import { fileSha256, openRunDirectory } from '../run/run-directory.js';
+import { fileSha256, openRunDirectory, removeStaleTemps } from '../run/run-directory.js';
 import { checkProblemSize, checkRunSize, SUITE_FIELDS } from '../run/size-limits.js';
 import type { RunRecord } from '../run/run-one.js';
 import { checkpointPolicyFromEnv, type CheckpointPolicy } from '../run/checkpoint.js';
@@ -60,26 +62,38 @@ export interface SuiteResult {
 
 export async function runSuite(suite: ResolvedSuite, out: string, kernels: DenseKernels, opts: SuiteOptions = {}): Promise<SuiteResult> {
   const registry = opts.registry ?? defaultRegistry;
-  checkProblemSize(suite.problem, SUITE_FIELDS);
-  const problem = await buildProblemAsync(suite.problem, kernels, {}, registry);
+  // Checked before anything is written to `out` (see runExperiment); failures here are usage errors.
+  asUsageErrors(() => checkProblemSize(suite.problem, SUITE_FIELDS));
+  const problem = await asUsageErrorsAsync(() => buildProblemAsync(suite.problem, kernels, {}, registry));
   try {
-    return await runWithProblem(suite, out, kernels, problem, registry, opts);
+    preflight(suite, problem, registry);
+    const finder = suite.starts.flat?.finder;
+    asUsageErrors(() => checkRunSize({
+      runs: suite.starts.count, tasks: suite.starts.count * (suite.steppers.length + (finder ? 1 : 0)), dim: problem.oracle.dim,
+      iterations: Math.max(...suite.steppers.map((s) => s.iterations), finder?.iterations ?? 0),
+      totalSteps: suite.starts.count * [...suite.steppers, ...(finder ? [finder] : [])].reduce((k, s) => k + s.iterations, 0), out,
+      training: problem.info.starts as { trainings: number; steps: number; keepEvery: number } | undefined,
+    }, SUITE_FIELDS));
+    const lock = lockDirectory(out);
+    try {
+      return await runWithProblem(suite, out, kernels, problem, registry, opts, lock);
+    } catch (e) {
+      // Workers stopped mid-write leave their temporary files: remove this process's.
+      removeStaleTemps(out, process.pid);
+      throw e;
+    } finally {
+      lock.release();
+    }
   } finally {
     problem.oracle.dispose?.();
   }
 }
 
-async function runWithProblem(suite: ResolvedSuite, out: string, kernels: DenseKernels, problem: Problem, registry: PluginRegistry, opts: SuiteOptions): Promise<SuiteResult> {
+async function runWithProblem(
+  suite: ResolvedSuite, out: string, kernels: DenseKernels, problem: Problem, registry: PluginRegistry, opts: SuiteOptions, lock: DirectoryLock,
+): Promise<SuiteResult> {
   const t0 = performance.now();
   const version = packageVersion();
-  preflight(suite, problem, registry);
-  const finder = suite.starts.flat?.finder;
-  checkRunSize({
-    runs: suite.starts.count, tasks: suite.starts.count * (suite.steppers.length + (finder ? 1 : 0)), dim: problem.oracle.dim,
-    iterations: Math.max(...suite.steppers.map((s) => s.iterations), finder?.iterations ?? 0),
-    totalSteps: suite.starts.count * [...suite.steppers, ...(finder ? [finder] : [])].reduce((k, s) => k + s.iterations, 0), out,
-    training: problem.info.starts as { trainings: number; steps: number; keepEvery: number } | undefined,
-  }, SUITE_FIELDS);
   // The version and kernels are part of the identity: a fixed method or other round-off must
   // not be mixed into a directory computed before (resume refuses; --force starts over).
   const identity = {
@@ -92,9 +106,12 @@ async function runWithProblem(suite: ResolvedSuite, out: string, kernels: DenseK
     kind: 'suite', gradflat: version, node: process.version, kernels: kernels.name, seed: suite.seed,
     problem: { name: problem.name, description: problem.description, parameters: problem.oracle.dim, ...problem.info },
   }, Boolean(opts.force));
+  removeStaleTemps(out);
   const progress = opts.progress ?? terminalProgress();
-  const trained = loadOrMakeStarts(out, problem, suite.starts.count, suite.seed, resuming, progress);
-  const truth = loadOrComputeTruth(out, problem, suite.evaluation.indexCutoff, resuming);
+  const { trained, truth } = startOrRollBack(out, resuming, lock, () => ({
+    trained: loadOrMakeStarts(out, problem, suite.starts.count, suite.seed, resuming, progress),
+    truth: loadOrComputeTruth(out, problem, suite.evaluation.indexCutoff, resuming),
+  }));
 
   const workers = Math.max(1, Math.min(opts.workers ?? availableParallelism(),
     suiteWorkerAvailable() && REBUILDABLE_KERNELS.includes(kernels.name) && await workersKnowSteppers(suite, registry) ? Infinity : 1));
@@ -106,9 +123,9 @@ async function runWithProblem(suite: ResolvedSuite, out: string, kernels: DenseK
     const results = steppers.map(() => new Array<RunRecord>(starts.length));
     const todo: SuiteTask[] = [];
     steppers.forEach((stepper, si) => starts.forEach((theta0, run) => {
-      const path = taskPaths(out, suite, { phase, stepper, run }).record;
-      if (existsSync(path)) {
-        results[si][run] = readRunRecord(path);
+      const record = readRunRecord(taskPaths(out, suite, { phase, stepper, run }).record);
+      if (record) {
+        results[si][run] = record;
         resumed++;
       } else todo.push({ phase, stepper, run, theta0 });
     }));
@@ -120,20 +137,22 @@ async function runWithProblem(suite: ResolvedSuite, out: string, kernels: DenseK
     const total = todo.length;
     let done = 0;
     const status = new Map<number, string>();
+    const what = phase === 'finder' ? 'finder runs' : 'method runs';
+    progress.runFinished?.(0, total, what);
     const show = () => progress.update(`${phase === 'finder' ? 'finding flat starts' : 'methods'} ${progressBar(done, total)} ${done}/${total}  ${[...status.values()].join(' | ')}`);
     if (workers === 1 || total <= 1) {
       for (const t of todo) {
         try {
           store(t, executeTask(ctx, t, starts.length));
         } catch (e) {
-          throw new Error(`${label(t)} failed: ${(e as Error).message}`);
+          throw new Error(`${label(t)} failed: ${(e as Error).message}`, { cause: e });
         }
-        done++;
+        progress.runFinished?.(++done, total, what);
       }
     } else {
       const init: WorkerInit = { suite, out, kernels: kernels.name, truth, version, checkpoint, runs: { finder: starts.length, ...Object.fromEntries(steppers.map((s) => [String(s), starts.length])) } };
       await runOnWorkers(init, todo, workers, {
-        done: (t, r) => { store(t, r); done++; show(); },
+        done: (t, r) => { store(t, r); done++; show(); progress.runFinished?.(done, total, what); },
         progress: (slot, text) => { status.set(slot, text); show(); },
       }, label);
     }
@@ -235,22 +254,41 @@ export function suiteInvocations(out: string): SuiteInvocation[] {
 }
 
 /** `gradflat summarize DIR`: the summary of a suite directory as it is on disk (finished or not). */
-export function summarizeSuiteDirectory(out: string): { summary: SuiteSummary; text: string } {
-  const manifestPath = join(out, 'manifest.json');
-  if (!existsSync(out)) throw new Error(`${out}: no such directory`);
-  if (!existsSync(manifestPath)) throw new Error(`${out} holds no gradflat run (no manifest.json): give the --out directory of a 'gradflat suite' run`);
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { kind?: string; identity?: { suite?: ResolvedSuite; problem?: { name: string } } };
-  const suite = manifest.identity?.suite;
-  if (manifest.kind !== 'suite' || !suite) throw new Error(`${out} holds a 'gradflat run' experiment, not a suite; its summary is ${join(out, 'summary.json')}`);
+export function summarizeSuiteDirectory(out: string, onDamaged?: DamagedRecord): { summary: SuiteSummary; text: string } {
+  const { suite, problemName } = readSuiteManifest(out);
   const trained = existsSync(join(out, 'starts.json')) ? (JSON.parse(readFileSync(join(out, 'starts.json'), 'utf8')) as unknown[]).length : 0;
   let starts: SuiteSummary['starts'] = { kind: 'trained', count: trained, trained };
   if (suite.starts.flat) {
     const p = join(out, 'flat-starts.json');
-    if (!existsSync(p)) throw new Error(`${out}: the flat-start phase has not finished yet (no flat-starts.json); run 'gradflat suite' again to resume it`);
+    if (!existsSync(p)) throw new UsageError(`${out}: the flat-start phase has not finished yet (no flat-starts.json); run 'gradflat suite' again to resume it`);
     starts = { kind: 'flat', count: (JSON.parse(readFileSync(p, 'utf8')) as unknown[]).length, trained };
   }
-  const summary = buildSuiteSummary(suite, manifest.identity?.problem?.name ?? suite.problem.name, starts, readMethodRecords(out, suite, starts.count));
+  const summary = buildSuiteSummary(suite, problemName, starts, readMethodRecords(out, suite, starts.count, onDamaged));
   const text = formatSuiteSummary(summary);
   writeJsonAtomic(join(out, 'summary.json'), summary);
   return { summary, text };
+}
+
+/** What `gradflat summarize` was given: a suite directory, or a run directory (summarized by the caller). */
+export function readSuiteManifest(out: string): { suite: ResolvedSuite; problemName: string } {
+  const manifestPath = join(out, 'manifest.json');
+  if (!existsSync(out)) throw new UsageError(`${out}: no such directory`);
+  if (!existsSync(manifestPath)) throw new UsageError(`${out} holds no gradflat run (no manifest.json): give the --out directory of a 'gradflat suite' run`);
+  let manifest: { kind?: string; configHash?: unknown; identity?: { suite?: ResolvedSuite; config?: unknown; problem?: { name: string } } };
+  try {
+    manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as typeof manifest;
+  } catch (e) {
+    throw new UsageError(`${manifestPath} is not valid JSON (${(e as Error).message}): ${out} is not a gradflat run directory, or the file was damaged`);
+  }
+  const suite = manifest?.identity?.suite;
+  if (manifest?.kind === 'suite' && suite) return { suite, problemName: manifest.identity?.problem?.name ?? suite.problem.name };
+  if (manifest?.identity?.config) throw new RunDirectoryGiven(out, manifest);
+  throw new UsageError(`${manifestPath} is not a gradflat manifest (it has no configHash and identity): ${out} was not written by 'gradflat run' or 'gradflat suite'`);
+}
+
+/** `summarize` was given the directory of a `gradflat run` (not a suite): carries its manifest. */
+export class RunDirectoryGiven extends UsageError {
+  constructor(readonly dir: string, readonly manifest: unknown) {
+    super(`${dir} holds a 'gradflat run' experiment, not a suite`);
+  }
 }

@@ -4,9 +4,8 @@
  * flat region, loss drop after k steps, step blow-ups, work to reach a target). Works on a
  * partial suite: missing runs are listed, never guessed.
  */
-import { existsSync } from 'node:fs';
-import { readRunRecord } from '../io/records.js';
 import { workUnits } from '../oracle/oracle.js';
+import { readRunRecord, type DamagedRecord } from '../run/record-file.js';
 import type { RunRecord } from '../run/run-one.js';
 import type { ResolvedSuite } from './config.js';
 import type { ObservedRun } from './observer.js';
@@ -117,12 +116,13 @@ export function summarizeMethod(suite: ResolvedSuite, index: number, records: Re
 }
 
 /** Reads whatever final records exist for each method of a suite directory. */
-export function readMethodRecords(out: string, suite: ResolvedSuite, runs: number): Array<Map<number, RunRecord>> {
+/** Each method's finished records; an empty or cut-short record file counts as unfinished (reported to `onDamaged`). */
+export function readMethodRecords(out: string, suite: ResolvedSuite, runs: number, onDamaged?: DamagedRecord): Array<Map<number, RunRecord>> {
   return suite.steppers.map((_, stepper) => {
     const m = new Map<number, RunRecord>();
     for (let run = 0; run < runs; run++) {
-      const p = taskPaths(out, suite, { phase: 'method', stepper, run }).record;
-      if (existsSync(p)) m.set(run, readRunRecord(p));
+      const r = readRunRecord(taskPaths(out, suite, { phase: 'method', stepper, run }).record, onDamaged);
+      if (r) m.set(run, r);
     }
     return m;
   });

@@ -1,0 +1,101 @@
+/**
+ * Issue 15, "the weak ones", through the CLI as a user meets them: each case asserts the exit
+ * status (2: the input must change; 1: the work failed), the message naming the problem, and
+ * what is (not) left on disk. Every case runs in its own temporary folder.
+ */
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const cli = fileURLToPath(new URL('./main.js', import.meta.url));
+
+function gradflat(cwd: string, args: string[], env: Record<string, string | undefined> = { CI: 'true' }): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: undefined, GRADFLAT_KERNELS: 'typescript', ...env } });
+}
+
+function inTemp(name: string, body: (dir: string) => void): void {
+  const dir = mkdtempSync(join(tmpdir(), `gradflat-weak-${name}-`));
+  try {
+    body(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const files = (dir: string) => (readdirSync(dir, { recursive: true }) as string[]).map(String).sort();
+const QUARTIC = ['run', '--problem', 'quartic', '--grid', '2', '--iterations', '4'];
+
+// A plugin stepper (no imports: a `create` factory) taking gradient steps and throwing at step 3.
+const THROWING_PLUGIN = `export default {
+  name: 'throw-step', description: 'throws at step 3', hyperparameters: {},
+  create(oracle) {
+    const at = (theta, iteration) => { const { loss, gradient } = oracle.gradient(theta); const g = Float64Array.from(gradient);
+      return { iteration, theta, loss, gradient: g, gradNormSq: g.reduce((s, x) => s + x * x, 0), extra: {} }; };
+    return {
+      init: (theta0) => at(Float64Array.from(theta0), 0),
+      step(s) {
+        if (s.iteration === 3) throw new Error('deliberate failure at step 3');
+        const work = { loss: 0, gradient: 1, hvp: 0, gvp: 0, statistics: 0 };
+        return { state: at(s.theta.map((x, i) => x - 0.01 * s.gradient[i]), s.iteration + 1),
+          metrics: { iteration: s.iteration, loss: s.loss, gradNormSq: s.gradNormSq, alpha: 0.01, directionNorm: 0, stepNorm: 0, work } };
+      },
+    };
+  },
+};
+`;
+
+test('usage errors exit 2 and write nothing: non-finite flags shown as given, a bad config shape, a directory as --data, a hex cell', () => inTemp('usage', (dir) => {
+  let r = gradflat(dir, ['run', '--problem', 'quartic', '--iterations', 'Infinity', '--out', 'o']);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /gradflat: error: iterations must be an integer ≥ 0, got Infinity\n/);
+  r = gradflat(dir, ['run', '--problem', 'quartic', '--runs', 'abc', '--out', 'o']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--runs must be a number/);
+  writeFileSync(join(dir, 'cfg.json'), JSON.stringify({ problem: 5 }));
+  r = gradflat(dir, ['run', '--config', 'cfg.json', '--out', 'o']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /config file cfg\.json: 'problem' must be a problem name \("linear-ae"\) or an object/);
+  mkdirSync(join(dir, 'data'));
+  r = gradflat(dir, ['run', '--problem', 'linear-ae', '--data', 'data', '--out', 'o']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /data file data is a directory, give a CSV file/);
+  const rows = Array.from({ length: 40 }, (_, i) => Array.from({ length: 16 }, (_, j) => (i === 3 && j === 4 ? '0x10' : (Math.sin(i * (j + 1)) * (j + 1)).toFixed(5))).join(','));
+  writeFileSync(join(dir, 'hex.csv'), rows.join('\n') + '\n');
+  r = gradflat(dir, ['run', '--problem', 'linear-ae', '--data', 'hex.csv', '--out', 'o']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /hex\.csv:4: column 5 is "0x10", not a finite number/);
+  writeFileSync(join(dir, 'empty.yaml'), '');
+  r = gradflat(dir, ['suite', 'empty.yaml', '--out', 'o']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /suite file empty\.yaml is empty/);
+  assert.deepEqual(files(dir), ['cfg.json', 'data', 'empty.yaml', 'hex.csv'], 'no output directory was made');
+}));
+
+test('--config may name the problem with a string (its defaults), as --problem does', () => inTemp('config', (dir) => {
+  writeFileSync(join(dir, 'cfg.json'), JSON.stringify({ problem: 'quartic', iterations: 3 }));
+  const r = gradflat(dir, ['run', '--config', 'cfg.json', '--grid', '2', '--out', 'o']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /quartic × newton-mr: 4 runs/);
+}));
+
+test("a plugin throwing under run exits 1 with the suite's context (stepper, run, step) and leaves no temporary or lock file", () => inTemp('plugin', (dir) => {
+  writeFileSync(join(dir, 'throw-step.js'), THROWING_PLUGIN);
+  const r = gradflat(dir, [...QUARTIC, '--plugin', 'throw-step.js', '--stepper', 'throw-step', '--out', 'o']);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /gradflat: error: stepper 'throw-step' run 0 of 4 failed: step 3 threw: deliberate failure at step 3/);
+  assert.doesNotMatch(r.stderr, /gradflat: gradflat:/);
+  assert.deepEqual(files(dir).filter((f) => /\.tmp$|\.lock$/.test(f)), []);
+}));
+
+test('a suite whose plugin throws on worker threads exits 1 and leaves no temporary file', () => inTemp('suite-plugin', (dir) => {
+  writeFileSync(join(dir, 'throw-step.js'), THROWING_PLUGIN);
+  writeFileSync(join(dir, 's.yaml'), 'problem: { name: quartic, seed: 1, grid: 3 }\nseed: 1\nstarts: { count: 1 }\niterations: 6\nplugins: [throw-step.js]\nsteppers:\n  - { stepper: newton-mr }\n  - { stepper: throw-step }\n');
+  const r = gradflat(dir, ['suite', 's.yaml', '--out', 'o', '--workers', '2']);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /throw-step run \d+ failed: step 3 threw: deliberate failure at step 3/);
+  assert.deepEqual(files(dir).filter((f) => /\.tmp$|\.lock$/.test(f)), []);
+}));
