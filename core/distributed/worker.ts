@@ -123,7 +123,11 @@ export async function startQueueWorker(urlText: string, opts: QueueWorkerOptions
       if (e instanceof DelayedError) {
         // Released on SIGTERM: back to the queue without using up an attempt; the checkpoint stays.
         await Promise.allSettled(writes);
-        await job.moveToDelayed(Date.now(), token);
+        try {
+          await job.moveToDelayed(Date.now(), token);
+        } catch (m) {
+          log(`${d.label}: could not release the job (${(m as Error).message}); it moves on when its lock expires`);
+        }
         rmSync(out, { recursive: true, force: true });
         throw e;
       }
