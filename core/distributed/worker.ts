@@ -50,6 +50,43 @@ export async function startQueueWorker(urlText: string, opts: QueueWorkerOptions
   symlinkSync(PACKAGE_ROOT, join(cache, 'node_modules', 'gradflat'), 'dir');
   const stopping = new Set<() => void>();
   let closing = false;
+  let jobCount = 0;
+
+  // Threads are kept between jobs of the same suite: a new one costs module loading and the
+  // problem's build (most of a job's overhead, docs/scale-out.md).
+  interface CachedThread { thread: Thread; out: string; ready: Promise<void>; dead: boolean }
+  const idle = new Map<string, CachedThread[]>();
+  const acquire = (key: string, init: (out: string) => WorkerInit): CachedThread => {
+    const reuse = idle.get(key)?.pop();
+    if (reuse && !reuse.dead) return reuse;
+    const out = mkdtempSync(join(cache, 'thread-'));
+    const thread = new Thread(THREAD_URL, { workerData: init(out) });
+    const ct: CachedThread = { thread, out, dead: false, ready: Promise.resolve() };
+    ct.ready = new Promise<void>((resolve, reject) => {
+      const first = (m: WorkerMessage) => {
+        thread.off('message', first);
+        if (m.type === 'ready') resolve();
+        else reject(new Error(m.type === 'error' ? m.message : `unexpected ${m.type} from a starting thread`));
+      };
+      thread.on('message', first);
+      thread.once('exit', (code) => reject(new Error(`the task's thread exited (code ${code}) while starting`)));
+    });
+    ct.ready.catch(() => { ct.dead = true; });
+    thread.once('exit', () => { ct.dead = true; });
+    thread.on('error', (e) => {
+      ct.dead = true;
+      log(`a task thread crashed: ${e.message}`);
+    });
+    return ct;
+  };
+  const release = (key: string, ct: CachedThread) => {
+    if (ct.dead || closing) {
+      void ct.thread.terminate();
+      return;
+    }
+    if (!idle.has(key)) idle.set(key, []);
+    idle.get(key)!.push(ct);
+  };
 
   const materialise = async (blob: { file: string; sha256: string }, name: string): Promise<string> => {
     const dir = join(cache, 'blobs', blob.sha256);
@@ -82,42 +119,35 @@ export async function startQueueWorker(urlText: string, opts: QueueWorkerOptions
     }
     const task = decodeExact(d.task) as SuiteTask;
     const local: ResolvedSuite = { ...suite, plugins, problem: { ...suite.problem, ...(dataFile && { dataFile }) } };
-    const out = mkdtempSync(join(cache, 'job-'));
     const id = job.id!;
     const checkpoint = await redis.command('get', [checkpointKey(id)]) as string | null;
     log(`${d.label}: ${checkpoint ? 'continuing from its checkpoint' : 'starting'} (job ${id})`);
-    const init: WorkerInit = { suite: local, out, kernels: d.kernels, truth, version, runs: d.runs, checkpoint: d.checkpoint, remoteCheckpoints: true };
-    const thread = new Thread(THREAD_URL, { workerData: init });
+    const key = `${d.suiteHash}|${d.kernels}|${JSON.stringify(d.runs)}|${JSON.stringify(d.checkpoint)}`;
+    const ct = acquire(key, (out) => ({ suite: local, out, kernels: d.kernels, truth, version, runs: d.runs, checkpoint: d.checkpoint, remoteCheckpoints: true }));
+    const index = ++jobCount;
     const writes: Array<Promise<unknown>> = [];
     let stop: () => void = () => {};
+    let onMessage: (m: WorkerMessage) => void = () => {};
+    let onExit: (code: number) => void = () => {};
     try {
+      await ct.ready;
       await new Promise<void>((resolve, reject) => {
-        let finished = false;
         stop = () => {
-          finished = true;
-          void thread.terminate();
+          ct.dead = true;
+          void ct.thread.terminate();
           reject(new DelayedError('released'));
         };
         stopping.add(stop);
-        thread.on('message', (m: WorkerMessage) => {
-          if (m.type === 'ready') thread.postMessage({ index: 0, task, ...(checkpoint && { checkpoint }) });
-          else if (m.type === 'checkpoint') writes.push(saveCheckpoint(redis, id, m.text));
-          else if (m.type === 'checkpoint-clear') { /* cleared after the result is returned */ }
-          else if (m.type === 'done') {
-            finished = true;
-            resolve();
-          } else if (m.type === 'error') {
-            finished = true;
-            reject(new Error(m.message));
-          }
-        });
-        thread.on('error', (e) => {
-          finished = true;
-          reject(e);
-        });
-        thread.on('exit', (code) => {
-          if (!finished) reject(new Error(`the task's thread exited (code ${code}) before finishing`));
-        });
+        onMessage = (m) => {
+          if (m.type === 'ready' || !('index' in m) || m.index !== index) return;
+          if (m.type === 'checkpoint') writes.push(saveCheckpoint(redis, id, m.text));
+          else if (m.type === 'done') resolve();
+          else if (m.type === 'error') reject(new Error(m.message));
+        };
+        onExit = (code) => reject(new Error(`the task's thread exited (code ${code}) before finishing`));
+        ct.thread.on('message', onMessage);
+        ct.thread.on('exit', onExit);
+        ct.thread.postMessage({ index, task, ...(checkpoint && { checkpoint }) });
       });
     } catch (e) {
       if (e instanceof DelayedError) {
@@ -128,19 +158,19 @@ export async function startQueueWorker(urlText: string, opts: QueueWorkerOptions
         } catch (m) {
           log(`${d.label}: could not release the job (${(m as Error).message}); it moves on when its lock expires`);
         }
-        rmSync(out, { recursive: true, force: true });
-        throw e;
       }
-      rmSync(out, { recursive: true, force: true });
       throw e;
     } finally {
       stopping.delete(stop);
-      void thread.terminate();
+      ct.thread.off('message', onMessage);
+      ct.thread.off('exit', onExit);
+      release(key, ct);
     }
     await Promise.all(writes);
-    const paths = taskPaths(out, local, task);
+    const paths = taskPaths(ct.out, local, task);
     const result = encodeResult(readFileSync(paths.record, 'utf8'), readFileSync(paths.log, 'utf8'));
-    rmSync(out, { recursive: true, force: true });
+    rmSync(paths.record, { force: true });
+    rmSync(paths.log, { force: true });
     log(`${d.label}: done (job ${id})`);
     return result;
   };
@@ -161,6 +191,7 @@ export async function startQueueWorker(urlText: string, opts: QueueWorkerOptions
       closing = true;
       for (const s of [...stopping]) s();
       await worker.close();
+      for (const list of idle.values()) for (const ct of list) void ct.thread.terminate();
       connection.disconnect();
       redis.disconnect();
       rmSync(cache, { recursive: true, force: true });
