@@ -44,6 +44,13 @@ export { runExperiment } from './core/run/experiment.js';
 export type { ExperimentConfig } from './core/run/experiment.js';
 export { DEFAULT_CHECKPOINT_POLICY, decodeCheckpoint, encodeCheckpoint, fileCheckpointStore } from './core/run/checkpoint.js';
 export type { CheckpointPolicy, CheckpointStore } from './core/run/checkpoint.js';
+/** Suites as BullMQ jobs (docs/scale-out.md), loaded on first use: bullmq takes about half a second to import. */
+export async function queueExecutor(...args: Parameters<typeof import('./core/distributed/coordinator.js').queueExecutor>) {
+  return (await import('./core/distributed/coordinator.js')).queueExecutor(...args);
+}
+export async function startQueueWorker(...args: Parameters<typeof import('./core/distributed/worker.js').startQueueWorker>) {
+  return (await import('./core/distributed/worker.js')).startQueueWorker(...args);
+}
 export { Rng } from './core/random/rng.js';
 
 export type { ReportOptions, ReportResult } from './core/report/write-report.js';
