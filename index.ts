@@ -76,6 +76,13 @@ export { terminalProgress, setProgressPreference } from './core/run/progress.js'
 export type { Progress, ProgressMode } from './core/run/progress.js';
 export { UsageError, exitCodeOf } from './core/io/errors.js';
 export { lockDirectory, DirectoryBusyError } from './core/io/lock.js';
+/** Suites as BullMQ jobs (docs/scale-out.md), loaded on first use: bullmq takes about half a second to import. */
+export async function queueExecutor(...args: Parameters<typeof import('./core/distributed/coordinator.js').queueExecutor>) {
+  return (await import('./core/distributed/coordinator.js')).queueExecutor(...args);
+}
+export async function startQueueWorker(...args: Parameters<typeof import('./core/distributed/worker.js').startQueueWorker>) {
+  return (await import('./core/distributed/worker.js')).startQueueWorker(...args);
+}
 export { Rng } from './core/random/rng.js';
 
 export type { ReportOptions, ReportResult } from './core/report/write-report.js';

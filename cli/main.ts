@@ -77,6 +77,18 @@ function readConfigFile(path: string): Partial<ExperimentConfig> {
   return file as Partial<ExperimentConfig>;
 }
 
+/** $GRADFLAT_QUEUE_LOCK_MS: BullMQ's lock and stalled-check interval (default 30 s; tests shorten it). */
+function queueLockMs(): number | undefined {
+  const v = process.env.GRADFLAT_QUEUE_LOCK_MS;
+  return v ? Number(v) : undefined;
+}
+
+async function queueExecutorFor(flag: string, workers: number | undefined) {
+  const { resolveQueueUrl } = await import('../core/distributed/redis.js');
+  const { queueExecutor } = await import('../core/distributed/coordinator.js');
+  return queueExecutor(resolveQueueUrl(flag || undefined), { workers: workers ?? 0, lockMs: queueLockMs(), log: notice });
+}
+
 const cli = yargs(hideBin(process.argv))
   .scriptName('gradflat')
   .usage('$0 <command> [options]')
@@ -172,6 +184,7 @@ const cli = yargs(hideBin(process.argv))
     .option('force', { type: 'boolean', default: false, describe: 'start over in a directory written with another suite' })
     .option('report', { type: 'boolean', default: false, describe: 'write the HTML report (figures) to OUT/report at the end (see `gradflat report`)' })
     .option('probe-solver', probeSolverOption)
+    .option('queue', { type: 'string', describe: 'run the tasks as BullMQ jobs on this Redis (redis://[:PASSWORD@]HOST:PORT, rediss:// for TLS; empty: $GRADFLAT_REDIS_URL) for `gradflat worker`s; with --workers N this process runs N too (docs/scale-out.md)' })
     .check((argv) => {
       if (argv.workers !== undefined && !(Number.isInteger(argv.workers) && argv.workers >= 1)) throw new Error('--workers must be a positive integer');
       return true;
@@ -181,8 +194,9 @@ const cli = yargs(hideBin(process.argv))
     await prepareEngine(suite.problem.engine);
     const out = argv.out ?? `runs/${suite.name}`;
     const kernels = selectKernels(argv.kernels as KernelPreference | undefined, notice);
+    const executor = argv.queue === undefined ? undefined : await queueExecutorFor(argv.queue, argv.workers);
     working = true;
-    const result = await runSuite(suite, out, kernels, { registry, force: argv.force, workers: argv.workers });
+    const result = await runSuite(suite, out, kernels, { registry, force: argv.force, workers: argv.workers, executor });
     if (result.resumed) process.stderr.write(`gradflat: resumed ${out}: ${result.resumed} finished run(s) kept\n`);
     process.stdout.write(`${result.text}\nwrote ${out}/summary.json\n`);
     const diverged = nonFiniteWarning(result.summary.methods.reduce((k, m) => k + m.classes['non-finite'], 0),
@@ -193,6 +207,26 @@ const cli = yargs(hideBin(process.argv))
       const report = await writeReport([out], join(out, 'report'));
       process.stdout.write(`report: ${report.index}\n`);
     }
+  })
+  .command('worker', 'run queued suite tasks (`gradflat suite --queue`) from Redis until stopped (SIGTERM/Ctrl-C: running tasks go back to the queue)', (y) => y
+    .option('queue', { type: 'string', describe: 'the Redis URL of the queue (default $GRADFLAT_REDIS_URL)' })
+    .option('concurrency', { type: 'number', default: 1, describe: 'tasks run at a time (one thread each)' })
+    .check((argv) => {
+      if (!(Number.isInteger(argv.concurrency) && argv.concurrency >= 1)) throw new Error('--concurrency must be a positive integer');
+      return true;
+    }),
+  async (argv) => {
+    const { resolveQueueUrl, parseQueueUrl } = await import('../core/distributed/redis.js');
+    const { startQueueWorker } = await import('../core/distributed/worker.js');
+    const url = resolveQueueUrl(argv.queue || undefined);
+    const worker = await startQueueWorker(url, { concurrency: argv.concurrency, lockMs: queueLockMs(), log: notice });
+    notice(`worker: taking tasks from ${parseQueueUrl(url).display} (${argv.concurrency} at a time); SIGTERM or Ctrl-C stops`);
+    await new Promise<void>((resolve) => {
+      const stop = () => void worker.close().then(resolve);
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    });
+    notice('worker: stopped (running tasks went back to the queue with their checkpoints)');
   })
   .command('report <dirs..>', 'write an HTML report (figures as Vega-Lite specs and static SVG) of run or suite directories; opens offline', (y) => y
     .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'directories written by `gradflat run` or `gradflat suite` (several: compared)' })
@@ -300,7 +334,7 @@ const cli = yargs(hideBin(process.argv))
       await tfjsInfoLine(),
     ].join('\n') + '\n');
   })
-  .demandCommand(1, 'give a command: run, suite, summarize, report, reproduce, demo, plugins, problems, schema or info')
+  .demandCommand(1, 'give a command: run, suite, worker, summarize, report, reproduce, demo, plugins, problems, schema or info')
   .strict()
   .fail((msg, err, y) => {
     // yargs passes errors thrown by .check() with their message (bad flags: usage errors) and

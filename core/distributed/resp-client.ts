@@ -43,7 +43,9 @@ function flatten(args: unknown[]): Arg[] {
     if (Array.isArray(a)) out.push(...flatten(a));
     else if (Buffer.isBuffer(a)) out.push(a);
     else if (a instanceof Uint8Array) out.push(Buffer.from(a));
-    else if (a !== undefined && a !== null) out.push(typeof a === 'number' ? a : String(a));
+    // As ioredis: a missing argument is an empty string, so script ARGV positions stay put.
+    else if (a === undefined || a === null) out.push('');
+    else out.push(typeof a === 'number' ? a : String(a));
   }
   return out;
 }

@@ -26,13 +26,17 @@ export interface WorkerInit {
   version: string;
   runs: Record<string, number>;
   checkpoint?: CheckpointPolicy | false;
+  /** Queued jobs: checkpoints travel through messages (the parent keeps them in Redis) and carry the step log. */
+  remoteCheckpoints?: boolean;
 }
 
 export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'done'; index: number; record: RunRecord }
   | { type: 'progress'; index: number; text: string }
-  | { type: 'error'; index: number; message: string };
+  | { type: 'error'; index: number; message: string }
+  | { type: 'checkpoint'; index: number; text: string }
+  | { type: 'checkpoint-clear'; index: number };
 
 const WORKER_URL = new URL('./suite-worker.js', import.meta.url);
 

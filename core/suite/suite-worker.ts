@@ -40,8 +40,18 @@ try {
   if (init.suite.problem.engine === 'tfjs') await preloadTfjsBackend();
   const problem = await buildProblemAsync(init.suite.problem, kernels, { threads: 1 }, registry);
   const ctx: TaskContext = { suite: init.suite, out: init.out, registry, kernels, problem, truth: init.truth, version: init.version, progress, checkpoint: init.checkpoint };
-  port.on('message', ({ index, task }: { index: number; task: SuiteTask }) => {
+  let saved: string | undefined;
+  if (init.remoteCheckpoints) {
+    ctx.portableLog = true;
+    ctx.checkpointStore = () => ({
+      where: 'the job\'s checkpoint in Redis', load: () => saved,
+      save: (text) => post({ type: 'checkpoint', index: current, text }),
+      clear: () => post({ type: 'checkpoint-clear', index: current }),
+    });
+  }
+  port.on('message', ({ index, task, checkpoint }: { index: number; task: SuiteTask; checkpoint?: string }) => {
     current = index;
+    saved = checkpoint;
     try {
       const runs = init.runs[task.phase === 'finder' ? 'finder' : String(task.stepper)];
       post({ type: 'done', index, record: executeTask(ctx, task, runs) });

@@ -49,6 +49,14 @@ export interface SuiteOptions {
   progress?: Progress;
   /** When to checkpoint runs (default: $GRADFLAT_CHECKPOINT_* over DEFAULT_CHECKPOINT_POLICY); false: never. */
   checkpoint?: CheckpointPolicy | false;
+  /** Runs the tasks elsewhere (`--queue`: BullMQ jobs, core/distributed/coordinator.ts) instead of on threads here. */
+  executor?: TaskExecutor;
+}
+
+/** Something that runs a phase's tasks and, for each, writes its log and record into `out` and calls `done`. */
+export interface TaskExecutor {
+  run(init: WorkerInit & { suiteHash: string; phase: SuiteTask['phase'] }, tasks: readonly SuiteTask[],
+    on: { done(task: SuiteTask, record: RunRecord): void; progress(text: string): void }, describe: (task: SuiteTask) => string): Promise<void>;
 }
 
 export interface SuiteResult {
@@ -102,7 +110,7 @@ async function runWithProblem(
     dataSha256: suite.problem.dataFile ? fileSha256(suite.problem.dataFile) : undefined,
     problemFiles: problemFileHashes(suite.problem, registry),
   };
-  const { resuming } = openRunDirectory(out, identity, {
+  const { resuming, hash } = openRunDirectory(out, identity, {
     kind: 'suite', gradflat: version, node: process.version, kernels: kernels.name, seed: suite.seed,
     problem: { name: problem.name, description: problem.description, parameters: problem.oracle.dim, ...problem.info },
   }, Boolean(opts.force));
@@ -140,7 +148,12 @@ async function runWithProblem(
     const what = phase === 'finder' ? 'finder runs' : 'method runs';
     progress.runFinished?.(0, total, what);
     const show = () => progress.update(`${phase === 'finder' ? 'finding flat starts' : 'methods'} ${progressBar(done, total)} ${done}/${total}  ${[...status.values()].join(' | ')}`);
-    if (workers === 1 || total <= 1) {
+    if (opts.executor) {
+      if (total > 0) {
+        const init = { suite, out, kernels: kernels.name, truth, version, checkpoint, suiteHash: hash, phase, runs: { finder: starts.length, ...Object.fromEntries(steppers.map((x) => [String(x), starts.length])) } };
+        await opts.executor.run(init, todo, { done: (t, r) => { store(t, r); done++; }, progress: (text) => progress.update(text) }, label);
+      }
+    } else if (workers === 1 || total <= 1) {
       for (const t of todo) {
         try {
           store(t, executeTask(ctx, t, starts.length));

@@ -1,0 +1,117 @@
+/**
+ * `gradflat suite FILE --queue URL`: the suite runs as it does locally (directory, starts,
+ * finder phase, flat starts, summary: suite.ts), but each phase's tasks become BullMQ jobs
+ * that `gradflat worker`s run. The coordinator uploads the inputs by content hash, adds the
+ * jobs with deterministic ids (adding an existing id is a no-op, so a restarted coordinator
+ * reattaches to the jobs already queued, running or done), waits with progress, and writes each
+ * result's step log and final record into DIR itself: it is the only writer of DIR.
+ */
+import { readFileSync } from 'node:fs';
+import { Queue, type Job } from 'bullmq';
+import { writeFileAtomic } from '../io/atomic.js';
+import { encodeCheckpoint, encodeExact } from '../run/checkpoint.js';
+import type { TaskExecutor } from '../suite/suite.js';
+import { taskPaths, type SuiteTask } from '../suite/task.js';
+import type { RunRecord } from '../run/run-one.js';
+import { decodeResult, JOB_ATTEMPTS, JOB_FORMAT, jobId, putBlob, QUEUE_NAME, type Blob, type JobData, type JobResult } from './protocol.js';
+import { checkReachable, parseQueueUrl, redisClient } from './redis.js';
+import { startQueueWorker, type QueueWorker } from './worker.js';
+
+export interface QueueExecutorOptions {
+  /** Also run this many tasks at a time in this process (default 0: the coordinator runs none). */
+  workers?: number;
+  /** Status lines (done / running / failed, ETA) when they change, at most every `every` ms. */
+  log?: (line: string) => void;
+  every?: number;
+  pollMs?: number;
+  lockMs?: number;
+}
+
+export function queueExecutor(urlText: string, opts: QueueExecutorOptions = {}): TaskExecutor {
+  const url = parseQueueUrl(urlText);
+  return {
+    async run(init, tasks, on, describe) {
+      await checkReachable(url);
+      const redis = redisClient(url);
+      redis.on('error', () => {});
+      // BullMQ leaves a connection it was given open: closed below.
+      const queueConnection = redisClient(url);
+      const queue = new Queue<JobData, JobResult>(QUEUE_NAME, { connection: queueConnection });
+      let local: QueueWorker | undefined;
+      try {
+        const blob = (file: string, content: Buffer | string): Promise<Blob> => putBlob(redis, file, Buffer.from(content));
+        // Exact encoding (checkpoint.ts): JSON would turn a threshold of Infinity into null and −0 into 0.
+        const suiteBlob = await blob('suite.json', encodeCheckpoint(init.suite));
+        const plugins = await Promise.all(init.suite.plugins.map((p) => blob(p, readFileSync(p))));
+        const dataFile = init.suite.problem.dataFile;
+        const dataBlob = dataFile ? await blob(dataFile, readFileSync(dataFile)) : undefined;
+        const truth = init.truth ? await blob('truth.json', encodeCheckpoint(init.truth)) : undefined;
+        const ids = new Map<string, SuiteTask>();
+        const jobs = tasks.map((task) => {
+          const id = jobId(init.suiteHash, task);
+          ids.set(id, task);
+          const data: JobData = {
+            format: JOB_FORMAT, gradflat: init.version, suiteHash: init.suiteHash, suite: suiteBlob, plugins, data: dataBlob, truth,
+            kernels: init.kernels, runs: init.runs, checkpoint: init.checkpoint ?? false, task: encodeExact(task), label: describe(task),
+          };
+          return { name: describe(task), data, opts: { jobId: id, attempts: JOB_ATTEMPTS, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: false, removeOnFail: false } };
+        });
+        // A job that failed in an earlier invocation is tried again (once more per invocation).
+        for (const id of ids.keys()) {
+          const old = await queue.getJob(id);
+          if (old && (await old.getState()) === 'failed') await old.retry('failed');
+        }
+        await queue.addBulk(jobs);
+        if (opts.workers) local = await startQueueWorker(urlText, { concurrency: opts.workers, lockMs: opts.lockMs });
+        await waitForJobs(queue, ids, (task) => taskPaths(init.out, init.suite, task), on, describe, opts);
+      } finally {
+        await local?.close();
+        await queue.close();
+        queueConnection.disconnect();
+        redis.disconnect();
+      }
+    },
+  };
+}
+
+async function waitForJobs(
+  queue: Queue<JobData, JobResult>, ids: Map<string, SuiteTask>, pathsOf: (t: SuiteTask) => { log: string; record: string }, on: Parameters<TaskExecutor['run']>[2], describe: (t: SuiteTask) => string, opts: QueueExecutorOptions,
+): Promise<void> {
+  const t0 = Date.now();
+  const total = ids.size;
+  const pending = new Map(ids);
+  let lastLine = '';
+  let lastAt = 0;
+  while (pending.size > 0) {
+    let running = 0;
+    for (const [id, task] of [...pending]) {
+      const job: Job<JobData, JobResult> | undefined = await queue.getJob(id);
+      if (!job) throw new Error(`job ${id} (${describe(task)}) disappeared from the queue (was the queue obliterated?); run the command again`);
+      const state = await job.getState();
+      if (state === 'completed') {
+        const { record, log } = decodeResult(job.returnvalue);
+        const paths = pathsOf(task);
+        writeFileAtomic(paths.log, log);
+        writeFileAtomic(paths.record, record);
+        on.done(task, JSON.parse(record) as RunRecord);
+        pending.delete(id);
+      } else if (state === 'failed') {
+        throw new Error(`${describe(task)} failed after ${job.attemptsMade} attempt(s): ${job.failedReason}`);
+      } else if (state === 'active') running++;
+    }
+    const done = total - pending.size;
+    const eta = done > 0 && pending.size > 0 ? ` ETA ${formatSeconds(((Date.now() - t0) / done) * pending.size / 1000)}` : '';
+    const line = `queue: ${done}/${total} done, ${running} running, ${pending.size - running} waiting${eta}`;
+    on.progress(line);
+    if (opts.log && line !== lastLine && Date.now() - lastAt >= (opts.every ?? 10_000)) {
+      opts.log(line);
+      lastLine = line;
+      lastAt = Date.now();
+    }
+    if (pending.size > 0) await new Promise((r) => setTimeout(r, opts.pollMs ?? 500));
+  }
+}
+
+function formatSeconds(s: number): string {
+  return s < 120 ? `${Math.round(s)} s` : s < 7200 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`;
+}

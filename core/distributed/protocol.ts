@@ -1,0 +1,84 @@
+/**
+ * What travels through Redis for a queued suite (docs/scale-out.md):
+ *   queue 'gradflat-suites'       one BullMQ job per task, id `<suite hash>-<phase>-<stepper>-<run>`
+ *                                 (deterministic: re-running the coordinator adds nothing twice)
+ *   gradflat:blob:<sha256>        content-addressed inputs: the resolved suite, plugin files,
+ *                                 the data file, the analytic truth (base64)
+ *   gradflat:ckpt:<job id>        the task's last checkpoint (with its step log, gzipped)
+ *   job return value              { gz }: base64 of gzip(JSON { record, log }), the two files' texts
+ */
+import { createHash } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import type { CheckpointPolicy } from '../run/checkpoint.js';
+import type { SuiteTask } from '../suite/task.js';
+import type { RedisClient } from './redis.js';
+
+export const QUEUE_NAME = 'gradflat-suites';
+export const JOB_FORMAT = 1;
+/** Bounded retries: a task that throws is tried this often, then reported failed. */
+export const JOB_ATTEMPTS = 2;
+/** Checkpoints and blobs expire after a week untouched. */
+const TTL_SECONDS = 7 * 24 * 3600;
+
+export interface Blob {
+  /** Where it came from on the coordinator (messages, the plugin's file name). */
+  file: string;
+  sha256: string;
+}
+
+export interface JobData {
+  format: number;
+  gradflat: string;
+  suiteHash: string;
+  suite: Blob;
+  plugins: Blob[];
+  data?: Blob;
+  truth?: Blob;
+  kernels: string;
+  runs: Record<string, number>;
+  checkpoint: CheckpointPolicy | false;
+  /** The task, exactly encoded (checkpoint.ts: θ₀'s −0 entries survive). */
+  task: unknown;
+  label: string;
+}
+
+export interface JobResult {
+  gz: string;
+}
+
+export const jobId = (suiteHash: string, t: Pick<SuiteTask, 'phase' | 'stepper' | 'run'>) => `${suiteHash}-${t.phase}-${t.stepper}-${t.run}`;
+export const checkpointKey = (id: string) => `gradflat:ckpt:${id}`;
+const blobKey = (sha: string) => `gradflat:blob:${sha}`;
+
+export function sha256(data: Buffer | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** Stores `content` under its hash (once) and returns the reference. */
+export async function putBlob(redis: RedisClient, file: string, content: Buffer): Promise<Blob> {
+  const hash = sha256(content);
+  await redis.command('set', [blobKey(hash), content.toString('base64'), 'EX', TTL_SECONDS]);
+  return { file, sha256: hash };
+}
+
+/** The blob's content, checked against its hash. */
+export async function getBlob(redis: RedisClient, blob: Blob): Promise<Buffer> {
+  const text = await redis.command('get', [blobKey(blob.sha256)]);
+  if (typeof text !== 'string') throw new Error(`${blob.file}: its content (sha256 ${blob.sha256.slice(0, 12)}…) is not in Redis any more; run the coordinator again to upload it`);
+  const content = Buffer.from(text, 'base64');
+  if (sha256(content) !== blob.sha256) throw new Error(`${blob.file}: the content in Redis does not match its sha256 ${blob.sha256.slice(0, 12)}…`);
+  return content;
+}
+
+export async function saveCheckpoint(redis: RedisClient, id: string, text: string): Promise<void> {
+  await redis.command('set', [checkpointKey(id), text, 'EX', TTL_SECONDS]);
+}
+
+/** The final record's and the step log's file texts, as the worker wrote them (so DIR gets the same bytes). */
+export function encodeResult(record: string, log: string): JobResult {
+  return { gz: gzipSync(JSON.stringify({ record, log })).toString('base64') };
+}
+
+export function decodeResult(r: JobResult): { record: string; log: string } {
+  return JSON.parse(gunzipSync(Buffer.from(r.gz, 'base64')).toString('utf8')) as { record: string; log: string };
+}

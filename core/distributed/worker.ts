@@ -1,0 +1,200 @@
+/**
+ * `gradflat worker --queue URL`: takes suite tasks from the BullMQ queue and runs each on a
+ * worker thread with the local pool's code (suite-worker.ts → task.ts), so the event loop stays
+ * free to renew BullMQ's job locks. Everything a task needs comes with the job or from Redis by
+ * content hash (suite, plugin files, data file, truth); its checkpoints go to Redis, so a worker
+ * that dies loses at most the steps since the last one: BullMQ's stalled-job check hands the
+ * job to another worker, which continues from there. SIGTERM releases running jobs back to the
+ * queue (their checkpoints stay) and exits.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker as Thread } from 'node:worker_threads';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { packageVersion } from '../run/experiment.js';
+import type { ResolvedSuite } from '../suite/config.js';
+import type { WorkerInit, WorkerMessage } from '../suite/pool.js';
+import { taskPaths, type SuiteTask } from '../suite/task.js';
+import { decodeCheckpoint, decodeExact } from '../run/checkpoint.js';
+import { checkpointKey, encodeResult, getBlob, JOB_FORMAT, QUEUE_NAME, saveCheckpoint, type JobData, type JobResult } from './protocol.js';
+import { checkReachable, parseQueueUrl, redisClient } from './redis.js';
+
+export interface QueueWorkerOptions {
+  concurrency?: number;
+  /** BullMQ lock duration and stalled-check interval (ms; default 30 s): how soon a dead worker's job moves on. */
+  lockMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface QueueWorker {
+  /** Releases running jobs (their checkpoints stay in Redis) and stops. */
+  close(): Promise<void>;
+}
+
+const THREAD_URL = new URL('../suite/suite-worker.js', import.meta.url);
+const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+export async function startQueueWorker(urlText: string, opts: QueueWorkerOptions = {}): Promise<QueueWorker> {
+  const url = parseQueueUrl(urlText);
+  await checkReachable(url);
+  const log = opts.log ?? (() => {});
+  const redis = redisClient(url);
+  redis.on('error', () => {});
+  // Plugin files are materialised here, next to a node_modules/gradflat link, so that a plugin's
+  // `import ... from 'gradflat'` resolves to this installation.
+  const cache = mkdtempSync(join(tmpdir(), 'gradflat-worker-'));
+  mkdirSync(join(cache, 'node_modules'));
+  writeFileSync(join(cache, 'package.json'), JSON.stringify({ private: true, type: 'module' }));
+  symlinkSync(PACKAGE_ROOT, join(cache, 'node_modules', 'gradflat'), 'dir');
+  const stopping = new Set<() => void>();
+  let closing = false;
+  let jobCount = 0;
+
+  // Threads are kept between jobs of the same suite: a new one costs module loading and the
+  // problem's build (most of a job's overhead, docs/scale-out.md).
+  interface CachedThread { thread: Thread; out: string; ready: Promise<void>; dead: boolean }
+  const idle = new Map<string, CachedThread[]>();
+  const acquire = (key: string, init: (out: string) => WorkerInit): CachedThread => {
+    const reuse = idle.get(key)?.pop();
+    if (reuse && !reuse.dead) return reuse;
+    const out = mkdtempSync(join(cache, 'thread-'));
+    const thread = new Thread(THREAD_URL, { workerData: init(out) });
+    const ct: CachedThread = { thread, out, dead: false, ready: Promise.resolve() };
+    ct.ready = new Promise<void>((resolve, reject) => {
+      const first = (m: WorkerMessage) => {
+        thread.off('message', first);
+        if (m.type === 'ready') resolve();
+        else reject(new Error(m.type === 'error' ? m.message : `unexpected ${m.type} from a starting thread`));
+      };
+      thread.on('message', first);
+      thread.once('exit', (code) => reject(new Error(`the task's thread exited (code ${code}) while starting`)));
+    });
+    ct.ready.catch(() => { ct.dead = true; });
+    thread.once('exit', () => { ct.dead = true; });
+    thread.on('error', (e) => {
+      ct.dead = true;
+      log(`a task thread crashed: ${e.message}`);
+    });
+    return ct;
+  };
+  const release = (key: string, ct: CachedThread) => {
+    if (ct.dead || closing) {
+      void ct.thread.terminate();
+      return;
+    }
+    if (!idle.has(key)) idle.set(key, []);
+    idle.get(key)!.push(ct);
+  };
+
+  const materialise = async (blob: { file: string; sha256: string }, name: string): Promise<string> => {
+    const dir = join(cache, 'blobs', blob.sha256);
+    const path = join(dir, name);
+    if (!existsSync(path)) {
+      const content = await getBlob(redis, blob);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(path, content);
+    }
+    return path;
+  };
+
+  const processor = async (job: Job<JobData, JobResult>, token?: string): Promise<JobResult> => {
+    const d = job.data;
+    const version = packageVersion();
+    if (d.format !== JOB_FORMAT || d.gradflat !== version) {
+      throw new UnrecoverableError(`version skew: the job was queued by gradflat ${d.gradflat} (job format ${d.format}), this worker runs gradflat ${version} (format ${JOB_FORMAT}); run workers with the coordinator's gradflat version`);
+    }
+    let suite: ResolvedSuite;
+    const plugins: string[] = [];
+    let dataFile: string | undefined;
+    let truth: WorkerInit['truth'];
+    try {
+      suite = decodeCheckpoint((await getBlob(redis, d.suite)).toString('utf8')) as ResolvedSuite;
+      for (const p of d.plugins) plugins.push(await materialise(p, basename(p.file)));
+      if (d.data) dataFile = await materialise(d.data, basename(d.data.file));
+      if (d.truth) truth = decodeCheckpoint((await getBlob(redis, d.truth)).toString('utf8')) as WorkerInit['truth'];
+    } catch (e) {
+      throw new UnrecoverableError(`plugin or data mismatch: ${(e as Error).message}`);
+    }
+    const task = decodeExact(d.task) as SuiteTask;
+    const local: ResolvedSuite = { ...suite, plugins, problem: { ...suite.problem, ...(dataFile && { dataFile }) } };
+    const id = job.id!;
+    const checkpoint = await redis.command('get', [checkpointKey(id)]) as string | null;
+    log(`${d.label}: ${checkpoint ? 'continuing from its checkpoint' : 'starting'} (job ${id})`);
+    const key = `${d.suiteHash}|${d.kernels}|${JSON.stringify(d.runs)}|${JSON.stringify(d.checkpoint)}`;
+    const ct = acquire(key, (out) => ({ suite: local, out, kernels: d.kernels, truth, version, runs: d.runs, checkpoint: d.checkpoint, remoteCheckpoints: true }));
+    const index = ++jobCount;
+    const writes: Array<Promise<unknown>> = [];
+    let stop: () => void = () => {};
+    let onMessage: (m: WorkerMessage) => void = () => {};
+    let onExit: (code: number) => void = () => {};
+    try {
+      await ct.ready;
+      await new Promise<void>((resolve, reject) => {
+        stop = () => {
+          ct.dead = true;
+          void ct.thread.terminate();
+          reject(new DelayedError('released'));
+        };
+        stopping.add(stop);
+        onMessage = (m) => {
+          if (m.type === 'ready' || !('index' in m) || m.index !== index) return;
+          if (m.type === 'checkpoint') writes.push(saveCheckpoint(redis, id, m.text));
+          else if (m.type === 'done') resolve();
+          else if (m.type === 'error') reject(new Error(m.message));
+        };
+        onExit = (code) => reject(new Error(`the task's thread exited (code ${code}) before finishing`));
+        ct.thread.on('message', onMessage);
+        ct.thread.on('exit', onExit);
+        ct.thread.postMessage({ index, task, ...(checkpoint && { checkpoint }) });
+      });
+    } catch (e) {
+      if (e instanceof DelayedError) {
+        // Released on SIGTERM: back to the queue without using up an attempt; the checkpoint stays.
+        await Promise.allSettled(writes);
+        try {
+          await job.moveToDelayed(Date.now(), token);
+        } catch (m) {
+          log(`${d.label}: could not release the job (${(m as Error).message}); it moves on when its lock expires`);
+        }
+      }
+      throw e;
+    } finally {
+      stopping.delete(stop);
+      ct.thread.off('message', onMessage);
+      ct.thread.off('exit', onExit);
+      release(key, ct);
+    }
+    await Promise.all(writes);
+    const paths = taskPaths(ct.out, local, task);
+    const result = encodeResult(readFileSync(paths.record, 'utf8'), readFileSync(paths.log, 'utf8'));
+    rmSync(paths.record, { force: true });
+    rmSync(paths.log, { force: true });
+    log(`${d.label}: done (job ${id})`);
+    return result;
+  };
+
+  const lockMs = opts.lockMs ?? 30_000;
+  const connection = redisClient(url);
+  const worker = new Worker<JobData, JobResult>(QUEUE_NAME, processor, {
+    connection, concurrency: opts.concurrency ?? 1,
+    lockDuration: lockMs, stalledInterval: lockMs, maxStalledCount: 3,
+  });
+  worker.on('error', (e) => log(`queue error: ${e.message}`));
+  // The checkpoint outlives a failed attempt (the retry continues from it) and is removed once done.
+  worker.on('completed', (job) => void redis.command('del', [checkpointKey(job.id!)]).catch(() => {}));
+  worker.on('failed', (job, e) => log(`${job?.data.label ?? 'a job'} failed: ${e.message}`));
+  return {
+    async close() {
+      if (closing) return;
+      closing = true;
+      for (const s of [...stopping]) s();
+      await worker.close();
+      for (const list of idle.values()) for (const ct of list) void ct.thread.terminate();
+      connection.disconnect();
+      redis.disconnect();
+      rmSync(cache, { recursive: true, force: true });
+    },
+  };
+}
