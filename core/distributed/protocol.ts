@@ -57,13 +57,13 @@ export function sha256(data: Buffer | string): string {
 /** Stores `content` under its hash (once) and returns the reference. */
 export async function putBlob(redis: RedisClient, file: string, content: Buffer): Promise<Blob> {
   const hash = sha256(content);
-  await redis.command('set', [blobKey(hash), content.toString('base64'), 'EX', TTL_SECONDS]);
+  await redis.set(blobKey(hash), content.toString('base64'), 'EX', TTL_SECONDS);
   return { file, sha256: hash };
 }
 
 /** The blob's content, checked against its hash. */
 export async function getBlob(redis: RedisClient, blob: Blob): Promise<Buffer> {
-  const text = await redis.command('get', [blobKey(blob.sha256)]);
+  const text = await redis.get(blobKey(blob.sha256));
   if (typeof text !== 'string') throw new Error(`${blob.file}: its content (sha256 ${blob.sha256.slice(0, 12)}…) is not in Redis any more; run the coordinator again to upload it`);
   const content = Buffer.from(text, 'base64');
   if (sha256(content) !== blob.sha256) throw new Error(`${blob.file}: the content in Redis does not match its sha256 ${blob.sha256.slice(0, 12)}…`);
@@ -71,7 +71,7 @@ export async function getBlob(redis: RedisClient, blob: Blob): Promise<Buffer> {
 }
 
 export async function saveCheckpoint(redis: RedisClient, id: string, text: string): Promise<void> {
-  await redis.command('set', [checkpointKey(id), text, 'EX', TTL_SECONDS]);
+  await redis.set(checkpointKey(id), text, 'EX', TTL_SECONDS);
 }
 
 /** The final record's and the step log's file texts, as the worker wrote them (so DIR gets the same bytes). */

@@ -3,7 +3,7 @@
  * $GRADFLAT_REDIS_URL), the connections BullMQ is given, and a fast, clear error when Redis
  * cannot be reached (BullMQ's own connections retry forever).
  */
-import { RespClient, type RespOptions } from './resp-client.js';
+import { Redis, type RedisOptions } from 'ioredis';
 
 export interface QueueUrl {
   host: string;
@@ -43,25 +43,32 @@ export function parseQueueUrl(text: string): QueueUrl {
   };
 }
 
-export type RedisClient = RespClient;
+export type RedisClient = Redis;
 
-/** A connection for BullMQ (Queue, Worker) or for gradflat's own keys. */
-export function redisClient(url: QueueUrl, extra: Partial<RespOptions> = {}): RedisClient {
-  return new RespClient({
-    host: url.host, port: url.port, username: url.username, password: url.password, db: url.db, tls: url.tls,
+/**
+ * A connection (ioredis, BullMQ's own driver) for BullMQ's Queue and Worker or for gradflat's
+ * keys. maxRetriesPerRequest null: BullMQ refuses blocking connections that give up on commands.
+ */
+export function redisClient(url: QueueUrl, extra: Partial<RedisOptions> = {}): RedisClient {
+  return new Redis({
+    host: url.host, port: url.port, username: url.username, password: url.password, db: url.db, ...(url.tls && { tls: {} }),
     connectTimeout: 5000, maxRetriesPerRequest: null, ...extra,
   });
 }
 
 /** Connects once and PINGs; a clear error naming the URL (password hidden) when that fails. */
 export async function checkReachable(url: QueueUrl): Promise<void> {
-  const c = redisClient(url, { lazyConnect: true, connectTimeout: 3000 });
-  c.on('error', () => { /* reported below */ });
+  // One attempt, no reconnection: the point is to fail fast with a clear message.
+  const c = redisClient(url, { lazyConnect: true, connectTimeout: 3000, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+  // The socket's error (ECONNREFUSED, a TLS or AUTH failure) says more than the rejection ("Connection is closed.").
+  let cause: Error | undefined;
+  c.on('error', (e: Error) => { cause ??= e; });
   try {
     await c.connect();
-    await c.command('ping', []);
+    await c.ping();
   } catch (e) {
-    const why = (e as Error).message || (e as { code?: string }).code || String(e);
+    const err = cause ?? (e as Error);
+    const why = err.message || (err as { code?: string }).code || String(err);
     throw new Error(`cannot reach Redis at ${url.display}: ${why}. Start redis-server there (or fix --queue / GRADFLAT_REDIS_URL; a password goes in the URL: redis://:PASSWORD@HOST:PORT)`);
   } finally {
     c.disconnect();

@@ -120,7 +120,7 @@ export async function startQueueWorker(urlText: string, opts: QueueWorkerOptions
     const task = decodeExact(d.task) as SuiteTask;
     const local: ResolvedSuite = { ...suite, plugins, problem: { ...suite.problem, ...(dataFile && { dataFile }) } };
     const id = job.id!;
-    const checkpoint = await redis.command('get', [checkpointKey(id)]) as string | null;
+    const checkpoint = await redis.get(checkpointKey(id));
     log(`${d.label}: ${checkpoint ? 'continuing from its checkpoint' : 'starting'} (job ${id})`);
     const key = `${d.suiteHash}|${d.kernels}|${JSON.stringify(d.runs)}|${JSON.stringify(d.checkpoint)}`;
     const ct = acquire(key, (out) => ({ suite: local, out, kernels: d.kernels, truth, version, runs: d.runs, checkpoint: d.checkpoint, remoteCheckpoints: true }));
@@ -183,7 +183,7 @@ export async function startQueueWorker(urlText: string, opts: QueueWorkerOptions
   });
   worker.on('error', (e) => log(`queue error: ${e.message}`));
   // The checkpoint outlives a failed attempt (the retry continues from it) and is removed once done.
-  worker.on('completed', (job) => void redis.command('del', [checkpointKey(job.id!)]).catch(() => {}));
+  worker.on('completed', (job) => void redis.del(checkpointKey(job.id!)).catch(() => {}));
   worker.on('failed', (job, e) => log(`${job?.data.label ?? 'a job'} failed: ${e.message}`));
   return {
     async close() {
