@@ -101,6 +101,7 @@ const cli = yargs(hideBin(process.argv))
     // yargs turns `--runs abc` into NaN; say so instead of failing later with a puzzling value.
     for (const flag of ['runs', 'grid', 'iterations', 'seed', 'samples', 'l2', 'train-steps', 'index-cutoff']) {
       const v = argv[flag];
+      if (Array.isArray(v)) throw new UsageError(`--${flag} is given ${v.length} times (${v.join(', ')}): give it once`);
       if (v !== undefined && (typeof v !== 'number' || Number.isNaN(v))) throw new UsageError(`--${flag} must be a number`);
     }
     // `--out ""` would mean the current directory (every command with --out).

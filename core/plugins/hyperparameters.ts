@@ -62,7 +62,8 @@ function specZod(spec: HyperparameterSpec, where: string): z.ZodType {
       const item = numberField({ integer: spec.integer, min: spec.min });
       const list = z.array(item, { error: (iss) => `must be a list of numbers, got ${shown(iss.input)}` })
         .min(spec.minLength ?? 0, { error: (iss) => `must have at least ${spec.minLength} entries, got ${(iss.input as unknown[]).length}` });
-      return z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((x) => (x.trim() === '' ? NaN : Number(x))) : v), list)
+      // An item that is not a number stays the text given, so the message shows it.
+      return z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((x) => (x.trim() !== '' && Number.isFinite(Number(x)) ? Number(x) : x)) : v), list)
         .transform((v) => Object.freeze([...v]));
     }
     case 'number':

@@ -5,8 +5,8 @@
  * is written when the directory is created and left alone on resume.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { writeJsonAtomic } from '../io/atomic.js';
 import { UsageError } from '../io/errors.js';
 import { LOCK_FILE } from '../io/lock.js';
@@ -53,11 +53,20 @@ export function isGradflatManifest(m: unknown): m is { gradflat: string; configH
     typeof (m as { gradflat?: unknown }).gradflat === 'string' && typeof (m as { configHash?: unknown }).configHash === 'string';
 }
 
+/** Linux's limits on one file name and on a whole path (bytes); output files add a few levels below `out`. */
+const NAME_MAX = 255;
+const PATH_MAX = 4096 - 256;
+
 /** `--out ""` would resolve to the current directory: refuse it before any path is built from it. */
 export function checkOutDirectory(out: unknown, flag = '--out'): string {
   if (typeof out !== 'string' || out.trim() === '') {
     throw new UsageError(`${flag} must name a directory, got ${JSON.stringify(out)}: an empty name would mean the current directory. Give a new or empty directory, e.g. --out runs/my-experiment`);
   }
+  // Checked here rather than met as ENAMETOOLONG / ENOTDIR half-way through a run.
+  const long = out.split(/[\\/]/).find((part) => Buffer.byteLength(part) > NAME_MAX);
+  if (long !== undefined) throw new UsageError(`${flag}: the name '${long.slice(0, 40)}…' is ${Buffer.byteLength(long)} bytes long, more than file systems allow in one name (${NAME_MAX}; ENAMETOOLONG). Use a shorter name`);
+  if (Buffer.byteLength(resolve(out)) > PATH_MAX) throw new UsageError(`${flag}: the path is ${Buffer.byteLength(resolve(out))} bytes long, more than the system allows (${PATH_MAX}; ENAMETOOLONG). Use a shorter path`);
+  if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(`${flag} ${out} is a file, not a directory: give a new or empty directory`);
   return out;
 }
 

@@ -172,8 +172,13 @@ export function resolveSuite(raw: unknown, registry: PluginRegistry, baseDir = p
   try {
     problems.resolveOptions(f.problem);
   } catch (e) {
-    const field = /option '([^']+)'|field 'problem\.([^']+)'/.exec((e as Error).message)?.slice(1).find(Boolean);
-    throw new ConfigError(field ? `problem.${field}` : 'problem', (e as Error).message);
+    // The registry's messages name the option in words; a suite file's errors lead with its path.
+    const msg = (e as Error).message;
+    const unknown = /unknown field 'problem\.([^']+)'\. (Valid fields of problem: .*)$/s.exec(msg);
+    if (unknown) throw new ConfigError(`problem.${unknown[1]}`, `unknown field. ${unknown[2]}`);
+    const option = /option '([^']+)' (.*)$/s.exec(msg);
+    if (option) throw new ConfigError(`problem.${option[1]}`, `${option[2]} (an option of problem '${f.problem.name}')`);
+    throw new ConfigError('problem', msg);
   }
   const problem: ProblemConfig = { ...f.problem };
   for (const [k, file] of problems.fileOptions(f.problem)) problem[k] = anchor(file);
