@@ -212,7 +212,7 @@ const cases: Case[] = [
   { id: 'P69 missing data file', args: [...LAE, '--data', 'data/nope.csv', ...O], rc: 2, stderr: /data file not found: data\/nope\.csv/ },
   { id: 'P70 --data a directory', args: [...LAE, '--data', 'data', ...O], files: { 'data/a.csv': GOOD }, rc: 2, stderr: /data.*is a directory/ },
   { id: 'P71 BOM and blank lines', args: [...SW, '--data', 'data/bom.csv', ...O], files: { 'data/bom.csv': '\ufeff' + GOOD.replace(/\n/, '\n\n') + '\n\n' }, rc: 0, stdout: /swish-ae × newton-mr: 1 runs/ },
-  { id: 'P72 quartic --data', args: [...Q, '--data', 'good.csv', ...O], files: { 'good.csv': GOOD }, rc: 2, stderr: /problem 'quartic': unknown field 'problem\.dataFile'\. Valid fields of problem: name, seed, starts, grid/ },
+  { id: 'P72 quartic --data', args: [...Q, '--data', 'good.csv', ...O], files: { 'good.csv': GOOD }, rc: 2, stderr: /problem\.dataFile: unknown field\. Valid fields of problem: name, seed, starts, grid \(problem 'quartic'/ },
   // Suite files.
   { id: 'P73 suite YAML syntax error', args: ['suite', 's.yaml', ...O], files: { 's.yaml': 'name: x\nsteppers:\n{ stepper: newton-mr\n' }, rc: 2, stderr: /suite file s\.yaml is not valid YAML/ },
   { id: 'P74 suite unknown field', args: ['suite', 's.yaml', ...O], files: { 's.yaml': SUITE('iteratons: 3\n') }, rc: 2, stderr: /iteratons: unknown field\. Valid fields: name, problem, seed/ },

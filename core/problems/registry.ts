@@ -10,6 +10,7 @@
  * an Oracle, how its starting points are made, optional analytic critical points (`truth`) and
  * facts for the run manifest (`info`).
  */
+import { ConfigError } from '../io/fields.js';
 import type { DenseKernels } from '../linalg/kernels.js';
 import type { Oracle } from '../oracle/oracle.js';
 import type { Rng } from '../random/rng.js';
@@ -125,7 +126,7 @@ export class ProblemRegistry {
     const given = Object.fromEntries(Object.entries(config).filter(([k, v]) => !FRAMEWORK_KEYS.has(k) && v !== undefined));
     const schema = this.get(config.name).options;
     for (const k of Object.keys(given)) {
-      if (!(k in schema)) throw new Error(`problem '${config.name}': unknown field 'problem.${k}'. Valid fields of problem: ${[...FRAMEWORK_KEYS, ...Object.keys(schema)].join(', ')}`);
+      if (!(k in schema)) throw new ConfigError(`problem.${k}`, `unknown field. Valid fields of problem: ${[...FRAMEWORK_KEYS, ...Object.keys(schema)].join(', ')} (problem '${config.name}'; 'gradflat problems' lists each one's options)`);
     }
     return validateHyperparameters(schema, given, `problem '${config.name}'`, 'option');
   }

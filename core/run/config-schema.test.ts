@@ -14,7 +14,7 @@ test('a run config: valid ones pass through; each error names the field, the exp
     [{ ...ok, iterations: Infinity }, /iterations: must be a finite number, got Infinity/],
     [{ ...ok, runs: 0 }, /runs: must be ≥ 1, got 0/],
     [{ ...ok, seed: 1.5 }, /seed: must be an integer, got 1\.5/],
-    [{ ...ok, problem: 'quartic' }, /problem: must be an object, got "quartic"/],
+    [{ ...ok, problem: 'quartic' }, /problem: must be an object \{ name, seed, \.\.\.options \}, got "quartic"/],
     [{ ...ok, problem: { name: 'quartic' } }, /problem\.seed: is required/],
     [{ ...ok, problem: { ...ok.problem, starts: { steps: -1 } } }, /problem\.starts\.steps: must be ≥ 0, got -1/],
     [{ ...ok, cutoffs: [1e-2, 0] }, /cutoffs\[1\]: must be > 0, got 0/],

@@ -62,7 +62,7 @@ test('values are shown as given: Infinity and NaN, not "null"', () => {
   const s = scratch('inf');
   try {
     assert.throws(() => runExperiment({ ...quartic, iterations: Infinity }, join(s.dir, 'o'), typescriptKernels, { registry }),
-      (e: Error) => e instanceof UsageError && /iterations must be an integer ≥ 0, got Infinity/.test(e.message));
+      (e: Error) => e instanceof UsageError && /iterations: must be a finite number, got Infinity/.test(e.message));
   } finally {
     rmSync(s.dir, { recursive: true, force: true });
   }
@@ -72,9 +72,9 @@ test('a failure while setting up a fresh directory leaves nothing behind, so the
   const s = scratch('rollback');
   try {
     const out = join(s.dir, 'o');
-    // 10 GD steps keep 11 iterates per training run: 10⁶ starts cannot be drawn (fails after the manifest would be written).
-    const tooMany: ExperimentConfig = { problem: { name: 'linear-ae', seed: 1, samples: 64, starts: { trainings: 1, steps: 10 } }, stepper: 'newton-mr', runs: 1e6, iterations: 2, seed: 1 };
-    assert.throws(() => runExperiment(tooMany, out, typescriptKernels, { registry }), (e: Error) => exitCodeOf(e) === 2 && /asked for 1000000 starting points but training stored only 11/.test(e.message));
+    // 10 GD steps keep 11 iterates per training run: 1,000 starts cannot be drawn (fails after the manifest would be written).
+    const tooMany: ExperimentConfig = { problem: { name: 'linear-ae', seed: 1, samples: 64, starts: { trainings: 1, steps: 10 } }, stepper: 'newton-mr', runs: 1000, iterations: 2, seed: 1 };
+    assert.throws(() => runExperiment(tooMany, out, typescriptKernels, { registry }), (e: Error) => exitCodeOf(e) === 2 && /asked for 1000 starting points but training stored only 11/.test(e.message));
     assert.equal(existsSync(out), false, 'the directory this invocation created is removed again');
     // The same in a directory that existed (empty) before: it is left empty.
     mkdirSync(out);

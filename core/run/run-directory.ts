@@ -47,10 +47,11 @@ export function removeStaleTemps(dir: string, pid?: number): void {
   }
 }
 
-/** True for a manifest written by openRunDirectory (it names the gradflat version and the run's identity hash). */
-export function isGradflatManifest(m: unknown): m is { gradflat: string; configHash: string } {
-  return typeof m === 'object' && m !== null && !Array.isArray(m) &&
-    typeof (m as { gradflat?: unknown }).gradflat === 'string' && typeof (m as { configHash?: unknown }).configHash === 'string';
+/** True for a manifest written by openRunDirectory: the identity hash, with the gradflat version or the identity itself. */
+export function isGradflatManifest(m: unknown): m is { configHash: string } {
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) return false;
+  const { gradflat, configHash, identity } = m as { gradflat?: unknown; configHash?: unknown; identity?: unknown };
+  return typeof configHash === 'string' && (typeof gradflat === 'string' || (typeof identity === 'object' && identity !== null));
 }
 
 /** Linux's limits on one file name and on a whole path (bytes); output files add a few levels below `out`. */
@@ -87,7 +88,7 @@ function inspect(out: string): DirectoryState {
   } catch {
     return { kind: 'foreign', why: `its manifest.json is not valid JSON (not written by gradflat, or damaged)`, entries };
   }
-  if (!isGradflatManifest(m)) return { kind: 'foreign', why: `its manifest.json is not a gradflat manifest (it lacks 'gradflat' and 'configHash')`, entries };
+  if (!isGradflatManifest(m)) return { kind: 'foreign', why: `its manifest.json is not a gradflat manifest (it has no 'configHash')`, entries };
   const { identity, kernels } = m as { identity?: unknown; kernels?: unknown };
   return { kind: 'gradflat', configHash: m.configHash, identity: identity && typeof identity === 'object' ? identity as Record<string, unknown> : undefined, kernels };
 }

@@ -173,11 +173,10 @@ export function resolveSuite(raw: unknown, registry: PluginRegistry, baseDir = p
     problems.resolveOptions(f.problem);
   } catch (e) {
     // The registry's messages name the option in words; a suite file's errors lead with its path.
+    if (e instanceof ConfigError) throw e;
     const msg = (e as Error).message;
-    const unknown = /unknown field 'problem\.([^']+)'\. (Valid fields of problem: .*)$/s.exec(msg);
-    if (unknown) throw new ConfigError(`problem.${unknown[1]}`, `unknown field. ${unknown[2]}`);
-    const option = /option '([^']+)' (.*)$/s.exec(msg);
-    if (option) throw new ConfigError(`problem.${option[1]}`, `${option[2]} (an option of problem '${f.problem.name}')`);
+    const option = /option '([^']+)'((?:\[\d+\])*) (.*)$/s.exec(msg);
+    if (option) throw new ConfigError(`problem.${option[1]}${option[2]}`, `${option[3]} (an option of problem '${f.problem.name}')`);
     throw new ConfigError('problem', msg);
   }
   const problem: ProblemConfig = { ...f.problem };

@@ -25,3 +25,11 @@ export function logWithoutTiming(text: string): string[] {
 export function jsonWithoutTiming(text: string): string {
   return JSON.stringify(withoutTiming(JSON.parse(text)));
 }
+
+/**
+ * A step log's text, byte for byte, but for the final line's evaluation time: the stricter
+ * comparison for logs whose step lines carry no timing (resume must reproduce them exactly).
+ */
+export function logTextWithoutEvaluationTime(text: string): string {
+  return text.replace(/"evaluationMs":[^,}]*,?/g, '');
+}

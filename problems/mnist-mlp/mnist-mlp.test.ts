@@ -68,9 +68,12 @@ test('suites/mnist-mlp-large.tiny.yaml: every method runs on n = 109,386, with H
       const finalLine = log[log.length - 1] as { type: string; evaluationMs: number };
       assert.equal(finalLine.type, 'final');
       for (const x of [r.final.loss, r.final.gradNormSq, r.final.rayleigh, finalLine.evaluationMs]) assert.ok(Number.isFinite(x), `${s.label}: ${JSON.stringify(r.final)}`);
-      // Beyond the dense limit: no spectrum, no index; the final solve stops at probe.maxit.
-      assert.equal(r.final.index, undefined);
+      // Beyond the dense limit: no dense spectrum; the index is the lanczos-slq estimate, inside
+      // its interval; the final solve stops at probe.maxit.
       assert.equal(r.final.hessianFrobenius, undefined);
+      const f = r.final as typeof r.final & { indexMethod?: string; indexInterval?: [number, number] };
+      assert.equal(f.indexMethod, 'lanczos-slq', s.label);
+      assert.ok(f.indexInterval && f.indexInterval[0] <= f.index! && f.index! <= f.indexInterval[1], `${s.label}: index ${f.index} in ${JSON.stringify(f.indexInterval)}`);
       assert.ok(r.final.solverIterations <= 5, `${s.label}: ${r.final.solverIterations} MINRES-QLP iterations`);
       if (s.stepper === 'adam') assert.ok(r.final.loss < r.start.loss, `adam: ${r.start.loss} → ${r.final.loss}`);
       // Flatness along the way from HVPs only: Rayleigh probes for the methods that do not solve Hp = −g themselves.
