@@ -84,9 +84,12 @@ function queueLockMs(): number | undefined {
 }
 
 async function queueExecutorFor(flag: string, workers: number | undefined) {
-  const { resolveQueueUrl } = await import('../core/distributed/redis.js');
+  const { checkReachable, parseQueueUrl, resolveQueueUrl } = await import('../core/distributed/redis.js');
   const { queueExecutor } = await import('../core/distributed/coordinator.js');
-  return queueExecutor(resolveQueueUrl(flag || undefined), { workers: workers ?? 0, lockMs: queueLockMs(), log: notice });
+  const url = resolveQueueUrl(flag || undefined);
+  // Before any work (exit 2, fix --queue): the executor checks again when the tasks are ready.
+  await checkReachable(parseQueueUrl(url));
+  return queueExecutor(url, { workers: workers ?? 0, lockMs: queueLockMs(), log: notice });
 }
 
 const cli = yargs(hideBin(process.argv))
@@ -221,6 +224,7 @@ const cli = yargs(hideBin(process.argv))
     const { startQueueWorker } = await import('../core/distributed/worker.js');
     const url = resolveQueueUrl(argv.queue || undefined);
     const worker = await startQueueWorker(url, { concurrency: argv.concurrency, lockMs: queueLockMs(), log: notice });
+    working = true;
     notice(`worker: taking tasks from ${parseQueueUrl(url).display} (${argv.concurrency} at a time); SIGTERM or Ctrl-C stops`);
     await new Promise<void>((resolve) => {
       const stop = () => void worker.close().then(resolve);

@@ -198,11 +198,6 @@ export function hvpOperator(oracle: Oracle, theta: Float64Array): LinearOperator
 export const INDEX_METHODS = ['dense', 'estimate', 'auto'] as const;
 export type IndexMethod = (typeof INDEX_METHODS)[number];
 
-export function checkIndexMethod(v: unknown, where = 'indexMethod'): IndexMethod {
-  if (!INDEX_METHODS.includes(v as IndexMethod)) throw new Error(`${where} must be one of ${INDEX_METHODS.join(', ')}, got ${JSON.stringify(v)}`);
-  return v as IndexMethod;
-}
-
 /** 'auto': dense when n ≤ denseMaxDim (the dense Hessian costs n HVPs and n² memory). */
 export function usesDenseIndex(method: IndexMethod, n: number, denseMaxDim: number): boolean {
   return method === 'dense' || (method === 'auto' && n <= denseMaxDim);

@@ -12,7 +12,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { encodeCheckpoint, encodeExact } from '../run/checkpoint.js';
 import type { TaskExecutor } from '../suite/suite.js';
 import { taskPaths, type SuiteTask } from '../suite/task.js';
-import type { RunRecord } from '../run/run-one.js';
+import { parseRunRecord } from '../io/records.js';
 import { decodeResult, JOB_ATTEMPTS, JOB_FORMAT, jobId, putBlob, QUEUE_NAME, type Blob, type JobData, type JobResult } from './protocol.js';
 import { checkReachable, parseQueueUrl, redisClient } from './redis.js';
 import { startQueueWorker, type QueueWorker } from './worker.js';
@@ -93,7 +93,8 @@ async function waitForJobs(
         const paths = pathsOf(task);
         writeFileAtomic(paths.log, log);
         writeFileAtomic(paths.record, record);
-        on.done(task, JSON.parse(record) as RunRecord);
+        // Through the record schema, as records read from disk: stored NaN/±Infinity become numbers again.
+        on.done(task, parseRunRecord(record, paths.record));
         pending.delete(id);
       } else if (state === 'failed') {
         throw new Error(`${describe(task)} failed after ${job.attemptsMade} attempt(s): ${job.failedReason}`);

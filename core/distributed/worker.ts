@@ -141,6 +141,8 @@ export async function startQueueWorker(urlText: string, opts: QueueWorkerOptions
         onMessage = (m) => {
           if (m.type === 'ready' || !('index' in m) || m.index !== index) return;
           if (m.type === 'checkpoint') writes.push(saveCheckpoint(redis, id, m.text));
+          // The thread dropped a checkpoint it could not use: drop it here too, or every retry reloads it.
+          else if (m.type === 'checkpoint-clear') writes.push(redis.del(checkpointKey(id)).then(() => undefined));
           else if (m.type === 'done') resolve();
           else if (m.type === 'error') reject(new Error(m.message));
         };

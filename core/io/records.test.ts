@@ -32,6 +32,10 @@ test('a record written with NaN/±Infinity (stored as strings) reads back with t
     assert.equal(back.final.loss, -Infinity);
     assert.ok(Number.isNaN(back.final.gradNormSq));
     assert.equal((back.observed as { flat: { lastR: number } }).flat.lastR, Infinity);
+    // A diverged run's final point (class non-finite) is a finished run, not a damaged record.
+    const diverged = { ...record, final: { ...record.final, class: 'non-finite' as const } };
+    writeJsonAtomic(file, diverged);
+    assert.deepEqual(readRunRecord(file, () => assert.fail('read as damaged')), diverged);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

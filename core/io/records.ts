@@ -6,6 +6,7 @@
  * run computed (a string "Infinity" would otherwise drop out of every quartile). A record that
  * does not fit names the file and the field.
  */
+import type { PointClass } from '../analysis/flatness.js';
 import type { RunRecord } from '../run/run-one.js';
 import { ConfigError, configErrorOf, integerField, z } from './fields.js';
 
@@ -39,7 +40,7 @@ const pointReport = z.object({
   r_frobenius: storedNumber.optional(), rH_frobenius: storedNumber.optional(), hessianFrobenius: storedNumber.optional(),
   hessianSpectralNorm: storedNumber.optional(), index: storedNumber.optional(), negativeEigenvalues: storedNumber.optional(),
   indexCutoff: storedNumber, minEigenvalue: storedNumber.optional(), maxEigenvalue: storedNumber.optional(),
-  rayleigh: storedNumber, hgRatio: storedNumber, class: z.enum(['critical', 'gradient-flat', 'neither']),
+  rayleigh: storedNumber, hgRatio: storedNumber, class: z.enum(['critical', 'gradient-flat', 'neither', 'non-finite'] satisfies readonly PointClass[]),
 }).catchall(revived);
 
 /** The schema of a run record (core/run/run-one.ts: RunRecord); unknown extra fields are kept. */

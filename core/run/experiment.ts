@@ -94,14 +94,26 @@ function validate(config: ExperimentConfig, registry: PluginRegistry): { thresho
   return { thresholds, indexCutoff: c.indexCutoff ?? DEFAULT_INDEX_CUTOFF, cutoffs: c.cutoffs ?? [1e-2, 1e-8] };
 }
 
+/** The final-point solve: the config's probe, overridden by the stepper's own solver settings (its probeSolver). */
+function probeSettings(config: ExperimentConfig, problem: Problem, registry: PluginRegistry, hp: Hyperparameters): NewtonSolveOptions {
+  const probe: NewtonSolveOptions = { ...config.probe, ...registry.get(config.stepper).probeSolver?.(hp) };
+  if (probe.solver !== undefined && !(PROBE_SOLVERS as readonly string[]).includes(probe.solver)) {
+    throw new UsageError(`probe.solver must be one of ${PROBE_SOLVERS.join(', ')}, got ${JSON.stringify(probe.solver)}`);
+  }
+  if (isDenseSolver(probe.solver)) requireDenseSolver(problem.oracle, probe.solver!, 'final-point probe.solver');
+  return probe;
+}
+
 /**
  * Everything about a config that can be refused before its problem is built (the CLI builds a
  * problem itself, asynchronously, so it checks first): fields, hyperparameters, problem options, sizes.
  */
 export function checkExperimentConfig(config: ExperimentConfig, registry: PluginRegistry = defaultRegistry, names: SizeNames = RUN_FLAGS): void {
-  registry.resolveHyperparameters(config.stepper, config.hyperparameters);
-  validate(config, registry);
-  checkProblemSize(config.problem, names);
+  asUsageErrors(() => {
+    registry.resolveHyperparameters(config.stepper, config.hyperparameters);
+    validate(config, registry);
+    checkProblemSize(config.problem, names);
+  });
 }
 
 export function runExperiment(config: ExperimentConfig, out: string, kernels: DenseKernels, hooks: ExperimentHooks = {}): ExperimentResult {
@@ -123,9 +135,11 @@ export function runExperiment(config: ExperimentConfig, out: string, kernels: De
       runs, tasks: runs, dim: problem.oracle.dim, iterations: config.iterations, totalSteps: runs * config.iterations, out,
       training: problem.info.starts as { trainings: number; steps: number; keepEvery: number } | undefined,
     }, names, grid !== undefined ? 'grid' : 'runs', grid ?? runs));
+    const probe = asUsageErrors(() => probeSettings(config, problem, registry, checked.hp));
+    const policy = hooks.checkpoint ?? asUsageErrors(() => checkpointPolicyFromEnv());
     const lock = lockDirectory(out);
     try {
-      return runProblem(config, problem, out, kernels, hooks, registry, checked, lock);
+      return runProblem(config, problem, out, kernels, hooks, registry, { ...checked, probe, policy }, lock);
     } finally {
       lock.release();
     }
@@ -136,10 +150,10 @@ export function runExperiment(config: ExperimentConfig, out: string, kernels: De
 
 function runProblem(
   config: ExperimentConfig, problem: Problem, out: string, kernels: DenseKernels, hooks: ExperimentHooks, registry: PluginRegistry,
-  v: { hp: Hyperparameters; thresholds: ClassThresholds; indexCutoff: number; cutoffs: number[] }, lock: DirectoryLock,
+  v: { hp: Hyperparameters; thresholds: ClassThresholds; indexCutoff: number; cutoffs: number[]; probe: NewtonSolveOptions; policy: CheckpointPolicy | false },
+  lock: DirectoryLock,
 ): ExperimentResult {
-  const { hp, thresholds, indexCutoff, cutoffs } = v;
-  const plugin = registry.get(config.stepper);
+  const { hp, thresholds, indexCutoff, cutoffs, probe, policy } = v;
   // The identity uses the problem as built (defaults filled in), so that spelling a default out
   // or leaving it implicit names the same experiment. The kernels are part of it: their
   // round-off differs, so a resumed directory must not mix runs of two kernel sets.
@@ -164,18 +178,12 @@ function runProblem(
     starts: loadOrMakeStarts(out, problem, config.runs, config.seed, resuming, progress),
     truth: loadOrComputeTruth(out, problem, indexCutoff, resuming),
   }));
-  const probe: NewtonSolveOptions = { ...config.probe, ...plugin.probeSolver?.(hp) };
-  if (probe.solver !== undefined && !(PROBE_SOLVERS as readonly string[]).includes(probe.solver)) {
-    throw new UsageError(`probe.solver must be one of ${PROBE_SOLVERS.join(', ')}, got ${JSON.stringify(probe.solver)}`);
-  }
-  if (isDenseSolver(probe.solver)) asUsageErrors(() => requireDenseSolver(problem.oracle, probe.solver!, 'final-point probe.solver'));
   const ctx = {
     oracle: problem.oracle, kernels, stepperName: config.stepper, problemName: problem.name,
     makeStepper: (oracle: Oracle, k: DenseKernels) => registry.create(config.stepper, oracle, hp, { kernels: k }),
     iterations: config.iterations, targetGradNormSq: config.targetGradNormSq, cutoffs, indexCutoff, thresholds, indexMethod: config.indexMethod,
     probe, truth, version, progress, runs: starts.length,
   };
-  const policy = hooks.checkpoint ?? checkpointPolicyFromEnv();
   const kept = starts.map((_, run) => (resuming ? readRunRecord(recordPath(out, run)) : undefined));
   const resumed = kept.filter(Boolean).length;
   const total = starts.length - resumed;

@@ -35,7 +35,7 @@ export interface SavedRun {
   minGradNormSq: number;
   maxR?: number;
   firstBelow: Array<[number, { iteration: number; theta: Float64Array }]>;
-  /** Oracle calls since the run began (method and probes). */
+  /** The method's oracle calls since the run began (probes are the observer's, in its own state). */
   work: OracleCounters;
   observer?: unknown;
 }

@@ -58,7 +58,10 @@ export const RUN_FLAGS: SizeNames = { samples: '--samples', grid: '--grid', runs
 export const SUITE_FIELDS: SizeNames = { samples: 'problem.samples', grid: 'problem.grid', runs: 'starts.count', iterations: 'iterations', trainSteps: 'problem.starts.steps' };
 
 /** Before the problem is built: the data and the quartic grid. */
-export function checkProblemSize(problem: { name: string; samples?: number; grid?: number }, names: SizeNames): void {
+export function checkProblemSize(given: { name: string; samples?: unknown; grid?: unknown }, names: SizeNames): void {
+  // Options may come as text (--option samples=1e12): sized as the number they will become.
+  const asNumber = (v: unknown) => (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v);
+  const problem = { name: given.name, samples: asNumber(given.samples), grid: asNumber(given.grid) };
   const features = FEATURES[problem.name];
   if (features !== undefined && typeof problem.samples === 'number') {
     const { memory } = sizeBudgets();

@@ -74,7 +74,7 @@ export async function runSuite(suite: ResolvedSuite, out: string, kernels: Dense
   asUsageErrors(() => checkProblemSize(suite.problem, SUITE_FIELDS));
   const problem = await asUsageErrorsAsync(() => buildProblemAsync(suite.problem, kernels, {}, registry));
   try {
-    preflight(suite, problem, registry);
+    preflight(suite, problem, registry, kernels);
     const finder = suite.starts.flat?.finder;
     asUsageErrors(() => checkRunSize({
       runs: suite.starts.count, tasks: suite.starts.count * (suite.steppers.length + (finder ? 1 : 0)), dim: problem.oracle.dim,
@@ -82,9 +82,10 @@ export async function runSuite(suite: ResolvedSuite, out: string, kernels: Dense
       totalSteps: suite.starts.count * [...suite.steppers, ...(finder ? [finder] : [])].reduce((k, s) => k + s.iterations, 0), out,
       training: problem.info.starts as { trainings: number; steps: number; keepEvery: number } | undefined,
     }, SUITE_FIELDS));
+    const checkpoint = opts.checkpoint ?? asUsageErrors(() => checkpointPolicyFromEnv());
     const lock = lockDirectory(out);
     try {
-      return await runWithProblem(suite, out, kernels, problem, registry, opts, lock);
+      return await runWithProblem(suite, out, kernels, problem, registry, { ...opts, checkpoint }, lock);
     } catch (e) {
       // Workers stopped mid-write leave their temporary files: remove this process's.
       removeStaleTemps(out, process.pid);
@@ -202,12 +203,12 @@ async function runWithProblem(
  * capability or an inconsistent pair of hyperparameters fails now, naming the entry, rather
  * than after the starts and the finder phase have run.
  */
-function preflight(suite: ResolvedSuite, problem: Problem, registry: PluginRegistry): void {
+function preflight(suite: ResolvedSuite, problem: Problem, registry: PluginRegistry, kernels: DenseKernels): void {
   const entries: Array<[string, ResolvedStepper]> = suite.steppers.map((s, i) => [`steppers[${i}]`, s]);
   if (suite.starts.flat) entries.push(['starts.flat.finder', suite.starts.flat.finder]);
   for (const [path, s] of entries) {
     try {
-      registry.create(s.stepper, problem.oracle, s.hyperparameters);
+      registry.create(s.stepper, problem.oracle, s.hyperparameters, { kernels });
     } catch (e) {
       throw new ConfigError(path, `stepper '${s.stepper}' cannot run on problem '${problem.name}': ${(e as Error).message}`);
     }
