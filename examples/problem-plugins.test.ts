@@ -88,7 +88,7 @@ test('bad problem options and bad problem exports get errors naming the field', 
       assert.match(r.stderr, pattern);
     };
     expectSuiteError((s) => s.replace('hidden: [6]', 'hidden: [6, 0]'), /problem\.hidden\[1\]: must be ≥ 1, got 0 \(an option of problem 'csv-mlp'\)/);
-    expectSuiteError((s) => s.replace('hidden: [6]', 'hiden: [6]'), /problem\.hiden: .*unknown field 'problem\.hiden'\. Valid fields of problem: name, seed, starts, data, hidden, activation, l2/);
+    expectSuiteError((s) => s.replace('hidden: [6]', 'hiden: [6]'), /problem\.hiden: unknown field\. Valid fields of problem: name, seed, starts, data, hidden, activation, l2/);
     expectSuiteError((s) => s.replace('activation: tanh', 'activation: sigmoid'), /problem\.activation: .*must be one of tanh, swish, relu, got "sigmoid"/);
     expectSuiteError((s) => s.replace('data: ./data.csv, ', ''), /option 'data' is required/);
     expectSuiteError((s) => s.replace('name: csv-mlp, seed', 'name: csv-mpl, seed'), /problem\.name: must be one of 'quartic', .*'csv-mlp'.*got "csv-mpl"/);

@@ -10,6 +10,20 @@
  */
 import { eigenCoefficients, spectralNormOf, type EigenDecomposition } from '../linalg/exact-newton.js';
 
+/**
+ * The τ at which a single number is read off (suite probes judging "flat" and "left the flat
+ * region", the control table): eigenvalues below 1e-6·‖H‖₂ are four decades above the
+ * eigensolver's noise at n ≤ 2000 and far below any curvature a Newton step could use.
+ */
+export const SPECTRAL_FLAT_TAU = 1e-6;
+
+/** share(τ) at one τ (0 when ‖g‖ = 0), from a result computed on a grid that contains τ. */
+export function shareAt(f: SpectralFlatness, tau: number): number {
+  const i = f.taus.findIndex((t) => Math.abs(t - tau) <= 1e-12 * tau);
+  if (i < 0) throw new RangeError(`spectral flatness: τ = ${tau} is not on the grid [${f.taus.join(', ')}]`);
+  return f.shares[i];
+}
+
 /** τ = 1e-10, 1e-9, …, 1 (11 points). */
 export const SPECTRAL_TAUS: readonly number[] = Object.freeze(Array.from({ length: 11 }, (_, i) => 10 ** (i - 10)));
 

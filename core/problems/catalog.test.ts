@@ -26,6 +26,6 @@ test('MNIST problems: losses at the paper initialisation are finite, starts come
   for (const s of starts) assert.ok(Number.isFinite(p.oracle.loss(s)));
   // ln 10 is the loss of a classifier that says nothing: training starts near it.
   assert.ok(Math.abs(p.oracle.loss(starts[0]) - Math.log(10)) < 1);
-  assert.throws(() => buildProblem({ name: 'mnist-ae', seed: 1, dataFile: 'x.csv' }, typescriptKernels), /problem 'mnist-ae': unknown field 'problem\.dataFile'/);
+  assert.throws(() => buildProblem({ name: 'mnist-ae', seed: 1, dataFile: 'x.csv' }, typescriptKernels), /problem\.dataFile: unknown field\. Valid fields of problem: .*\(problem 'mnist-ae'/);
   assert.throws(() => buildProblem({ name: 'mnist-ae', seed: 1, samples: 70_000 }, typescriptKernels), /samples must be an integer in 1\.\.60000/);
 });

@@ -28,7 +28,7 @@ test('problem options: defaults filled, numeric strings and lists coerced, unkno
   assert.deepEqual(reg.resolveOptions({ name: 'line', seed: 1, a: '2.5', widths: '4,5' }), { a: 2.5, data: null, widths: [4, 5] });
   assert.throws(() => reg.resolveOptions({ name: 'line', seed: 1, a: 0 }), /problem 'line': option 'a' must be > 0, got 0/);
   assert.throws(() => reg.resolveOptions({ name: 'line', seed: 1, widths: [2, 1.5] }), /option 'widths'\[1\] must be an integer, got 1\.5/);
-  assert.throws(() => reg.resolveOptions({ name: 'line', seed: 1, b: 1 }), /unknown field 'problem\.b'\. Valid fields of problem: name, seed, starts, a, data, widths/);
+  assert.throws(() => reg.resolveOptions({ name: 'line', seed: 1, b: 1 }), /problem\.b: unknown field\. Valid fields of problem: name, seed, starts, a, data, widths/);
   assert.throws(() => reg.get('nope'), /unknown problem 'nope'\. Available problems: line/);
   assert.deepEqual(reg.fileOptions({ name: 'line', seed: 1, data: 'x.csv' }), [['data', 'x.csv']]);
   assert.throws(() => reg.register(line), /a problem named 'line' is already registered/);

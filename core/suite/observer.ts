@@ -6,12 +6,18 @@
  * gradient-flat regions, and at what cost?):
  *   lossAt        loss of θ_k for each k in `lossAfter` (loss drop = start loss − lossAt[k]);
  *                 a run that stopped before step k counts with the point it stopped at
- *   flat          first step whose r > flatR, and the first step after that at which the mean
- *                 of the last `leaveWindow` measured r falls below leaveR (r is noisy from
- *                 step to step; [GF] Fig. 3B smooths it with a moving average too)
+ *   flat          first step whose flatness > flatR, and the step at which the run left: in the
+ *                 first window of `leaveWindow` consecutive measurements after that whose mean
+ *                 falls below leaveR, the first measurement below leaveR (r is noisy from step
+ *                 to step, [GF] Fig. 3B smooths it too; reporting the window's first low value
+ *                 rather than its end keeps the answer to the probe interval, not interval ×
+ *                 window). Flatness is r (the method's own Newton solve, or a Newton probe), or —
+ *                 with `probe.kind: spectral`, for every method alike — the share of ‖g‖² in
+ *                 eigen-directions |λ| ≤ 1e-6‖H‖₂, which no truncated Krylov solve can move.
  *   steps         largest ‖θ_{k+1} − θ_k‖ / ‖θ_k‖ and how many steps exceeded blowUpRatio
  *   targets       first step, work and wall time at which loss ≤ target.loss / ‖g‖² ≤ target.gradNormSq
  */
+import { SPECTRAL_FLAT_TAU, shareAt } from '../analysis/spectral-flatness.js';
 import { norm2 } from '../linalg/vector.js';
 import { addCounters, emptyCounters, workUnits, type OracleCounters } from '../oracle/oracle.js';
 import type { Rng, RngState } from '../random/rng.js';
@@ -52,7 +58,7 @@ export interface ObservedRun {
 interface ObserverCheckpoint {
   probeWork: OracleCounters; probeMs: number; elapsedMs: number; work: number; lossAt: Record<string, number>; measured: number;
   firstFlat: number | null; left: number | null; lastR: number | null; maxR: number | null; maxStepRatio: number; blowUps: number;
-  targets: ObservedRun['targets']; recent: number[]; rng: RngState;
+  targets: ObservedRun['targets']; recent: Array<[step: number, r: number]>; rng: RngState;
 }
 
 export function headToHeadObserver(oracle: Oracle, s: ObserverSettings, rng: Rng): RunObserver {
@@ -81,7 +87,7 @@ export function headToHeadObserver(oracle: Oracle, s: ObserverSettings, rng: Rng
     if (targets.gradNormSq === null && st.gradNormSq <= s.targets.gradNormSq!) targets.gradNormSq = hit();
   };
 
-  let recent: number[] = [];
+  let recent: Array<[step: number, r: number]> = [];
   const noteR = (k: number, r: number) => {
     if (!Number.isFinite(r)) return;
     measured++;
@@ -91,17 +97,21 @@ export function headToHeadObserver(oracle: Oracle, s: ObserverSettings, rng: Rng
       if (r > s.flatR) firstFlat = k;
       return;
     }
-    recent.push(r);
+    recent.push([k, r]);
     if (recent.length > s.leaveWindow) recent.shift();
-    if (left === null && recent.length === s.leaveWindow && recent.reduce((a, b) => a + b, 0) / s.leaveWindow < s.leaveR) left = k;
+    if (left === null && recent.length === s.leaveWindow && recent.reduce((a, [, x]) => a + x, 0) / s.leaveWindow < s.leaveR) {
+      left = recent.find(([, x]) => x < s.leaveR)![0];
+    }
   };
+  // Spectral probes judge every method the same way, Newton-MR's own r aside.
+  const spectral = s.probe.kind === 'spectral';
 
   return {
     onStep(m: MeasuredStepMetrics, from: StepperState) {
       atState(from);
       const fields: Record<string, unknown> = {};
       const due = m.iteration % s.probe.every === 0;
-      if (s.methodReportsFlatness && m.newton) {
+      if (s.methodReportsFlatness && m.newton && !spectral) {
         // Same cadence as the probes of other methods, so "left flat" compares across methods.
         if (due) noteR(m.iteration, m.newton.r_solverA);
       } else if (s.probe.kind !== 'none' && due) {
@@ -111,6 +121,7 @@ export function headToHeadObserver(oracle: Oracle, s: ObserverSettings, rng: Rng
         if (probe) {
           probeWork = addCounters(probeWork, probe.work);
           if (probe.r !== undefined) noteR(m.iteration, probe.r);
+          else if (probe.spectral) noteR(m.iteration, shareAt(probe.spectral, SPECTRAL_FLAT_TAU));
           fields.probe = probe;
         }
       }
