@@ -29,6 +29,7 @@ import { loadPluginFiles } from '../plugins/load.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import { problemsOf, type ProblemConfig } from '../problems/catalog.js';
 import { problemShape } from '../problems/problem-schema.js';
+import { SPECTRAL_TAUS } from '../analysis/spectral-flatness.js';
 import type { ProbeKind } from './probes.js';
 
 const positive = numberField({ min: 0, exclusiveMin: true });
@@ -62,6 +63,7 @@ export const suiteShape = objectField({
   probe: objectField({
     kind: choiceField(['auto', 'newton', 'rayleigh', 'spectral', 'none'] as const), every: integerField(1), rtol: positive,
     maxit: integerField(1), frobeniusSamples: integerField(1), solver: choiceField(PROBE_SOLVERS), pinvRcond: nonNegative,
+    flatTau: numberField({ min: 0, exclusiveMin: true }).refine((t) => SPECTRAL_TAUS.some((x) => Math.abs(x - t) <= 1e-12 * t), { error: (iss) => `must be one of the spectral grid's τ (1e-10, 1e-9, …, 1), got ${JSON.stringify(iss.input)}` }),
   }).describe('flatness probes of methods that do not measure r themselves (docs/suites.md)'),
   evaluation: objectField({
     indexCutoff: nonNegative, cutoffs: arrayField(positive), indexMethod: choiceField(INDEX_METHODS),
@@ -98,6 +100,8 @@ export interface ResolvedSuite {
     /** Newton probes and final points: the solver, present only when not the default 'minres-qlp'
      * (so suites written before the option keep their hash), with the pseudo-inverse rcond. */
     solver?: (typeof PROBE_SOLVERS)[number]; pinvRcond?: number;
+    /** Spectral probes: the τ whose share judges flat / left (present only when set; default SPECTRAL_FLAT_TAU). */
+    flatTau?: number;
   };
   /** indexMethod only when the file sets it (default 'auto'), so older suites keep their identity hash. */
   evaluation: { indexCutoff: number; cutoffs: number[]; thresholds: ClassThresholds; indexMethod?: IndexMethod };
@@ -200,6 +204,7 @@ export function resolveSuite(raw: unknown, registry: PluginRegistry, baseDir = p
       kind: f.probe?.kind ?? 'auto', every: f.probe?.every ?? null, rtol: f.probe?.rtol ?? 1e-10,
       maxit: f.probe?.maxit ?? null, frobeniusSamples: f.probe?.frobeniusSamples ?? 4,
       ...(f.probe?.solver !== undefined && f.probe.solver !== 'minres-qlp' && { solver: f.probe.solver, pinvRcond: f.probe.pinvRcond ?? DEFAULT_PINV_RCOND }),
+      ...(f.probe?.flatTau !== undefined && { flatTau: f.probe.flatTau }),
     },
     evaluation: {
       indexCutoff: ev.indexCutoff ?? DEFAULT_INDEX_CUTOFF, cutoffs: ev.cutoffs ?? [1e-2, 1e-8], thresholds,

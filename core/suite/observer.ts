@@ -13,7 +13,8 @@
  *                 rather than its end keeps the answer to the probe interval, not interval ×
  *                 window). Flatness is r (the method's own Newton solve, or a Newton probe), or —
  *                 with `probe.kind: spectral`, for every method alike — the share of ‖g‖² in
- *                 eigen-directions |λ| ≤ 1e-6‖H‖₂, which no truncated Krylov solve can move.
+ *                 eigen-directions |λ| ≤ τ‖H‖₂ (probe.flatTau, default 1e-6), which no
+ *                 truncated Krylov solve can move.
  *   steps         largest ‖θ_{k+1} − θ_k‖ / ‖θ_k‖ and how many steps exceeded blowUpRatio
  *   targets       first step, work and wall time at which loss ≤ target.loss / ‖g‖² ≤ target.gradNormSq
  */
@@ -121,7 +122,7 @@ export function headToHeadObserver(oracle: Oracle, s: ObserverSettings, rng: Rng
         if (probe) {
           probeWork = addCounters(probeWork, probe.work);
           if (probe.r !== undefined) noteR(m.iteration, probe.r);
-          else if (probe.spectral) noteR(m.iteration, shareAt(probe.spectral, SPECTRAL_FLAT_TAU));
+          else if (probe.spectral) noteR(m.iteration, shareAt(probe.spectral, s.probe.flatTau ?? SPECTRAL_FLAT_TAU));
           fields.probe = probe;
         }
       }

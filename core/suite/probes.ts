@@ -36,6 +36,8 @@ export interface ProbeSettings {
   pinvRcond?: number;
   /** Dense kernels of 'exact' and 'spectral' probes (default: the process's). */
   kernels?: DenseKernels;
+  /** Spectral probes: the τ at which the share judges flat / left the flat region (default SPECTRAL_FLAT_TAU). */
+  flatTau?: number;
   /** Rademacher vectors of the ‖H‖_F estimate of rayleigh probes. */
   frobeniusSamples: number;
 }

@@ -4,6 +4,7 @@
  * flat region, loss drop after k steps, step blow-ups, work to reach a target). Works on a
  * partial suite: missing runs are listed, never guessed.
  */
+import { SPECTRAL_FLAT_TAU } from '../analysis/spectral-flatness.js';
 import { workUnits } from '../oracle/oracle.js';
 import { readRunRecord, type DamagedRecord } from '../run/record-file.js';
 import type { RunRecord } from '../run/run-one.js';
@@ -138,7 +139,7 @@ export function buildSuiteSummary(
       class: `critical: ‖g‖² < ${t.critical}; gradient-flat: r > ${t.flatR}${Number.isFinite(t.flatRH) ? ` and rH < ${t.flatRH}` : ''}; else neither (final point, fresh MINRES-QLP probe)`,
       r: 'r = ‖Hp+g‖/(‖H‖‖p‖+‖g‖) with ‖H‖ = MINRES-QLP’s ‖A‖ estimate, from the method’s own Newton solve or a probe',
       work: 'HVP-equivalents: gradient 1, HVP 1, Gauss-Newton product 1, loss 0.5, layer statistics 2; probes excluded',
-      leftFlat: `${suite.probe.kind === 'spectral' ? 'the share of ‖g‖² at |λ| ≤ 1e-6‖H‖₂' : 'r'} rose above ${t.flatR}, then the mean of ${suite.summary.leaveWindow} consecutive measurements fell below ${suite.summary.leaveR}; left at the first of them below ${suite.summary.leaveR}`,
+      leftFlat: `${suite.probe.kind === 'spectral' ? `the share of ‖g‖² at |λ| ≤ ${suite.probe.flatTau ?? SPECTRAL_FLAT_TAU}‖H‖₂` : 'r'} rose above ${t.flatR}, then the mean of ${suite.summary.leaveWindow} consecutive measurements fell below ${suite.summary.leaveR}; left at the first of them below ${suite.summary.leaveR}`,
       blowUp: `step with ‖θ_{k+1} − θ_k‖ / ‖θ_k‖ > ${suite.summary.blowUpRatio}`,
       lossDrop: 'start loss − loss after k steps',
     },

@@ -64,6 +64,7 @@ export function probeSettings(suite: ResolvedSuite, n: number): ProbeSettings {
     every: p.every ?? (n <= NEWTON_PROBE_MAX_DIM ? 1 : 10),
     rtol: p.rtol, maxit: p.maxit, frobeniusSamples: p.frobeniusSamples,
     ...(p.solver && { solver: p.solver, pinvRcond: p.pinvRcond }),
+    ...(p.flatTau !== undefined && { flatTau: p.flatTau }),
   };
 }
 
