@@ -93,3 +93,10 @@ test('relative plugin and data paths are taken from the suite file’s folder', 
   const s = resolveSuite(c, registry, '/some/dir');
   assert.equal(s.problem.dataFile, '/some/dir/data.csv');
 });
+
+test('probe.flatTau: a point of the spectral τ grid, absent unless set (older suites keep their hash)', () => {
+  assert.equal(resolveSuite(base(), registry).probe.flatTau, undefined);
+  assert.equal(resolveSuite({ ...base(), probe: { kind: 'spectral', flatTau: 1e-4 } }, registry).probe.flatTau, 1e-4);
+  assert.throws(() => resolveSuite({ ...base(), probe: { kind: 'spectral', flatTau: 3e-5 } }, registry), /probe\.flatTau: must be one of the spectral grid's τ/);
+  assert.throws(() => resolveSuite({ ...base(), probe: { kind: 'spectral', flatTau: 0 } }, registry), /probe\.flatTau: must be > 0, got 0/);
+});
