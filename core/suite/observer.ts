@@ -47,7 +47,7 @@ export interface TargetHit {
 
 export interface ObservedRun {
   lossAt: Record<string, number>;
-  /** r of θ_k by step (−1 … none measured); kept compact for the summary. */
+  /** The flatness measure (r; the spectral share with probe.kind spectral): counts and steps, kept compact for the summary. */
   flat: { measured: number; firstFlatStep: number | null; leftAtStep: number | null; lastR: number | null; maxR: number | null };
   steps: { maxStepRatio: number; blowUps: number };
   targets: { loss?: TargetHit | null; gradNormSq?: TargetHit | null };
