@@ -63,3 +63,20 @@ test('in its own directory --force deletes the outputs and keeps other files; wi
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a directory holding only the lock and a killed writer\'s temporary manifest is a new run directory, not a foreign one', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gradflat-temps-'));
+  try {
+    // Ctrl-C while the manifest was being written: its temporary file is all that is left.
+    writeFileSync(join(dir, '.manifest.json.4242.0.tmp'), '{"conf');
+    assert.equal(openRunDirectory(dir, { config: { a: 1 } }, { gradflat: 'x' }, false).resuming, false);
+    assert.ok(existsSync(join(dir, 'manifest.json')));
+    // A user's own dot file is still the user's.
+    const other = mkdtempSync(join(tmpdir(), 'gradflat-dotfile-'));
+    writeFileSync(join(other, '.notes.tmp'), 'mine');
+    assert.throws(() => openRunDirectory(other, { config: { a: 1 } }, { gradflat: 'x' }, false), /not empty and holds no gradflat run/);
+    rmSync(other, { recursive: true, force: true });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -32,9 +32,12 @@ export function discardOutputs(out: string): void {
   for (const f of OUTPUTS) rmSync(join(out, f), { recursive: true, force: true });
 }
 
-/** Temporary files of atomic writes (`.NAME.PID.THREAD.tmp`) a killed writer left behind. */
+/** An atomic write's temporary file (core/io/atomic.ts): `.NAME.PID.THREAD.tmp`. */
+const TEMP_FILE = /^\..+\.(\d+)\.\d+\.tmp$/;
+
+/** Temporary files of atomic writes a killed writer left behind. */
 export function removeStaleTemps(dir: string, pid?: number): void {
-  const pattern = /^\..+\.(\d+)\.\d+\.tmp$/;
+  const pattern = TEMP_FILE;
   let entries;
   try {
     entries = readdirSync(dir, { withFileTypes: true });
@@ -78,7 +81,8 @@ type DirectoryState =
 
 function inspect(out: string): DirectoryState {
   if (!existsSync(out)) return { kind: 'new' };
-  const entries = readdirSync(out).filter((f) => f !== LOCK_FILE);
+  // The lock and a killed writer's temporary file (Ctrl-C while the manifest was being written) are gradflat's, not the user's.
+  const entries = readdirSync(out).filter((f) => f !== LOCK_FILE && !TEMP_FILE.test(f));
   if (entries.length === 0) return { kind: 'new' };
   const manifestPath = join(out, 'manifest.json');
   if (!existsSync(manifestPath)) return { kind: 'foreign', why: 'it is not empty and holds no gradflat run (no manifest.json)', entries };
