@@ -11,15 +11,13 @@
  *      (dense Hessian from batched products), and the same for rtol 5e-4 (must not regress).
  */
 import type { DenseKernels } from '../core/linalg/kernels.js';
-import { buildProblem } from '../core/problems/catalog.js';
 import { initMlpParameters } from '../core/problems/mlp/init.js';
-import { trainTrajectory } from '../core/starts/training.js';
 import { Rng } from '../core/random/rng.js';
-import { gaussianData, linearlySpacedVariances } from '../core/data/gaussian.js';
 import { countingOracle } from '../core/oracle/counting.js';
 import { PluginRegistry } from '../core/plugins/registry.js';
 import { newtonMrPlugin } from '../plugins/newton-mr/index.js';
 import { MlpOracle } from '../core/problems/mlp/mlp-oracle.js';
+import { swishAeBenchState } from './swish-ae-state.js';
 import type { MlpSpec } from '../core/problems/mlp/architecture.js';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
@@ -90,13 +88,8 @@ export function benchCurvature(sets: DenseKernels[], options: BenchCurvatureOpti
   out('\n### One Newton-MR step, Fig. 1C Swish AE (16→16→4→16, no biases, ℓ2 1e-4, N = 10,000, n = 384, maxit n)');
   out('sequential HVPs (GRADFLAT_HESSIAN_OPERATOR=hvp) vs the automatic operator (core/analysis/hessian-operator.ts), same state, interleaved');
   for (const k of sets) {
-    const problem = buildProblem({ name: 'swish-ae', seed: 3 }, k);
-    const spec = problem.info.spec as MlpSpec;
-    const rng = new Rng(3);
-    const traj = trainTrajectory(problem.oracle, initMlpParameters(spec, () => rng.normal()), { learningRate: 0.1, momentum: 0, steps: 50, keepEvery: 50 });
-    (problem.oracle as MlpOracle).dispose();
-    const x = gaussianData(10_000, linearlySpacedVariances(16), new Rng(3).fork(1));
-    const oracle = new MlpOracle(spec, { inputs: x, targets: x, N: 10_000 }, k, options.threads ? { threads: options.threads } : {});
+    const { spec, theta, data } = swishAeBenchState(k);
+    const oracle = new MlpOracle(spec, data, k, options.threads ? { threads: options.threads } : {});
     const saved = process.env.GRADFLAT_HESSIAN_OPERATOR;
     try {
       for (const rtol of [1e-10, 5e-4]) {
@@ -105,7 +98,7 @@ export function benchCurvature(sets: DenseKernels[], options: BenchCurvatureOpti
         // The work a step costs is what passes through a counting wrapper (steppers no longer report it).
         const counted = countingOracle(oracle);
         const stepper = reg.create('newton-mr', counted, { rtol });
-        const state = stepper.init(traj.thetas[traj.thetas.length - 1]);
+        const state = stepper.init(theta);
         const times: Record<string, number[]> = { hvp: [], auto: [] };
         const info: Record<string, string> = {};
         for (let r = 0; r <= repeats; r++) {
@@ -125,10 +118,9 @@ export function benchCurvature(sets: DenseKernels[], options: BenchCurvatureOpti
         if (rtol !== 1e-10) continue;
         // solver=exact from the same state: the dense Hessian (batched) and one eigendecomposition.
         const exact = reg.create('newton-mr', oracle, { rtol, solver: 'exact' }, { kernels: k });
-        const exactState = exact.init(traj.thetas[traj.thetas.length - 1]);
+        const exactState = exact.init(theta);
         const te: number[] = [];
         for (let r = 0; r <= repeats; r++) {
-          process.env.GRADFLAT_HESSIAN_OPERATOR = 'hvp';
           const t0 = performance.now();
           exact.step(exactState);
           if (r > 0) te.push(performance.now() - t0);

@@ -19,16 +19,13 @@ import { benchMlpHvp } from '../core/problems/mlp/bench-mlp.js';
 import { typescriptKernels } from '../core/linalg/kernels-typescript.js';
 import { loadOpenBlasKernels } from '../core/linalg/kernels-openblas.js';
 import type { DenseKernels } from '../core/linalg/kernels.js';
-import { buildProblem } from '../core/problems/catalog.js';
 import { initMlpParameters } from '../core/problems/mlp/init.js';
-import { trainTrajectory } from '../core/starts/training.js';
 import { Rng } from '../core/random/rng.js';
-import { gaussianData, linearlySpacedVariances } from '../core/data/gaussian.js';
 import { PluginRegistry } from '../core/plugins/registry.js';
 import { measuredStep } from '../core/run/run-loop.js';
 import { newtonMrPlugin } from '../plugins/newton-mr/index.js';
 import { MlpOracle } from '../core/problems/mlp/mlp-oracle.js';
-import type { MlpSpec } from '../core/problems/mlp/architecture.js';
+import { swishAeBenchState } from './swish-ae-state.js';
 import { denseHessian, spectrumOf } from '../core/analysis/spectrum.js';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -101,19 +98,13 @@ out('\n## 2b. The same HVP side by side with PyTorch float64 (when Debian python
 out('\n## 3. Newton-MR iteration, Fig. 1C Swish AE (16→16→4→16, no biases, ℓ2 1e-4, N = 10,000, n = 384; rtol 1e-10, maxit n), threads = 1 and 2\n');
 const nmr: Record<string, number> = {};
 for (const k of sets) {
-  const problem = buildProblem({ name: 'swish-ae', seed: 3 }, k);
-  const spec = problem.info.spec as MlpSpec;
-  const rng = new Rng(3);
-  const traj = trainTrajectory(problem.oracle, initMlpParameters(spec, () => rng.normal()), { learningRate: 0.1, momentum: 0, steps: 50, keepEvery: 50 });
-  (problem.oracle as MlpOracle).dispose();
-  // The catalog's data (swish-ae, seed 3), on an oracle per thread count.
-  const x = gaussianData(10_000, linearlySpacedVariances(16), new Rng(3).fork(1));
+  const { spec, theta, data } = swishAeBenchState(k);
   for (const threads of [1, 2]) {
-    const oracle = new MlpOracle(spec, { inputs: x, targets: x, N: 10_000 }, k, { threads });
+    const oracle = new MlpOracle(spec, data, k, { threads });
     const reg = new PluginRegistry();
     reg.register(newtonMrPlugin);
     const stepper = reg.create('newton-mr', oracle, { rtol: 1e-10 });
-    let state = stepper.init(traj.thetas[traj.thetas.length - 1]);
+    let state = stepper.init(theta);
     const times: number[] = [];
     const hvps: number[] = [];
     for (let i = 0; i < 6; i++) {

@@ -5,29 +5,9 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const cli = fileURLToPath(new URL('./main.js', import.meta.url));
-
-function gradflat(cwd: string, args: string[], env: Record<string, string | undefined> = { CI: 'true' }): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: undefined, GRADFLAT_KERNELS: 'typescript', ...env } });
-}
-
-function inTemp(name: string, body: (dir: string) => void): void {
-  const dir = mkdtempSync(join(tmpdir(), `gradflat-weak-${name}-`));
-  try {
-    body(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-const files = (dir: string) => (readdirSync(dir, { recursive: true }) as string[]).map(String).sort();
-const QUARTIC = ['run', '--problem', 'quartic', '--grid', '2', '--iterations', '4'];
+import { files, gradflat, inTemp, QUARTIC } from '../core/testing/cli.js';
 
 // A plugin stepper (no imports: a `create` factory) taking gradient steps and throwing at step 3.
 const THROWING_PLUGIN = `export default {

@@ -17,9 +17,12 @@ import { eigenCoefficients, spectralNormOf, type EigenDecomposition } from '../l
  */
 export const SPECTRAL_FLAT_TAU = 1e-6;
 
+/** τ and t name the same grid point (the grid's 10^k are not exact in binary). */
+export const sameTau = (t: number, tau: number): boolean => Math.abs(t - tau) <= 1e-12 * tau;
+
 /** share(τ) at one τ (0 when ‖g‖ = 0), from a result computed on a grid that contains τ. */
 export function shareAt(f: SpectralFlatness, tau: number): number {
-  const i = f.taus.findIndex((t) => Math.abs(t - tau) <= 1e-12 * tau);
+  const i = f.taus.findIndex((t) => sameTau(t, tau));
   if (i < 0) throw new RangeError(`spectral flatness: τ = ${tau} is not on the grid [${f.taus.join(', ')}]`);
   return f.shares[i];
 }

@@ -64,18 +64,26 @@ export const runRecordSchema = z.object({
   probeWork: counters.optional(),
 }).catchall(revived);
 
+/** A record file that cannot be used: `reason` says why without the file's name (callers name it their way). */
+export class DamagedRecordError extends ConfigError {
+  constructor(readonly file: string, readonly reason: string) {
+    super('', `${file} is ${reason}`);
+    this.name = 'DamagedRecordError';
+  }
+}
+
 /** Parses a run record's JSON text; `file` names it in errors. */
 export function parseRunRecord(text: string, file: string): RunRecord {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new ConfigError('', `${file} is not valid JSON (${(e as Error).message}): a damaged or unfinished run record`);
+    throw new DamagedRecordError(file, `not valid JSON (${(e as Error).message}): a damaged or unfinished run record`);
   }
   const r = runRecordSchema.safeParse(raw);
   if (!r.success) {
     const err = configErrorOf(r.error);
-    throw new ConfigError('', `${file} is not a gradflat run record: ${err.message}`);
+    throw new DamagedRecordError(file, `not a gradflat run record: ${err.message}`);
   }
   return r.data as unknown as RunRecord;
 }

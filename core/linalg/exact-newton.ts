@@ -49,15 +49,7 @@ export function spectralNormOf(values: Float64Array): number {
 
 /** c = Vb: the coordinates of b in the eigenbasis. */
 export function eigenCoefficients(e: EigenDecomposition, b: Float64Array): Float64Array {
-  const { n, vectors } = e;
-  const c = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    const off = i * n;
-    for (let j = 0; j < n; j++) s += vectors[off + j] * b[j];
-    c[i] = s;
-  }
-  return c;
+  return denseMatVec(e.vectors, e.n, b); // the eigenvectors are V's rows
 }
 
 /** x = Σ_i f(λ_i)·c_i·v_i over the kept directions (|λ_i| > cutoff). */

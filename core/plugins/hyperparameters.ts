@@ -46,6 +46,9 @@ export function hyperparameterZod(schema: HyperparameterSchema, owner = 'plugin'
   return out;
 }
 
+/** A numeric string (from a CLI, `--hp k=v` / `--option k=v`) as its number; anything else as given, so messages show it. */
+export const numericText = (v: unknown): unknown => (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v);
+
 const zodCache = new WeakMap<HyperparameterSchema, z.ZodObject>();
 
 function specZod(spec: HyperparameterSpec, where: string): z.ZodType {
@@ -63,7 +66,7 @@ function specZod(spec: HyperparameterSpec, where: string): z.ZodType {
       const list = z.array(item, { error: (iss) => `must be a list of numbers, got ${shown(iss.input)}` })
         .min(spec.minLength ?? 0, { error: (iss) => `must have at least ${spec.minLength} entries, got ${(iss.input as unknown[]).length}` });
       // An item that is not a number stays the text given, so the message shows it.
-      return z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((x) => (x.trim() !== '' && Number.isFinite(Number(x)) ? Number(x) : x)) : v), list)
+      return z.preprocess((v) => (typeof v === 'string' ? v.split(',').map(numericText) : v), list)
         .transform((v) => Object.freeze([...v]));
     }
     case 'number':
@@ -73,7 +76,7 @@ function specZod(spec: HyperparameterSpec, where: string): z.ZodType {
         exclusiveMin: spec.type === 'number' && spec.exclusiveMin, exclusiveMax: spec.type === 'number' && spec.exclusiveMax,
       });
       // A numeric string (CLI) becomes its number; anything else is reported as given.
-      const number = z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v), base);
+      const number = z.preprocess(numericText, base);
       return spec.type === 'integer' && spec.default === null ? number.nullable() : number;
     }
     case 'boolean':
@@ -90,6 +93,14 @@ function specZod(spec: HyperparameterSpec, where: string): z.ZodType {
 }
 
 /** Validates `given` against `schema` and fills defaults. `owner` names the plugin in errors. */
+/** A bad value, with the field (`hidden[1]`) and what is wrong with it, for callers that name fields their own way (suite files). */
+export class HyperparameterError extends Error {
+  constructor(message: string, readonly field: string, readonly detail: string) {
+    super(message);
+    this.name = 'HyperparameterError';
+  }
+}
+
 export function validateHyperparameters(schema: HyperparameterSchema, given: Record<string, unknown> | undefined, owner: string, noun = 'hyperparameter'): Hyperparameters {
   const r = hyperparameterZod(schema, owner, noun).safeParse(given ?? {});
   if (!r.success) {
@@ -97,7 +108,7 @@ export function validateHyperparameters(schema: HyperparameterSchema, given: Rec
     if (iss.code === 'unrecognized_keys') throw new Error(`${owner}: unknown ${noun} '${iss.keys[0]}'. ${iss.message}`);
     if (iss.path.length === 0) throw new Error(`${owner}: ${noun}s ${iss.message}`);
     const at = iss.path.slice(1).map((p) => `[${String(p)}]`).join('');
-    throw new Error(`${owner}: ${noun} '${String(iss.path[0])}'${at} ${iss.message}`);
+    throw new HyperparameterError(`${owner}: ${noun} '${String(iss.path[0])}'${at} ${iss.message}`, `${String(iss.path[0])}${at}`, iss.message);
   }
   const out = defaultsOf(schema);
   for (const [k, v] of Object.entries(r.data)) if (v !== undefined) out[k] = v as Hyperparameters[string];

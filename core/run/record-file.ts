@@ -5,8 +5,7 @@
  * instead of stopping every later command with a bare JSON parse error.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { ConfigError } from '../io/fields.js';
-import { parseRunRecord } from '../io/records.js';
+import { DamagedRecordError, parseRunRecord } from '../io/records.js';
 import type { RunRecord } from './run-one.js';
 
 /** Why a record file on disk could not be used (to name it in a warning). */
@@ -29,9 +28,8 @@ export function readRunRecord(path: string, onDamaged: DamagedRecord = warnDamag
   try {
     return parseRunRecord(text, path);
   } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    // parseRunRecord names the file first; the warning names it already.
-    onDamaged(path, e.message.startsWith(`${path} is `) ? e.message.slice(path.length + 4) : e.message);
+    if (!(e instanceof DamagedRecordError)) throw e;
+    onDamaged(path, e.reason);
     return undefined;
   }
 }

@@ -12,6 +12,7 @@ import { existsSync, statfsSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
+import { numericText } from '../plugins/hyperparameters.js';
 
 /** Heap per finished run kept in memory (record, summary row): 2.4 KB measured on the quartic; with margin. */
 export const RUN_HEAP_BYTES = 4096;
@@ -60,8 +61,7 @@ export const SUITE_FIELDS: SizeNames = { samples: 'problem.samples', grid: 'prob
 /** Before the problem is built: the data and the quartic grid. */
 export function checkProblemSize(given: { name: string; samples?: unknown; grid?: unknown }, names: SizeNames): void {
   // Options may come as text (--option samples=1e12): sized as the number they will become.
-  const asNumber = (v: unknown) => (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v);
-  const problem = { name: given.name, samples: asNumber(given.samples), grid: asNumber(given.grid) };
+  const problem = { name: given.name, samples: numericText(given.samples), grid: numericText(given.grid) };
   const features = FEATURES[problem.name];
   if (features !== undefined && typeof problem.samples === 'number') {
     const { memory } = sizeBudgets();

@@ -24,12 +24,12 @@ import { INDEX_METHODS, type IndexMethod } from '../analysis/index-estimate.js';
 import {
   arrayField, choiceField, ConfigError, integerField, numberField, objectField, parseField, recordField, stringField, z,
 } from '../io/fields.js';
-import type { Hyperparameters } from '../plugins/hyperparameters.js';
+import { HyperparameterError, type Hyperparameters } from '../plugins/hyperparameters.js';
 import { loadPluginFiles } from '../plugins/load.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import { problemsOf, type ProblemConfig } from '../problems/catalog.js';
 import { problemShape } from '../problems/problem-schema.js';
-import { SPECTRAL_TAUS } from '../analysis/spectral-flatness.js';
+import { sameTau, SPECTRAL_TAUS } from '../analysis/spectral-flatness.js';
 import type { ProbeKind } from './probes.js';
 
 const positive = numberField({ min: 0, exclusiveMin: true });
@@ -63,7 +63,7 @@ export const suiteShape = objectField({
   probe: objectField({
     kind: choiceField(['auto', 'newton', 'rayleigh', 'spectral', 'none'] as const), every: integerField(1), rtol: positive,
     maxit: integerField(1), frobeniusSamples: integerField(1), solver: choiceField(PROBE_SOLVERS), pinvRcond: nonNegative,
-    flatTau: numberField({ min: 0, exclusiveMin: true }).refine((t) => SPECTRAL_TAUS.some((x) => Math.abs(x - t) <= 1e-12 * t), { error: (iss) => `must be one of the spectral grid's τ (1e-10, 1e-9, …, 1), got ${JSON.stringify(iss.input)}` }),
+    flatTau: numberField({ min: 0, exclusiveMin: true }).refine((t) => SPECTRAL_TAUS.some((x) => sameTau(x, t)), { error: (iss) => `must be one of the spectral grid's τ (1e-10, 1e-9, …, 1), got ${JSON.stringify(iss.input)}` }),
   }).describe('flatness probes of methods that do not measure r themselves (docs/suites.md)'),
   evaluation: objectField({
     indexCutoff: nonNegative, cutoffs: arrayField(positive), indexMethod: choiceField(INDEX_METHODS),
@@ -178,10 +178,8 @@ export function resolveSuite(raw: unknown, registry: PluginRegistry, baseDir = p
   } catch (e) {
     // The registry's messages name the option in words; a suite file's errors lead with its path.
     if (e instanceof ConfigError) throw e;
-    const msg = (e as Error).message;
-    const option = /option '([^']+)'((?:\[\d+\])*) (.*)$/s.exec(msg);
-    if (option) throw new ConfigError(`problem.${option[1]}${option[2]}`, `${option[3]} (an option of problem '${f.problem.name}')`);
-    throw new ConfigError('problem', msg);
+    if (e instanceof HyperparameterError) throw new ConfigError(`problem.${e.field}`, `${e.detail} (an option of problem '${f.problem.name}')`);
+    throw new ConfigError('problem', (e as Error).message);
   }
   const problem: ProblemConfig = { ...f.problem };
   for (const [k, file] of problems.fileOptions(f.problem)) problem[k] = anchor(file);

@@ -16,3 +16,10 @@ export function assertVectorClose(a: ArrayLike<number>, b: ArrayLike<number>, to
     assert.ok(err <= tol * scale, `${what}[${i}]: got ${a[i]}, expected ${b[i]} (|diff| ${err.toExponential(2)} > ${(tol * scale).toExponential(2)})`);
   }
 }
+
+/** max_i |a_i − b_i| / max_i |b_i|: the relative error of a vector, in the max norm. */
+export function maxRelErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let num = 0; let den = 0;
+  for (let i = 0; i < a.length; i++) { num = Math.max(num, Math.abs(a[i] - b[i])); den = Math.max(den, Math.abs(b[i])); }
+  return num / den;
+}

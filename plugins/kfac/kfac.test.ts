@@ -13,6 +13,7 @@ import type { MeasuredStepMetrics } from '../../core/stepper/stepper.js';
 import { kfacPlugin } from './index.js';
 import { factoredPi, kfacDirection, type KfacState } from './kfac.js';
 import { denseFromProducts, randomVec } from '../../core/testing/mlp-data.js';
+import { maxRelErr } from '../../core/testing/assert-close.js';
 
 function makeRegistry() {
   const r = new PluginRegistry();
@@ -55,13 +56,6 @@ function solveSpd(M: Float64Array, b: Float64Array): Float64Array {
   return x;
 }
 
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) { num = Math.max(num, Math.abs(a[i] - b[i])); den = Math.max(den, Math.abs(b[i])); }
-  return num / den;
-}
-
 /** The step actually taken, divided by α: the K-FAC direction Δ. */
 function takenDirection(s0: KfacState, s1: KfacState, alpha: number): Float64Array {
   return Float64Array.from(s1.theta, (t, i) => (t - s0.theta[i]) / alpha);
@@ -75,12 +69,12 @@ for (const biases of [false, true]) {
     const s0 = stepper.init(theta);
     const GN = denseFromProducts(oracle.dim, (e) => oracle.gaussNewtonProduct(theta, e));
     const H = denseFromProducts(oracle.dim, (e) => oracle.hvp(theta, e));
-    assert.ok(relErr(GN, H) < 1e-13, 'GN = Hessian here');
+    assert.ok(maxRelErr(GN, H) < 1e-13, 'GN = Hessian here');
     const exact = solveSpd(GN, s0.gradient).map((x) => -x);
     const { state: s1, metrics } = measuredStep(stepper, s0, oracle.counters);
     assert.ok(Math.abs(metrics.alpha - 1) < 1e-12, `α* = ${metrics.alpha}`);
     const dir = takenDirection(s0, s1, metrics.alpha);
-    assert.ok(relErr(dir, exact) < 1e-10, `direction relative error ${relErr(dir, exact)}`);
+    assert.ok(maxRelErr(dir, exact) < 1e-10, `direction relative error ${maxRelErr(dir, exact)}`);
     // A linear least-squares problem: one exact Newton step lands on the minimiser.
     assert.ok(s1.gradNormSq < 1e-20 * s0.gradNormSq, `‖g‖² ${s0.gradNormSq} → ${s1.gradNormSq}`);
     assert.equal(metrics.extra?.statsRefreshed, true);
@@ -120,7 +114,7 @@ test('one-layer softmax CE: Δ is the damped Kronecker formula, α the quadratic
   const expected = solveSpd(K, s0.gradient).map((x) => -x);
   const { state: s1, metrics } = stepper.step(s0);
   const dir = takenDirection(s0, s1 as KfacState, metrics.alpha);
-  assert.ok(relErr(dir, expected) < 1e-10, `direction relative error ${relErr(dir, expected)}`);
+  assert.ok(maxRelErr(dir, expected) < 1e-10, `direction relative error ${maxRelErr(dir, expected)}`);
   const Fd = oracle.gaussNewtonProduct(theta, expected);
   const alphaStar = -dot(s0.gradient, expected) / (dot(expected, Fd) + lambda * dot(expected, expected));
   assert.ok(Math.abs(metrics.alpha - alphaStar) < 1e-10 * alphaStar, `α ${metrics.alpha} vs α* ${alphaStar}`);
@@ -160,8 +154,8 @@ test('moving averages: the second estimate is averaged with weight min(1 − 1/2
   for (let l = 0; l < 2; l++) {
     const A = f0[l].A.map((x, i) => 0.5 * x + 0.5 * f1[l].A[i]);
     const G = f0[l].G.map((x, i) => 0.5 * x + 0.5 * f1[l].G[i]);
-    assert.ok(relErr(s2.extra.factors[l].A, A) < 1e-14 && relErr(s2.extra.factors[l].G, G) < 1e-14, `layer ${l + 1}`);
-    assert.ok(relErr(s1.extra.factors[l].A, f0[l].A) < 1e-15, 'first estimate taken as is');
+    assert.ok(maxRelErr(s2.extra.factors[l].A, A) < 1e-14 && maxRelErr(s2.extra.factors[l].G, G) < 1e-14, `layer ${l + 1}`);
+    assert.ok(maxRelErr(s1.extra.factors[l].A, f0[l].A) < 1e-15, 'first estimate taken as is');
   }
   assert.equal(s2.extra.statsCount, 2);
 

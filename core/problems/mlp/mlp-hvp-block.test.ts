@@ -13,13 +13,7 @@ import { type HiddenActivation, type MlpSpec, type OutputActivation, layerLayout
 import { seededNormal } from './init.js';
 import { MlpOracle, hvpBlockMaxFor } from './mlp-oracle.js';
 import { randomMlpData, randomVec } from '../../testing/mlp-data.js';
-
-/** max |a − b| / max |b|. */
-function relErr(a: Float64Array, b: Float64Array): number {
-  let num = 0; let den = 0;
-  for (let i = 0; i < a.length; i++) { num = Math.max(num, Math.abs(a[i] - b[i])); den = Math.max(den, Math.abs(b[i])); }
-  return num / den;
-}
+import { maxRelErr } from '../../testing/assert-close.js';
 
 let openblas: DenseKernels | undefined;
 try { openblas = selectKernels('openblas'); } catch { openblas = undefined; }
@@ -73,7 +67,7 @@ test('hvpBlock equals k single HVPs (every architecture, both kernel sets, count
         for (let j = 0; j < k; j++) oracle.hvp(theta, V.subarray(j * n, (j + 1) * n), ref.subarray(j * n, (j + 1) * n));
         const what = `${JSON.stringify(spec)} ${kernels.name} k=${k}`;
         if (ref.every((x) => x === 0)) assert.ok(HV.every((x) => x === 0), `zero directions: ${what}`);
-        else assert.ok(relErr(HV, ref) <= 1e-12, `hvpBlock vs hvp: ${relErr(HV, ref)} ${what}`);
+        else assert.ok(maxRelErr(HV, ref) <= 1e-12, `hvpBlock vs hvp: ${maxRelErr(HV, ref)} ${what}`);
       }
     }
   });
@@ -91,7 +85,7 @@ test('hvpBlock splits blocks larger than hvpBlockMax, and checks its input', () 
   const HV = oracle.hvpBlock(theta, V);
   for (const j of [0, k - 1]) {
     const h = oracle.hvp(theta, V.subarray(j * n, (j + 1) * n));
-    assert.ok(relErr(HV.subarray(j * n, (j + 1) * n), h) <= 1e-12);
+    assert.ok(maxRelErr(HV.subarray(j * n, (j + 1) * n), h) <= 1e-12);
   }
   assert.throws(() => oracle.hvpBlock(theta, new Float64Array(n + 1)), /k·n entries/);
   assert.throws(() => oracle.hvpBlock(theta, V, V), /overlap/);
@@ -111,7 +105,7 @@ test('dense Hessian from batched identity blocks equals the sequential build (ev
       assert.equal(oracle.counters.hvp - before, n, 'the dense Hessian counts n HVPs');
       const ref = oracle.hessianSequential(theta);
       for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) assert.equal(H[i * n + j], H[j * n + i], 'symmetric');
-      assert.ok(relErr(H, ref) <= 1e-12, `hessian vs sequential: ${relErr(H, ref)} ${JSON.stringify(spec)} ${kernels.name}`);
+      assert.ok(maxRelErr(H, ref) <= 1e-12, `hessian vs sequential: ${maxRelErr(H, ref)} ${JSON.stringify(spec)} ${kernels.name}`);
     }
   });
 });
@@ -132,10 +126,10 @@ test('hvpBlock and the dense Hessian with worker threads equal the single-thread
       const n = ref.dim;
       const theta = randomVec(n, normal, 0.7);
       const V = randomVec(4 * n, normal);
-      assert.ok(relErr(par.hvpBlock(theta, V), ref.hvpBlock(theta, V)) <= 1e-12, 'hvpBlock threads 2 vs 1');
+      assert.ok(maxRelErr(par.hvpBlock(theta, V), ref.hvpBlock(theta, V)) <= 1e-12, 'hvpBlock threads 2 vs 1');
       const h1 = par.hvp(theta, V.subarray(0, n));
-      assert.ok(relErr(par.hvpBlock(theta, V).subarray(0, n), h1) <= 1e-12, 'threaded hvpBlock vs hvp');
-      assert.ok(relErr(par.hessian(theta), ref.hessianSequential(theta)) <= 1e-12, 'threaded dense Hessian');
+      assert.ok(maxRelErr(par.hvpBlock(theta, V).subarray(0, n), h1) <= 1e-12, 'threaded hvpBlock vs hvp');
+      assert.ok(maxRelErr(par.hessian(theta), ref.hessianSequential(theta)) <= 1e-12, 'threaded dense Hessian');
     } finally {
       par.dispose();
     }

@@ -10,6 +10,7 @@ import { selectKernels } from '../../linalg/select-kernels.js';
 import type { MlpSpec } from './architecture.js';
 import { initMlpParameters, seededNormal } from './init.js';
 import { MlpOracle, type MlpData } from './mlp-oracle.js';
+import { maxRelErr } from '../../testing/assert-close.js';
 
 let openblas: DenseKernels | undefined;
 let skip: string | false = false;
@@ -17,12 +18,6 @@ try {
   openblas = selectKernels('openblas');
 } catch (e) {
   skip = `OpenBLAS unavailable: ${(e as Error).message.split('\n')[0]}`;
-}
-
-function relErr(a: Float64Array, b: Float64Array): number {
-  let num = 0; let den = 0;
-  for (let i = 0; i < a.length; i++) { num = Math.max(num, Math.abs(a[i] - b[i])); den = Math.max(den, Math.abs(b[i])); }
-  return num / den;
 }
 
 test('MLP oracle: OpenBLAS and TypeScript kernels agree (loss, gradient, HVP, Hessian)', { skip }, () => {
@@ -48,8 +43,8 @@ test('MLP oracle: OpenBLAS and TypeScript kernels agree (loss, gradient, HVP, He
     // Only the summation order inside gemm differs: agreement to ~n·ε relative, 1e-12 is loose.
     const fa = a.loss(theta); const fb = b.loss(theta);
     assert.ok(Math.abs(fa - fb) <= 1e-12 * Math.abs(fa), `loss ${fa} vs ${fb}`);
-    assert.ok(relErr(b.gradient(theta).gradient, a.gradient(theta).gradient) <= 1e-12);
-    assert.ok(relErr(b.hvp(theta, v), a.hvp(theta, v)) <= 1e-12);
-    if (a.dim <= 200) assert.ok(relErr(b.hessian(theta), a.hessian(theta)) <= 1e-12);
+    assert.ok(maxRelErr(b.gradient(theta).gradient, a.gradient(theta).gradient) <= 1e-12);
+    assert.ok(maxRelErr(b.hvp(theta, v), a.hvp(theta, v)) <= 1e-12);
+    if (a.dim <= 200) assert.ok(maxRelErr(b.hessian(theta), a.hessian(theta)) <= 1e-12);
   }
 });

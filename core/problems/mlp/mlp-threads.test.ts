@@ -14,13 +14,7 @@ import { MlpWorkerPool } from './mlp-threads.js';
 import { seededNormal } from './init.js';
 import { MlpOracle, defaultMlpThreads } from './mlp-oracle.js';
 import { randomMlpData, randomVec } from '../../testing/mlp-data.js';
-
-/** max |a − b| / max |b|. */
-function relErr(a: Float64Array, b: Float64Array): number {
-  let num = 0; let den = 0;
-  for (let i = 0; i < a.length; i++) { num = Math.max(num, Math.abs(a[i] - b[i])); den = Math.max(den, Math.abs(b[i])); }
-  return num / den;
-}
+import { maxRelErr } from '../../testing/assert-close.js';
 
 let openblas: DenseKernels | undefined;
 try { openblas = selectKernels('openblas'); } catch { openblas = undefined; }
@@ -55,8 +49,8 @@ test('threads > 1 agree with threads = 1 to round-off (MSE and CE, with and with
       const g = ref.gradient(theta);
       const gp = par.gradient(theta);
       assert.ok(Math.abs(gp.loss - g.loss) <= 1e-12 * Math.abs(g.loss), `gradient's loss: ${what}`);
-      assert.ok(relErr(gp.gradient, g.gradient) <= 1e-12, `gradient: ${what}`);
-      assert.ok(relErr(par.hvp(theta, v), ref.hvp(theta, v)) <= 1e-12, `hvp: ${what}`);
+      assert.ok(maxRelErr(gp.gradient, g.gradient) <= 1e-12, `gradient: ${what}`);
+      assert.ok(maxRelErr(par.hvp(theta, v), ref.hvp(theta, v)) <= 1e-12, `hvp: ${what}`);
       assert.equal(serial.threads, 1);
       assert.equal(par.loss(theta), serial.loss(theta), `loss bitwise: ${what}`);
       assert.deepEqual(par.gradient(theta).gradient, serial.gradient(theta).gradient, `gradient bitwise: ${what}`);
@@ -66,8 +60,8 @@ test('threads > 1 agree with threads = 1 to round-off (MSE and CE, with and with
       // `out` may alias v.
       const w = v.slice();
       assert.equal(par.hvp(theta, w, w), w);
-      assert.ok(relErr(w, ref.hvp(theta, v)) <= 1e-12, `hvp aliased: ${what}`);
-      if (s === 2) assert.ok(relErr(par.hessian(theta), ref.hessian(theta)) <= 1e-12, `hessian: ${what}`);
+      assert.ok(maxRelErr(w, ref.hvp(theta, v)) <= 1e-12, `hvp aliased: ${what}`);
+      if (s === 2) assert.ok(maxRelErr(par.hessian(theta), ref.hessian(theta)) <= 1e-12, `hessian: ${what}`);
     });
   } finally {
     for (const o of oracles) o.dispose();
@@ -90,7 +84,7 @@ test('threaded cache: θ₁, θ₂, θ₁ in turn; an HVP at a cached θ redoes 
     };
     const r1 = fresh(t1);
     const r2 = fresh(t2);
-    assert.ok(relErr(r1.hv, r2.hv) > 1e-3, 'the two points must differ for the test to mean anything');
+    assert.ok(maxRelErr(r1.hv, r2.hv) > 1e-3, 'the two points must differ for the test to mean anything');
     const passes = () => o.passCounts().map((p) => `${p.forward}/${p.backward}`).join(' ');
     assert.deepEqual(o.hvp(t1, v), r1.hv);
     assert.equal(passes(), '1/1 1/1');
@@ -149,7 +143,7 @@ test('threaded counters count one per oracle call; options are validated; dispos
   const t = new MlpOracle(spec, tiny, typescriptKernels, { threads: 4, chunks: 2 });
   assert.equal(t.threads, 2, 'threads ≤ chunks');
   const ref = new MlpOracle(spec, tiny, typescriptKernels);
-  assert.ok(relErr(t.hvp(theta, v), ref.hvp(theta, v)) <= 1e-12);
+  assert.ok(maxRelErr(t.hvp(theta, v), ref.hvp(theta, v)) <= 1e-12);
   t.dispose();
 });
 
