@@ -6,10 +6,10 @@ export { countingOracle, type CountingOracle } from './core/oracle/counting.js';
 export { functionOracle } from './core/oracle/function-oracle.js';
 export type { OracleFunctions } from './core/oracle/function-oracle.js';
 export type { Stepper, StepperState, StepResult, StepMetrics, MeasuredStepMetrics, NewtonSolveMetrics } from './core/stepper/stepper.js';
-export { PluginRegistry, registry, registerPlugin, registerProblem, injectableStepper } from './core/plugins/registry.js';
-export type { StepperPlugin, CreateOptions } from './core/plugins/registry.js';
-export { loadPluginFile, loadPluginFiles } from './core/plugins/load.js';
-export type { HyperparameterSchema, HyperparameterSpec } from './core/plugins/hyperparameters.js';
+export { PluginRegistry, registry, registerPlugin, registerProblem, injectableStepper } from './core/registry/registry.js';
+export type { StepperPlugin, CreateOptions } from './core/registry/registry.js';
+export { loadPluginFile, loadPluginFiles } from './core/registry/load.js';
+export type { HyperparameterSchema, HyperparameterSpec } from './core/registry/hyperparameters.js';
 export { registerBuiltinPlugins, builtinPlugins } from './plugins/index.js';
 export { newtonMrPlugin } from './plugins/newton-mr/index.js';
 
@@ -19,43 +19,43 @@ export { selectKernels } from './core/linalg/select-kernels.js';
 export type { DenseKernels } from './core/linalg/kernels.js';
 export * from './core/linalg/vector.js';
 
-export { MlpOracle } from './core/problems/mlp/mlp-oracle.js';
-export { hvpBlockMaxFor } from './core/problems/mlp/mlp-oracle.js';
-export type { MlpSpec } from './core/problems/mlp/architecture.js';
-export { parameterCount, layerLayout } from './core/problems/mlp/architecture.js';
-export { initMlpParameters } from './core/problems/mlp/init.js';
-export { mlpOracleMemory, type MlpMemory } from './core/problems/mlp/memory.js';
-export { QuarticOracle, quarticGrid } from './core/problems/quartic.js';
-export { QuadraticOracle } from './core/problems/quadratic.js';
-export { buildProblem, buildProblemAsync, PROBLEM_NAMES, problemsOf } from './core/problems/catalog.js';
+export { MlpOracle } from './engines/mlp/mlp-oracle.js';
+export { hvpBlockMaxFor } from './engines/mlp/mlp-oracle.js';
+export type { MlpSpec } from './engines/mlp/architecture.js';
+export { parameterCount, layerLayout } from './engines/mlp/architecture.js';
+export { initMlpParameters } from './engines/mlp/init.js';
+export { mlpOracleMemory, type MlpMemory } from './engines/mlp/memory.js';
+export { QuarticOracle, quarticGrid } from './problems/quartic/oracle.js';
+export { QuadraticOracle } from './core/oracle/quadratic.js';
+export { buildProblem, buildProblemAsync, PROBLEM_NAMES, problemsOf } from './core/registry/catalog.js';
 // Problem plugins (docs/problems.md): the registry, and helpers a user's problem may build on.
-export { ProblemRegistry } from './core/problems/registry.js';
-export type { ProblemPlugin, ProblemContext, ProblemConfig, ProblemOptions, Problem, BuiltProblem, StartSettings } from './core/problems/registry.js';
+export { ProblemRegistry } from './core/registry/problems.js';
+export type { ProblemPlugin, ProblemContext, ProblemConfig, ProblemOptions, Problem, BuiltProblem, StartSettings } from './core/registry/problems.js';
 export { builtinProblems, registerBuiltinProblems } from './problems/index.js';
-export { mlpProblem, DEFAULT_STARTS } from './core/problems/mlp-problem.js';
-export type { MlpProblemInput } from './core/problems/mlp-problem.js';
-export type { MlpData } from './core/problems/mlp/data.js';
+export { mlpProblem, DEFAULT_STARTS } from './problems/common/mlp-problem.js';
+export type { MlpProblemInput } from './problems/common/mlp-problem.js';
+export type { MlpData } from './engines/mlp/data.js';
 export { readCsvMatrix } from './core/data/csv.js';
 export { sampleUniformInLoss } from './core/starts/loss-uniform.js';
 export { trainTrajectory } from './core/starts/training.js';
-export { linearAeCriticalPoints, matchToTruth } from './core/problems/linear-ae-truth.js';
-export { createMlpOracle, prepareEngine, ENGINES } from './core/problems/engine.js';
-export type { Engine } from './core/problems/engine.js';
+export { linearAeCriticalPoints, matchToTruth } from './problems/linear-ae/truth.js';
+export { createMlpOracle, prepareEngine, ENGINES } from './engines/select.js';
+export type { Engine } from './engines/select.js';
 // TensorFlow.js models and losses as oracles (float32; README "Bring your own TensorFlow.js model").
-export { tfjsModelProblem } from './core/problems/tfjs/layers-model.js';
-export type { TfjsModelProblem, TfjsModelData, TfjsModelOptions } from './core/problems/tfjs/layers-model.js';
-export { TfjsFunctionOracle } from './core/problems/tfjs/function-oracle.js';
-export { loadLayersModelFile, saveLayersModelFiles } from './core/problems/tfjs/saved-model.js';
-export { TfjsMlpOracle } from './core/problems/tfjs/mlp-r-operator.js';
-export { safeOps } from './core/problems/tfjs/safe-ops.js';
-export { selectTfjsBackend, tfjsBackendStatus } from './core/problems/tfjs/backend.js';
+export { tfjsModelProblem } from './engines/tfjs/layers-model.js';
+export type { TfjsModelProblem, TfjsModelData, TfjsModelOptions } from './engines/tfjs/layers-model.js';
+export { TfjsFunctionOracle } from './engines/tfjs/function-oracle.js';
+export { loadLayersModelFile, saveLayersModelFiles } from './engines/tfjs/saved-model.js';
+export { TfjsMlpOracle } from './engines/tfjs/mlp-r-operator.js';
+export { safeOps } from './engines/tfjs/safe-ops.js';
+export { selectTfjsBackend, tfjsBackendStatus } from './engines/tfjs/backend.js';
 
-export { newtonDirection } from './core/analysis/newton-direction.js';
-export { hessianOperator, denseOperatorQualifies, symmetricMatvec } from './core/analysis/hessian-operator.js';
-export type { HessianOperator, HessianOperatorOptions, HessianOperatorProvenance, HessianOperatorMode } from './core/analysis/hessian-operator.js';
-export type { NewtonSolveOptions } from './core/analysis/newton-direction.js';
-export { NEWTON_SOLVERS, PROBE_SOLVERS, exactDirection, hessianEigen, requireDenseSolver } from './core/analysis/exact-direction.js';
-export type { NewtonSolver } from './core/analysis/exact-direction.js';
+export { newtonDirection } from './core/newton/direction.js';
+export { hessianOperator, denseOperatorQualifies, symmetricMatvec } from './core/newton/hessian-operator.js';
+export type { HessianOperator, HessianOperatorOptions, HessianOperatorProvenance, HessianOperatorMode } from './core/newton/hessian-operator.js';
+export type { NewtonSolveOptions } from './core/newton/direction.js';
+export { NEWTON_SOLVERS, PROBE_SOLVERS, exactDirection, hessianEigen, requireDenseSolver } from './core/newton/exact-direction.js';
+export type { NewtonSolver } from './core/newton/exact-direction.js';
 export { pseudoInverseSolve, levenbergMarquardtSolve, DEFAULT_PINV_RCOND } from './core/linalg/exact-newton.js';
 export { spectralFlatness, SPECTRAL_TAUS } from './core/analysis/spectral-flatness.js';
 export { residualsOf, rayleighIndices, classifyPoint, DEFAULT_THRESHOLDS } from './core/analysis/flatness.js';
@@ -89,7 +89,7 @@ export type { ReportOptions, ReportResult } from './core/report/write-report.js'
 export type { ResolvedSuite } from './core/suite/config.js';
 export { loadSuite, resolveSuite, readSuiteFile } from './core/suite/config.js';
 export { runSuite, summarizeSuiteDirectory } from './core/suite/suite.js';
-export { reproduce, FIGURE_IDS } from './core/paper/reproduce.js';
+export { reproduce, FIGURE_IDS } from './studies/reproduce.js';
 
 /**
  * The report writer (core/report/write-report.ts), loaded on first use: vega and vega-lite take

@@ -11,14 +11,14 @@
  *      (dense Hessian from batched products), and the same for rtol 5e-4 (must not regress).
  */
 import type { DenseKernels } from '../core/linalg/kernels.js';
-import { initMlpParameters } from '../core/problems/mlp/init.js';
+import { initMlpParameters } from '../engines/mlp/init.js';
 import { Rng } from '../core/random/rng.js';
 import { countingOracle } from '../core/oracle/counting.js';
-import { PluginRegistry } from '../core/plugins/registry.js';
+import { PluginRegistry } from '../core/registry/registry.js';
 import { newtonMrPlugin } from '../plugins/newton-mr/index.js';
-import { MlpOracle } from '../core/problems/mlp/mlp-oracle.js';
+import { MlpOracle } from '../engines/mlp/mlp-oracle.js';
 import { swishAeBenchState } from './swish-ae-state.js';
-import type { MlpSpec } from '../core/problems/mlp/architecture.js';
+import type { MlpSpec } from '../engines/mlp/architecture.js';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);

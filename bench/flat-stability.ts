@@ -7,10 +7,10 @@
 import '../core/di.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { newtonDirection, REFERENCE_SOLVER_SETTINGS } from '../core/analysis/newton-direction.js';
+import { newtonDirection, REFERENCE_SOLVER_SETTINGS } from '../core/newton/direction.js';
 import { selectKernels } from '../core/linalg/select-kernels.js';
 import { norm2 } from '../core/linalg/vector.js';
-import { buildProblem } from '../core/problems/catalog.js';
+import { buildProblem } from '../core/registry/catalog.js';
 import { Rng } from '../core/random/rng.js';
 import type { ResolvedSuite } from '../core/suite/config.js';
 import type { FlatStart } from '../core/suite/flat-starts.js';

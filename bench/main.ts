@@ -15,16 +15,16 @@
  */
 import { benchKernels } from './kernels.js';
 import { benchCurvature } from './curvature.js';
-import { benchMlpHvp } from '../core/problems/mlp/bench-mlp.js';
+import { benchMlpHvp } from './mlp-engine.js';
 import { typescriptKernels } from '../core/linalg/kernels-typescript.js';
 import { loadOpenBlasKernels } from '../core/linalg/kernels-openblas.js';
 import type { DenseKernels } from '../core/linalg/kernels.js';
-import { initMlpParameters } from '../core/problems/mlp/init.js';
+import { initMlpParameters } from '../engines/mlp/init.js';
 import { Rng } from '../core/random/rng.js';
-import { PluginRegistry } from '../core/plugins/registry.js';
+import { PluginRegistry } from '../core/registry/registry.js';
 import { measuredStep } from '../core/run/run-loop.js';
 import { newtonMrPlugin } from '../plugins/newton-mr/index.js';
-import { MlpOracle } from '../core/problems/mlp/mlp-oracle.js';
+import { MlpOracle } from '../engines/mlp/mlp-oracle.js';
 import { swishAeBenchState } from './swish-ae-state.js';
 import { denseHessian, spectrumOf } from '../core/analysis/spectrum.js';
 import { spawnSync } from 'node:child_process';

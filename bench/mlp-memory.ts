@@ -7,9 +7,9 @@
  */
 import { loadOpenBlasKernels } from '../core/linalg/kernels-openblas.js';
 import { typescriptKernels } from '../core/linalg/kernels-typescript.js';
-import type { MlpSpec } from '../core/problems/mlp/architecture.js';
-import { mlpOracleMemory } from '../core/problems/mlp/memory.js';
-import { MlpOracle } from '../core/problems/mlp/mlp-oracle.js';
+import type { MlpSpec } from '../engines/mlp/architecture.js';
+import { mlpOracleMemory } from '../engines/mlp/memory.js';
+import { MlpOracle } from '../engines/mlp/mlp-oracle.js';
 import { Rng } from '../core/random/rng.js';
 
 const hidden = (process.argv[2] ?? '128,64').split(',').map(Number);

@@ -5,11 +5,11 @@
  */
 import { gaussianData, linearlySpacedVariances } from '../core/data/gaussian.js';
 import type { DenseKernels } from '../core/linalg/kernels.js';
-import { buildProblem } from '../core/problems/catalog.js';
-import type { MlpSpec } from '../core/problems/mlp/architecture.js';
-import type { MlpData } from '../core/problems/mlp/data.js';
-import { initMlpParameters } from '../core/problems/mlp/init.js';
-import type { MlpOracle } from '../core/problems/mlp/mlp-oracle.js';
+import { buildProblem } from '../core/registry/catalog.js';
+import type { MlpSpec } from '../engines/mlp/architecture.js';
+import type { MlpData } from '../engines/mlp/data.js';
+import { initMlpParameters } from '../engines/mlp/init.js';
+import type { MlpOracle } from '../engines/mlp/mlp-oracle.js';
 import { Rng } from '../core/random/rng.js';
 import { trainTrajectory } from '../core/starts/training.js';
 

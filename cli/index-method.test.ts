@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import '../core/di.js';
-import { PluginRegistry } from '../core/plugins/registry.js';
+import { PluginRegistry } from '../core/registry/registry.js';
 import { resolveSuite } from '../core/suite/config.js';
 import { registerBuiltinPlugins } from '../plugins/index.js';
 

@@ -141,7 +141,7 @@ test('SIGKILL mid-run, then the same command: finished runs are kept and the sum
 });
 
 test('--plugin FILE (repeatable) registers a user\'s steppers for `plugins` and `run`', async () => {
-  const { pluginSandbox, EXAMPLE_PLUGIN } = await import('../core/plugins/load-fixtures.js');
+  const { pluginSandbox, EXAMPLE_PLUGIN } = await import('../core/registry/load-fixtures.js');
   const box = pluginSandbox();
   try {
     const file = box.write('tr.js', readFileSync(EXAMPLE_PLUGIN, 'utf8'));
@@ -159,7 +159,7 @@ test('--plugin FILE (repeatable) registers a user\'s steppers for `plugins` and 
 });
 
 test('--plugin errors: missing file, nothing usable, syntax error, name clash — one line naming the file, exit 2', async () => {
-  const { pluginSandbox } = await import('../core/plugins/load-fixtures.js');
+  const { pluginSandbox } = await import('../core/registry/load-fixtures.js');
   const box = pluginSandbox();
   try {
     const expectError = (cmd: 'run' | 'plugins', file: string, pattern: RegExp) => {

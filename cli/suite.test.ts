@@ -4,7 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EXAMPLE_PLUGIN, pluginSandbox } from '../core/plugins/load-fixtures.js';
+import { EXAMPLE_PLUGIN, pluginSandbox } from '../core/registry/load-fixtures.js';
 
 const cli = fileURLToPath(new URL('./main.js', import.meta.url));
 const env = { ...process.env, CI: 'true' };

@@ -6,11 +6,11 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadPluginFile } from '../core/plugins/load.js';
-import { EXAMPLE_PLUGIN, pluginSandbox } from '../core/plugins/load-fixtures.js';
-import { PluginRegistry } from '../core/plugins/registry.js';
+import { loadPluginFile } from '../core/registry/load.js';
+import { EXAMPLE_PLUGIN, pluginSandbox } from '../core/registry/load-fixtures.js';
+import { PluginRegistry } from '../core/registry/registry.js';
 import { addCounters, emptyCounters, type OracleCounters } from '../core/oracle/oracle.js';
-import { QuarticOracle } from '../core/problems/quartic.js';
+import { QuarticOracle } from '../problems/quartic/oracle.js';
 import { runStepper } from '../core/run/run-loop.js';
 import type { MeasuredStepMetrics, StepperState } from '../core/stepper/stepper.js';
 

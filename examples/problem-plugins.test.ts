@@ -6,10 +6,10 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadPluginFile } from '../core/plugins/load.js';
-import { PACKAGE_ROOT, pluginSandbox } from '../core/plugins/load-fixtures.js';
-import { PluginRegistry } from '../core/plugins/registry.js';
-import { problemsOf } from '../core/problems/catalog.js';
+import { loadPluginFile } from '../core/registry/load.js';
+import { PACKAGE_ROOT, pluginSandbox } from '../core/registry/load-fixtures.js';
+import { PluginRegistry } from '../core/registry/registry.js';
+import { problemsOf } from '../core/registry/catalog.js';
 
 const cli = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 const gradflat = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true' }, timeout: 120_000 });

@@ -3,7 +3,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { PACKAGE_ROOT } from '../core/plugins/load-fixtures.js';
+import { PACKAGE_ROOT } from '../core/registry/load-fixtures.js';
 
 test('examples/tfjs-model.js runs: gradflat reads the model’s loss, Newton-MR lowers ‖g‖², toModel writes the point back', () => {
   const r = spawnSync(process.execPath, [join(PACKAGE_ROOT, 'examples', 'tfjs-model.js')], { cwd: PACKAGE_ROOT, encoding: 'utf8', timeout: 120_000 });

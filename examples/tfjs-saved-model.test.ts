@@ -6,9 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PACKAGE_ROOT, pluginSandbox } from '../core/plugins/load-fixtures.js';
-import { loadLayersModelFile } from '../core/problems/tfjs/saved-model.js';
-import { tfjsModelProblem } from '../core/problems/tfjs/layers-model.js';
+import { PACKAGE_ROOT, pluginSandbox } from '../core/registry/load-fixtures.js';
+import { loadLayersModelFile } from '../engines/tfjs/saved-model.js';
+import { tfjsModelProblem } from '../engines/tfjs/layers-model.js';
 
 const cli = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 const gradflat = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true' }, timeout: 120_000 });

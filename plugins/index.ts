@@ -1,5 +1,5 @@
 /** Built-in methods (and, with them, the built-in problems of problems/), registered through the public plugin API like any user plugin. */
-import { registry as defaultRegistry, type PluginRegistry } from '../core/plugins/registry.js';
+import { registry as defaultRegistry, type PluginRegistry } from '../core/registry/registry.js';
 import { adamPlugin } from './adam/index.js';
 import { dampedNewtonPlugin, saddleFreeNewtonPlugin } from './damped-newton/index.js';
 import { gdPlugin } from './gd/index.js';

@@ -1,5 +1,5 @@
 /** Built-in problems, registered through the public problem-plugin API like any user problem. */
-import type { ProblemRegistry } from '../core/problems/registry.js';
+import type { ProblemRegistry } from '../core/registry/problems.js';
 import { linearAeProblem } from './linear-ae/index.js';
 import { mnistAeProblem } from './mnist-ae/index.js';
 import { mnistClassifierProblem } from './mnist-classifier/index.js';

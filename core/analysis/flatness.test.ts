@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { classifyPoint, rayleighIndices, residualsOf } from './flatness.js';
-import { QuadraticOracle } from '../problems/quadratic.js';
+import { QuadraticOracle } from '../oracle/quadratic.js';
 import { assertClose } from '../testing/assert-close.js';
 
 // H = diag(2, 0), gradient g = Hθ + b. With b = (0, 1), g always has the component 1 in ker H.

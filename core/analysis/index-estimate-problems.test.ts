@@ -7,7 +7,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { typescriptKernels } from '../linalg/kernels-typescript.js';
-import { buildProblem, type ProblemConfig } from '../problems/catalog.js';
+import { buildProblem, type ProblemConfig } from '../registry/catalog.js';
 import { Rng } from '../random/rng.js';
 import { estimateIndex, hvpOperator } from './index-estimate.js';
 import { denseHessian, morseIndex, spectrumOf } from './spectrum.js';

@@ -2,7 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { classifyPoint, nonFiniteWarning } from './flatness.js';
 import { evaluatePoint } from './evaluate-point.js';
-import { QuarticOracle } from '../problems/quartic.js';
+import { QuarticOracle } from '../../problems/quartic/oracle.js';
 import { typescriptKernels } from '../linalg/kernels-typescript.js';
 
 // Issue 15: a diverged run (‖g‖² = ∞, r = 1 from the solver's nan-or-inf exit) was classed gradient-flat.

@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { denseHessian, morseIndex } from './spectrum.js';
-import { QuarticOracle } from '../problems/quartic.js';
+import { QuarticOracle } from '../../problems/quartic/oracle.js';
 import type { Oracle } from '../oracle/oracle.js';
 
 test('Morse index is the fraction of eigenvalues below −cutoff, and carries its cutoff', () => {

@@ -12,7 +12,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { encodeCheckpoint, encodeExact } from '../run/checkpoint.js';
 import type { TaskExecutor } from '../suite/suite.js';
 import { taskPaths, type SuiteTask } from '../suite/task.js';
-import { parseRunRecord } from '../io/records.js';
+import { parseRunRecord } from '../run/records.js';
 import { decodeResult, JOB_ATTEMPTS, JOB_FORMAT, jobId, putBlob, QUEUE_NAME, type Blob, type JobData, type JobResult } from './protocol.js';
 import { checkReachable, parseQueueUrl, redisClient } from './redis.js';
 import { startQueueWorker, type QueueWorker } from './worker.js';

@@ -2,8 +2,8 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { countingOracle } from './counting.js';
 import { emptyCounters, type Oracle } from './oracle.js';
-import { QuarticOracle } from '../problems/quartic.js';
-import { MlpOracle } from '../problems/mlp/mlp-oracle.js';
+import { QuarticOracle } from '../../problems/quartic/oracle.js';
+import { MlpOracle } from '../../engines/mlp/mlp-oracle.js';
 import { typescriptKernels } from '../linalg/kernels-typescript.js';
 
 test('counts each call by kind and returns exactly what the inner oracle returns', () => {

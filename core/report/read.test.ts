@@ -5,7 +5,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { replayQuarticTrajectories } from './quartic-replay.js';
+import { replayQuarticTrajectories } from '../../problems/quartic/replay.js';
 import { parseStepLog, readRunDirectory, ReportInputError } from './read-run-dir.js';
 import { quarticRun, quarticSuite, quiet, testRegistry } from './testing.js';
 import { uniqueNames, writeReport } from './write-report.js';
@@ -229,7 +229,7 @@ test('no performance profile when only one method ran (a note says why)', async 
 });
 
 test('CLI: gradflat report --plugin FILE replays the quartic trajectories of a plugin\'s stepper', async () => {
-  const { pluginSandbox, EXAMPLE_PLUGIN } = await import('../plugins/load-fixtures.js');
+  const { pluginSandbox, EXAMPLE_PLUGIN } = await import('../registry/load-fixtures.js');
   const box = pluginSandbox();
   try {
     const file = box.write('tr.js', readFileSync(EXAMPLE_PLUGIN, 'utf8'));

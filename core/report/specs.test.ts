@@ -5,7 +5,7 @@ import { gradNormSpec, logFloor } from './fig-gradnorm.js';
 import { h2hFlatnessSpec, h2hProgressSpec } from './fig-h2h.js';
 import { distinctTruth, lossIndexSpec } from './fig-loss-index.js';
 import { moreWildTarget, performanceProfile, performanceRatios, profileSpec, thresholdTarget, workToTarget, type Cost } from './fig-profile.js';
-import { newtonDirection, quarticSpec, quarticWindow, STATIONARY_POINTS, thinTrajectory } from './fig-quartic.js';
+import { newtonDirection, quarticSpec, quarticWindow, STATIONARY_POINTS, thinTrajectory } from '../../problems/quartic/figure.js';
 import { ecdf, rEcdfSpec } from './fig-r-ecdf.js';
 import { movingAverage, rIterationsSpec, selectRuns } from './fig-r-iterations.js';
 import { compileSpec, renderSvg } from './render-svg.js';

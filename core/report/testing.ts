@@ -5,7 +5,7 @@
 import '../di.js';
 import { join } from 'node:path';
 import { typescriptKernels } from '../linalg/kernels-typescript.js';
-import { PluginRegistry } from '../plugins/registry.js';
+import { PluginRegistry } from '../registry/registry.js';
 import { registerBuiltinPlugins } from '../../plugins/index.js';
 import { runExperiment } from '../run/experiment.js';
 import { resolveSuite } from '../suite/config.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import '../di.js';
 import { typescriptKernels } from '../linalg/kernels-typescript.js';
-import { PluginRegistry } from '../plugins/registry.js';
+import { PluginRegistry } from '../registry/registry.js';
 import { registerBuiltinPlugins } from '../../plugins/index.js';
 import { resolveSuite } from '../suite/config.js';
 import { runSuite } from '../suite/suite.js';

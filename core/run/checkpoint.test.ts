@@ -2,13 +2,13 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import '../di.js';
 import { typescriptKernels } from '../linalg/kernels-typescript.js';
-import { initMlpParameters, seededNormal } from '../problems/mlp/init.js';
-import { MlpOracle } from '../problems/mlp/mlp-oracle.js';
-import type { MlpSpec } from '../problems/mlp/architecture.js';
-import { PluginRegistry } from '../plugins/registry.js';
+import { initMlpParameters, seededNormal } from '../../engines/mlp/init.js';
+import { MlpOracle } from '../../engines/mlp/mlp-oracle.js';
+import type { MlpSpec } from '../../engines/mlp/architecture.js';
+import { PluginRegistry } from '../registry/registry.js';
 import { builtinPlugins, registerBuiltinPlugins } from '../../plugins/index.js';
 import { Rng } from '../random/rng.js';
-import { randomMlpData } from '../testing/mlp-data.js';
+import { randomMlpData } from '../../engines/mlp/test-data.js';
 import type { StepperState } from '../stepper/stepper.js';
 import { CheckpointClock, checkpointPolicyFromEnv, decodeCheckpoint, encodeCheckpoint, encodeExact } from './checkpoint.js';
 

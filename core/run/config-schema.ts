@@ -4,9 +4,9 @@
  * expected and what was given, and unknown fields list the valid ones.
  */
 import { INDEX_METHODS } from '../analysis/index-estimate.js';
-import { PROBE_SOLVERS } from '../analysis/exact-direction.js';
+import { PROBE_SOLVERS } from '../newton/exact-direction.js';
 import { arrayField, choiceField, integerField, numberField, objectField, recordField, shown, stringField, z } from '../io/fields.js';
-import { problemShape } from '../problems/problem-schema.js';
+import { problemShape } from '../registry/problem-schema.js';
 
 const nonNegative = numberField({ min: 0 });
 /** flatRH's default is Infinity (no co-kernel test); a caller may spell it out. */

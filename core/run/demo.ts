@@ -8,7 +8,7 @@
 import { writeFileAtomic } from '../io/atomic.js';
 import { join } from 'node:path';
 import type { DenseKernels } from '../linalg/kernels.js';
-import { QUARTIC_CRITICAL_POINT, QUARTIC_FLAT_MINIMUM } from '../problems/quartic.js';
+import { QUARTIC_CRITICAL_POINT, QUARTIC_FLAT_MINIMUM } from '../../problems/quartic/oracle.js';
 import { runExperiment, type ExperimentConfig, type ExperimentResult } from './experiment.js';
 import { aggregate, formatSummaryTable } from './summary-table.js';
 

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, unlinkSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { typescriptKernels } from '../linalg/kernels-typescript.js';
-import { PluginRegistry } from '../plugins/registry.js';
+import { PluginRegistry } from '../registry/registry.js';
 import { newtonMrPlugin } from '../../plugins/newton-mr/index.js';
 import { runExperiment, type ExperimentConfig } from './experiment.js';
 

@@ -12,7 +12,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { exitCodeOf, showValue, UsageError } from '../io/errors.js';
 import { readCsvMatrix } from '../data/csv.js';
 import { typescriptKernels } from '../linalg/kernels-typescript.js';
-import { PluginRegistry } from '../plugins/registry.js';
+import { PluginRegistry } from '../registry/registry.js';
 import { newtonMrPlugin } from '../../plugins/newton-mr/index.js';
 import { readSuiteFile } from '../suite/config.js';
 import { runExperiment, type ExperimentConfig } from './experiment.js';

@@ -5,7 +5,7 @@
  * instead of stopping every later command with a bare JSON parse error.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { DamagedRecordError, parseRunRecord } from '../io/records.js';
+import { DamagedRecordError, parseRunRecord } from './records.js';
 import type { RunRecord } from './run-one.js';
 
 /** Why a record file on disk could not be used (to name it in a warning). */

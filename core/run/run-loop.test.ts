@@ -2,7 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { emptyCounters, type Oracle, type OracleCounters } from '../oracle/oracle.js';
 import { countingOracle } from '../oracle/counting.js';
-import { QuarticOracle } from '../problems/quartic.js';
+import { QuarticOracle } from '../../problems/quartic/oracle.js';
 import { measuredStep, runStepper } from './run-loop.js';
 import type { StepResult, Stepper, StepperState } from '../stepper/stepper.js';
 

@@ -4,11 +4,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_THRESHOLDS } from '../analysis/flatness.js';
-import { REFERENCE_SOLVER_SETTINGS } from '../analysis/newton-direction.js';
+import { REFERENCE_SOLVER_SETTINGS } from '../newton/direction.js';
 import { typescriptKernels } from '../linalg/kernels-typescript.js';
 import { addCounters, emptyCounters, type OracleCounters } from '../oracle/oracle.js';
-import { QuarticOracle } from '../problems/quartic.js';
-import { PluginRegistry } from '../plugins/registry.js';
+import { QuarticOracle } from '../../problems/quartic/oracle.js';
+import { PluginRegistry } from '../registry/registry.js';
 import { registerBuiltinPlugins } from '../../plugins/index.js';
 import { runOne, type RunObserver } from './run-one.js';
 

@@ -4,13 +4,13 @@
  */
 import { DENSE_MAX_DIM, evaluatePoint, lossAndIndex, type PointReport } from '../analysis/evaluate-point.js';
 import type { ClassThresholds } from '../analysis/flatness.js';
-import type { NewtonSolveOptions } from '../analysis/newton-direction.js';
+import type { NewtonSolveOptions } from '../newton/direction.js';
 import type { IndexMethod } from '../analysis/index-estimate.js';
 import type { DenseKernels } from '../linalg/kernels.js';
 import { normSq } from '../linalg/vector.js';
 import { countingOracle } from '../oracle/counting.js';
 import { type Oracle, type OracleCounters } from '../oracle/oracle.js';
-import { matchToTruth, type TruthMatch, type TruthPoint } from '../problems/linear-ae-truth.js';
+import { matchToTruth, type TruthMatch, type TruthPoint } from '../../problems/linear-ae/truth.js';
 import type { MeasuredStepMetrics, Stepper, StepperState } from '../stepper/stepper.js';
 import type { Progress } from './progress.js';
 import { runStepper } from './run-loop.js';

@@ -12,7 +12,7 @@ import { existsSync, statfsSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
-import { numericText } from '../plugins/hyperparameters.js';
+import { numericText } from '../registry/hyperparameters.js';
 
 /** Heap per finished run kept in memory (record, summary row): 2.4 KB measured on the quartic; with margin. */
 export const RUN_HEAP_BYTES = 4096;

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import '../di.js';
-import { PluginRegistry } from '../plugins/registry.js';
+import { PluginRegistry } from '../registry/registry.js';
 import { registerBuiltinPlugins } from '../../plugins/index.js';
 import { readSuiteFile, resolveSuite } from './config.js';
 

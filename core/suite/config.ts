@@ -16,7 +16,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { PROBE_SOLVERS } from '../analysis/exact-direction.js';
+import { PROBE_SOLVERS } from '../newton/exact-direction.js';
 import { DEFAULT_THRESHOLDS, type ClassThresholds } from '../analysis/flatness.js';
 import { DEFAULT_INDEX_CUTOFF } from '../analysis/spectrum.js';
 import { DEFAULT_PINV_RCOND } from '../linalg/exact-newton.js';
@@ -24,11 +24,11 @@ import { INDEX_METHODS, type IndexMethod } from '../analysis/index-estimate.js';
 import {
   arrayField, choiceField, ConfigError, integerField, numberField, objectField, parseField, recordField, stringField, z,
 } from '../io/fields.js';
-import { HyperparameterError, type Hyperparameters } from '../plugins/hyperparameters.js';
-import { loadPluginFiles } from '../plugins/load.js';
-import type { PluginRegistry } from '../plugins/registry.js';
-import { problemsOf, type ProblemConfig } from '../problems/catalog.js';
-import { problemShape } from '../problems/problem-schema.js';
+import { HyperparameterError, type Hyperparameters } from '../registry/hyperparameters.js';
+import { loadPluginFiles } from '../registry/load.js';
+import type { PluginRegistry } from '../registry/registry.js';
+import { problemsOf, type ProblemConfig } from '../registry/catalog.js';
+import { problemShape } from '../registry/problem-schema.js';
 import { sameTau, SPECTRAL_TAUS } from '../analysis/spectral-flatness.js';
 import type { ProbeKind } from './probes.js';
 

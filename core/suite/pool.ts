@@ -15,7 +15,7 @@ import { Worker } from 'node:worker_threads';
 import type { RunRecord } from '../run/run-one.js';
 import type { ResolvedSuite } from './config.js';
 import type { SuiteTask } from './task.js';
-import type { TruthPoint } from '../problems/linear-ae-truth.js';
+import type { TruthPoint } from '../../problems/linear-ae/truth.js';
 import type { CheckpointPolicy } from '../run/checkpoint.js';
 
 export interface WorkerInit {

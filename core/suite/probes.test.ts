@@ -4,7 +4,7 @@ import { DENSE_MAX_DIM } from '../analysis/spectrum.js';
 import { typescriptKernels } from '../linalg/kernels-typescript.js';
 import { norm2 } from '../linalg/vector.js';
 import { emptyCounters, type Oracle } from '../oracle/oracle.js';
-import { QuadraticOracle } from '../problems/quadratic.js';
+import { QuadraticOracle } from '../oracle/quadratic.js';
 import { Rng } from '../random/rng.js';
 import { assertClose } from '../testing/assert-close.js';
 import { checkProbeConfig, probeFlatness, type ProbeSettings } from './probes.js';

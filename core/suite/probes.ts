@@ -11,9 +11,9 @@
  * Newton probes take a `solver` (minres-qlp, minres-qlp-reorth, exact; exact-direction.ts).
  * A probe's oracle calls are counted and reported apart from the method's own work.
  */
-import { hessianEigen, isDenseSolver, requireDenseSolver, type NewtonSolver } from '../analysis/exact-direction.js';
+import { hessianEigen, isDenseSolver, requireDenseSolver, type NewtonSolver } from '../newton/exact-direction.js';
 import { rayleighIndices } from '../analysis/flatness.js';
-import { newtonDirection, REFERENCE_SOLVER_SETTINGS } from '../analysis/newton-direction.js';
+import { newtonDirection, REFERENCE_SOLVER_SETTINGS } from '../newton/direction.js';
 import { spectralFlatness, type SpectralFlatness } from '../analysis/spectral-flatness.js';
 import { DENSE_MAX_DIM } from '../analysis/spectrum.js';
 import type { DenseKernels } from '../linalg/kernels.js';

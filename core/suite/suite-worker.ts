@@ -6,10 +6,10 @@
 import 'reflect-metadata';
 import { parentPort, workerData } from 'node:worker_threads';
 import { selectKernels, type KernelPreference } from '../linalg/select-kernels.js';
-import { loadPluginFiles } from '../plugins/load.js';
-import { PluginRegistry } from '../plugins/registry.js';
-import { buildProblemAsync } from '../problems/catalog.js';
-import { preloadTfjsBackend } from '../problems/tfjs/preload.js';
+import { loadPluginFiles } from '../registry/load.js';
+import { PluginRegistry } from '../registry/registry.js';
+import { buildProblemAsync } from '../registry/catalog.js';
+import { preloadTfjsBackend } from '../../engines/tfjs/preload.js';
 import { registerBuiltinPlugins } from '../../plugins/index.js';
 import type { Progress } from '../run/progress.js';
 import type { WorkerInit, WorkerMessage } from './pool.js';

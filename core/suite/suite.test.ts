@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import '../di.js';
 import { typescriptKernels } from '../linalg/kernels-typescript.js';
-import { PluginRegistry } from '../plugins/registry.js';
+import { PluginRegistry } from '../registry/registry.js';
 import { registerBuiltinPlugins } from '../../plugins/index.js';
 import type { RunRecord } from '../run/run-one.js';
 import { withoutTiming } from '../testing/timing.js';
@@ -124,7 +124,7 @@ test('a worker that exits in the middle of a task fails the suite with the task 
       step: () => process.exit(0) }) };\n`);
   const reg = new PluginRegistry();
   registerBuiltinPlugins(reg);
-  const { loadPluginFiles } = await import('../plugins/load.js');
+  const { loadPluginFiles } = await import('../registry/load.js');
   await loadPluginFiles([plugin], reg);
   const suite = { ...resolveSuite({ problem: { name: 'quartic', seed: 1, grid: 2 }, seed: 1, starts: { count: 4 }, iterations: 3, steppers: [{ stepper: 'quitter' }] }, reg), plugins: [plugin] };
   await assert.rejects(runSuite(suite, join(root, 'o'), typescriptKernels, { registry: reg, workers: 2, progress: quiet }),

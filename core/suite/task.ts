@@ -5,11 +5,11 @@
  * thread ran it or on how many there are.
  */
 import { join } from 'node:path';
-import type { TruthPoint } from '../problems/linear-ae-truth.js';
+import type { TruthPoint } from '../../problems/linear-ae/truth.js';
 import type { DenseKernels } from '../linalg/kernels.js';
-import type { NewtonSolveOptions } from '../analysis/newton-direction.js';
-import type { PluginRegistry } from '../plugins/registry.js';
-import type { Problem } from '../problems/catalog.js';
+import type { NewtonSolveOptions } from '../newton/direction.js';
+import type { PluginRegistry } from '../registry/registry.js';
+import type { Problem } from '../registry/catalog.js';
 import { Rng, deriveSeed } from '../random/rng.js';
 import type { Progress } from '../run/progress.js';
 import { runOne, type RunObserver, type RunRecord } from '../run/run-one.js';

@@ -20,7 +20,7 @@ const loaded = loadOpenBlasKernels();
 const required = process.env.GRADFLAT_REQUIRE_OPENBLAS === '1';
 const skip = !('kernels' in loaded) && !required && `OpenBLAS unavailable (${'error' in loaded ? loaded.error : ''})`;
 const cli = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
-const oracleUrl = new URL('../problems/mlp/mlp-oracle.js', import.meta.url).href;
+const oracleUrl = new URL('../../engines/mlp/mlp-oracle.js', import.meta.url).href;
 const selectUrl = new URL('../linalg/select-kernels.js', import.meta.url).href;
 
 function node(args: string[], cwd: string): Promise<{ code: number | null; signal: string | null; stderr: string }> {

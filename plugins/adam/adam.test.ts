@@ -1,8 +1,8 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { emptyCounters } from '../../core/oracle/oracle.js';
-import { PluginRegistry } from '../../core/plugins/registry.js';
-import { QuadraticOracle } from '../../core/problems/quadratic.js';
+import { PluginRegistry } from '../../core/registry/registry.js';
+import { QuadraticOracle } from '../../core/oracle/quadratic.js';
 import { measuredStep, runStepper } from '../../core/run/run-loop.js';
 import { assertClose, assertVectorClose } from '../../core/testing/assert-close.js';
 import { adamPlugin } from './index.js';

@@ -1,5 +1,5 @@
 /** The Adam plugin, registered through the same public API a user's plugin uses. */
-import type { StepperPlugin } from '../../core/plugins/registry.js';
+import type { StepperPlugin } from '../../core/registry/registry.js';
 import { Adam } from './adam.js';
 
 export const adamPlugin: StepperPlugin = {

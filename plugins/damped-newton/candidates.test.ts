@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { REFERENCE_SOLVER_SETTINGS } from '../../core/analysis/newton-direction.js';
+import { REFERENCE_SOLVER_SETTINGS } from '../../core/newton/direction.js';
 import { typescriptKernels } from '../../core/linalg/kernels-typescript.js';
 import { assertVectorClose } from '../../core/testing/assert-close.js';
 import { dampedNewtonCandidates, gammaLadder, pickBest, saddleFreeCandidates } from './candidates.js';

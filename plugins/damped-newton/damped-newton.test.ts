@@ -1,8 +1,8 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { PluginRegistry } from '../../core/plugins/registry.js';
-import { QuadraticOracle } from '../../core/problems/quadratic.js';
-import { QuarticOracle, QUARTIC_CRITICAL_POINT } from '../../core/problems/quartic.js';
+import { PluginRegistry } from '../../core/registry/registry.js';
+import { QuadraticOracle } from '../../core/oracle/quadratic.js';
+import { QuarticOracle, QUARTIC_CRITICAL_POINT } from '../../problems/quartic/oracle.js';
 import { measuredStep, runStepper } from '../../core/run/run-loop.js';
 import type { MeasuredStepMetrics } from '../../core/stepper/stepper.js';
 import { assertClose, assertVectorClose } from '../../core/testing/assert-close.js';

@@ -1,7 +1,7 @@
 /** Damped Newton and saddle-free Newton, registered through the same public API a user's plugin uses. */
-import type { StepperPlugin } from '../../core/plugins/registry.js';
-import type { HyperparameterSchema } from '../../core/plugins/hyperparameters.js';
-import { REFERENCE_SOLVER_SETTINGS as REF } from '../../core/analysis/newton-direction.js';
+import type { StepperPlugin } from '../../core/registry/registry.js';
+import type { HyperparameterSchema } from '../../core/registry/hyperparameters.js';
+import { REFERENCE_SOLVER_SETTINGS as REF } from '../../core/newton/direction.js';
 import { DampedNewton } from './damped-newton.js';
 import { SaddleFreeNewton } from './saddle-free-newton.js';
 

@@ -1,9 +1,9 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import type { Oracle } from '../../core/oracle/oracle.js';
-import { PluginRegistry } from '../../core/plugins/registry.js';
-import { QuadraticOracle } from '../../core/problems/quadratic.js';
-import { QuarticOracle, QUARTIC_CRITICAL_POINT } from '../../core/problems/quartic.js';
+import { PluginRegistry } from '../../core/registry/registry.js';
+import { QuadraticOracle } from '../../core/oracle/quadratic.js';
+import { QuarticOracle, QUARTIC_CRITICAL_POINT } from '../../problems/quartic/oracle.js';
 import { runStepper } from '../../core/run/run-loop.js';
 import { assertClose, assertVectorClose } from '../../core/testing/assert-close.js';
 import { dampedNewtonPlugin, saddleFreeNewtonPlugin } from './index.js';

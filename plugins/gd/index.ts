@@ -1,5 +1,5 @@
 /** The gradient-descent plugin, registered through the same public API a user's plugin uses. */
-import type { StepperPlugin } from '../../core/plugins/registry.js';
+import type { StepperPlugin } from '../../core/registry/registry.js';
 import { GradientDescent } from './gd.js';
 
 export const gdPlugin: StepperPlugin = {

@@ -1,9 +1,9 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { emptyCounters, type Oracle } from '../../core/oracle/oracle.js';
-import { PluginRegistry } from '../../core/plugins/registry.js';
-import { QuadraticOracle } from '../../core/problems/quadratic.js';
-import { QuarticOracle, QUARTIC_CRITICAL_POINT, QUARTIC_FLAT_MINIMUM, quarticGrid } from '../../core/problems/quartic.js';
+import { PluginRegistry } from '../../core/registry/registry.js';
+import { QuadraticOracle } from '../../core/oracle/quadratic.js';
+import { QuarticOracle, QUARTIC_CRITICAL_POINT, QUARTIC_FLAT_MINIMUM, quarticGrid } from '../../problems/quartic/oracle.js';
 import { measuredStep, runStepper } from '../../core/run/run-loop.js';
 import type { MeasuredStepMetrics, StepperState } from '../../core/stepper/stepper.js';
 import { assertClose } from '../../core/testing/assert-close.js';

@@ -1,5 +1,5 @@
 /** The GNM plugin, registered through the same public API a user's plugin uses. */
-import type { StepperPlugin } from '../../core/plugins/registry.js';
+import type { StepperPlugin } from '../../core/registry/registry.js';
 import { Gnm } from './gnm.js';
 
 export const gnmPlugin: StepperPlugin = {

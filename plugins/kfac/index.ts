@@ -1,5 +1,5 @@
 /** The K-FAC plugin, registered through the same public API a user's plugin uses. */
-import type { StepperPlugin } from '../../core/plugins/registry.js';
+import type { StepperPlugin } from '../../core/registry/registry.js';
 import { Kfac } from './kfac.js';
 
 export const kfacPlugin: StepperPlugin = {

@@ -3,16 +3,16 @@ import assert from 'node:assert/strict';
 import { typescriptKernels } from '../../core/linalg/kernels-typescript.js';
 import { symmetricEigen } from '../../core/linalg/symmetric-eigen.js';
 import { dot } from '../../core/linalg/vector.js';
-import { PluginRegistry } from '../../core/plugins/registry.js';
-import type { MlpSpec } from '../../core/problems/mlp/architecture.js';
-import { initMlpParameters, seededNormal } from '../../core/problems/mlp/init.js';
-import { MlpOracle, type MlpData } from '../../core/problems/mlp/mlp-oracle.js';
-import { QuarticOracle } from '../../core/problems/quartic.js';
+import { PluginRegistry } from '../../core/registry/registry.js';
+import type { MlpSpec } from '../../engines/mlp/architecture.js';
+import { initMlpParameters, seededNormal } from '../../engines/mlp/init.js';
+import { MlpOracle, type MlpData } from '../../engines/mlp/mlp-oracle.js';
+import { QuarticOracle } from '../../problems/quartic/oracle.js';
 import { measuredStep, runStepper } from '../../core/run/run-loop.js';
 import type { MeasuredStepMetrics } from '../../core/stepper/stepper.js';
 import { kfacPlugin } from './index.js';
 import { factoredPi, kfacDirection, type KfacState } from './kfac.js';
-import { denseFromProducts, randomVec } from '../../core/testing/mlp-data.js';
+import { denseFromProducts, randomVec } from '../../engines/mlp/test-data.js';
 import { maxRelErr } from '../../core/testing/assert-close.js';
 
 function makeRegistry() {

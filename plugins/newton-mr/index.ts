@@ -1,7 +1,7 @@
 /** The Newton-MR plugin, registered through the same public API a user's plugin uses. */
-import type { StepperPlugin } from '../../core/plugins/registry.js';
-import { REFERENCE_SOLVER_SETTINGS as REF } from '../../core/analysis/newton-direction.js';
-import { NEWTON_SOLVERS } from '../../core/analysis/exact-direction.js';
+import type { StepperPlugin } from '../../core/registry/registry.js';
+import { REFERENCE_SOLVER_SETTINGS as REF } from '../../core/newton/direction.js';
+import { NEWTON_SOLVERS } from '../../core/newton/exact-direction.js';
 import { DEFAULT_PINV_RCOND } from '../../core/linalg/exact-newton.js';
 import { NewtonMr } from './newton-mr.js';
 

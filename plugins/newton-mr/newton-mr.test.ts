@@ -1,8 +1,8 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { PluginRegistry } from '../../core/plugins/registry.js';
-import { QuadraticOracle } from '../../core/problems/quadratic.js';
-import { QuarticOracle, QUARTIC_FLAT_MINIMUM } from '../../core/problems/quartic.js';
+import { PluginRegistry } from '../../core/registry/registry.js';
+import { QuadraticOracle } from '../../core/oracle/quadratic.js';
+import { QuarticOracle, QUARTIC_FLAT_MINIMUM } from '../../problems/quartic/oracle.js';
 import { runStepper } from '../../core/run/run-loop.js';
 import type { StepMetrics } from '../../core/stepper/stepper.js';
 import { assertClose } from '../../core/testing/assert-close.js';

@@ -9,8 +9,8 @@
  * (lm-step.ts). Step metrics always carry the paper's r of the step's Newton solve.
  */
 import { inject, injectable } from '../../core/di.js';
-import { isDenseSolver, requireDenseSolver, type NewtonSolver } from '../../core/analysis/exact-direction.js';
-import { newtonDirection } from '../../core/analysis/newton-direction.js';
+import { isDenseSolver, requireDenseSolver, type NewtonSolver } from '../../core/newton/exact-direction.js';
+import { newtonDirection } from '../../core/newton/direction.js';
 import type { DenseKernels } from '../../core/linalg/kernels.js';
 import { addScaled, dot, equalArrays, norm2 } from '../../core/linalg/vector.js';
 import { type Oracle } from '../../core/oracle/oracle.js';
@@ -18,7 +18,7 @@ import { DENSE_KERNELS, HYPERPARAMETERS, ORACLE } from '../../core/oracle/tokens
 import type { StepResult, Stepper, StepperState } from '../../core/stepper/stepper.js';
 import { initialState } from '../../core/stepper/evaluate.js';
 import { armijoBacktracking, type MeritTrial } from './line-search.js';
-import { levenbergMarquardtStep } from './lm-step.js';
+import { levenbergMarquardtStep } from '../../core/newton/lm-step.js';
 
 export interface NewtonMrHyperparameters {
   rtol: number;

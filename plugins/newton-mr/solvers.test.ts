@@ -1,8 +1,8 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { PluginRegistry } from '../../core/plugins/registry.js';
-import { QuadraticOracle } from '../../core/problems/quadratic.js';
-import { QuarticOracle } from '../../core/problems/quartic.js';
+import { PluginRegistry } from '../../core/registry/registry.js';
+import { QuadraticOracle } from '../../core/oracle/quadratic.js';
+import { QuarticOracle } from '../../problems/quartic/oracle.js';
 import { runStepper } from '../../core/run/run-loop.js';
 import type { Oracle } from '../../core/oracle/oracle.js';
 import type { StepMetrics } from '../../core/stepper/stepper.js';

@@ -1,7 +1,7 @@
 /** [GF] Fig. 1A/B: 16→4→16 linear autoencoder, no biases, MSE, Gaussian data; analytic critical points when λ = 0. */
-import { linearAeCriticalPoints, linearAeSpec } from '../../core/problems/linear-ae-truth.js';
-import type { ProblemPlugin } from '../../core/problems/registry.js';
-import { dataFileOption, engineOption, gaussianAutoencoder, l2Option, samplesOption } from '../shared.js';
+import { linearAeCriticalPoints, linearAeSpec } from './truth.js';
+import type { ProblemPlugin } from '../../core/registry/problems.js';
+import { dataFileOption, engineOption, gaussianAutoencoder, l2Option, samplesOption } from '../common/options.js';
 
 export const linearAeProblem: ProblemPlugin = {
   name: 'linear-ae',

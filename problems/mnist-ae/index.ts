@@ -1,9 +1,9 @@
 /** [GF] Fig. 3: 16→8→16→16 Swish autoencoder, biases, no ℓ2, on 4×4 MNIST (n = 552). */
-import type { Engine } from '../../core/problems/engine.js';
-import type { OutputActivation } from '../../core/problems/mlp/architecture.js';
-import { mlpProblem } from '../../core/problems/mlp-problem.js';
-import type { ProblemPlugin } from '../../core/problems/registry.js';
-import { engineOption, l2Option, MOMENTUM_STARTS, mnistFeatures, outputActivationOption, samplesOption } from '../shared.js';
+import type { Engine } from '../../engines/select.js';
+import type { OutputActivation } from '../../engines/mlp/architecture.js';
+import { mlpProblem } from '../common/mlp-problem.js';
+import type { ProblemPlugin } from '../../core/registry/problems.js';
+import { engineOption, l2Option, MOMENTUM_STARTS, mnistFeatures, outputActivationOption, samplesOption } from '../common/options.js';
 
 export const mnistAeProblem: ProblemPlugin = {
   name: 'mnist-ae',

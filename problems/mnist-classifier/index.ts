@@ -1,8 +1,8 @@
 /** [GF] Fig. 4: 16→12→8→10 Swish classifier, biases, ℓ2 (1e-4), softmax cross-entropy, on 4×4 MNIST (n = 398). */
-import type { Engine } from '../../core/problems/engine.js';
-import { mlpProblem } from '../../core/problems/mlp-problem.js';
-import type { ProblemPlugin } from '../../core/problems/registry.js';
-import { engineOption, l2Option, MOMENTUM_STARTS, mnistFeatures, samplesOption } from '../shared.js';
+import type { Engine } from '../../engines/select.js';
+import { mlpProblem } from '../common/mlp-problem.js';
+import type { ProblemPlugin } from '../../core/registry/problems.js';
+import { engineOption, l2Option, MOMENTUM_STARTS, mnistFeatures, samplesOption } from '../common/options.js';
 
 export const mnistClassifierProblem: ProblemPlugin = {
   name: 'mnist-classifier',

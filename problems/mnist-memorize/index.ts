@@ -1,10 +1,10 @@
 /** [GF] Fig. 5: 32→32→4→2 Swish classifier, no biases, ℓ2 (1e-4), 50 random 0s and 1s in 32 PCA dimensions, labels shuffled (n = 1160). */
 import { loadMnist, memorizeData } from '../../core/data/mnist.js';
-import type { Engine } from '../../core/problems/engine.js';
-import { mlpProblem } from '../../core/problems/mlp-problem.js';
-import type { ProblemPlugin } from '../../core/problems/registry.js';
+import type { Engine } from '../../engines/select.js';
+import { mlpProblem } from '../common/mlp-problem.js';
+import type { ProblemPlugin } from '../../core/registry/problems.js';
 import { Rng } from '../../core/random/rng.js';
-import { engineOption, l2Option, MOMENTUM_STARTS, samplesOption } from '../shared.js';
+import { engineOption, l2Option, MOMENTUM_STARTS, samplesOption } from '../common/options.js';
 
 export const mnistMemorizeProblem: ProblemPlugin = {
   name: 'mnist-memorize',

@@ -5,11 +5,11 @@
  * (suites/mnist-mlp-large.yaml, docs/problems.md).
  */
 import { loadMnist, MNIST_SIDE } from '../../core/data/mnist.js';
-import type { Engine } from '../../core/problems/engine.js';
-import type { HiddenActivation } from '../../core/problems/mlp/architecture.js';
-import { mlpProblem } from '../../core/problems/mlp-problem.js';
-import type { ProblemPlugin } from '../../core/problems/registry.js';
-import { engineOption, l2Option, samplesOption } from '../shared.js';
+import type { Engine } from '../../engines/select.js';
+import type { HiddenActivation } from '../../engines/mlp/architecture.js';
+import { mlpProblem } from '../common/mlp-problem.js';
+import type { ProblemPlugin } from '../../core/registry/problems.js';
+import { engineOption, l2Option, samplesOption } from '../common/options.js';
 
 const PIXELS = MNIST_SIDE * MNIST_SIDE;
 

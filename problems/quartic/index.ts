@@ -1,6 +1,6 @@
 /** [GF] Fig. 2: the two-dimensional quartic, starts on an m×m grid over [−4, 4]². */
-import { QuarticOracle, quarticGrid } from '../../core/problems/quartic.js';
-import type { ProblemPlugin } from '../../core/problems/registry.js';
+import { QuarticOracle, quarticGrid } from './oracle.js';
+import type { ProblemPlugin } from '../../core/registry/problems.js';
 
 export const quarticProblem: ProblemPlugin = {
   name: 'quartic',

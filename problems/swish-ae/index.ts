@@ -1,7 +1,7 @@
 /** [GF] Fig. 1C/D: 16→16→4→16 Swish autoencoder, no biases, ℓ2 (λ default 1e-4), Gaussian data. */
-import type { OutputActivation } from '../../core/problems/mlp/architecture.js';
-import type { ProblemPlugin } from '../../core/problems/registry.js';
-import { dataFileOption, engineOption, gaussianAutoencoder, l2Option, outputActivationOption, samplesOption } from '../shared.js';
+import type { OutputActivation } from '../../engines/mlp/architecture.js';
+import type { ProblemPlugin } from '../../core/registry/problems.js';
+import { dataFileOption, engineOption, gaussianAutoencoder, l2Option, outputActivationOption, samplesOption } from '../common/options.js';
 
 export const swishAeProblem: ProblemPlugin = {
   name: 'swish-ae',

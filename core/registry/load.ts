@@ -1,0 +1,189 @@
+/**
+ * Loading a user's plugin file (`gradflat run --plugin my-method.js`): a JavaScript module,
+ * imported at run time, whose exports are registered with a PluginRegistry. See
+ * PLUGIN_FILE_CONTRACT for what the file must export.
+ *
+ * Loading the same file twice into one registry is a no-op (names it registered are skipped);
+ * a name already taken by a different plugin (a built-in, another file) is an error.
+ */
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { PluginRegistry, type StepperPlugin } from './registry.js';
+import { problemPluginDefect, type ProblemPlugin } from './problems.js';
+
+export const PLUGIN_FILE_CONTRACT =
+  'A plugin file must `export default` a stepper plugin ({ name, description, hyperparameters, and stepper (a class) or create(oracle, hp) }) ' +
+  'or a problem plugin ({ name, description, options, build(options, ctx) }), an array of them, or a function (registry) => void | Promise<void> ' +
+  'that registers them (registry.register / registry.registerProblem); or export them as `plugin` / `plugins` / `problem` / `problems`.';
+
+type AnyPlugin = StepperPlugin | ProblemPlugin;
+/** A problem plugin has build(); a stepper plugin has stepper or create. */
+const isProblem = (p: AnyPlugin): p is ProblemPlugin => typeof (p as ProblemPlugin).build === 'function' ||
+  ((p as { options?: unknown }).options !== undefined && (p as StepperPlugin).stepper === undefined && (p as StepperPlugin).create === undefined);
+/** Names in the origins map: steppers by name, problems as 'problem:<name>' (the two namespaces are apart). */
+const key = (p: AnyPlugin) => (isProblem(p) ? `problem:${p.name}` : p.name);
+
+/** Per registry: which file registered each name, so a second load of that file skips it. */
+const origins = new WeakMap<PluginRegistry, Map<string, string>>();
+
+/** Imports `file` (relative to process.cwd()) and registers its plugins; returns their names. */
+export async function loadPluginFile(file: string, registry: PluginRegistry): Promise<string[]> {
+  const given = resolve(process.cwd(), file);
+  if (!existsSync(given)) throw new Error(`plugin file not found: ${file}${given !== file ? ` (looked for ${given})` : ''}`);
+  if (!statSync(given).isFile()) throw new Error(`plugin file ${given} is not a file`);
+  const path = realpathSync(given); // one identity per file, however it is named
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  } catch (e) {
+    throw new Error(`plugin file ${given} failed to load: ${describeImportError(e)}`);
+  }
+  const fail = (what: string): never => {
+    throw new Error(`plugin file ${given}: ${what}`);
+  };
+
+  const registered = origins.get(registry) ?? new Map<string, string>();
+  origins.set(registry, registered);
+  const names: string[] = [];
+  const has = (p: AnyPlugin) => (isProblem(p) ? registry.problems.has(p.name) : registry.has(p.name));
+  const current = (p: AnyPlugin): unknown => (isProblem(p) ? registry.problems.get(p.name) : registry.get(p.name));
+  const alreadyHere = (plugin: AnyPlugin): boolean => has(plugin) && (registered.get(key(plugin)) === path || current(plugin) === plugin);
+  const checkFree = (plugin: AnyPlugin, where: string): void => {
+    if (!has(plugin) || alreadyHere(plugin)) return;
+    const owner = registered.get(key(plugin));
+    fail(`${where} is named '${plugin.name}', but a different ${isProblem(plugin) ? 'problem' : 'stepper'} of that name is already registered ` +
+      `(${owner ? `from ${owner}` : 'built in, or registered by code'}); rename one of them`);
+  };
+  // Registers one plugin, or skips it when this file (or this very object) registered it before.
+  const registerOne = (p: unknown, where: string): void => {
+    const plugin = checkPluginShape(p, where, fail);
+    checkFree(plugin, where);
+    if (!alreadyHere(plugin)) {
+      try {
+        if (isProblem(plugin)) registry.problems.register(plugin);
+        else registry.register(plugin);
+      } catch (e) {
+        fail(`${where}: ${(e as Error).message}`);
+      }
+      registered.set(key(plugin), path);
+    }
+    if (!names.includes(plugin.name)) names.push(plugin.name);
+  };
+
+  // CommonJS `module.exports = { plugins }` arrives as the default export: read that object instead.
+  const d = mod.default as Record<string, unknown> | undefined;
+  if (d && typeof d === 'object' && !Array.isArray(d) && !('name' in d) && ['plugin', 'plugins', 'problem', 'problems'].some((k) => k in d)) mod = { ...d };
+  const used = (['default', 'plugin', 'plugins', 'problem', 'problems'] as const).filter((k) => mod[k] !== undefined);
+  if (used.length === 0) {
+    const has = Object.keys(mod);
+    fail(`exports nothing gradflat can use (${has.length ? `its exports: ${has.join(', ')}` : 'it has no exports'}). ${PLUGIN_FILE_CONTRACT}`);
+  }
+  const statics: Array<[unknown, string]> = [];
+  let registrar: ((r: PluginRegistry) => unknown) | undefined;
+  for (const key of used) {
+    const value = mod[key];
+    const where = key === 'default' ? 'the default export' : `export '${key}'`;
+    if (typeof value === 'function') {
+      if (key !== 'default') fail(`${where} is a function; only the default export may be a registering function. ${PLUGIN_FILE_CONTRACT}`);
+      if (/^class[\s{]/.test(Function.prototype.toString.call(value))) {
+        fail(`${where} is a class; export a plugin object instead, e.g. export default { name, description, hyperparameters, stepper: ${value.name || 'YourClass'} }. ${PLUGIN_FILE_CONTRACT}`);
+      }
+      registrar = value as (r: PluginRegistry) => unknown;
+    } else if (Array.isArray(value)) {
+      if (value.length === 0) fail(`${where} is an empty array. ${PLUGIN_FILE_CONTRACT}`);
+      value.forEach((p, i) => statics.push([p, `${where}[${i}]`]));
+    } else {
+      statics.push([value, where]);
+    }
+  }
+  // Check every exported plugin before registering any, so a bad file leaves the registry as it was.
+  const seen = new Map<string, unknown>();
+  const unique = statics.filter(([p, where]) => {
+    const plugin = checkPluginShape(p, where, fail);
+    const earlier = seen.get(key(plugin));
+    if (earlier === undefined) {
+      seen.set(key(plugin), p);
+      return true;
+    }
+    if (earlier !== p) fail(`two different ${isProblem(plugin) ? 'problems' : 'plugins'} are named '${plugin.name}'; names must be unique`);
+    return false; // the same object exported twice (e.g. `export default plugin` and `export { plugin }`)
+  });
+  for (const [p, where] of unique) {
+    checkFree(p as AnyPlugin, where);
+    try {
+      // The registry's own checks (name, stepper | create, schema; or options and build).
+      if (isProblem(p as AnyPlugin)) new PluginRegistry().registerProblem(p as ProblemPlugin);
+      else new PluginRegistry().register(p as StepperPlugin);
+    } catch (e) {
+      fail(`${where}: ${(e as Error).message}`);
+    }
+  }
+  for (const [p, where] of unique) registerOne(p, where);
+
+  if (registrar) {
+    const scoped = new Proxy(registry, {
+      get(target, prop) {
+        if (prop === 'register' || prop === 'registerProblem') return (p: unknown) => registerOne(p, `a plugin registered by the default export`);
+        const v = Reflect.get(target, prop, target) as unknown;
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const before = names.length;
+    try {
+      await registrar(scoped);
+    } catch (e) {
+      const msg = (e as Error)?.message ?? String(e);
+      if (msg.startsWith(`plugin file ${given}`)) throw e;
+      fail(`its default export function threw: ${msg}`);
+    }
+    if (names.length === before && unique.length === 0) {
+      fail('its default export function registered no stepper or problem (call registry.register(plugin) or registry.registerProblem(problem) on the registry it receives, not registerPlugin). ' + PLUGIN_FILE_CONTRACT);
+    }
+  }
+  return names;
+}
+
+/** Loads each file in order; returns every name they registered. */
+export async function loadPluginFiles(files: readonly string[], registry: PluginRegistry): Promise<string[]> {
+  const names: string[] = [];
+  for (const f of files) for (const n of await loadPluginFile(f, registry)) if (!names.includes(n)) names.push(n);
+  return names;
+}
+
+function checkPluginShape(p: unknown, where: string, fail: (what: string) => never): AnyPlugin {
+  if (!p || typeof p !== 'object' || Array.isArray(p)) {
+    return fail(`${where} is ${p === null ? 'null' : Array.isArray(p) ? 'a nested array' : `a ${typeof p}`}, not a stepper plugin (nor a problem plugin). ${PLUGIN_FILE_CONTRACT}`);
+  }
+  const o = p as Record<string, unknown>;
+  if (isProblem(o as unknown as AnyPlugin)) {
+    const defect = problemPluginDefect(o);
+    if (defect) fail(`${typeof o.name === 'string' ? `${where} ('${o.name}')` : where} is not a problem plugin: ${defect}. ${PLUGIN_FILE_CONTRACT}`);
+    return o as unknown as ProblemPlugin;
+  }
+  const problems: string[] = [];
+  if (typeof o.name !== 'string') problems.push("'name' (a string)");
+  if (typeof o.description !== 'string') problems.push("'description' (a string)");
+  if (!o.hyperparameters || typeof o.hyperparameters !== 'object') problems.push("'hyperparameters' (a schema object, {} for none)");
+  if (typeof o.stepper !== 'function' && typeof o.create !== 'function') problems.push("'stepper' (a class) or 'create' (a function (oracle, hp) => stepper)");
+  if (problems.length) {
+    const label = typeof o.name === 'string' ? `${where} ('${o.name}')` : where;
+    fail(`${label} is not a stepper plugin: it lacks ${problems.join(', ')}. ${PLUGIN_FILE_CONTRACT}`);
+  }
+  return p as StepperPlugin;
+}
+
+/** The original message, plus a hint for common failures. */
+function describeImportError(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  let msg = e.name === 'SyntaxError' ? `SyntaxError: ${e.message}` : e.message;
+  if (/Cannot use import statement outside a module|Unexpected token 'export'/.test(msg)) {
+    msg += " — node read the file as CommonJS: name it .mjs, or put a package.json with \"type\": \"module\" beside it";
+  }
+  const code = (e as { code?: string }).code;
+  if (code === 'ERR_MODULE_NOT_FOUND' && /'gradflat'/.test(msg)) {
+    msg += " — the plugin imports 'gradflat', which must resolve from the plugin's folder (npm install gradflat there, or link node_modules/gradflat to the package)";
+  }
+  if (code === 'ERR_UNKNOWN_FILE_EXTENSION') msg += ' — plugin files are JavaScript modules: compile TypeScript first, or run node with a TypeScript loader';
+  return msg;
+}

@@ -1,0 +1,211 @@
+/**
+ * The problem registry: the one way a problem reaches `gradflat run`, `suite`, `summarize`,
+ * `report` and `reproduce`. The built-in problems (problems/<name>/) register through exactly
+ * this API, as a user's plugin file does (`export default { problems: [...] }` or
+ * `registry.registerProblem(p)`; see docs/problems.md).
+ *
+ * A problem plugin declares a name, a description and an options schema (the hyperparameter
+ * schema types plus 'string', 'file' and 'numbers'), and builds from the validated options
+ * (defaults filled in) and a context (seed, kernels, threads, training-start settings):
+ * an Oracle, how its starting points are made, optional analytic critical points (`truth`) and
+ * facts for the run manifest (`info`).
+ */
+import { ConfigError } from '../io/fields.js';
+import type { DenseKernels } from '../linalg/kernels.js';
+import type { Oracle } from '../oracle/oracle.js';
+import type { Rng } from '../random/rng.js';
+import type { TrainingSettings } from '../starts/training.js';
+import { describeSchema, validateHyperparameters, type HyperparameterSchema, type Hyperparameters } from './hyperparameters.js';
+import type { LinearAeCriticalPoint } from '../../problems/linear-ae/truth.js';
+
+export type ProblemOptions = Hyperparameters;
+
+export interface StartSettings extends TrainingSettings {
+  /** Independent training runs whose trajectories are pooled. */
+  trainings: number;
+}
+
+/** What a run or suite file says about its problem: name, seed, training starts, and the problem's own options. */
+export interface ProblemConfig {
+  name: string;
+  /** Seeds the data and the initialisations. */
+  seed: number;
+  /** Problems whose starts come from training: overrides of the training settings. */
+  starts?: Partial<StartSettings>;
+  // The built-in problems' options, typed for the code that reads them (see each problem's schema).
+  samples?: number;
+  l2?: number;
+  outputActivation?: string;
+  dataFile?: string;
+  engine?: 'f64' | 'tfjs';
+  grid?: number;
+  /** Any other option of the problem's schema. */
+  [option: string]: unknown;
+}
+
+export interface TrainingRunSummary {
+  steps: number;
+  finalLoss: number;
+  /** Classifiers: share of training samples classified correctly at the last iterate. */
+  accuracy?: number;
+}
+
+export interface Problem {
+  name: string;
+  description: string;
+  oracle: Oracle;
+  /** Facts for the run manifest (spec, data source, n, ...). They are part of a run directory's identity. */
+  info: Record<string, unknown>;
+  /** `count` starting points (a problem with a fixed set, e.g. a grid, may ignore count). */
+  startingPoints(count: number, rng: Rng, progress?: (done: number, total: number) => void): Float64Array[];
+  /** After startingPoints: each training run's final loss (and accuracy, for classifiers). */
+  training?: TrainingRunSummary[];
+  /** The analytic critical points with their index at this cutoff (linear-ae). */
+  truth?: (indexCutoff: number) => Array<Pick<LinearAeCriticalPoint, 'subset' | 'loss' | 'index' | 'negativeEigenvalues' | 'indexCutoff'> & { theta?: Float64Array }>;
+}
+
+/** How a problem is built; `threads` says how the oracle computes, never what. */
+export interface ProblemContext {
+  seed: number;
+  kernels: DenseKernels;
+  /** Oracle threads (suite workers ask for 1); results must not depend on it. */
+  threads?: number;
+  /** Training-start settings the config overrides (problems whose starts come from training). */
+  starts: Partial<StartSettings>;
+}
+
+/** What `build` returns: name is the plugin's; description defaults to the plugin's; info to {}. */
+export type BuiltProblem = Omit<Problem, 'name' | 'description' | 'info'> & { description?: string; info?: Record<string, unknown> };
+
+export interface ProblemPlugin {
+  /** Registry name, e.g. 'my-mlp' (lowercase, digits, dashes). */
+  name: string;
+  description: string;
+  /** Options with types, ranges and defaults, validated like stepper hyperparameters ({} for none). */
+  options: HyperparameterSchema;
+  /** Builds the problem from validated options (defaults filled in); may be async (e.g. loading a model). */
+  build(options: ProblemOptions, ctx: ProblemContext): BuiltProblem | Promise<BuiltProblem>;
+}
+
+const NAME = /^[a-z][a-z0-9-]*$/;
+
+/** Keys of a ProblemConfig that belong to gradflat, not to the problem's options. */
+const FRAMEWORK_KEYS = new Set(['name', 'seed', 'starts']);
+
+export class ProblemRegistry {
+  private readonly problems = new Map<string, ProblemPlugin>();
+
+  register(plugin: ProblemPlugin): void {
+    const bad = problemPluginDefect(plugin);
+    if (bad) throw new TypeError(`register problem: ${bad}`);
+    if (this.problems.has(plugin.name)) throw new Error(`a problem named '${plugin.name}' is already registered; pick another name`);
+    this.problems.set(plugin.name, plugin);
+  }
+
+  has(name: string): boolean {
+    return this.problems.has(name);
+  }
+
+  get(name: string): ProblemPlugin {
+    const p = this.problems.get(name);
+    if (!p) throw new Error(`unknown problem '${name}'. Available problems: ${this.names().join(', ') || '(none)'} (a plugin file adds more: --plugin or 'plugins' in a suite)`);
+    return p;
+  }
+
+  /** In registration order: the built-ins first, as the paper's figures go. */
+  names(): string[] {
+    return [...this.problems.keys()];
+  }
+
+  list(): ProblemPlugin[] {
+    return [...this.problems.values()];
+  }
+
+  /** The problem's own options of a config (all keys but name, seed, starts), validated, defaults filled in. */
+  resolveOptions(config: ProblemConfig): ProblemOptions {
+    const given = Object.fromEntries(Object.entries(config).filter(([k, v]) => !FRAMEWORK_KEYS.has(k) && v !== undefined));
+    const schema = this.get(config.name).options;
+    for (const k of Object.keys(given)) {
+      if (!(k in schema)) throw new ConfigError(`problem.${k}`, `unknown field. Valid fields of problem: ${[...FRAMEWORK_KEYS, ...Object.keys(schema)].join(', ')} (problem '${config.name}'; 'gradflat problems' lists each one's options)`);
+    }
+    return validateHyperparameters(schema, given, `problem '${config.name}'`, 'option');
+  }
+
+  /** Names and values of the config's 'file' options that are set (their contents belong to a run's identity). */
+  fileOptions(config: ProblemConfig): Array<[string, string]> {
+    const schema = this.get(config.name).options;
+    return Object.entries(config).filter(([k, v]) => schema[k]?.type === 'file' && typeof v === 'string') as Array<[string, string]>;
+  }
+
+  /** Builds synchronously; a problem whose build is async needs buildAsync (suites use it). */
+  build(config: ProblemConfig, ctx: Omit<ProblemContext, 'seed' | 'starts'>): Problem {
+    const { plugin, built } = this.start(config, ctx);
+    if (built instanceof Promise) {
+      built.then((p) => p?.oracle?.dispose?.(), () => {});
+      throw new Error(`problem '${config.name}' builds asynchronously (its build returns a Promise); run it with 'gradflat suite' or 'gradflat run', or call buildProblemAsync`);
+    }
+    return finish(plugin, built);
+  }
+
+  async buildAsync(config: ProblemConfig, ctx: Omit<ProblemContext, 'seed' | 'starts'>): Promise<Problem> {
+    const { plugin, built } = this.start(config, ctx);
+    return finish(plugin, await built);
+  }
+
+  describe(name: string): string[] {
+    return describeSchema(this.get(name).options);
+  }
+
+  private start(config: ProblemConfig, ctx: Omit<ProblemContext, 'seed' | 'starts'>) {
+    const plugin = this.get(config.name);
+    const options = this.resolveOptions(config);
+    return { plugin, built: plugin.build(options, { ...ctx, seed: config.seed, starts: { ...config.starts } }) };
+  }
+}
+
+/** Checks what build returned, so a plugin's mistake is named here rather than deep in a run. */
+function finish(plugin: ProblemPlugin, built: BuiltProblem): Problem {
+  const where = `problem '${plugin.name}': build() returned`;
+  if (!built || typeof built !== 'object') throw new TypeError(`${where} ${built === null ? 'null' : typeof built}, not an object { oracle, startingPoints, info? }`);
+  const o = built.oracle as Partial<Oracle> | undefined;
+  if (!o || typeof o !== 'object') throw new TypeError(`${where} no 'oracle' (an object with dim, loss, gradient, hvp)`);
+  const missing = (['loss', 'gradient', 'hvp'] as const).filter((k) => typeof o[k] !== 'function');
+  if (!Number.isInteger(o.dim) || (o.dim as number) < 1) missing.unshift('dim' as never);
+  if (!o.counters || typeof o.counters !== 'object') missing.push('counters' as never);
+  if (!(o.capabilities instanceof Set)) missing.push('capabilities' as never);
+  if (missing.length) {
+    throw new TypeError(`${where} an 'oracle' that lacks ${missing.map((m) => `'${m}'`).join(', ')} ` +
+      "(wrap your functions with functionOracle({ dim, loss, gradient, hvp }) from 'gradflat'; docs/problems.md)");
+  }
+  if (typeof built.startingPoints !== 'function') throw new TypeError(`${where} no 'startingPoints' (a function (count, rng) => Float64Array[])`);
+  if (built.truth !== undefined && typeof built.truth !== 'function') throw new TypeError(`${where} a 'truth' that is not a function (indexCutoff) => critical points`);
+  if (built.info !== undefined && (typeof built.info !== 'object' || built.info === null)) throw new TypeError(`${where} an 'info' that is not an object`);
+  // The object itself (not a copy): startingPoints may set `training` on it.
+  const problem = built as Problem;
+  problem.name = plugin.name;
+  problem.description ??= plugin.description;
+  problem.info ??= {};
+  return problem;
+}
+
+/** Why `p` is not a problem plugin, naming the field; undefined when it is one. */
+export function problemPluginDefect(p: unknown): string | undefined {
+  if (!p || typeof p !== 'object' || Array.isArray(p)) return `a problem plugin must be an object { name, description, options, build }, got ${p === null ? 'null' : Array.isArray(p) ? 'an array' : typeof p}`;
+  const o = p as Record<string, unknown>;
+  if (typeof o.name !== 'string' || !NAME.test(o.name)) {
+    return `problem name ${JSON.stringify(o.name)} is invalid: use lowercase letters, digits and dashes, starting with a letter`;
+  }
+  const lacks: string[] = [];
+  if (typeof o.description !== 'string') lacks.push("'description' (a string)");
+  if (!o.options || typeof o.options !== 'object' || Array.isArray(o.options)) lacks.push("'options' (a schema object, {} for none)");
+  if (typeof o.build !== 'function') lacks.push("'build' (a function (options, ctx) => { oracle, startingPoints, info? })");
+  if (lacks.length) return `problem '${o.name}' lacks ${lacks.join(', ')}`;
+  for (const [k, spec] of Object.entries(o.options as Record<string, unknown>)) {
+    const s = spec as { type?: unknown; default?: unknown; description?: unknown } | null;
+    const types = ['number', 'integer', 'boolean', 'choice', 'string', 'file', 'numbers'];
+    if (!s || typeof s !== 'object' || !types.includes(s.type as string)) return `problem '${o.name}': option '${k}' needs a 'type' (one of ${types.join(', ')})`;
+    if (!('default' in s)) return `problem '${o.name}': option '${k}' needs a 'default' (null for none, where the type allows it)`;
+    if (FRAMEWORK_KEYS.has(k)) return `problem '${o.name}': option '${k}' is reserved (name, seed and starts belong to gradflat)`;
+  }
+  return undefined;
+}
