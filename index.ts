@@ -1,4 +1,9 @@
 /** gradflat's public API: one name per line, grouped by role. */
+import { registerBuiltins } from './builtins.js';
+
+// The default registry knows gradflat's own steppers and problems as soon as gradflat is imported.
+registerBuiltins();
+
 export { ORACLE, HYPERPARAMETERS, DENSE_KERNELS } from './core/oracle/tokens.js';
 export type { Oracle, OracleCounters, OracleCapability, LossAndGradient } from './core/oracle/oracle.js';
 export { checkTheta, requireCapability, emptyCounters, snapshotCounters, counterDelta } from './core/oracle/oracle.js';
@@ -10,7 +15,7 @@ export { PluginRegistry, registry, registerPlugin, registerProblem, injectableSt
 export type { StepperPlugin, CreateOptions } from './core/registry/registry.js';
 export { loadPluginFile, loadPluginFiles } from './core/registry/load.js';
 export type { HyperparameterSchema, HyperparameterSpec } from './core/registry/hyperparameters.js';
-export { registerBuiltinPlugins, builtinPlugins } from './plugins/index.js';
+export { registerBuiltins, registerBuiltinProblems, builtinPlugins, builtinProblems } from './builtins.js';
 export { newtonMrPlugin } from './plugins/newton-mr/index.js';
 
 export { minresQlp } from './core/linalg/minres-qlp.js';
@@ -27,18 +32,18 @@ export { initMlpParameters } from './engines/mlp/init.js';
 export { mlpOracleMemory, type MlpMemory } from './engines/mlp/memory.js';
 export { QuarticOracle, quarticGrid } from './problems/quartic/oracle.js';
 export { QuadraticOracle } from './core/oracle/quadratic.js';
-export { buildProblem, buildProblemAsync, PROBLEM_NAMES, problemsOf } from './core/registry/catalog.js';
+export { buildProblem, buildProblemAsync, problemsOf } from './core/registry/catalog.js';
 // Problem plugins (docs/problems.md): the registry, and helpers a user's problem may build on.
 export { ProblemRegistry } from './core/registry/problems.js';
 export type { ProblemPlugin, ProblemContext, ProblemConfig, ProblemOptions, Problem, BuiltProblem, StartSettings } from './core/registry/problems.js';
-export { builtinProblems, registerBuiltinProblems } from './problems/index.js';
 export { mlpProblem, DEFAULT_STARTS } from './problems/common/mlp-problem.js';
 export type { MlpProblemInput } from './problems/common/mlp-problem.js';
 export type { MlpData } from './engines/mlp/data.js';
 export { readCsvMatrix } from './core/data/csv.js';
 export { sampleUniformInLoss } from './core/starts/loss-uniform.js';
 export { trainTrajectory } from './core/starts/training.js';
-export { linearAeCriticalPoints, matchToTruth } from './problems/linear-ae/truth.js';
+export { linearAeCriticalPoints } from './problems/linear-ae/truth.js';
+export { matchToTruth } from './core/analysis/truth.js';
 export { createMlpOracle, prepareEngine, ENGINES } from './engines/select.js';
 export type { Engine } from './engines/select.js';
 // TensorFlow.js models and losses as oracles (float32; README "Bring your own TensorFlow.js model").

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import '../core/di.js';
 import { PluginRegistry } from '../core/registry/registry.js';
 import { resolveSuite } from '../core/suite/config.js';
-import { registerBuiltinPlugins } from '../plugins/index.js';
+import { registerBuiltins } from '../builtins.js';
 
 const cli = fileURLToPath(new URL('./main.js', import.meta.url));
 const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
@@ -46,7 +46,7 @@ test('--index-method estimate: final records carry indexMethod, indexInterval an
 
 test('suite key evaluation.indexMethod: validated, and absent from the resolved suite unless set (old directories keep their hash)', () => {
   const registry = new PluginRegistry();
-  registerBuiltinPlugins(registry);
+  registerBuiltins(registry);
   const base = { problem: { name: 'quartic', seed: 1, grid: 3 }, seed: 2, starts: { count: 4 }, iterations: 10, steppers: [{ stepper: 'newton-mr' }] };
   assert.equal('indexMethod' in resolveSuite(base, registry).evaluation, false);
   assert.equal(resolveSuite({ ...base, evaluation: { indexMethod: 'estimate' } }, registry).evaluation.indexMethod, 'estimate');

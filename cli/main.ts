@@ -14,10 +14,10 @@ import { availableParallelism } from 'node:os';
 import { THREADS_MIN_SAMPLES, THREADS_MIN_WORK } from '../engines/mlp/mlp-oracle.js';
 import { formatSummaryTable } from '../core/run/summary-table.js';
 import { checkOutDirectory } from '../core/run/run-directory.js';
-import { buildProblemAsync, PROBLEM_NAMES, problemsOf } from '../core/registry/catalog.js';
+import { buildProblemAsync, problemsOf } from '../core/registry/catalog.js';
 import { nonFiniteWarning } from '../core/analysis/flatness.js';
-import { registerBuiltinPlugins } from '../plugins/index.js';
-import { runDemo } from '../core/run/demo.js';
+import { builtinProblems, registerBuiltins } from '../builtins.js';
+import { runDemo } from '../studies/demo.js';
 import { loadPluginFiles } from '../core/registry/load.js';
 import { loadSuite, withProbeSolver } from '../core/suite/config.js';
 import { PROBE_SOLVERS } from '../core/newton/exact-direction.js';
@@ -31,7 +31,7 @@ import { setProgressPreference } from '../core/run/progress.js';
 import { summarizeRunDirectory } from '../core/run/summarize-run.js';
 import { RunDirectoryGiven } from '../core/suite/suite.js';
 
-registerBuiltinPlugins();
+registerBuiltins();
 
 const notice = (msg: string) => process.stderr.write(`gradflat: ${msg}\n`);
 
@@ -112,7 +112,7 @@ const cli = yargs(hideBin(process.argv))
     return true;
   })
   .command('run', 'run one stepper from many starting points on one problem', (y) => y
-    .option('problem', { type: 'string', describe: `problem: ${PROBLEM_NAMES.join(', ')}, or one a plugin file registers (see \`gradflat problems\`)` })
+    .option('problem', { type: 'string', describe: `problem: ${builtinProblems.map((p) => p.name).join(', ')}, or one a plugin file registers (see \`gradflat problems\`)` })
     .option('option', { type: 'string', array: true, describe: "problem option key=value (repeatable; see `gradflat problems`), e.g. --option hidden=64,32" })
     .option('stepper', { type: 'string', describe: 'registered stepper (see `gradflat plugins`; default newton-mr)' })
     .option('plugin', pluginOption)

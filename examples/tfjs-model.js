@@ -2,7 +2,7 @@
 // gradflat what kind of point training stopped at, polish it with Newton-MR, and put the result
 // back into the model. Run from the package root:  node examples/tfjs-model.js
 import * as tf from '@tensorflow/tfjs';
-import { tfjsModelProblem, selectTfjsBackend, registerBuiltinPlugins, registry, runStepper, evaluatePoint, selectKernels } from 'gradflat';
+import { tfjsModelProblem, selectTfjsBackend, registerBuiltins, registry, runStepper, evaluatePoint, selectKernels } from 'gradflat';
 
 const backend = await selectTfjsBackend(); // tfjs-node if installed, else WASM, else pure JS
 console.log(`tfjs backend: ${backend.backend}`);
@@ -36,7 +36,7 @@ const before = evaluatePoint(problem.oracle, problem.theta, kernels);
 console.log(`after tfjs training: model loss ${tfLoss.toFixed(6)}; gradflat: loss + ℓ2 ${before.loss.toFixed(6)}, ‖g‖² ${before.gradNormSq.toExponential(2)}, class ${before.class}, index ${before.index.toFixed(3)}`);
 
 // Newton-MR from there (gradflat's built-in steppers work on any oracle).
-registerBuiltinPlugins();
+registerBuiltins();
 const stepper = registry.create('newton-mr', problem.oracle, { rtol: 1e-6 });
 const { state, steps, stopReason } = runStepper(stepper, problem.theta, { maxIterations: 40 });
 const after = evaluatePoint(problem.oracle, state.theta, kernels);

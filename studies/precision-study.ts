@@ -30,9 +30,9 @@ import { Rng } from '../core/random/rng.js';
 import { packageVersion } from '../core/run/experiment.js';
 import { runOne, type RunObserver, type RunRecord } from '../core/run/run-one.js';
 import { loadSuite } from '../core/suite/config.js';
-import { registerBuiltinPlugins } from '../plugins/index.js';
+import { registerBuiltins } from '../builtins.js';
 import { buildProblem, type Problem } from '../core/registry/catalog.js';
-import { matchToTruth, type TruthPoint } from '../problems/linear-ae/truth.js';
+import { matchToTruth, type TruthPoint } from '../core/analysis/truth.js';
 import { prepareEngine } from '../engines/select.js';
 
 type Judgement = Pick<PointReport, 'loss' | 'gradNormSq' | 'r_solverA' | 'class' | 'index' | 'negativeEigenvalues' | 'minEigenvalue'>;
@@ -139,7 +139,7 @@ function float64Observer(f64: Oracle, pairs: [number, number, number][]): RunObs
 
 export async function runPrecisionStudy(file: string, out: string, options: { force?: boolean; log?: (s: string) => void; timingRounds?: number } = {}): Promise<StudyResult> {
   const log = options.log ?? ((s: string) => process.stderr.write(s + '\n'));
-  registerBuiltinPlugins();
+  registerBuiltins();
   const registry = defaultRegistry;
   const suite = await loadSuite(file, registry);
   if (suite.starts.flat) throw new Error('the precision study runs from trained starts; remove starts.flat from the suite file');

@@ -11,12 +11,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PluginRegistry } from '../core/registry/registry.js';
-import { registerBuiltinPlugins } from '../plugins/index.js';
+import { registerBuiltins } from '../builtins.js';
 import { selectKernels } from '../core/linalg/select-kernels.js';
 import { reproduce, type FigureId } from './reproduce.js';
 
 const registry = new PluginRegistry();
-registerBuiltinPlugins(registry);
+registerBuiltins(registry);
 const kernels = selectKernels();
 
 /** Runs one quick figure suite in a temporary directory; returns a reader of its claims' values. */

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker as Thread } from 'node:worker_threads';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { packageVersion } from '../run/experiment.js';
+import { registry as defaultRegistry } from '../registry/registry.js';
 import type { ResolvedSuite } from '../suite/config.js';
 import type { WorkerInit, WorkerMessage } from '../suite/pool.js';
 import { taskPaths, type SuiteTask } from '../suite/task.js';
@@ -26,6 +27,8 @@ export interface QueueWorkerOptions {
   /** BullMQ lock duration and stalled-check interval (ms; default 30 s): how soon a dead worker's job moves on. */
   lockMs?: number;
   log?: (line: string) => void;
+  /** Modules that rebuild the registry in each task thread (registry/setup.ts; default: the default registry's, gradflat's built-ins once registered). */
+  setupModules?: readonly string[];
 }
 
 export interface QueueWorker {
@@ -40,6 +43,7 @@ export async function startQueueWorker(urlText: string, opts: QueueWorkerOptions
   const url = parseQueueUrl(urlText);
   await checkReachable(url);
   const log = opts.log ?? (() => {});
+  const setupModules = [...(opts.setupModules ?? defaultRegistry.setupModules)];
   const redis = redisClient(url);
   redis.on('error', () => {});
   // Plugin files are materialised here, next to a node_modules/gradflat link, so that a plugin's
@@ -123,7 +127,7 @@ export async function startQueueWorker(urlText: string, opts: QueueWorkerOptions
     const checkpoint = await redis.get(checkpointKey(id));
     log(`${d.label}: ${checkpoint ? 'continuing from its checkpoint' : 'starting'} (job ${id})`);
     const key = `${d.suiteHash}|${d.kernels}|${JSON.stringify(d.runs)}|${JSON.stringify(d.checkpoint)}`;
-    const ct = acquire(key, (out) => ({ suite: local, out, kernels: d.kernels, truth, version, runs: d.runs, checkpoint: d.checkpoint, remoteCheckpoints: true }));
+    const ct = acquire(key, (out) => ({ suite: local, setupModules, out, kernels: d.kernels, truth, version, runs: d.runs, checkpoint: d.checkpoint, remoteCheckpoints: true }));
     const index = ++jobCount;
     const writes: Array<Promise<unknown>> = [];
     let stop: () => void = () => {};

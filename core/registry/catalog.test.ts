@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { typescriptKernels } from '../linalg/kernels-typescript.js';
 import { Rng } from '../random/rng.js';
 import { buildProblem } from './catalog.js';
+import { registerBuiltins } from '../../builtins.js';
+
+registerBuiltins();
 
 test('the paper networks have the parameter counts of [GF] (Figs. 1, 3, 4, 5)', () => {
   const expected: Record<string, number> = {

@@ -12,7 +12,7 @@ import type { MlpSpec } from '../../engines/mlp/architecture.js';
 import { seededNormal } from '../../engines/mlp/init.js';
 import { runStepper } from '../run/run-loop.js';
 import { PluginRegistry } from './registry.js';
-import { registerBuiltinPlugins } from '../../plugins/index.js';
+import { registerBuiltins } from '../../builtins.js';
 
 function spy(inner: DenseKernels): DenseKernels & { calls: { gemm: number; eigen: number } } {
   const calls = { gemm: 0, eigen: 0 };
@@ -34,7 +34,7 @@ function problem(): { oracle: MlpOracle; theta: Float64Array } {
 }
 
 const registry = new PluginRegistry();
-registerBuiltinPlugins(registry);
+registerBuiltins(registry);
 
 function run(name: string, kernels: DenseKernels | undefined, viaParent = false): Float64Array {
   const { oracle, theta } = problem();

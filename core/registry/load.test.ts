@@ -4,7 +4,7 @@ import { relative } from 'node:path';
 import { loadPluginFile, loadPluginFiles } from './load.js';
 import { pluginSandbox } from './load-fixtures.js';
 import { PluginRegistry } from './registry.js';
-import { registerBuiltinPlugins } from '../../plugins/index.js';
+import { registerBuiltins } from '../../builtins.js';
 import { QuadraticOracle } from '../oracle/quadratic.js';
 import { runStepper } from '../run/run-loop.js';
 
@@ -66,7 +66,7 @@ test('loading the same file twice (any spelling of its path) registers nothing n
     const arr = box.write('arr.js', `${GD}\nexport default [${plugin('user-gd-a')}, ${plugin('user-gd-b')}];`);
     const fn = box.write('fn.js', `${GD}\nexport default (registry) => registry.register(${plugin('user-gd-fn')});`);
     const reg = new PluginRegistry();
-    registerBuiltinPlugins(reg);
+    registerBuiltins(reg);
     assert.deepEqual(await loadPluginFiles([arr, fn], reg), ['user-gd-a', 'user-gd-b', 'user-gd-fn']);
     assert.deepEqual(await loadPluginFiles([relative(process.cwd(), arr), fn, arr], reg), ['user-gd-a', 'user-gd-b', 'user-gd-fn']);
     assert.deepEqual(reg.names().filter((n) => n.startsWith('user-')), ['user-gd-a', 'user-gd-b', 'user-gd-fn']);
@@ -82,7 +82,7 @@ test('a name taken by a different plugin is an error naming both, and a bad file
   const box = pluginSandbox();
   try {
     const reg = new PluginRegistry();
-    registerBuiltinPlugins(reg);
+    registerBuiltins(reg);
     const first = box.write('first.js', `${GD}\nexport default ${plugin('user-gd')};`);
     await loadPluginFile(first, reg);
     const other = box.write('other.js', `${GD}\nexport default [${plugin('user-gd-new')}, ${plugin('user-gd')}];`);

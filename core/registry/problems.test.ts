@@ -5,6 +5,7 @@ import { functionOracle } from '../oracle/function-oracle.js';
 import { PluginRegistry } from './registry.js';
 import { ProblemRegistry, type ProblemPlugin } from './problems.js';
 import { problemsOf } from './catalog.js';
+import { registerBuiltins } from '../../builtins.js';
 
 const line: ProblemPlugin = {
   name: 'line',
@@ -51,7 +52,7 @@ test('build: name and defaults are the registry’s; work is counted; an async b
 });
 
 test('the built-in problems are registered through the same registry, in the figures’ order', () => {
-  const reg = new PluginRegistry();
+  const reg = registerBuiltins(new PluginRegistry());
   assert.deepEqual(problemsOf(reg).names(), ['quartic', 'linear-ae', 'swish-ae', 'mnist-ae', 'mnist-classifier', 'mnist-memorize', 'mnist-mlp']);
   // Each declares a schema gradflat can describe (what `gradflat problems` prints).
   for (const name of reg.problems.names()) assert.ok(reg.problems.describe(name).length >= 1, name);

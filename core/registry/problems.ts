@@ -16,7 +16,9 @@ import type { Oracle } from '../oracle/oracle.js';
 import type { Rng } from '../random/rng.js';
 import type { TrainingSettings } from '../starts/training.js';
 import { describeSchema, validateHyperparameters, type HyperparameterSchema, type Hyperparameters } from './hyperparameters.js';
-import type { LinearAeCriticalPoint } from '../../problems/linear-ae/truth.js';
+import type { AnalyticCriticalPoint } from '../analysis/truth.js';
+import type { DirData } from '../io/run-rows.js';
+import type { Stepper } from '../stepper/stepper.js';
 
 export type ProblemOptions = Hyperparameters;
 
@@ -61,7 +63,7 @@ export interface Problem {
   /** After startingPoints: each training run's final loss (and accuracy, for classifiers). */
   training?: TrainingRunSummary[];
   /** The analytic critical points with their index at this cutoff (linear-ae). */
-  truth?: (indexCutoff: number) => Array<Pick<LinearAeCriticalPoint, 'subset' | 'loss' | 'index' | 'negativeEigenvalues' | 'indexCutoff'> & { theta?: Float64Array }>;
+  truth?: (indexCutoff: number) => AnalyticCriticalPoint[];
 }
 
 /** How a problem is built; `threads` says how the oracle computes, never what. */
@@ -85,6 +87,46 @@ export interface ProblemPlugin {
   options: HyperparameterSchema;
   /** Builds the problem from validated options (defaults filled in); may be async (e.g. loading a model). */
   build(options: ProblemOptions, ctx: ProblemContext): BuiltProblem | Promise<BuiltProblem>;
+  // What the harness needs beyond the oracle, declared here so that it never asks a problem's name.
+  /** True when the built problem's `info` already holds every option, so a run's identity need not repeat them. */
+  infoCoversOptions?: boolean;
+  /** Asynchronous set-up a fresh worker thread awaits before building (e.g. starting tfjs's WASM backend). */
+  prepare?(options: ProblemOptions): Promise<void>;
+  /**
+   * What the size checks bound before the problem is built, from the options as given (numbers
+   * already read from text): the data held in memory, and a fixed set of starts set by an option.
+   */
+  sizes?(options: Readonly<Record<string, unknown>>): ProblemSizes;
+  /** Figures of this problem's own for the report (e.g. trajectories drawn over the loss surface). */
+  reportFigures?(dir: DirData, ctx: ReportFigureContext): { figures: ProblemFigure[]; notes: string[] };
+}
+
+/** See ProblemPlugin.sizes; every field optional. */
+export interface ProblemSizes {
+  /** The option that sets the number of samples, its value, and the float64 values held per sample. */
+  data?: { option: string; samples: number; valuesPerSample: number };
+  /** Starts fixed by an option (a grid): the option, its value, and how many starts it makes. */
+  fixedStarts?: { option: string; value: number; count: number };
+}
+
+export interface ReportFigureContext {
+  /** The steppers a run directory's manifest names, to replay its runs (a plugin file may not be loaded: check `has`). */
+  steppers: {
+    has(name: string): boolean;
+    create(name: string, oracle: Oracle, hyperparameters: Record<string, unknown>): Stepper;
+  };
+  /** The report's cap on drawn points per run. */
+  maxPointsPerRun: number;
+  progress(text: string): void;
+}
+
+/** A figure the report places in a section of its own (id and section get the directory's suffix). */
+export interface ProblemFigure {
+  id: string;
+  section: string;
+  title: string;
+  caption: string;
+  spec: unknown;
 }
 
 const NAME = /^[a-z][a-z0-9-]*$/;
@@ -110,6 +152,12 @@ export class ProblemRegistry {
     const p = this.problems.get(name);
     if (!p) throw new Error(`unknown problem '${name}'. Available problems: ${this.names().join(', ') || '(none)'} (a plugin file adds more: --plugin or 'plugins' in a suite)`);
     return p;
+  }
+
+  /** Awaits the problem's asynchronous set-up (ProblemPlugin.prepare), when it declares one. */
+  async prepare(config: ProblemConfig): Promise<void> {
+    const plugin = this.get(config.name);
+    if (plugin.prepare) await plugin.prepare(this.resolveOptions(config));
   }
 
   /** In registration order: the built-ins first, as the paper's figures go. */

@@ -74,8 +74,19 @@ const STEPPER_TOKENS = Symbol.for('gradflat.stepperTokens');
 
 export class PluginRegistry {
   private readonly plugins = new Map<string, StepperPlugin>();
-  /** Problems live next to steppers: one plugin file may register both (core/problems/registry.ts). */
+  /** Problems live next to steppers: one plugin file may register both (problems.ts). */
   readonly problems = new ProblemRegistry();
+  private readonly setups: string[] = [];
+
+  /** Records a module (URL) exporting `setup(registry)` that a worker thread imports to rebuild this registry (setup.ts). */
+  addSetupModule(url: string): void {
+    if (!this.setups.includes(url)) this.setups.push(url);
+  }
+
+  /** The setup modules, in the order they populated this registry. */
+  get setupModules(): readonly string[] {
+    return this.setups;
+  }
 
   /** Registers a problem plugin ({ name, description, options, build }); see docs/problems.md. */
   registerProblem(plugin: ProblemPlugin): void {

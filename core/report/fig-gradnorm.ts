@@ -4,7 +4,7 @@
  * carries the final record in its tooltip.
  */
 import { downsampleByRun, pointsPerRun } from './downsample.js';
-import { finiteOrNull, groupsOf, type RunRow, type StepRow } from './rows.js';
+import { finiteOrNull, groupsOf, type RunRow, type StepRow } from '../io/run-rows.js';
 import { classColor, dimUnless, facetByGroup, figure, fmt, legendParam, logAxis, type VlSpec } from './spec-common.js';
 
 export interface GradNormOptions {

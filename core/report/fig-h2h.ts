@@ -6,7 +6,7 @@
  */
 import { downsampleByRun, pointsPerRun } from './downsample.js';
 import { logFloor } from './fig-gradnorm.js';
-import { finiteOrNull, groupsOf, type RunRow, type StepRow } from './rows.js';
+import { finiteOrNull, groupsOf, type RunRow, type StepRow } from '../io/run-rows.js';
 import { classColor, decadeTicks, dimUnless, facetByGroup, figure, fmt, legendParam, logAxis, methodColor, type VlSpec } from './spec-common.js';
 
 export interface H2hOptions {

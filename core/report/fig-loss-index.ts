@@ -3,7 +3,7 @@
  * coloured by class, over the analytic critical points in grey when the directory has them
  * (truth.json: the linear autoencoder's critical points).
  */
-import { finiteOrNull, groupsOf, type RunRow, type TruthRow } from './rows.js';
+import { finiteOrNull, groupsOf, type RunRow, type TruthRow } from '../io/run-rows.js';
 import { classColor, dimUnless, facetByGroup, figure, fmt, legendParam, type VlSpec } from './spec-common.js';
 
 /** Analytic points with equal loss and index drawn once (many subsets share both). */

@@ -9,7 +9,7 @@
  * "solve" it at θ₀ with no work): it counts as unsolved for every method, and the subtitle
  * says how many there were.
  */
-import type { RunRow, StepRow } from './rows.js';
+import type { RunRow, StepRow } from '../io/run-rows.js';
 import { figure, methodColor, type VlSpec } from './spec-common.js';
 
 export interface Cost {

@@ -2,7 +2,7 @@
  * Figure 4 ([GF] Fig. 3C): empirical CDFs, per group, of each run's final r (fresh probe at
  * the final point) and maximal r (over its steps), with the 0.9 cutoff marked.
  */
-import { groupsOf, type RunRow } from './rows.js';
+import { groupsOf, type RunRow } from '../io/run-rows.js';
 import { facetByGroup, figure, fmt, type VlSpec } from './spec-common.js';
 
 /**

@@ -3,7 +3,7 @@
  * and a 10-iteration moving average over the raw values as a line, with the 0.9 cutoff.
  */
 import { downsampleByRun, pointsPerRun } from './downsample.js';
-import { groupsOf, type RunRow, type StepRow } from './rows.js';
+import { groupsOf, type RunRow, type StepRow } from '../io/run-rows.js';
 import { classColor, facetByGroup, figure, fmt, type VlSpec } from './spec-common.js';
 
 /**

@@ -5,7 +5,7 @@ import { matrixWithSpectrum } from '../testing/synthetic-spectrum.js';
 import { lossIndexSpec } from './fig-loss-index.js';
 import { densityCurve, densityRuns, spectralDensitySpec } from './fig-spectral-density.js';
 import { compileSpec, renderSvg } from './render-svg.js';
-import { runId, type RunRow } from './rows.js';
+import { runId, type RunRow } from '../io/run-rows.js';
 import { specDataMarkItems } from './scenegraph.js';
 import type { VlSpec } from './spec-common.js';
 

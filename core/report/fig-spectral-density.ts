@@ -6,7 +6,7 @@
  * estimated Morse count with its interval in the panel's label (Ghorbani et al. 2019, Fig. 1).
  */
 import { spectralDensity } from '../linalg/slq.js';
-import { groupsOf, type RunRow } from './rows.js';
+import { groupsOf, type RunRow } from '../io/run-rows.js';
 import { facetByGroup, figure, fmt, type VlSpec } from './spec-common.js';
 
 const GRID = 400;

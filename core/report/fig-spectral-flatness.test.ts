@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { SPECTRAL_TAUS } from '../analysis/spectral-flatness.js';
 import { spectralFlatnessSpec } from './fig-spectral-flatness.js';
 import { compileSpec, renderSvg } from './render-svg.js';
-import { CLASS_COLORS, CLASSES, runId, type PointClass, type RunRow } from './rows.js';
+import { CLASS_COLORS, CLASSES, runId, type PointClass, type RunRow } from '../io/run-rows.js';
 
 function run(group: string, i: number, cls: PointClass, shares?: number[]): RunRow {
   return {

@@ -5,7 +5,7 @@
  * A curve near 1 at small τ: g lies in the near-kernel of H — gradient-flat whatever a Krylov
  * solver reports.
  */
-import { groupsOf, type RunRow } from './rows.js';
+import { groupsOf, type RunRow } from '../io/run-rows.js';
 import { classColor, dimUnless, facetByGroup, figure, fmt, legendParam, logAxis, type VlSpec } from './spec-common.js';
 
 export function spectralFlatnessSpec(runs: readonly RunRow[]): VlSpec {

@@ -11,7 +11,7 @@ import { readRunRecord } from '../run/record-file.js';
 import { WORK_WEIGHTS } from '../oracle/oracle.js';
 import {
   asClass, num, runId, type DirData, type MissingRuns, type RunRow, type StepperConfig, type StepRow, type TruthRow,
-} from './rows.js';
+} from '../io/run-rows.js';
 
 /** An estimated final index (indexMethod other than 'dense'): its interval and SLQ quadrature. */
 function estimatedIndexFields(final: Json): Partial<RunRow> {

@@ -2,7 +2,7 @@
  * What every figure spec shares: the schema, the look (config), the class colours of [GF]
  * with a legend that filters, and faceting by group (method) when a figure compares several.
  */
-import { CLASS_COLORS, CLASSES } from './rows.js';
+import { CLASS_COLORS, CLASSES } from '../io/run-rows.js';
 
 /** A Vega-Lite spec as plain JSON. */
 export type VlSpec = Record<string, unknown>;

@@ -9,7 +9,7 @@ import { newtonDirection, quarticSpec, quarticWindow, STATIONARY_POINTS, thinTra
 import { ecdf, rEcdfSpec } from './fig-r-ecdf.js';
 import { movingAverage, rIterationsSpec, selectRuns } from './fig-r-iterations.js';
 import { compileSpec, renderSvg } from './render-svg.js';
-import { CLASS_COLORS, CLASSES, runId, type PointClass, type RunRow, type StepRow } from './rows.js';
+import { CLASS_COLORS, CLASSES, runId, type PointClass, type RunRow, type StepRow } from '../io/run-rows.js';
 import { specDataMarkItems } from './scenegraph.js';
 import { decadeTicks, METHOD_COLORS, type VlSpec } from './spec-common.js';
 import { summaryTableHtml, summaryTableRows } from './summary-table.js';

@@ -5,7 +5,7 @@
  * region, targets reached) when it is as recent as the run records; otherwise, and for
  * `gradflat run` directories, the same medians are computed from the records.
  */
-import { CLASS_COLORS, median, type DirData, type RunRow } from './rows.js';
+import { CLASS_COLORS, median, type DirData, type RunRow } from '../io/run-rows.js';
 
 export interface TableRow {
   dir: string;

@@ -6,13 +6,13 @@ import '../di.js';
 import { join } from 'node:path';
 import { typescriptKernels } from '../linalg/kernels-typescript.js';
 import { PluginRegistry } from '../registry/registry.js';
-import { registerBuiltinPlugins } from '../../plugins/index.js';
+import { registerBuiltins } from '../../builtins.js';
 import { runExperiment } from '../run/experiment.js';
 import { resolveSuite } from '../suite/config.js';
 import { runSuite } from '../suite/suite.js';
 
 export const testRegistry = new PluginRegistry();
-registerBuiltinPlugins(testRegistry);
+registerBuiltins(testRegistry);
 export const quiet = { update() {}, done() {} };
 
 export function quarticRun(root: string, name = 'quartic-run'): string {

@@ -12,7 +12,6 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync,
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { registry as defaultRegistry, type PluginRegistry } from '../registry/registry.js';
-import { registerBuiltinPlugins } from '../../plugins/index.js';
 import { packageVersion } from '../run/experiment.js';
 import { terminalProgress, type Progress } from '../run/progress.js';
 import { pointsPerRun } from './downsample.js';
@@ -21,17 +20,15 @@ import { h2hFlatnessSpec, h2hProgressSpec } from './fig-h2h.js';
 import { lossIndexSpec } from './fig-loss-index.js';
 import { spectralDensitySpec } from './fig-spectral-density.js';
 import { profileSpec } from './fig-profile.js';
-import { quarticSpec } from '../../problems/quartic/figure.js';
 import { rEcdfSpec } from './fig-r-ecdf.js';
 import { spectralFlatnessSpec } from './fig-spectral-flatness.js';
 import { rIterationsSpec } from './fig-r-iterations.js';
 import { indexHtml, type PageFigure } from './html.js';
-import { replayQuarticTrajectories } from '../../problems/quartic/replay.js';
 import { describeMissing, readRunDirectory, ReportInputError } from './read-run-dir.js';
 import { renderSvg } from './render-svg.js';
-import type { DirData, TruthRow } from './rows.js';
+import type { DirData, TruthRow } from '../io/run-rows.js';
 import { summaryTableHtml, summaryTableRows } from './summary-table.js';
-import { specJson } from './spec-common.js';
+import { specJson, type VlSpec } from './spec-common.js';
 
 export interface ReportOptions {
   /** Page title (default: from the directories). */
@@ -129,7 +126,6 @@ const CAPTIONS = {
   rIterations: 'r = ‖Hp+g‖/(‖H‖‖p‖+‖g‖) at each step where a Newton system was solved: Newton-MR\'s own solve (<code>newton.r_solverA</code>) or a suite\'s MINRES-QLP probe (<code>probe.r</code>, every few steps). The line is a trailing mean of the raw r over the last 10 iterations, computed from the full log before any thinning. Runs chosen per method: the largest maximal r of each final class, then the next largest. As [GF] Fig. 3B.',
   rEcdf: 'Empirical CDFs over the runs of each method of the final r (fresh probe at the final point, final record) and of the maximal r over the run\'s steps; the dashed line is the 0.9 threshold above which a point counts as gradient-flat. As [GF] Fig. 3C.',
   spectralFlatness: 'For each run, the share of ‖g‖² in eigen-directions of the final point\'s Hessian with |λ| ≤ τ·‖H‖₂, against τ (final record spectralFlatness; dense Hessian, n ≤ 2000), coloured by final class. A curve near 1 at small τ means g lies in the near-kernel of H: the point is gradient-flat whatever the Krylov solve reports.',
-  quartic: 'f on a 50×50 grid (log colour scale), the Newton direction −H⁻¹g as unit arrows on a 17×17 grid, each run\'s iterates — step logs do not store θ, so the trajectories are replayed from the manifest\'s stepper and hyperparameters and checked against the logged losses and the final θ — and the two stationary points of ‖g‖²: the critical point (−3, 0) and the gradient-flat point (√2, 0). As [GF] Fig. 2.',
   progress: 'Loss and ‖g‖² of every run against the method\'s cumulative oracle work (<code>cumulativeWork</code>, HVP-equivalents, probes excluded) and its wall time (<code>methodWallMs</code>), both up to θ<sub>k</sub>; all methods start from the same points. A dot marks each run\'s end at its final record\'s total work and wall time (a failed last attempt included); a run halted at θ<sub>0</sub> (no work) sits at the left edge of the log axis.',
   flatness: 'r over the steps of every run, one panel per method: the method\'s own Newton r where it solves one, else the suite\'s probe at its cadence.',
   profile: 'Performance profile (Dolan &amp; Moré 2002) in oracle work: for each shared start the work each method needed to first reach the target (from the full step logs), divided by the least any method needed; the curve is the share of starts with that ratio ≤ τ. The target is the suite\'s <code>summary.targets</code>, or Moré &amp; Wild\'s test loss ≤ f<sub>L</sub> + 0.1(f<sub>0</sub> − f<sub>L</sub>) when the suite names none; there a start from which no method lowered the loss (f<sub>L</sub> ≥ f<sub>0</sub>) counts as unsolved by every method. Drawn when at least two methods ran.',
@@ -140,7 +136,6 @@ export async function writeReport(dirs: readonly string[], out: string, opts: Re
   if (dirs.length === 0) throw new ReportInputError("give at least one run directory (the --out of 'gradflat run' or 'gradflat suite')");
   const progress = opts.progress ?? terminalProgress();
   const registry = opts.registry ?? defaultRegistry;
-  registerBuiltinPlugins(registry);
   const names = uniqueNames(dirs);
   // Read everything first: bad input fails before anything is written.
   const data: DirData[] = dirs.map((path, i) => readRunDirectory(path, {
@@ -184,12 +179,14 @@ export async function writeReport(dirs: readonly string[], out: string, opts: Re
   for (const [di, d] of data.entries()) {
     // Ids (figures, files, page elements) from the directory's position: names may differ only in characters an id cannot hold.
     const suffix = dirs.length > 1 ? `-d${di}` : '';
-    if (d.problem === 'quartic') {
-      const { trajectories, notes: n } = replayQuarticTrajectories(d, registry, (i, total) => progress.update(`report: replaying quartic runs of ${d.name}: ${i}/${total}`));
+    const plugin = registry.problems.has(d.problem) ? registry.problems.get(d.problem) : undefined;
+    if (plugin?.reportFigures) {
+      const { figures: own, notes: n } = plugin.reportFigures(d, {
+        steppers: registry,
+        maxPointsPerRun: maxPoints, progress: (text) => progress.update(text),
+      });
       notes.push(...n);
-      if (trajectories.length > 0) {
-        figures.push({ id: `fig5-quartic${suffix}`, section: `The quartic${dirs.length > 1 ? `: ${d.name}` : ''}`, title: 'Quartic: f, Newton directions, trajectories', caption: CAPTIONS.quartic, spec: quarticSpec(trajectories, { maxPointsPerRun: maxPoints }) });
-      }
+      for (const f of own) figures.push({ ...f, id: `${f.id}${suffix}`, section: `${f.section}${dirs.length > 1 ? `: ${d.name}` : ''}`, spec: f.spec as VlSpec });
     }
     if (d.kind === 'suite') {
       const methodRuns = d.runs.filter((r) => r.phase === 'method');

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import '../di.js';
 import { typescriptKernels } from '../linalg/kernels-typescript.js';
 import { PluginRegistry } from '../registry/registry.js';
-import { registerBuiltinPlugins } from '../../plugins/index.js';
+import { registerBuiltins } from '../../builtins.js';
 import { resolveSuite } from '../suite/config.js';
 import { runSuite } from '../suite/suite.js';
 import { jsonWithoutTiming, logTextWithoutEvaluationTime, logWithoutTiming } from '../testing/timing.js';
@@ -14,7 +14,7 @@ import { runExperiment, type ExperimentConfig } from './experiment.js';
 import type { Progress } from './progress.js';
 
 const registry = new PluginRegistry();
-registerBuiltinPlugins(registry);
+registerBuiltins(registry);
 const quiet: Progress = { update() {}, done() {} };
 
 /** A progress sink that "kills" the run (throws) at its n-th step line. */

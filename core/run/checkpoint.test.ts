@@ -6,7 +6,7 @@ import { initMlpParameters, seededNormal } from '../../engines/mlp/init.js';
 import { MlpOracle } from '../../engines/mlp/mlp-oracle.js';
 import type { MlpSpec } from '../../engines/mlp/architecture.js';
 import { PluginRegistry } from '../registry/registry.js';
-import { builtinPlugins, registerBuiltinPlugins } from '../../plugins/index.js';
+import { builtinPlugins, registerBuiltins } from '../../builtins.js';
 import { Rng } from '../random/rng.js';
 import { randomMlpData } from '../../engines/mlp/test-data.js';
 import type { StepperState } from '../stepper/stepper.js';
@@ -66,7 +66,7 @@ test('checkpoint policy: every k steps or t seconds, from the environment', () =
 
 test('every built-in stepper: a state written and read back steps on bit-identically', () => {
   const registry = new PluginRegistry();
-  registerBuiltinPlugins(registry);
+  registerBuiltins(registry);
   // A small MLP (biases, Swish) whose oracle has every capability (dense Hessian, K-FAC statistics).
   const spec: MlpSpec = { layers: [3, 4, 2], hiddenActivation: 'swish', outputActivation: 'identity', biases: true, loss: 'mse', l2: 1e-3 };
   const normal = seededNormal(3);

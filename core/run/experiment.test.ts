@@ -7,8 +7,11 @@ import { typescriptKernels } from '../linalg/kernels-typescript.js';
 import { PluginRegistry } from '../registry/registry.js';
 import { newtonMrPlugin } from '../../plugins/newton-mr/index.js';
 import { runExperiment, type ExperimentConfig } from './experiment.js';
+import { registerBuiltinProblems } from '../../builtins.js';
 
 const registry = new PluginRegistry();
+
+registerBuiltinProblems(registry);
 registry.register(newtonMrPlugin);
 const config: ExperimentConfig = { problem: { name: 'quartic', seed: 1, grid: 4 }, stepper: 'newton-mr', runs: 1, iterations: 40, seed: 1 };
 

@@ -26,14 +26,14 @@ import { isDenseSolver, PROBE_SOLVERS, requireDenseSolver } from '../newton/exac
 import { checkTheta, type Oracle } from '../oracle/oracle.js';
 import { registry as defaultRegistry, type PluginRegistry } from '../registry/registry.js';
 import type { Hyperparameters } from '../registry/hyperparameters.js';
-import { buildProblem, isBuiltinProblem, problemsOf, type Problem, type ProblemConfig } from '../registry/catalog.js';
-import type { TruthPoint } from '../../problems/linear-ae/truth.js';
+import { buildProblem, problemsOf, type Problem, type ProblemConfig } from '../registry/catalog.js';
+import type { TruthPoint } from '../analysis/truth.js';
 import { Rng } from '../random/rng.js';
 import { terminalProgress, type Progress } from './progress.js';
 import { discardOutputs, fileSha256, openRunDirectory, removeStaleTemps } from './run-directory.js';
 import { readRunRecord } from './record-file.js';
 import { runOne, type RunRecord } from './run-one.js';
-import { checkProblemSize, checkRunSize, RUN_FLAGS, type SizeNames } from './size-limits.js';
+import { checkProblemSize, checkRunSize, nameOf, RUN_FLAGS, type SizeNames } from './size-limits.js';
 import { buildSummary, type Summary } from './summary.js';
 import { checkpointPathFor, checkpointPolicyFromEnv, fileCheckpointStore, type CheckpointPolicy } from './checkpoint.js';
 
@@ -112,7 +112,7 @@ export function checkExperimentConfig(config: ExperimentConfig, registry: Plugin
   asUsageErrors(() => {
     registry.resolveHyperparameters(config.stepper, config.hyperparameters);
     validate(config, registry);
-    checkProblemSize(config.problem, names);
+    checkProblemSize(config.problem, names, registry.problems);
   });
 }
 
@@ -123,18 +123,19 @@ export function runExperiment(config: ExperimentConfig, out: string, kernels: De
   // configuration". What fails here is the user's to fix (exit 2).
   const checked = asUsageErrors(() => ({ hp: registry.resolveHyperparameters(config.stepper, config.hyperparameters), ...validate(config, registry) }));
   const names = hooks.sizeNames ?? RUN_FLAGS;
-  asUsageErrors(() => checkProblemSize(config.problem, names));
+  asUsageErrors(() => checkProblemSize(config.problem, names, registry.problems));
   // A problem built by the caller (async builds) stays the caller's to dispose.
   const problem = hooks.problem ?? asUsageErrors(() => buildProblem(config.problem, kernels, {}, registry));
   try {
     // The stepper must be constructible on this problem (oracle capabilities, hyperparameter pairs).
     asUsageErrors(() => registry.create(config.stepper, problem.oracle, checked.hp, { kernels }));
-    const grid = problem.name === 'quartic' ? problem.info.grid as number : undefined;
-    const runs = grid !== undefined ? grid * grid : config.runs;
+    // Starts fixed by an option (the quartic's grid) set the run count instead of config.runs.
+    const fixed = registry.problems.get(problem.name).sizes?.(registry.problems.resolveOptions(config.problem)).fixedStarts;
+    const runs = fixed ? fixed.count : config.runs;
     asUsageErrors(() => checkRunSize({
       runs, tasks: runs, dim: problem.oracle.dim, iterations: config.iterations, totalSteps: runs * config.iterations, out,
       training: problem.info.starts as { trainings: number; steps: number; keepEvery: number } | undefined,
-    }, names, grid !== undefined ? 'grid' : 'runs', grid ?? runs));
+    }, names, fixed ? nameOf(names, fixed.option) : names.runs, fixed ? fixed.value : runs));
     const probe = asUsageErrors(() => probeSettings(config, problem, registry, checked.hp));
     const policy = hooks.checkpoint ?? asUsageErrors(() => checkpointPolicyFromEnv());
     const lock = lockDirectory(out);
@@ -158,7 +159,7 @@ function runProblem(
   // or leaving it implicit names the same experiment. The kernels are part of it: their
   // round-off differs, so a resumed directory must not mix runs of two kernel sets.
   // A plugin's problem adds its resolved options (its info need not repeat them); the built-ins' info covers theirs.
-  const options = isBuiltinProblem(problem.name, registry) ? undefined : problemsOf(registry).resolveOptions(config.problem);
+  const options = registry.problems.get(problem.name).infoCoversOptions ? undefined : problemsOf(registry).resolveOptions(config.problem);
   const resolved = { ...config, problem: { ...problem.info, name: problem.name, seed: config.problem.seed, ...(options && { options }) }, hyperparameters: hp, thresholds, indexCutoff, cutoffs };
   const dataFile = config.problem.dataFile;
   const version = packageVersion();

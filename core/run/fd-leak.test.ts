@@ -8,6 +8,7 @@ import { PluginRegistry } from '../registry/registry.js';
 import { newtonMrPlugin } from '../../plugins/newton-mr/index.js';
 import { runExperiment } from './experiment.js';
 import { openStepLog } from './step-log.js';
+import { registerBuiltinProblems } from '../../builtins.js';
 
 const openFds = () => readdirSync('/proc/self/fd').length;
 const noProc = !existsSync('/proc/self/fd') && 'no /proc/self/fd on this platform';
@@ -19,6 +20,7 @@ const scratch = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
 // asynchronously, which a synchronous experiment loop never reached): EMFILE at run ~1000.
 test('a 2,025-run quartic experiment keeps the open file descriptor count flat', { skip: noProc }, () => {
   const registry = new PluginRegistry();
+  registerBuiltinProblems(registry);
   registry.register(newtonMrPlugin);
   const dir = mkdtempSync(join(scratch, 'gradflat-fd-'));
   try {

@@ -20,8 +20,11 @@ import { identityDiff } from './identity-diff.js';
 import { readRunRecord } from './record-file.js';
 import { openRunDirectory } from './run-directory.js';
 import type { StepperState } from '../stepper/stepper.js';
+import { registerBuiltinProblems } from '../../builtins.js';
 
 const registry = new PluginRegistry();
+
+registerBuiltinProblems(registry);
 registry.register(newtonMrPlugin);
 // A stepper that takes gradient steps and throws at step 2 (a buggy user plugin).
 registry.register({

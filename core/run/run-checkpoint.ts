@@ -13,7 +13,6 @@ import type { StepperState } from '../stepper/stepper.js';
 import {
   CheckpointClock, decodeCheckpoint, encodeCheckpoint, runFingerprint, type CheckpointPolicy, type CheckpointStore,
 } from './checkpoint.js';
-import type { RunContext } from './run-one.js';
 
 export const CHECKPOINT_VERSION = 1;
 
@@ -61,7 +60,20 @@ export interface OpenedCheckpoint {
  * Loads and checks this run's checkpoint (cutting the step log back to it), and returns the
  * saver. Undefined when the run cannot be checkpointed: an observer without checkpoint/restore.
  */
-export function openRunCheckpoint(ctx: RunContext, run: number, theta0: Float64Array, logPath: string): OpenedCheckpoint | undefined {
+/** What a checkpoint needs of the run it belongs to (run-one.ts's RunContext is one). */
+export interface CheckpointedRun {
+  oracle: { readonly dim: number };
+  observer?: { checkpoint?(): unknown; restore?(data: unknown): void };
+  checkpoint?: RunCheckpointOptions;
+  iterations: number;
+  targetGradNormSq?: number;
+  label?: string;
+  problemName: string;
+  stepperName: string;
+  version: string;
+}
+
+export function openRunCheckpoint(ctx: CheckpointedRun, run: number, theta0: Float64Array, logPath: string): OpenedCheckpoint | undefined {
   const opts = ctx.checkpoint!;
   if (ctx.observer && !(ctx.observer.checkpoint && ctx.observer.restore)) return undefined;
   const fingerprint = runFingerprint({

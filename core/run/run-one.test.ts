@@ -9,7 +9,7 @@ import { typescriptKernels } from '../linalg/kernels-typescript.js';
 import { addCounters, emptyCounters, type OracleCounters } from '../oracle/oracle.js';
 import { QuarticOracle } from '../../problems/quartic/oracle.js';
 import { PluginRegistry } from '../registry/registry.js';
-import { registerBuiltinPlugins } from '../../plugins/index.js';
+import { registerBuiltins } from '../../builtins.js';
 import { runOne, type RunObserver } from './run-one.js';
 
 test('a run bills the method only what its stepper called: observer probes and the final evaluation are not its work', () => {
@@ -17,7 +17,7 @@ test('a run bills the method only what its stepper called: observer probes and t
   try {
     const oracle = new QuarticOracle();
     const registry = new PluginRegistry();
-    registerBuiltinPlugins(registry);
+    registerBuiltins(registry);
     const stepWork: OracleCounters[] = [];
     let probeWork = emptyCounters();
     // A probe that asks the oracle for 3 HVPs and a loss at every θ_k.

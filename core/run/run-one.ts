@@ -10,7 +10,7 @@ import type { DenseKernels } from '../linalg/kernels.js';
 import { normSq } from '../linalg/vector.js';
 import { countingOracle } from '../oracle/counting.js';
 import { type Oracle, type OracleCounters } from '../oracle/oracle.js';
-import { matchToTruth, type TruthMatch, type TruthPoint } from '../../problems/linear-ae/truth.js';
+import { matchToTruth, type TruthMatch, type TruthPoint } from '../analysis/truth.js';
 import type { MeasuredStepMetrics, Stepper, StepperState } from '../stepper/stepper.js';
 import type { Progress } from './progress.js';
 import { runStepper } from './run-loop.js';

@@ -8,8 +8,11 @@ import { PluginRegistry } from '../registry/registry.js';
 import { newtonMrPlugin } from '../../plugins/newton-mr/index.js';
 import { runExperiment, type ExperimentConfig } from './experiment.js';
 import { checkProblemSize, formatBytes, RUN_FLAGS, sizeBudgets, SUITE_FIELDS } from './size-limits.js';
+import { registerBuiltinProblems } from '../../builtins.js';
 
 const registry = new PluginRegistry();
+
+registerBuiltinProblems(registry);
 registry.register(newtonMrPlugin);
 const quiet = { update() {}, done() {} };
 const base: ExperimentConfig = { problem: { name: 'linear-ae', seed: 1, samples: 64 }, stepper: 'newton-mr', runs: 1, iterations: 1, seed: 1 };
@@ -37,9 +40,9 @@ test('every size argument is bounded with a message naming the flag and the memo
 });
 
 test('ordinary sizes pass; suite files are named by their fields', () => {
-  checkProblemSize({ name: 'linear-ae', samples: 10_000 }, RUN_FLAGS);
-  checkProblemSize({ name: 'quartic', grid: 20 }, RUN_FLAGS);
-  assert.throws(() => checkProblemSize({ name: 'mnist-memorize', samples: 1e14 }, SUITE_FIELDS), /^Error: problem\.samples 100000000000000 is too large/);
+  checkProblemSize({ name: 'linear-ae', samples: 10_000 }, RUN_FLAGS, registry.problems);
+  checkProblemSize({ name: 'quartic', grid: 20 }, RUN_FLAGS, registry.problems);
+  assert.throws(() => checkProblemSize({ name: 'mnist-memorize', samples: 1e14 }, SUITE_FIELDS, registry.problems), /^Error: problem\.samples 100000000000000 is too large/);
   const { heap, memory } = sizeBudgets();
   assert.ok(heap > 1e8 && memory > 1e8);
   assert.equal(formatBytes(512e15), '512 PB');

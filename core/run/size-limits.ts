@@ -12,7 +12,7 @@ import { existsSync, statfsSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
-import { numericText } from '../registry/hyperparameters.js';
+import type { ProblemRegistry } from '../registry/problems.js';
 
 /** Heap per finished run kept in memory (record, summary row): 2.4 KB measured on the quartic; with margin. */
 export const RUN_HEAP_BYTES = 4096;
@@ -20,10 +20,8 @@ export const RUN_HEAP_BYTES = 4096;
 export const PARAMETER_HEAP_BYTES = 48;
 /** One step-log line: 450–470 bytes measured (quartic and linear-ae, Newton-MR). */
 export const STEP_LOG_BYTES = 500;
-/** Copies of the data an autoencoder problem holds (inputs, worker slices, CSV text, margin). */
+/** Copies of the data a problem holds (inputs, worker slices, CSV text, margin). */
 const DATA_COPIES = 4;
-/** Input features per sample of each data-backed problem. */
-const FEATURES: Record<string, number> = { 'linear-ae': 16, 'swish-ae': 16, 'mnist-ae': 16, 'mnist-classifier': 16, 'mnist-memorize': 32 };
 /** Share of each pool a single experiment may plan to use. */
 export const MEMORY_FRACTION = 0.5;
 
@@ -54,27 +52,33 @@ export interface SizeNames {
   runs: string;
   iterations: string;
   trainSteps: string;
+  /** Any other problem option. */
+  option(name: string): string;
 }
-export const RUN_FLAGS: SizeNames = { samples: '--samples', grid: '--grid', runs: '--runs', iterations: '--iterations', trainSteps: '--train-steps' };
-export const SUITE_FIELDS: SizeNames = { samples: 'problem.samples', grid: 'problem.grid', runs: 'starts.count', iterations: 'iterations', trainSteps: 'problem.starts.steps' };
+export const RUN_FLAGS: SizeNames = { samples: '--samples', grid: '--grid', runs: '--runs', iterations: '--iterations', trainSteps: '--train-steps', option: (o) => `--option ${o}` };
+export const SUITE_FIELDS: SizeNames = { samples: 'problem.samples', grid: 'problem.grid', runs: 'starts.count', iterations: 'iterations', trainSteps: 'problem.starts.steps', option: (o) => `problem.${o}` };
 
-/** Before the problem is built: the data and the quartic grid. */
-export function checkProblemSize(given: { name: string; samples?: unknown; grid?: unknown }, names: SizeNames): void {
-  // Options may come as text (--option samples=1e12): sized as the number they will become.
-  const problem = { name: given.name, samples: numericText(given.samples), grid: numericText(given.grid) };
-  const features = FEATURES[problem.name];
-  if (features !== undefined && typeof problem.samples === 'number') {
+/** Before the problem is built: what its `sizes` declares (the data; starts fixed by an option, as the quartic's grid). */
+export function checkProblemSize(given: { name: string; [option: string]: unknown }, names: SizeNames, problems: ProblemRegistry): void {
+  if (!problems.has(given.name)) return; // unknown: the option check names it
+  const { data, fixedStarts } = problems.get(given.name).sizes?.(given) ?? {};
+  if (data) {
     const { memory } = sizeBudgets();
-    const bytes = problem.samples * features * 8 * DATA_COPIES;
+    const bytes = data.samples * data.valuesPerSample * 8 * DATA_COPIES;
     if (!(bytes <= memory)) {
-      refuse(names.samples, problem.samples, bytes, `the data (${features} float64 values per sample, about ${DATA_COPIES} copies)`,
+      refuse(nameOf(names, data.option), data.samples, bytes, `the data (${data.valuesPerSample} float64 values per sample, about ${DATA_COPIES} copies)`,
         `half of this machine's memory (${formatBytes(memory)})`);
     }
   }
-  if (problem.name === 'quartic' && typeof problem.grid === 'number') {
-    const runs = problem.grid * problem.grid;
-    checkHeap(names.grid, problem.grid, runs * (RUN_HEAP_BYTES + 4 * PARAMETER_HEAP_BYTES), `${runs.toExponential(2)} runs (grid²) kept in memory`);
+  if (fixedStarts) {
+    const { option, value, count } = fixedStarts;
+    checkHeap(nameOf(names, option), value, count * (RUN_HEAP_BYTES + 4 * PARAMETER_HEAP_BYTES), `${count.toExponential(2)} runs (${option}²) kept in memory`);
   }
+}
+
+/** The flag or field a problem option is given as. */
+export function nameOf(names: SizeNames, option: string): string {
+  return option === 'samples' || option === 'grid' ? names[option] : names.option(option);
 }
 
 /**
@@ -87,9 +91,9 @@ export function checkRunSize(
     runs: number; tasks: number; dim: number; iterations: number; totalSteps: number; out: string;
     training?: { trainings: number; steps: number; keepEvery: number };
   },
-  names: SizeNames, runsFrom: 'runs' | 'grid' = 'runs', runsValue = s.runs,
+  names: SizeNames, runsName = names.runs, runsValue = s.runs,
 ): void {
-  checkHeap(names[runsFrom], runsValue, s.tasks * (RUN_HEAP_BYTES + 2 * s.dim * PARAMETER_HEAP_BYTES) + s.runs * s.dim * PARAMETER_HEAP_BYTES,
+  checkHeap(runsName, runsValue, s.tasks * (RUN_HEAP_BYTES + 2 * s.dim * PARAMETER_HEAP_BYTES) + s.runs * s.dim * PARAMETER_HEAP_BYTES,
     `${s.tasks} run(s) of ${s.dim} parameters kept in memory`);
   if (s.training) {
     const kept = s.training.trainings * (Math.floor(s.training.steps / Math.max(1, s.training.keepEvery)) + 1);

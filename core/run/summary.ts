@@ -1,6 +1,6 @@
 /** summary.json: each run's start and final point, and the conventions behind the numbers. */
 import type { ClassThresholds } from '../analysis/flatness.js';
-import type { TruthMatch } from '../../problems/linear-ae/truth.js';
+import type { TruthMatch } from '../analysis/truth.js';
 import type { RunRecord } from './run-one.js';
 
 export interface Summary {

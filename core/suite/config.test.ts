@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import '../di.js';
 import { PluginRegistry } from '../registry/registry.js';
-import { registerBuiltinPlugins } from '../../plugins/index.js';
+import { registerBuiltins } from '../../builtins.js';
 import { readSuiteFile, resolveSuite } from './config.js';
 
 const registry = new PluginRegistry();
-registerBuiltinPlugins(registry);
+registerBuiltins(registry);
 
 const base = () => ({
   problem: { name: 'quartic', seed: 1, grid: 3 },

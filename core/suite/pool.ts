@@ -15,11 +15,13 @@ import { Worker } from 'node:worker_threads';
 import type { RunRecord } from '../run/run-one.js';
 import type { ResolvedSuite } from './config.js';
 import type { SuiteTask } from './task.js';
-import type { TruthPoint } from '../../problems/linear-ae/truth.js';
+import type { TruthPoint } from '../analysis/truth.js';
 import type { CheckpointPolicy } from '../run/checkpoint.js';
 
 export interface WorkerInit {
   suite: ResolvedSuite;
+  /** The registry's setup modules (registry/setup.ts): with the suite's plugin files, they rebuild it in the thread. */
+  setupModules: readonly string[];
   out: string;
   kernels: string;
   truth?: readonly TruthPoint[];

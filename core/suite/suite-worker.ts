@@ -1,16 +1,14 @@
 /**
- * A suite worker thread: builds the registry (built-ins plus the suite's plugin files), the
+ * A suite worker thread: builds the registry (the main thread's setup modules — gradflat's
+ * built-ins among them — plus the suite's plugin files), the
  * kernels and the problem (one oracle thread: the suite's parallelism is across runs), then
  * executes the tasks it is sent, one at a time (task.ts).
  */
 import 'reflect-metadata';
 import { parentPort, workerData } from 'node:worker_threads';
 import { selectKernels, type KernelPreference } from '../linalg/select-kernels.js';
-import { loadPluginFiles } from '../registry/load.js';
-import { PluginRegistry } from '../registry/registry.js';
+import { registryFromSetup } from '../registry/setup.js';
 import { buildProblemAsync } from '../registry/catalog.js';
-import { preloadTfjsBackend } from '../../engines/tfjs/preload.js';
-import { registerBuiltinPlugins } from '../../plugins/index.js';
 import type { Progress } from '../run/progress.js';
 import type { WorkerInit, WorkerMessage } from './pool.js';
 import { executeTask, type SuiteTask, type TaskContext } from './task.js';
@@ -32,12 +30,10 @@ const progress: Progress = {
 };
 
 try {
-  const registry = new PluginRegistry();
-  registerBuiltinPlugins(registry);
-  await loadPluginFiles(init.suite.plugins, registry);
+  const registry = await registryFromSetup(init.setupModules, init.suite.plugins);
   const kernels = selectKernels(init.kernels as KernelPreference, () => {});
-  // A tfjs suite: start the backend the main process chose ($GRADFLAT_TFJS_BACKEND) first; WASM starts asynchronously.
-  if (init.suite.problem.engine === 'tfjs') await preloadTfjsBackend();
+  // e.g. a tfjs suite starts the backend the main process chose ($GRADFLAT_TFJS_BACKEND) first: WASM starts asynchronously.
+  await registry.problems.prepare(init.suite.problem);
   const problem = await buildProblemAsync(init.suite.problem, kernels, { threads: 1 }, registry);
   const ctx: TaskContext = { suite: init.suite, out: init.out, registry, kernels, problem, truth: init.truth, version: init.version, progress, checkpoint: init.checkpoint };
   let saved: string | undefined;

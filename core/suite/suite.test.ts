@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import '../di.js';
 import { typescriptKernels } from '../linalg/kernels-typescript.js';
 import { PluginRegistry } from '../registry/registry.js';
-import { registerBuiltinPlugins } from '../../plugins/index.js';
+import { registerBuiltins } from '../../builtins.js';
 import type { RunRecord } from '../run/run-one.js';
 import { withoutTiming } from '../testing/timing.js';
 import { resolveSuite } from './config.js';
@@ -14,7 +14,7 @@ import type { FlatStart } from './flat-starts.js';
 import { runSuite, summarizeSuiteDirectory } from './suite.js';
 
 const registry = new PluginRegistry();
-registerBuiltinPlugins(registry);
+registerBuiltins(registry);
 const quiet = { update() {}, done() {} };
 
 const quarticSuite = (iterations = 15) => resolveSuite({
@@ -123,7 +123,7 @@ test('a worker that exits in the middle of a task fails the suite with the task 
     create: (oracle) => ({ init: (t) => { const { loss, gradient } = oracle.gradient(t); return { iteration: 0, theta: t, loss, gradient, gradNormSq: 1, extra: {} }; },
       step: () => process.exit(0) }) };\n`);
   const reg = new PluginRegistry();
-  registerBuiltinPlugins(reg);
+  registerBuiltins(reg);
   const { loadPluginFiles } = await import('../registry/load.js');
   await loadPluginFiles([plugin], reg);
   const suite = { ...resolveSuite({ problem: { name: 'quartic', seed: 1, grid: 2 }, seed: 1, starts: { count: 4 }, iterations: 3, steppers: [{ stepper: 'quitter' }] }, reg), plugins: [plugin] };

@@ -20,9 +20,8 @@ import type { DenseKernels } from '../linalg/kernels.js';
 import { asUsageErrors, asUsageErrorsAsync, UsageError } from '../io/errors.js';
 import { ConfigError } from '../io/fields.js';
 import { lockDirectory, type DirectoryLock } from '../io/lock.js';
-import { loadPluginFiles } from '../registry/load.js';
+import { registryFromSetup } from '../registry/setup.js';
 import { PluginRegistry, registry as defaultRegistry } from '../registry/registry.js';
-import { registerBuiltinPlugins } from '../../plugins/index.js';
 import { buildProblemAsync, problemsOf, type Problem } from '../registry/catalog.js';
 import { loadOrComputeTruth, loadOrMakeStarts, packageVersion, problemFileHashes, startOrRollBack } from '../run/experiment.js';
 import { readRunRecord, type DamagedRecord } from '../run/record-file.js';
@@ -71,7 +70,7 @@ export interface SuiteResult {
 export async function runSuite(suite: ResolvedSuite, out: string, kernels: DenseKernels, opts: SuiteOptions = {}): Promise<SuiteResult> {
   const registry = opts.registry ?? defaultRegistry;
   // Checked before anything is written to `out` (see runExperiment); failures here are usage errors.
-  asUsageErrors(() => checkProblemSize(suite.problem, SUITE_FIELDS));
+  asUsageErrors(() => checkProblemSize(suite.problem, SUITE_FIELDS, registry.problems));
   const problem = await asUsageErrorsAsync(() => buildProblemAsync(suite.problem, kernels, {}, registry));
   try {
     preflight(suite, problem, registry, kernels);
@@ -151,7 +150,7 @@ async function runWithProblem(
     const show = () => progress.update(`${phase === 'finder' ? 'finding flat starts' : 'methods'} ${progressBar(done, total)} ${done}/${total}  ${[...status.values()].join(' | ')}`);
     if (opts.executor) {
       if (total > 0) {
-        const init = { suite, out, kernels: kernels.name, truth, version, checkpoint, suiteHash: hash, phase, runs: { finder: starts.length, ...Object.fromEntries(steppers.map((x) => [String(x), starts.length])) } };
+        const init = { suite, setupModules: registry.setupModules, out, kernels: kernels.name, truth, version, checkpoint, suiteHash: hash, phase, runs: { finder: starts.length, ...Object.fromEntries(steppers.map((x) => [String(x), starts.length])) } };
         await opts.executor.run(init, todo, { done: (t, r) => { store(t, r); done++; }, progress: (text) => progress.update(text) }, label);
       }
     } else if (workers === 1 || total <= 1) {
@@ -164,7 +163,7 @@ async function runWithProblem(
         progress.runFinished?.(++done, total, what);
       }
     } else {
-      const init: WorkerInit = { suite, out, kernels: kernels.name, truth, version, checkpoint, runs: { finder: starts.length, ...Object.fromEntries(steppers.map((s) => [String(s), starts.length])) } };
+      const init: WorkerInit = { suite, setupModules: registry.setupModules, out, kernels: kernels.name, truth, version, checkpoint, runs: { finder: starts.length, ...Object.fromEntries(steppers.map((s) => [String(s), starts.length])) } };
       await runOnWorkers(init, todo, workers, {
         done: (t, r) => { store(t, r); done++; show(); progress.runFinished?.(done, total, what); },
         progress: (slot, text) => { status.set(slot, text); show(); },
@@ -221,14 +220,12 @@ function preflight(suite: ResolvedSuite, problem: Problem, registry: PluginRegis
 }
 
 /**
- * Workers rebuild the registry from the built-ins and the suite's plugin files; a stepper
+ * Workers rebuild the registry from its setup modules (the built-ins) and the suite's plugin files; a stepper
  * registered only in code (registerPlugin) exists on this thread alone, so such a suite runs
  * here, on one thread.
  */
 async function workersKnowSteppers(suite: ResolvedSuite, registry: PluginRegistry): Promise<boolean> {
-  const fresh = new PluginRegistry();
-  registerBuiltinPlugins(fresh);
-  await loadPluginFiles(suite.plugins, fresh);
+  const fresh = await registryFromSetup(registry.setupModules, suite.plugins);
   // The problem, too: a worker builds it from a registry like `fresh`, so it must be built in or come from a file.
   if (!problemsOf(fresh).has(suite.problem.name) && problemsOf(registry).has(suite.problem.name)) {
     process.emitWarning(`problem '${suite.problem.name}' was registered in code, not from a plugin file, so worker threads cannot build it: the suite runs on one thread. List its file under 'plugins' to run in parallel.`);

@@ -5,7 +5,7 @@
  * thread ran it or on how many there are.
  */
 import { join } from 'node:path';
-import type { TruthPoint } from '../../problems/linear-ae/truth.js';
+import type { TruthPoint } from '../analysis/truth.js';
 import type { DenseKernels } from '../linalg/kernels.js';
 import type { NewtonSolveOptions } from '../newton/direction.js';
 import type { PluginRegistry } from '../registry/registry.js';

@@ -9,7 +9,9 @@ import { gaussianData, linearlySpacedVariances } from '../../core/data/gaussian.
 import { typescriptKernels } from '../../core/linalg/kernels-typescript.js';
 import { norm2 } from '../../core/linalg/vector.js';
 import { Rng } from '../../core/random/rng.js';
-import { covarianceEigen, linearAePoint, linearAeSpec, matchToTruth } from '../../problems/linear-ae/truth.js';
+import { linearAePoint, linearAeSpec } from '../../problems/linear-ae/truth.js';
+import { covarianceEigen } from '../../core/data/covariance.js';
+import { matchToTruth } from '../../core/analysis/truth.js';
 import { layerLayout, type MlpSpec } from '../mlp/architecture.js';
 import { seededNormal } from '../mlp/init.js';
 import { MlpOracle } from '../mlp/mlp-oracle.js';

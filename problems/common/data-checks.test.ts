@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import { typescriptKernels } from '../../core/linalg/kernels-typescript.js';
 import { Rng } from '../../core/random/rng.js';
 import { buildProblem } from '../../core/registry/catalog.js';
-import { covarianceEigen } from '../linear-ae/truth.js';
+import { covarianceEigen } from '../../core/data/covariance.js';
+import { registerBuiltins } from '../../builtins.js';
+
+registerBuiltins();
 
 const dir = mkdtempSync(join(tmpdir(), 'gradflat-data-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -8,7 +8,7 @@
  */
 import { secondMoment } from '../../core/data/gaussian.js';
 import type { DenseKernels } from '../../core/linalg/kernels.js';
-import { covarianceEigen } from '../linear-ae/truth.js';
+import { covarianceEigen } from '../../core/data/covariance.js';
 
 /** Eigenvalues of the second moment below this times the largest count as zero (rank). */
 export const RANK_TOLERANCE = 1e-12;

@@ -11,7 +11,9 @@ import type { Engine } from '../../engines/select.js';
 import { ENGINES } from '../../engines/select.js';
 import type { MlpSpec } from '../../engines/mlp/architecture.js';
 import { mlpProblem } from './mlp-problem.js';
-import type { BuiltProblem, ProblemContext, ProblemOptions, StartSettings } from '../../core/registry/problems.js';
+import type { BuiltProblem, ProblemContext, ProblemOptions, ProblemPlugin, StartSettings } from '../../core/registry/problems.js';
+import { numericText } from '../../core/registry/hyperparameters.js';
+import { preloadTfjsBackend } from '../../engines/tfjs/preload.js';
 import { Rng } from '../../core/random/rng.js';
 
 export const engineOption: HyperparameterSpec = {
@@ -25,6 +27,24 @@ export const outputActivationOption: HyperparameterSpec = {
 export const dataFileOption: HyperparameterSpec = {
   type: 'file', default: null, nullMeans: 'generated Gaussian data', description: 'headerless CSV, one sample per row, instead of generated data',
 };
+
+/**
+ * What every built-in MLP problem declares to the harness: its info holds all its options; a
+ * tfjs-engine problem starts the tfjs backend before a worker thread builds it; and, given the
+ * float64 values it holds per sample, the data's size for the size checks.
+ */
+export function mlpDeclarations(valuesPerSample?: number): Pick<ProblemPlugin, 'infoCoversOptions' | 'prepare' | 'sizes'> {
+  return {
+    infoCoversOptions: true,
+    prepare: (o) => (o.engine === 'tfjs' ? preloadTfjsBackend() : Promise.resolve()),
+    ...(valuesPerSample !== undefined && {
+      sizes: (o: Readonly<Record<string, unknown>>) => {
+        const samples = numericText(o.samples);
+        return typeof samples === 'number' ? { data: { option: 'samples', samples, valuesPerSample } } : {};
+      },
+    }),
+  };
+}
 
 /** [GF] appendix A: Figs. 3–5 start from momentum training (μ = 0.9, lr 0.1). */
 export const MOMENTUM_STARTS: Partial<StartSettings> = { momentum: 0.9 };

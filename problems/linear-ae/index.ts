@@ -1,7 +1,7 @@
 /** [GF] Fig. 1A/B: 16→4→16 linear autoencoder, no biases, MSE, Gaussian data; analytic critical points when λ = 0. */
 import { linearAeCriticalPoints, linearAeSpec } from './truth.js';
 import type { ProblemPlugin } from '../../core/registry/problems.js';
-import { dataFileOption, engineOption, gaussianAutoencoder, l2Option, samplesOption } from '../common/options.js';
+import { dataFileOption, engineOption, gaussianAutoencoder, l2Option, samplesOption, mlpDeclarations } from '../common/options.js';
 
 export const linearAeProblem: ProblemPlugin = {
   name: 'linear-ae',
@@ -9,6 +9,7 @@ export const linearAeProblem: ProblemPlugin = {
   options: {
     samples: samplesOption(10_000, 'generated samples'), l2: l2Option(0), dataFile: dataFileOption, engine: engineOption,
   },
+  ...mlpDeclarations(16),
   build(o, ctx) {
     let spec = linearAeSpec(16, 4);
     if ((o.l2 as number) !== 0) spec = { ...spec, l2: o.l2 as number };

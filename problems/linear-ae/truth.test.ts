@@ -5,7 +5,8 @@ import { typescriptKernels } from '../../core/linalg/kernels-typescript.js';
 import { dot } from '../../core/linalg/vector.js';
 import { Rng } from '../../core/random/rng.js';
 import { denseHessian, morseIndex, spectrumOf } from '../../core/analysis/spectrum.js';
-import { covarianceEigen, equivalentData, linearAePoint, linearAeSpec, subsetsUpTo } from './truth.js';
+import { equivalentData, linearAePoint, linearAeSpec, subsetsUpTo } from './truth.js';
+import { covarianceEigen } from '../../core/data/covariance.js';
 import { MlpOracle } from '../../engines/mlp/mlp-oracle.js';
 import { assertClose, assertVectorClose } from '../../core/testing/assert-close.js';
 

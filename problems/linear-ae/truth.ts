@@ -10,54 +10,17 @@
  * points (d = 16, p = 4) then costs an HVP on 16 samples instead of 10,000.
  */
 import type { DenseKernels } from '../../core/linalg/kernels.js';
-import { secondMoment } from '../../core/data/gaussian.js';
+import { covarianceEigen, type CovarianceEigen } from '../../core/data/covariance.js';
 import { denseHessian, morseIndex, spectrumOf, DEFAULT_INDEX_CUTOFF } from '../../core/analysis/spectrum.js';
 import { MlpOracle } from '../../engines/mlp/mlp-oracle.js';
 import type { MlpSpec } from '../../engines/mlp/architecture.js';
+import type { AnalyticCriticalPoint } from '../../core/analysis/truth.js';
 
-export interface LinearAeCriticalPoint {
-  /** 0-based eigenvector indices, eigenvalues sorted descending (0 = largest). */
-  subset: number[];
-  loss: number;
-  theta: Float64Array;
-  index: number;
-  negativeEigenvalues: number;
-  indexCutoff: number;
-}
-
-export interface CovarianceEigen {
-  /** Descending eigenvalues of Σ. */
-  values: Float64Array;
-  /** Row i is the eigenvector of values[i]. */
-  vectors: Float64Array;
-  d: number;
-}
+/** subset: 0-based eigenvector indices, eigenvalues sorted descending (0 = largest). */
+export type LinearAeCriticalPoint = AnalyticCriticalPoint & { theta: Float64Array };
 
 export function linearAeSpec(d: number, p: number): MlpSpec {
   return { layers: [d, p, d], hiddenActivation: 'identity', outputActivation: 'identity', biases: false, loss: 'mse', l2: 0 };
-}
-
-/** Covariance eigenvalues closer than this times the largest count as repeated. */
-export const EIGENVALUE_GAP = 1e-10;
-
-export function covarianceEigen(x: Float64Array, n: number, d: number, kernels: DenseKernels): CovarianceEigen {
-  const sigma = secondMoment(x, n, d);
-  const { values, vectors } = kernels.symmetricEigen(sigma, d, true);
-  const desc = new Float64Array(d);
-  const vec = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) {
-    desc[i] = values[d - 1 - i];
-    vec.set(vectors!.subarray((d - 1 - i) * d, (d - i) * d), i * d);
-  }
-  // Relative gap, not exact order: eigenvalues equal in exact arithmetic differ by round-off
-  // (~d·ε·λ₁), and an exact test let 200 identical rows through (issue 15).
-  for (let i = 1; i < d; i++) {
-    if (!(desc[i - 1] - desc[i] > EIGENVALUE_GAP * Math.abs(desc[0]))) {
-      throw new Error(`the data covariance has a repeated eigenvalue (λ${i} = ${desc[i - 1].toPrecision(6)}, λ${i + 1} = ${desc[i].toPrecision(6)}, ` +
-        `closer than ${EIGENVALUE_GAP}·λ₁); the Baldi–Hornik critical points are then not isolated`);
-    }
-  }
-  return { values: desc, vectors: vec, d };
 }
 
 /** θ of the critical point for subset I (layout: W₁ p×d, then W₂ d×p; no biases). */
@@ -113,30 +76,4 @@ export function linearAeCriticalPoints(
     const kept = subset.reduce((s, i) => s + eig.values[i], 0);
     return { subset, loss: (trace - kept) / d, theta, index: mi.index, negativeEigenvalues: mi.negativeCount, indexCutoff: cutoff };
   });
-}
-
-export interface TruthMatch {
-  matched: boolean;
-  subset?: number[];
-  analyticLoss?: number;
-  analyticIndex?: number;
-  lossRelativeError?: number;
-}
-
-/** Nearest analytic point in loss; matched when the loss agrees to `lossRtol` and the index is equal. */
-/** What matching needs of an analytic point (truth.json holds these fields). */
-export type TruthPoint = Pick<LinearAeCriticalPoint, 'subset' | 'loss' | 'index' | 'negativeEigenvalues'>;
-
-export function matchToTruth(loss: number, negativeEigenvalues: number, truth: readonly TruthPoint[], lossRtol = 1e-6): TruthMatch {
-  let best: TruthPoint | undefined;
-  let bestErr = Infinity;
-  for (const t of truth) {
-    const err = Math.abs(loss - t.loss) / Math.max(Math.abs(t.loss), 1e-300);
-    if (err < bestErr) { bestErr = err; best = t; }
-  }
-  if (!best) return { matched: false };
-  return {
-    matched: bestErr <= lossRtol && best.negativeEigenvalues === negativeEigenvalues,
-    subset: best.subset, analyticLoss: best.loss, analyticIndex: best.index, lossRelativeError: bestErr,
-  };
 }

@@ -3,7 +3,7 @@ import type { Engine } from '../../engines/select.js';
 import type { OutputActivation } from '../../engines/mlp/architecture.js';
 import { mlpProblem } from '../common/mlp-problem.js';
 import type { ProblemPlugin } from '../../core/registry/problems.js';
-import { engineOption, l2Option, MOMENTUM_STARTS, mnistFeatures, outputActivationOption, samplesOption } from '../common/options.js';
+import { engineOption, l2Option, MOMENTUM_STARTS, mnistFeatures, outputActivationOption, samplesOption, mlpDeclarations } from '../common/options.js';
 
 export const mnistAeProblem: ProblemPlugin = {
   name: 'mnist-ae',
@@ -11,6 +11,7 @@ export const mnistAeProblem: ProblemPlugin = {
   options: {
     samples: samplesOption(10_000, 'MNIST training images (the first ones)'), l2: l2Option(0), outputActivation: outputActivationOption, engine: engineOption,
   },
+  ...mlpDeclarations(16),
   build(o, ctx) {
     const { inputs, n, source } = mnistFeatures(o.samples as number);
     return mlpProblem({

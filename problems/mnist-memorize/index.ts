@@ -4,12 +4,13 @@ import type { Engine } from '../../engines/select.js';
 import { mlpProblem } from '../common/mlp-problem.js';
 import type { ProblemPlugin } from '../../core/registry/problems.js';
 import { Rng } from '../../core/random/rng.js';
-import { engineOption, l2Option, MOMENTUM_STARTS, samplesOption } from '../common/options.js';
+import { engineOption, l2Option, MOMENTUM_STARTS, samplesOption, mlpDeclarations } from '../common/options.js';
 
 export const mnistMemorizeProblem: ProblemPlugin = {
   name: 'mnist-memorize',
   description: '32→32→4→2 Swish classifier, no biases, ℓ2, shuffled labels of random MNIST 0s and 1s in 32 PCA dimensions ([GF] Fig. 5)',
   options: { samples: samplesOption(50, 'images (random 0s and 1s)'), l2: l2Option(1e-4), engine: engineOption },
+  ...mlpDeclarations(32),
   build(o, ctx) {
     const n = o.samples as number;
     const m = memorizeData(loadMnist('train'), new Rng(ctx.seed).fork(1), ctx.kernels, n, 32);

@@ -9,7 +9,7 @@ import type { Engine } from '../../engines/select.js';
 import type { HiddenActivation } from '../../engines/mlp/architecture.js';
 import { mlpProblem } from '../common/mlp-problem.js';
 import type { ProblemPlugin } from '../../core/registry/problems.js';
-import { engineOption, l2Option, samplesOption } from '../common/options.js';
+import { engineOption, l2Option, samplesOption, mlpDeclarations } from '../common/options.js';
 
 const PIXELS = MNIST_SIDE * MNIST_SIDE;
 
@@ -37,6 +37,7 @@ export const mnistMlpProblem: ProblemPlugin = {
     l2: l2Option(1e-4),
     engine: engineOption,
   },
+  ...mlpDeclarations(),
   build(o, ctx) {
     const n = o.samples as number;
     const { inputs, labels } = mnistPixels(n);

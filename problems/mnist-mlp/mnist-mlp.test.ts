@@ -16,7 +16,7 @@ import { loadSuite } from '../../core/suite/config.js';
 import { runSuite } from '../../core/suite/suite.js';
 import { readMethodRecords } from '../../core/suite/summarize.js';
 import { taskPaths } from '../../core/suite/task.js';
-import { registerBuiltinPlugins } from '../../plugins/index.js';
+import { registerBuiltins } from '../../builtins.js';
 import { mnistPixels } from './index.js';
 
 const kernels = selectKernels(undefined, () => {});
@@ -54,7 +54,7 @@ test('mnist-mlp: 784→128→64→10 has 109,386 parameters; inputs are centred 
 
 test('suites/mnist-mlp-large.tiny.yaml: every method runs on n = 109,386, with HVP-only probes and no dense Hessian', async () => {
   const registry = new PluginRegistry();
-  registerBuiltinPlugins(registry);
+  registerBuiltins(registry);
   const suite = await loadSuite(join(PACKAGE_ROOT, 'suites', 'mnist-mlp-large.tiny.yaml'), registry);
   const out = mkdtempSync(join(tmpdir(), 'gradflat-large-'));
   try {

@@ -4,7 +4,7 @@
  * grid coloured by the class of their final point, and the two stationary points of ‖g‖²:
  * the critical point (−3, 0) and the gradient-flat minimum of ‖g‖² at (√2, 0).
  */
-import { groupsOf, type PointClass } from '../../core/report/rows.js';
+import { groupsOf, type PointClass } from '../../core/io/run-rows.js';
 import { classColor, CONFIG, legendParam, dimUnless, VL_SCHEMA, type VlSpec } from '../../core/report/spec-common.js';
 
 export const quarticF = (x: number, y: number) => 0.25 * x ** 4 - 3 * x * x + 9 * x + 0.9 * y ** 4 + 5 * y * y + 40;

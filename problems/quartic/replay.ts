@@ -8,15 +8,15 @@
  * to final point instead.
  */
 import '../../core/di.js';
-import type { PluginRegistry } from '../../core/registry/registry.js';
+import type { ReportFigureContext } from '../../core/registry/problems.js';
 import { QuarticOracle } from './oracle.js';
 import { runStepper } from '../../core/run/run-loop.js';
-import { num, type DirData, type StepRow } from '../../core/report/rows.js';
+import { num, type DirData, type StepRow } from '../../core/io/run-rows.js';
 import type { QuarticTrajectory } from './figure.js';
 
 const close = (a: number, b: number) => a === b || Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
 
-export function replayQuarticTrajectories(dir: DirData, registry: PluginRegistry, onRun?: (done: number, total: number) => void): { trajectories: QuarticTrajectory[]; notes: string[] } {
+export function replayQuarticTrajectories(dir: DirData, steppers: ReportFigureContext['steppers'], onRun?: (done: number, total: number) => void): { trajectories: QuarticTrajectory[]; notes: string[] } {
   const notes: string[] = [];
   const logged = new Map<string, Map<number, StepRow>>();
   for (const s of dir.steps) {
@@ -33,7 +33,7 @@ export function replayQuarticTrajectories(dir: DirData, registry: PluginRegistry
     if (!run.start || run.start.length !== 2) continue;
     const fallback = (): QuarticTrajectory => ({ id: run.id, group: run.group, cls: run.cls, points: run.theta ? [run.start!, run.theta] : [run.start!], replayed: false });
     const cfg = dir.steppers[run.group];
-    if (!cfg || !registry.has(cfg.stepper)) {
+    if (!cfg || !steppers.has(cfg.stepper)) {
       unregistered.add(cfg?.stepper ?? run.group);
       trajectories.push(fallback());
       continue;
@@ -44,7 +44,7 @@ export function replayQuarticTrajectories(dir: DirData, registry: PluginRegistry
       const oracle = new QuarticOracle();
       // The manifest writes non-finite numbers as strings ("Infinity"): give the stepper numbers back.
       const hp = Object.fromEntries(Object.entries(cfg.hyperparameters).map(([k, v]) => [k, typeof v === 'string' && /^-?Infinity$|^NaN$/.test(v) ? num(v) : v]));
-      const stepper = registry.create(cfg.stepper, oracle, hp);
+      const stepper = steppers.create(cfg.stepper, oracle, hp);
       const log = logged.get(run.id);
       runStepper(stepper, Float64Array.from(run.start), {
         maxIterations: Math.max(0, run.steps),

@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { selectKernels } from '../linalg/select-kernels.js';
-import { registerBuiltinPlugins } from '../../plugins/index.js';
+import { selectKernels } from '../core/linalg/select-kernels.js';
+import { registerBuiltins } from '../builtins.js';
 import { demoConfigs, quarticShares, runDemo } from './demo.js';
-import { runExperiment } from './experiment.js';
+import { runExperiment } from '../core/run/experiment.js';
 
-registerBuiltinPlugins();
+registerBuiltins();
 
 test('quick demo: quartic starts split between (−3, 0) and (√2, 0); the report states what was measured', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gradflat-demo-'));

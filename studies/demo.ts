@@ -5,12 +5,12 @@
  * The linear autoencoder runs twice from the same starts: with the paper's fixed MINRES-QLP
  * tolerance and with gradflat's forcing rule (inexact Newton).
  */
-import { writeFileAtomic } from '../io/atomic.js';
+import { writeFileAtomic } from '../core/io/atomic.js';
 import { join } from 'node:path';
-import type { DenseKernels } from '../linalg/kernels.js';
-import { QUARTIC_CRITICAL_POINT, QUARTIC_FLAT_MINIMUM } from '../../problems/quartic/oracle.js';
-import { runExperiment, type ExperimentConfig, type ExperimentResult } from './experiment.js';
-import { aggregate, formatSummaryTable } from './summary-table.js';
+import type { DenseKernels } from '../core/linalg/kernels.js';
+import { QUARTIC_CRITICAL_POINT, QUARTIC_FLAT_MINIMUM } from '../problems/quartic/oracle.js';
+import { runExperiment, type ExperimentConfig, type ExperimentResult } from '../core/run/experiment.js';
+import { aggregate, formatSummaryTable } from '../core/run/summary-table.js';
 
 export interface DemoOptions {
   quick?: boolean;
