@@ -10,7 +10,7 @@
  */
 import { inject, injectable } from '../../core/di.js';
 import { isDenseSolver, requireDenseSolver, type NewtonSolver } from '../../core/analysis/exact-direction.js';
-import { newtonDirection } from '../../core/analysis/newton-direction.js';
+import { newtonDirection, NewtonSolveWorkspace } from '../../core/analysis/newton-direction.js';
 import type { DenseKernels } from '../../core/linalg/kernels.js';
 import { addScaled, dot, equalArrays, norm2 } from '../../core/linalg/vector.js';
 import { type Oracle } from '../../core/oracle/oracle.js';
@@ -58,6 +58,9 @@ export interface NewtonMrState extends StepperState {
 
 @injectable()
 export class NewtonMr implements Stepper<NewtonMrState> {
+  /** MINRES-QLP's buffers, reused by every step (scratch, not state: p lives only within a step). */
+  private workspace?: NewtonSolveWorkspace;
+
   constructor(
     @inject(ORACLE) private readonly oracle: Oracle,
     @inject(HYPERPARAMETERS) private readonly hp: NewtonMrHyperparameters,
@@ -82,9 +85,11 @@ export class NewtonMr implements Stepper<NewtonMrState> {
 
     if (hp.solver === 'exact-lm') return levenbergMarquardtStep(oracle, this.kernels, state, hp);
     const solver = hp.solver ?? 'minres-qlp';
+    if (!isDenseSolver(solver)) this.workspace = NewtonSolveWorkspace.ofOrder(this.workspace, theta.length);
     const dir = newtonDirection(oracle, theta, g, {
       rtol: stepTolerance(hp, gradNormSq), maxit: hp.maxit ?? oracle.dim, maxxnorm: hp.maxxnorm, acondlim: hp.acondlim, trancond: hp.trancond,
       ...(solver !== 'minres-qlp' && { solver, pinvRcond: hp.pinvRcond, kernels: this.kernels }),
+      ...(this.workspace && { workspace: this.workspace }),
     });
     const p = dir.p;
     const directionNorm = norm2(p);
