@@ -1,6 +1,6 @@
 /**
  * Newton-MR ([GF] §2.2; Roosta, Liu, Xu & Mahoney 2018): p = MINRES-QLP solution of Hp = −g,
- * then Armijo backtracking on ‖g‖² (line-search.ts). When the line search cannot accept any α,
+ * then Armijo backtracking on ‖g‖² (core/newton/line-search.ts). When the line search cannot accept any α,
  * θ stays where it is and the step reports `halted` — unlike the paper's reference code, which
  * returns the zero vector as the new point (itself a critical point for bias-free networks).
  *
@@ -17,7 +17,7 @@ import { type Oracle } from '../../core/oracle/oracle.js';
 import { DENSE_KERNELS, HYPERPARAMETERS, ORACLE } from '../../core/oracle/tokens.js';
 import type { StepResult, Stepper, StepperState } from '../../core/stepper/stepper.js';
 import { initialState } from '../../core/stepper/evaluate.js';
-import { armijoBacktracking, type MeritTrial } from './line-search.js';
+import { armijoBacktracking, type MeritTrial } from '../../core/newton/line-search.js';
 import { levenbergMarquardtStep } from './lm-step.js';
 
 export interface NewtonMrHyperparameters {
