@@ -103,9 +103,10 @@ test('a solve through a reused workspace allocates no Float64Array of length n; 
   }
 });
 
-test('a workspace of another order is refused; ofOrder keeps a fitting one and replaces the rest', () => {
+test('a workspace of another order, or b in its own buffers, is refused; ofOrder keeps a fitting one and replaces the rest', () => {
   const ws = new MinresQlpWorkspace(n);
   assert.throws(() => minresQlp((v, out) => { out.set(v); }, new Float64Array(n + 1).fill(1), {}, ws), /workspace of order 40 cannot solve a system of order 41/);
+  assert.throws(() => minresQlp((v, out) => { out.set(v); }, ws.x, {}, ws), /b must not be a buffer of the workspace/);
   assert.equal(MinresQlpWorkspace.ofOrder(ws, n), ws);
   assert.equal(MinresQlpWorkspace.ofOrder(ws, 3).n, 3);
   assert.equal(MinresQlpWorkspace.ofOrder(undefined, 3).n, 3);

@@ -238,6 +238,11 @@ export class MinresQlpWorkspace {
   static ofOrder(ws: MinresQlpWorkspace | undefined, n: number): MinresQlpWorkspace {
     return ws !== undefined && ws.n === n ? ws : new MinresQlpWorkspace(n);
   }
+
+  /** Whether `a` is (a view of) one of the n-vectors, e.g. x of an earlier solve passed back as b. */
+  ownsMemoryOf(a: Float64Array): boolean {
+    return [this.x, this.v, ...this.r, this.w, this.wl, this.xl2].some((u) => u.buffer === a.buffer);
+  }
 }
 
 /**
@@ -277,9 +282,10 @@ function normFromSumSq(ss: number, y: Float64Array): number {
 }
 
 /**
- * Classical Gram–Schmidt twice: r ← (I − VVᵀ)² r for the orthonormal rows V = basis[0..k).
- * c holds at least k coefficients. Returns Σr² of the result. (The three-term recurrence has already removed v_k and v_{k−1}
- * in exact arithmetic; this removes what round-off left along every earlier v_j.)
+ * Classical Gram–Schmidt twice: r ← (I − VVᵀ)² r for the orthonormal rows V = basis[0..k);
+ * c holds at least k coefficients. Returns Σr² of the result. (The three-term recurrence has
+ * already removed v_k and v_{k−1} in exact arithmetic; this removes what round-off left along
+ * every earlier v_j.)
  */
 function reorthogonalize(basis: Float64Array[], k: number, r: Float64Array, c: Float64Array): number {
   for (let pass = 0; pass < 2; pass++) {
@@ -315,6 +321,7 @@ export function minresQlp(
     throw new RangeError(`minresQlp: workspace of order ${workspace.n} cannot solve a system of order ${n} (MinresQlpWorkspace.ofOrder makes one that fits)`);
   }
   const ws = workspace ?? new MinresQlpWorkspace(n);
+  if (ws.ownsMemoryOf(b)) throw new RangeError('minresQlp: b must not be a buffer of the workspace it is solved in (the solve overwrites them)');
   const rtol = options.rtol ?? 1e-6;
   const maxit = options.maxit ?? n;
   const maxxnorm = options.maxxnorm ?? 1e7;
