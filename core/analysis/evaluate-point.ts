@@ -9,9 +9,10 @@
 import type { DenseKernels } from '../linalg/kernels.js';
 import { dot } from '../linalg/vector.js';
 import type { Oracle } from '../oracle/oracle.js';
+import type { NewtonSolveExit } from '../stepper/stepper.js';
 import { classifyPoint, DEFAULT_THRESHOLDS, rayleighIndices, residualsOf, type ClassThresholds, type PointClass } from './flatness.js';
 import { hessianEigen, isDenseSolver } from '../newton/exact-direction.js';
-import { newtonDirection, REFERENCE_SOLVER_SETTINGS, type NewtonSolveOptions } from '../newton/direction.js';
+import { newtonDirection, NewtonSolveWorkspace, REFERENCE_SOLVER_SETTINGS, type NewtonSolveOptions } from '../newton/direction.js';
 import { estimatedCurvature, estimateIndex, hvpOperator, usesDenseIndex, type EstimatedCurvature, type IndexEstimateOptions, type IndexMethod } from './index-estimate.js';
 import { spectralFlatness, type SpectralFlatness } from './spectral-flatness.js';
 import { DEFAULT_INDEX_CUTOFF, DENSE_MAX_DIM, denseHessian, morseIndex, spectrumOf } from './spectrum.js';
@@ -30,6 +31,8 @@ export interface EvaluateOptions {
   /** 'auto' (default): dense up to denseMaxDim, else the lanczos-slq estimate (HVPs only). */
   indexMethod?: IndexMethod;
   estimate?: IndexEstimateOptions;
+  /** Buffers for the MINRES-QLP solve, from a caller that evaluates many points (replaced if of another order). */
+  workspace?: NewtonSolveWorkspace;
 }
 
 export interface PointReport {
@@ -38,7 +41,7 @@ export interface PointReport {
   /** r, rH of the Newton direction with the solver's ‖A‖ estimate (the figures' convention). */
   r_solverA: number;
   rH_solverA: number;
-  solverExit: string;
+  solverExit: NewtonSolveExit;
   solverIterations: number;
   Anorm_solver: number;
   /** Which solver computed p, and its true relative residual ‖Hp + g‖/‖g‖. */
@@ -93,6 +96,7 @@ export function evaluatePoint(oracle: Oracle, theta: Float64Array, kernels: Dens
   const eig = dense ? hessianEigen(oracle, theta, kernels) : undefined;
   const settings: NewtonSolveOptions = { ...REFERENCE_SOLVER_SETTINGS, maxit: withinLimit ? n : Math.min(n, LARGE_N_SOLVE_MAXIT), ...opts.solve };
   if (isDenseSolver(settings.solver)) Object.assign(settings, { kernels, ...(eig && { eigen: eig }) });
+  if (opts.workspace) settings.workspace = NewtonSolveWorkspace.ofOrder(opts.workspace, n);
   const dir = newtonDirection(oracle, theta, g, settings);
   const m = dir.metrics;
   const report: PointReport = {

@@ -76,10 +76,16 @@
  * 'nan-or-inf' returns the recurrences of the last finite iteration (rnorm = φ, Arnorm and
  * relAres lag one more step; NaN if no iteration was completed).
  *
- * Cost: one `apply` and four fused O(n) passes per iteration; eight n-vectors are allocated once
- * per call (x, v, three Lanczos residuals, two directions w, and x's frozen part xl2).
+ * Cost: one `apply` and four fused O(n) passes per iteration; eight n-vectors (x, v, three
+ * Lanczos residuals, two directions w, and x's frozen part xl2). They live in a
+ * MinresQlpWorkspace, which a caller that solves repeatedly (a stepper, a probe) keeps and passes
+ * in, as Krylov.jl's MinresQlpWorkspace: a solve through it then allocates no n-vector, and the
+ * returned x is the workspace's buffer, overwritten by the next solve. Without one, each call
+ * makes a temporary workspace. Every buffer a solve reads before writing is zeroed at its start,
+ * so a reused workspace gives bit-for-bit the result of a fresh one.
  * With `reorthogonalize` (gradflat's option, not in the reference): plus one stored n-vector and
- * 4·n·k flops per iteration k — O(n·k) memory and O(n·k²) flops in all.
+ * 4·n·k flops per iteration k — O(n·k) memory and O(n·k²) flops in all (the stored vectors are
+ * kept in the workspace and reused by later solves).
  */
 
 import { norm2 } from './vector.js';
@@ -123,9 +129,46 @@ export type MinresQlpExit =
   | 'singular-system'
   | 'nan-or-inf';
 
+/**
+ * What an exit says about x, in the terms of Krylov.jl's SimpleStats: `solved` — x solves the
+ * compatible system to the tolerance or exactly (relres test); `inconsistent` — the system was
+ * found incompatible and x is a least-squares solution (relAres test, or A b = 0). Neither holds
+ * for the exits that stop on a limit or a detection without convergence (5–9, 'nan-or-inf').
+ * `flag` is minresQLP.m's FLAG (the reference gives 'x-zero-is-solution' its 0; 'nan-or-inf'
+ * has none).
+ */
+export interface MinresQlpExitInfo {
+  readonly flag: number | null;
+  readonly solved: boolean;
+  readonly inconsistent: boolean;
+}
+
+const exitInfo = (flag: number | null, solved: boolean, inconsistent: boolean): MinresQlpExitInfo => Object.freeze({ flag, solved, inconsistent });
+
+/** Every exit with its flag and meaning (see the table at the top of this file). */
+export const MINRES_QLP_EXITS: { readonly [E in MinresQlpExit]: MinresQlpExitInfo } = Object.freeze({
+  'b-eigenvector': exitInfo(-1, true, false),
+  'b-zero': exitInfo(0, true, false),
+  'x-zero-is-solution': exitInfo(0, false, true),
+  'rtol': exitInfo(1, true, false),
+  'rtol-least-squares': exitInfo(2, false, true),
+  'eps': exitInfo(3, true, false),
+  'eps-least-squares': exitInfo(4, false, true),
+  'x-eigenvector': exitInfo(5, false, false),
+  'xnorm-exceeds-maxxnorm': exitInfo(6, false, false),
+  'acond-exceeds-acondlim': exitInfo(7, false, false),
+  'maxit': exitInfo(8, false, false),
+  'singular-system': exitInfo(9, false, false),
+  'nan-or-inf': exitInfo(null, false, false),
+});
+
 export interface MinresQlpResult {
+  /** The solution; with a workspace, its buffer (overwritten by the workspace's next solve). */
   x: Float64Array;
   exit: MinresQlpExit;
+  /** MINRES_QLP_EXITS[exit].solved and .inconsistent, as Krylov.jl's SimpleStats. */
+  solved: boolean;
+  inconsistent: boolean;
   iterations: number;
   /** Estimates, as in minresQLP.m: */
   Anorm: number; // running estimate of ‖A − shift·I‖ (a lower estimate of ‖A − shift·I‖₂)
@@ -165,6 +208,44 @@ const EXIT_OF_FLAG: Record<number, MinresQlpExit> = {
 };
 
 /**
+ * The n-vectors of a solve of order n, kept by a caller across solves (see "Cost" above). Each
+ * solve overwrites them all, x included; a workspace serves one solve at a time.
+ */
+export class MinresQlpWorkspace {
+  readonly x: Float64Array;
+  readonly v: Float64Array;
+  /** The three Lanczos residuals; a solve rotates them by reference, so their roles change. */
+  readonly r: readonly [Float64Array, Float64Array, Float64Array];
+  readonly w: Float64Array;
+  readonly wl: Float64Array;
+  readonly xl2: Float64Array;
+  readonly refl = new Float64Array(3);
+  /** `reorthogonalize`: stored Lanczos vectors (grown on demand, reused) and their coefficients. */
+  readonly basis: Float64Array[] = [];
+  coefficients = new Float64Array(0);
+
+  constructor(readonly n: number) {
+    if (!Number.isInteger(n) || n < 0) throw new RangeError(`MinresQlpWorkspace: order must be a non-negative integer, got ${n}`);
+    this.x = new Float64Array(n);
+    this.v = new Float64Array(n);
+    this.r = [new Float64Array(n), new Float64Array(n), new Float64Array(n)];
+    this.w = new Float64Array(n);
+    this.wl = new Float64Array(n);
+    this.xl2 = new Float64Array(n);
+  }
+
+  /** `ws` when it has order n, else a new workspace of order n (for callers whose n may change). */
+  static ofOrder(ws: MinresQlpWorkspace | undefined, n: number): MinresQlpWorkspace {
+    return ws !== undefined && ws.n === n ? ws : new MinresQlpWorkspace(n);
+  }
+
+  /** Whether `a` is (a view of) one of the n-vectors, e.g. x of an earlier solve passed back as b. */
+  ownsMemoryOf(a: Float64Array): boolean {
+    return [this.x, this.v, ...this.r, this.w, this.wl, this.xl2].some((u) => u.buffer === a.buffer);
+  }
+}
+
+/**
  * Stable 2×2 reflector (SymOrtho): [c s; s −c]·[a; b] = [r; 0] with r = ‖(a, b)‖ ≥ 0.
  * Writes c, s, r into out[0..2] so the hot loop does not allocate.
  */
@@ -201,13 +282,12 @@ function normFromSumSq(ss: number, y: Float64Array): number {
 }
 
 /**
- * Classical Gram–Schmidt twice: r ← (I − VVᵀ)² r for the orthonormal rows V = basis.
- * Returns Σr² of the result. (The three-term recurrence has already removed v_k and v_{k−1}
- * in exact arithmetic; this removes what round-off left along every earlier v_j.)
+ * Classical Gram–Schmidt twice: r ← (I − VVᵀ)² r for the orthonormal rows V = basis[0..k);
+ * c holds at least k coefficients. Returns Σr² of the result. (The three-term recurrence has
+ * already removed v_k and v_{k−1} in exact arithmetic; this removes what round-off left along
+ * every earlier v_j.)
  */
-function reorthogonalize(basis: Float64Array[], r: Float64Array): number {
-  const k = basis.length;
-  const c = new Float64Array(k);
+function reorthogonalize(basis: Float64Array[], k: number, r: Float64Array, c: Float64Array): number {
   for (let pass = 0; pass < 2; pass++) {
     for (let j = 0; j < k; j++) {
       const vj = basis[j];
@@ -234,8 +314,14 @@ export function minresQlp(
   apply: (v: Float64Array, out: Float64Array) => void,
   b: Float64Array,
   options: MinresQlpOptions = {},
+  workspace?: MinresQlpWorkspace,
 ): MinresQlpResult {
   const n = b.length;
+  if (workspace !== undefined && workspace.n !== n) {
+    throw new RangeError(`minresQlp: workspace of order ${workspace.n} cannot solve a system of order ${n} (MinresQlpWorkspace.ofOrder makes one that fits)`);
+  }
+  const ws = workspace ?? new MinresQlpWorkspace(n);
+  if (ws.ownsMemoryOf(b)) throw new RangeError('minresQlp: b must not be a buffer of the workspace it is solved in (the solve overwrites them)');
   const rtol = options.rtol ?? 1e-6;
   const maxit = options.maxit ?? n;
   const maxxnorm = options.maxxnorm ?? 1e7;
@@ -243,27 +329,31 @@ export function minresQlp(
   const trancond = options.trancond ?? 1e7;
   const shift = options.shift ?? 0;
 
-  const x = new Float64Array(n);
+  const x = ws.x.fill(0);
   const beta1 = norm2(b);
   if (beta1 === 0) {
     return {
-      x, exit: 'b-zero', iterations: 0, Anorm: 0, Acond: 1, xnorm: 0,
+      x, exit: 'b-zero', ...solvedInconsistent('b-zero'), iterations: 0, Anorm: 0, Acond: 1, xnorm: 0,
       rnorm: 0, Arnorm: 0, relres: 0, relAres: 0, qlpIterations: 0,
     };
   }
 
-  // Work vectors, allocated once. r1, r2, r3 hold β_{k−1}v_{k−1}, β_k v_k and the new residual
-  // of the three-term recurrence; they rotate by reference, never by copy.
-  const v = new Float64Array(n);
-  let r1 = new Float64Array(n);
-  let r2 = Float64Array.from(b);
-  let r3 = new Float64Array(n);
-  const w = new Float64Array(n); // w_k   (MINRES: column of V R⁻¹; QLP: column of V P)
-  const wl = new Float64Array(n); // w_{k−1}
-  const xl2 = new Float64Array(n); // QLP: the part of x along w_1..w_{k−3}, which no longer changes
-  const refl = new Float64Array(3); // symOrtho output
-  // Lanczos basis for the reorthogonalising variant (grows by one n-vector per iteration).
-  const basis: Float64Array[] | undefined = options.reorthogonalize ? [] : undefined;
+  // Work vectors, from the workspace, in the state a fresh allocation would have. r1, r2, r3 hold
+  // β_{k−1}v_{k−1}, β_k v_k and the new residual of the three-term recurrence; they rotate by
+  // reference, never by copy.
+  const v = ws.v; // written before it is read
+  let r1 = ws.r[0].fill(0);
+  let r2 = ws.r[1];
+  r2.set(b);
+  let r3 = ws.r[2].fill(0);
+  const w = ws.w.fill(0); // w_k   (MINRES: column of V R⁻¹; QLP: column of V P)
+  const wl = ws.wl.fill(0); // w_{k−1}
+  const xl2 = ws.xl2.fill(0); // QLP: the part of x along w_1..w_{k−3}, which no longer changes
+  const refl = ws.refl; // symOrtho output, written before it is read
+  // Lanczos basis for the reorthogonalising variant (one more n-vector per iteration; its first
+  // `basisLength` entries are this solve's, later ones are left over from earlier solves).
+  const basis: Float64Array[] | undefined = options.reorthogonalize ? ws.basis : undefined;
+  let basisLength = 0;
 
   let flag = Number.isFinite(beta1) ? FLAG0 : NONFINITE;
   let iter = 0;
@@ -319,8 +409,11 @@ export function minresQlp(
       ss += t * t;
     }
     if (basis) {
-      basis.push(Float64Array.from(v));
-      ss = reorthogonalize(basis, r3);
+      if (basisLength < basis.length) basis[basisLength].set(v);
+      else basis.push(Float64Array.from(v));
+      basisLength++;
+      if (ws.coefficients.length < basisLength) ws.coefficients = new Float64Array(Math.max(basisLength, 2 * ws.coefficients.length));
+      ss = reorthogonalize(basis, basisLength, r3, ws.coefficients);
     }
     const tmp = r1;
     r1 = r2;
@@ -565,6 +658,7 @@ export function minresQlp(
   return {
     x,
     exit,
+    ...solvedInconsistent(exit),
     iterations: iter,
     Anorm,
     Acond,
@@ -581,6 +675,7 @@ export function minresQlp(
     return {
       x,
       exit: 'nan-or-inf',
+      ...solvedInconsistent('nan-or-inf'),
       iterations: iter,
       Anorm,
       Acond,
@@ -592,4 +687,9 @@ export function minresQlp(
       qlpIterations: qlpIter,
     };
   }
+}
+
+function solvedInconsistent(exit: MinresQlpExit): { solved: boolean; inconsistent: boolean } {
+  const info = MINRES_QLP_EXITS[exit];
+  return { solved: info.solved, inconsistent: info.inconsistent };
 }

@@ -9,7 +9,7 @@
  */
 import type { DenseKernels } from '../linalg/kernels.js';
 import { DEFAULT_PINV_RCOND } from '../linalg/exact-newton.js';
-import { minresQlp, type MinresQlpOptions, type MinresQlpResult } from '../linalg/minres-qlp.js';
+import { minresQlp, MinresQlpWorkspace, type MinresQlpOptions, type MinresQlpResult } from '../linalg/minres-qlp.js';
 import { selectKernels } from '../linalg/select-kernels.js';
 import { norm2 } from '../linalg/vector.js';
 import type { Oracle } from '../oracle/oracle.js';
@@ -33,9 +33,35 @@ export interface NewtonSolveOptions extends MinresQlpOptions {
   kernels?: DenseKernels;
   /** 'exact': the eigendecomposition at θ when the caller already has it. */
   eigen?: HessianEigen;
+  /** MINRES-QLP solvers: buffers to solve in (default: fresh ones); see NewtonSolveWorkspace. */
+  workspace?: NewtonSolveWorkspace;
+}
+
+/**
+ * The n-vectors of a MINRES-QLP Newton solve — the solver's (MinresQlpWorkspace), the right-hand
+ * side −g and the operator's copy of θ — kept by a caller that solves repeatedly (a stepper, the
+ * probes of a run) so that a solve allocates none. The direction p returned through it is the
+ * workspace's buffer: the next solve overwrites it.
+ */
+export class NewtonSolveWorkspace {
+  readonly minres: MinresQlpWorkspace;
+  readonly rhs: Float64Array;
+  readonly theta: Float64Array;
+
+  constructor(readonly n: number) {
+    this.minres = new MinresQlpWorkspace(n);
+    this.rhs = new Float64Array(n);
+    this.theta = new Float64Array(n);
+  }
+
+  /** `ws` when it has order n, else a new workspace of order n (for callers whose n may change). */
+  static ofOrder(ws: NewtonSolveWorkspace | undefined, n: number): NewtonSolveWorkspace {
+    return ws !== undefined && ws.n === n ? ws : new NewtonSolveWorkspace(n);
+  }
 }
 
 export interface NewtonDirection {
+  /** The direction; with a workspace, its buffer (overwritten by the workspace's next solve). */
   p: Float64Array;
   /** The MINRES-QLP result (absent for 'exact'). */
   solve?: MinresQlpResult;
@@ -49,11 +75,15 @@ export function newtonDirection(oracle: Oracle, theta: Float64Array, g: Float64A
     const eig = options.eigen ?? hessianEigen(oracle, theta, options.kernels ?? selectKernels(undefined, () => {}));
     return exactDirection(eig, g, options.pinvRcond ?? DEFAULT_PINV_RCOND);
   }
-  const b = new Float64Array(g.length);
+  const { workspace, ...minresOptions } = options;
+  if (workspace !== undefined && workspace.n !== g.length) {
+    throw new RangeError(`newtonDirection: workspace of order ${workspace.n} cannot solve a system of order ${g.length} (NewtonSolveWorkspace.ofOrder makes one that fits)`);
+  }
+  const b = workspace?.rhs ?? new Float64Array(g.length);
   for (let i = 0; i < g.length; i++) b[i] = -g[i];
   // HVPs, or a dense Hessian from batched products when the solve is long enough to pay (hessian-operator.ts).
-  const op = hessianOperator(oracle, theta, { rtol: options.rtol, maxit: options.maxit });
-  const solve = minresQlp(op.apply, b, { ...options, reorthogonalize: solver === 'minres-qlp-reorth' });
+  const op = hessianOperator(oracle, theta, { rtol: options.rtol, maxit: options.maxit, ...(workspace && { thetaBuffer: workspace.theta }) });
+  const solve = minresQlp(op.apply, b, { ...minresOptions, reorthogonalize: solver === 'minres-qlp-reorth' }, workspace?.minres);
   return { p: solve.x, solve, metrics: { ...solveMetrics(solve, norm2(g), solver), operator: op.provenance } };
 }
 

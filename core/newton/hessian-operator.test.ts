@@ -13,7 +13,7 @@ import { seededNormal } from '../../engines/mlp/init.js';
 import { MlpOracle } from '../../engines/mlp/mlp-oracle.js';
 import { randomMlpData, randomVec } from '../../engines/mlp/test-data.js';
 import { SWITCH_FRACTION, hessianOperator, hessianOperatorModeFromEnv, symmetricMatvec } from './hessian-operator.js';
-import { newtonDirection } from './direction.js';
+import { newtonDirection, NewtonSolveWorkspace } from './direction.js';
 
 /** A fixed symmetric matrix behind the Oracle API, declaring the batched capabilities or not. */
 function matrixOracle(A: Float64Array, n: number, batched: boolean): Oracle {
@@ -157,4 +157,50 @@ test('GRADFLAT_HESSIAN_OPERATOR is checked; symmetricMatvec is H·v', () => {
     for (let j = 0; j < n; j++) s += A[i * n + j] * v[j];
     assert.ok(Math.abs(out[i] - s) <= 1e-12 * Math.max(1, Math.abs(s)));
   }
+});
+
+test('newtonDirection through a NewtonSolveWorkspace: the same bits as fresh buffers, p is the workspace buffer, no n-vector allocated', () => {
+  const spec = { layers: [3, 4, 2], hiddenActivation: 'tanh', biases: true, loss: 'mse', l2: 1e-3 } as const;
+  const normal = seededNormal(21);
+  const mlp = new MlpOracle({ ...spec, layers: [...spec.layers] }, randomMlpData({ ...spec, layers: [...spec.layers] }, 20, normal), typescriptKernels, { threads: 1 });
+  const n = mlp.dim;
+  const ws = new NewtonSolveWorkspace(n);
+  for (const [k, settings] of [{ rtol: 1e-10, maxit: n }, { rtol: 0.5, maxit: 3 }, { rtol: 1e-10, maxit: n, solver: 'minres-qlp-reorth' as const }].entries()) {
+    const theta = randomVec(n, normal, 0.7);
+    const g = mlp.gradient(theta).gradient;
+    const fresh = newtonDirection(mlp, theta, g, settings);
+    const reused = newtonDirection(mlp, theta, g, { ...settings, workspace: ws });
+    assert.equal(reused.p, ws.minres.x);
+    assert.deepEqual(Array.from(reused.p), Array.from(fresh.p), `settings ${k}`); // strict: Object.is per entry
+    assert.deepEqual(reused.metrics, fresh.metrics, `settings ${k}`);
+  }
+  assert.throws(() => newtonDirection(mlp, new Float64Array(n), new Float64Array(n + 1), { workspace: ws }), /workspace of order/);
+  // Allocation count on an operator that works in place (a fixed matrix, HVPs).
+  const m = 30;
+  const oracle = matrixOracle(spreadMatrix(m, 7), m, false);
+  const g = randomVec(m, seededNormal(8));
+  const mws = new NewtonSolveWorkspace(m);
+  newtonDirection(oracle, new Float64Array(m), g, { rtol: 1e-8, workspace: mws });
+  const Original = globalThis.Float64Array;
+  let made = 0;
+  class Counting extends Original {
+    constructor(...args: unknown[]) {
+      super(...(args as [number]));
+      if (this.length === m) made++;
+    }
+  }
+  globalThis.Float64Array = Counting as unknown as Float64ArrayConstructor;
+  let reusedMade: number;
+  let freshMade: number;
+  try {
+    newtonDirection(oracle, new Original(m), g, { rtol: 1e-8, workspace: mws });
+    reusedMade = made;
+    made = 0;
+    newtonDirection(oracle, new Original(m), g, { rtol: 1e-8 });
+    freshMade = made;
+  } finally {
+    globalThis.Float64Array = Original;
+  }
+  assert.equal(freshMade, 10, 'eight in MINRES-QLP, −g and the operator\'s θ');
+  assert.equal(reusedMade, 0);
 });

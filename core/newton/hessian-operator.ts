@@ -51,6 +51,12 @@ export interface HessianOperatorOptions {
   maxit?: number;
   /** Default: $GRADFLAT_HESSIAN_OPERATOR, else 'auto'. */
   mode?: HessianOperatorMode;
+  /**
+   * Where to keep the operator's copy of θ (length n; default a new array), for callers that
+   * solve repeatedly. The operator reads it on every `apply`, so it must not be reused while the
+   * operator is still in use.
+   */
+  thetaBuffer?: Float64Array;
 }
 
 export interface HessianOperator {
@@ -88,7 +94,11 @@ export function hessianOperator(oracle: Oracle, theta: Float64Array, options: He
   const switchAt = Math.max(1, Math.ceil(SWITCH_FRACTION * n));
   const qualifies = mode !== 'hvp' && denseOperatorQualifies(oracle);
   const upfront = qualifies && (mode === 'dense' || (rtol <= TIGHT_RTOL && maxApplies >= switchAt));
-  const thetaCopy = Float64Array.from(theta);
+  if (options.thetaBuffer !== undefined && options.thetaBuffer.length !== theta.length) {
+    throw new RangeError(`hessianOperator: thetaBuffer has length ${options.thetaBuffer.length}, θ has ${theta.length}`);
+  }
+  const thetaCopy = options.thetaBuffer ?? new Float64Array(theta.length);
+  thetaCopy.set(theta);
   let H: Float64Array | null = upfront ? (oracle.hessian as (t: Float64Array) => Float64Array)(thetaCopy) : null;
   let hvpApplies = 0;
   let denseApplies = 0;

@@ -4,7 +4,7 @@
  */
 import { DENSE_MAX_DIM, evaluatePoint, lossAndIndex, type PointReport } from '../analysis/evaluate-point.js';
 import type { ClassThresholds } from '../analysis/flatness.js';
-import type { NewtonSolveOptions } from '../newton/direction.js';
+import type { NewtonSolveOptions, NewtonSolveWorkspace } from '../newton/direction.js';
 import type { IndexMethod } from '../analysis/index-estimate.js';
 import type { DenseKernels } from '../linalg/kernels.js';
 import { normSq } from '../linalg/vector.js';
@@ -84,6 +84,8 @@ export interface RunContext {
   indexMethod?: IndexMethod;
   thresholds: ClassThresholds;
   probe: NewtonSolveOptions;
+  /** Buffers for the final point's Newton solve (e.g. shared with the observer's probes; default: fresh). */
+  solveWorkspace?: NewtonSolveWorkspace;
   truth?: readonly TruthPoint[];
   version: string;
   progress: Progress;
@@ -163,7 +165,7 @@ function runLogged(ctx: RunContext, run: number, theta0: Float64Array, log: Step
   const probeWork = observer?.work();
   const work = { ...method.counters };
   const evalStart = performance.now();
-  const final = evaluatePoint(oracle, outcome.state.theta, kernels, { solve: ctx.probe, indexCutoff: ctx.indexCutoff, thresholds: ctx.thresholds, indexMethod: ctx.indexMethod });
+  const final = evaluatePoint(oracle, outcome.state.theta, kernels, { solve: ctx.probe, indexCutoff: ctx.indexCutoff, thresholds: ctx.thresholds, indexMethod: ctx.indexMethod, ...(ctx.solveWorkspace && { workspace: ctx.solveWorkspace }) });
   const evaluationMs = performance.now() - evalStart;
   const match = (loss: number, neg: number | undefined) => (ctx.truth && neg !== undefined ? matchToTruth(loss, neg, ctx.truth) : undefined);
   const record: RunRecord = {

@@ -5,6 +5,7 @@
  * describing the point it stepped FROM and the step it took. The harness, not the stepper,
  * writes logs and decides when to stop (besides a stepper saying it cannot go on).
  */
+import type { MinresQlpExit } from '../linalg/minres-qlp.js';
 import type { OracleCounters } from '../oracle/oracle.js';
 
 /**
@@ -23,10 +24,17 @@ export interface StepperState {
   readonly extra: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * Why a Newton solve stopped: MINRES-QLP's exit (core/linalg/minres-qlp.ts, MINRES_QLP_EXITS
+ * says which mean solved / inconsistent), 'pseudo-inverse' for the exact solver's p = −H⁺g, or
+ * 'dense' for metrics of a direction taken from the dense H (exact-lm).
+ */
+export type NewtonSolveExit = MinresQlpExit | 'pseudo-inverse' | 'dense';
+
 /** A Newton-type direction solve, as MINRES-QLP reports it. */
 export interface NewtonSolveMetrics {
-  /** Why the solver stopped (see core/linalg/minres-qlp.ts). */
-  exit: string;
+  /** Why the solver stopped; logged as this string. */
+  exit: NewtonSolveExit;
   iterations: number;
   /** Paper's r = ‖Hp+g‖ / (‖H‖‖p‖ + ‖g‖) with ‖H‖ = the solver's running estimate of ‖A‖ (as in the paper's figures). */
   r_solverA: number;

@@ -18,6 +18,7 @@
  *   steps         largest ‖θ_{k+1} − θ_k‖ / ‖θ_k‖ and how many steps exceeded blowUpRatio
  *   targets       first step, work and wall time at which loss ≤ target.loss / ‖g‖² ≤ target.gradNormSq
  */
+import { NewtonSolveWorkspace } from '../newton/direction.js';
 import { SPECTRAL_FLAT_TAU, shareAt } from '../analysis/spectral-flatness.js';
 import { norm2 } from '../linalg/vector.js';
 import { addCounters, emptyCounters, workUnits, type OracleCounters } from '../oracle/oracle.js';
@@ -37,6 +38,8 @@ export interface ObserverSettings {
   leaveWindow: number;
   blowUpRatio: number;
   targets: { loss?: number; gradNormSq?: number };
+  /** Buffers of newton probes' solves, reused by every probe (default: the observer makes one). */
+  workspace?: NewtonSolveWorkspace;
 }
 
 export interface TargetHit {
@@ -80,6 +83,7 @@ export function headToHeadObserver(oracle: Oracle, s: ObserverSettings, rng: Rng
   if (s.targets.loss !== undefined) targets.loss = null;
   if (s.targets.gradNormSq !== undefined) targets.gradNormSq = null;
   const methodMs = () => performance.now() - t0 - probeMs;
+  let workspace = s.workspace;
 
   const atState = (st: { iteration: number; loss: number; gradNormSq: number }) => {
     if (wanted.has(st.iteration)) lossAt[st.iteration] = st.loss;
@@ -117,7 +121,8 @@ export function headToHeadObserver(oracle: Oracle, s: ObserverSettings, rng: Rng
         if (due) noteR(m.iteration, m.newton.r_solverA);
       } else if (s.probe.kind !== 'none' && due) {
         const p0 = performance.now();
-        const probe = probeFlatness(oracle, from.theta, from.gradient, s.probe, rng);
+        if (s.probe.kind === 'newton') workspace = NewtonSolveWorkspace.ofOrder(workspace, oracle.dim);
+        const probe = probeFlatness(oracle, from.theta, from.gradient, s.probe, rng, workspace);
         probeMs += performance.now() - p0;
         if (probe) {
           probeWork = addCounters(probeWork, probe.work);

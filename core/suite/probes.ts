@@ -13,7 +13,7 @@
  */
 import { hessianEigen, isDenseSolver, requireDenseSolver, type NewtonSolver } from '../newton/exact-direction.js';
 import { rayleighIndices } from '../analysis/flatness.js';
-import { newtonDirection, REFERENCE_SOLVER_SETTINGS } from '../newton/direction.js';
+import { newtonDirection, NewtonSolveWorkspace, REFERENCE_SOLVER_SETTINGS } from '../newton/direction.js';
 import { spectralFlatness, type SpectralFlatness } from '../analysis/spectral-flatness.js';
 import { DENSE_MAX_DIM } from '../analysis/spectrum.js';
 import type { DenseKernels } from '../linalg/kernels.js';
@@ -21,6 +21,7 @@ import { selectKernels } from '../linalg/select-kernels.js';
 import { normSq } from '../linalg/vector.js';
 import { counterDelta, snapshotCounters, type Oracle, type OracleCounters } from '../oracle/oracle.js';
 import type { Rng } from '../random/rng.js';
+import type { NewtonSolveExit } from '../stepper/stepper.js';
 
 export type ProbeKind = 'newton' | 'rayleigh' | 'spectral' | 'none';
 
@@ -47,7 +48,7 @@ export interface ProbeResult {
   /** newton probes only. */
   r?: number;
   rH?: number;
-  exit?: string;
+  exit?: NewtonSolveExit;
   iterations?: number;
   /** newton probes: the solver and its true relative residual ‖Hp + g‖/‖g‖. */
   solver?: string;
@@ -92,7 +93,11 @@ export function estimateFrobenius(oracle: Oracle, theta: Float64Array, samples: 
   return Math.sqrt(sum / samples);
 }
 
-export function probeFlatness(oracle: Oracle, theta: Float64Array, g: Float64Array, s: ProbeSettings, rng: Rng): ProbeResult | undefined {
+/**
+ * `workspace`: buffers for newton probes' MINRES-QLP solves, kept by a caller that probes
+ * repeatedly (default: fresh ones per probe; a workspace of another order is replaced).
+ */
+export function probeFlatness(oracle: Oracle, theta: Float64Array, g: Float64Array, s: ProbeSettings, rng: Rng, workspace?: NewtonSolveWorkspace): ProbeResult | undefined {
   if (s.kind === 'none') return undefined;
   const before = snapshotCounters(oracle.counters);
   const kernels = () => s.kernels ?? selectKernels(undefined, () => {});
@@ -101,6 +106,7 @@ export function probeFlatness(oracle: Oracle, theta: Float64Array, g: Float64Arr
       ...REFERENCE_SOLVER_SETTINGS, rtol: s.rtol, maxit: s.maxit ?? oracle.dim,
       ...(s.solver && s.solver !== 'minres-qlp' && { solver: s.solver }),
       ...(isDenseSolver(s.solver) && { kernels: kernels(), ...(s.pinvRcond !== undefined && { pinvRcond: s.pinvRcond }) }),
+      ...(workspace && { workspace: NewtonSolveWorkspace.ofOrder(workspace, g.length) }),
     });
     const m = dir.metrics;
     const ray = rayleighIndices(oracle, theta, g, m.Anorm_solver);

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { TruthPoint } from '../analysis/truth.js';
 import type { DenseKernels } from '../linalg/kernels.js';
-import type { NewtonSolveOptions } from '../newton/direction.js';
+import { NewtonSolveWorkspace, type NewtonSolveOptions } from '../newton/direction.js';
 import type { PluginRegistry } from '../registry/registry.js';
 import type { Problem } from '../registry/catalog.js';
 import { Rng, deriveSeed } from '../random/rng.js';
@@ -81,6 +81,8 @@ export function executeTask(ctx: TaskContext, task: SuiteTask, runs: number): Ru
   const oracle = problem.oracle;
   // Each task has its own random stream (probes), fixed by the suite seed and the task alone.
   const rng = new Rng(deriveSeed(deriveSeed(suite.seed, task.phase === 'finder' ? 1 : 2 + task.stepper), task.run));
+  // One set of Newton-solve buffers for the task's probes and its final point.
+  const solveWorkspace = new NewtonSolveWorkspace(oracle.dim);
   const observer: RunObserver = task.phase === 'finder'
     ? finderObserver(suite.starts.flat!.minGradNormSq)
     : headToHeadObserver(oracle, {
@@ -92,6 +94,7 @@ export function executeTask(ctx: TaskContext, task: SuiteTask, runs: number): Ru
       leaveWindow: suite.summary.leaveWindow,
       blowUpRatio: suite.summary.blowUpRatio,
       targets: suite.summary.targets,
+      workspace: solveWorkspace,
     }, rng);
   const paths = taskPaths(ctx.out, suite, task);
   const policy = ctx.checkpoint;
@@ -105,7 +108,7 @@ export function executeTask(ctx: TaskContext, task: SuiteTask, runs: number): Ru
     // Final points of every method are judged with the same solver settings (the suite's
     // probe), so classes compare across methods; the finder's with its own, as its steps.
     probe: task.phase === 'finder' ? { ...plugin.probeSolver?.(s.hyperparameters) } : finalProbe(suite), truth: ctx.truth, version: ctx.version, progress: ctx.progress, runs,
-    observer, ...(policy && store && { checkpoint: { store, policy, portableLog: ctx.portableLog } }),
+    observer, solveWorkspace, ...(policy && store && { checkpoint: { store, policy, portableLog: ctx.portableLog } }),
   }, task.run, Float64Array.from(task.theta0), paths.log);
   writeJsonAtomic(paths.record, record);
   store?.clear(); // after the record: a crash in between leaves a checkpoint, never neither

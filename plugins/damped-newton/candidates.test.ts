@@ -2,6 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { REFERENCE_SOLVER_SETTINGS } from '../../core/newton/direction.js';
 import { typescriptKernels } from '../../core/linalg/kernels-typescript.js';
+import { MinresQlpWorkspace } from '../../core/linalg/minres-qlp.js';
 import { assertVectorClose } from '../../core/testing/assert-close.js';
 import { dampedNewtonCandidates, gammaLadder, pickBest, saddleFreeCandidates } from './candidates.js';
 import { closedFormStep, fromEigenCoordinates, matVec, withEigenvalues } from './test-matrices.js';
@@ -54,6 +55,26 @@ test('damped candidates, singular and indefinite H: (H+γI)⁺ — the γ = −�
   const q0 = fromEigenCoordinates([1, 0, 0]);
   assert.ok(Math.abs(q0.reduce((s, x, i) => s + x * singular.p[i], 0)) < 1e-8);
   assertPairwiseDistinct(cands.map((k) => k.p));
+});
+
+test('damped candidates through one MINRES-QLP workspace: the fresh solves bit for bit, each p its own buffer', () => {
+  const lambda = [-0.01, 0, 2];
+  const c = [1, 0.5, 1];
+  const h = withEigenvalues(lambda);
+  const g = fromEigenCoordinates(c);
+  const opts = { rtol: 1e-12, maxxnorm: 1e8 };
+  const fresh = dampedNewtonCandidates((v, out) => matVec(h, v, out), g, LADDER, opts);
+  const ws = new MinresQlpWorkspace(g.length);
+  for (let round = 0; round < 2; round++) {
+    const shared = dampedNewtonCandidates((v, out) => matVec(h, v, out), g, LADDER, opts, ws);
+    shared.forEach((k, i) => {
+      assert.deepEqual(Array.from(k.p), Array.from(fresh[i].p), `p(γ=${k.gamma})`);
+      assert.equal(k.solve.x, k.p, 'solve.x is the candidate\'s own copy');
+      assert.deepEqual({ ...k.solve, x: null }, { ...fresh[i].solve, x: null });
+    });
+    assert.equal(new Set([ws.x, ...shared.map((k) => k.p)]).size, LADDER.length + 1, 'no candidate aliases the workspace or another');
+    assertPairwiseDistinct(shared.map((k) => k.p));
+  }
 });
 
 test('saddle-free candidates are −(|H|+γI)⁻¹g for each γ', () => {

@@ -6,7 +6,7 @@
  * step (docs/paper.md, "Bugs gradflat avoids"); building the list eagerly here rules that out and lets
  * tests check each candidate against its closed form.
  */
-import { minresQlp, type MinresQlpOptions, type MinresQlpResult } from '../../core/linalg/minres-qlp.js';
+import { minresQlp, type MinresQlpOptions, type MinresQlpResult, type MinresQlpWorkspace } from '../../core/linalg/minres-qlp.js';
 import type { SymmetricEigen } from '../../core/linalg/kernels.js';
 import { scale } from '../../core/linalg/vector.js';
 
@@ -48,17 +48,22 @@ export interface DampedCandidate {
  * p_γ = −(H + γI)⁺ g for each γ, by MINRES-QLP with shift = −γ (it solves (A − shift·I)x = b),
  * so H + γI may be singular or indefinite: the minimum-length least-squares solution is taken.
  * `applyH(v, out)` sets out ← H·v. `options.shift` is ignored (each γ sets its own).
+ * With a `workspace` every γ solves in the same buffers and its p is copied out (each candidate
+ * keeps its own p, and its `solve.x` is that p), so a candidate costs one n-vector, not eight.
  */
 export function dampedNewtonCandidates(
   applyH: (v: Float64Array, out: Float64Array) => void,
   g: Float64Array,
   gammas: readonly number[],
   options: MinresQlpOptions = {},
+  workspace?: MinresQlpWorkspace,
 ): DampedCandidate[] {
   const b = scale(-1, g); // minresQlp copies b, so one right-hand side serves every γ
   return gammas.map((gamma) => {
-    const solve = minresQlp(applyH, b, { ...options, shift: -gamma });
-    return { gamma, p: solve.x, solve };
+    const solve = minresQlp(applyH, b, { ...options, shift: -gamma }, workspace);
+    if (!workspace) return { gamma, p: solve.x, solve };
+    const p = Float64Array.from(solve.x);
+    return { gamma, p, solve: { ...solve, x: p } };
   });
 }
 

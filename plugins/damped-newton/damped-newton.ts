@@ -20,6 +20,7 @@
  */
 import { inject, injectable } from '../../core/di.js';
 import { allFinite, addScaled, dot, equalArrays, norm2 } from '../../core/linalg/vector.js';
+import { MinresQlpWorkspace } from '../../core/linalg/minres-qlp.js';
 import { type Oracle } from '../../core/oracle/oracle.js';
 import { HYPERPARAMETERS, ORACLE } from '../../core/oracle/tokens.js';
 import type { StepResult, Stepper, StepperState } from '../../core/stepper/stepper.js';
@@ -45,6 +46,8 @@ export interface EvaluatedPoint extends PointValues {
 @injectable()
 export class DampedNewton implements Stepper {
   private readonly gammas: readonly number[];
+  /** MINRES-QLP's buffers, shared by every γ of every step (scratch, not state). */
+  private workspace?: MinresQlpWorkspace;
 
   constructor(
     @inject(ORACLE) private readonly oracle: Oracle,
@@ -65,9 +68,10 @@ export class DampedNewton implements Stepper {
       return { state, metrics: { ...base, alpha: 0, directionNorm: 0, stepNorm: 0 }, halted: 'converged: the gradient is exactly zero' };
     }
 
+    this.workspace = MinresQlpWorkspace.ofOrder(this.workspace, g.length);
     const candidates = dampedNewtonCandidates((v, out) => { oracle.hvp(theta, v, out); }, g, this.gammas, {
       rtol: hp.rtol, maxit: hp.maxit ?? oracle.dim, maxxnorm: hp.maxxnorm, acondlim: hp.acondlim, trancond: hp.trancond,
-    });
+    }, this.workspace);
     const evaluated = candidates.map((c) => evaluateGradient(oracle, theta, c.p, gradNormSq));
     const merits = evaluated.map((e) => (e ? e.gradNormSq : Infinity));
     const best = pickBest(merits, gradNormSq);

@@ -7,7 +7,7 @@
  * Variants, as in the reference code (autocrit's GradientNormMinimizer):
  *   'gd'           θ ← θ − lr·Hg
  *   'momentum'     v ← μv − lr·Hg, θ ← θ + v   (heavy ball, the update of core/starts/training.ts)
- *   'backtracking' θ ← θ − α·Hg with α from Armijo backtracking on ‖g‖² (line-search.ts).
+ *   'backtracking' θ ← θ − α·Hg with α from Armijo backtracking on ‖g‖² (core/newton/line-search.ts).
  * When backtracking accepts no α, θ stays and the step reports `halted` (the reference code
  * returns a zero update there too, but never a zero θ).
  */

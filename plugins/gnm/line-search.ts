@@ -1,11 +1,15 @@
 /**
- * Armijo backtracking for gradient-norm minimisation ([GF]; Nocedal & Wright 2006, Alg. 3.1)
- * on the merit m(θ) = ‖g(θ)‖² along p = −Hg:
- *   accept α when m(θ + αp) ≤ m(θ) + ρ·α·m'(0),   m'(0) = 2⟨Hg, p⟩ = −2‖Hg‖².
+ * GNM's line search: Armijo backtracking on the merit m(θ) = ‖g(θ)‖² along p = −Hg, in the shared
+ * implementation (core/newton/line-search.ts) with the slope given as m'(0) = 2⟨Hg, p⟩ = −2‖Hg‖²
+ * (its 'merit' form) and no unit step:
+ *   accept α when m(θ + αp) ≤ m(θ) + ρ·α·m'(0).
  * The factor 2 is there because ∇(½‖g‖²) = Hg, so ∇‖g‖² = 2Hg; stated on φ = ½‖g‖² the same
- * test reads φ(θ + αp) ≤ φ(θ) − ρα‖Hg‖². The search starts from the remembered α and shrinks by
- * β; the caller grows α after an accepted step (α ← min(αmax, α/β)) so it does not stay small.
+ * test reads φ(θ + αp) ≤ φ(θ) − ρα‖Hg‖². The caller grows α after an accepted step
+ * (α ← min(αmax, α/β)) so it does not stay small.
  */
+import { armijoBacktracking, type LineSearchFailure, type MeritTrial } from '../../core/newton/line-search.js';
+
+export type { MeritTrial } from '../../core/newton/line-search.js';
 
 export interface BacktrackingSettings {
   rho: number;
@@ -14,33 +18,19 @@ export interface BacktrackingSettings {
   minAlpha: number;
 }
 
-export interface MeritTrial {
-  /** ‖g(θ + αp)‖² (NaN/∞ is rejected, never accepted). */
-  merit: number;
-  /** True when θ + αp equals θ in float64: shrinking further cannot change anything. */
-  unchanged: boolean;
-}
-
 export interface BacktrackingOutcome {
   /** Accepted α, or 0 when none was accepted. */
   alpha: number;
   accepted: boolean;
   /** Trials evaluated (each one costs the caller one gradient). */
   tries: number;
-  failure?: 'alpha-underflow' | 'no-change' | 'not-a-descent-direction';
+  failure?: LineSearchFailure;
 }
 
 /** `slope` = m'(0), the directional derivative of ‖g‖² along p (−2‖Hg‖² for p = −Hg). */
 export function backtrack(
   merit0: number, slope: number, alphaStart: number, s: BacktrackingSettings, trial: (alpha: number) => MeritTrial,
 ): BacktrackingOutcome {
-  let tries = 0;
-  if (!(slope < 0)) return { alpha: 0, accepted: false, tries, failure: 'not-a-descent-direction' };
-  for (let alpha = alphaStart; alpha >= s.minAlpha; alpha *= s.beta) {
-    tries++;
-    const t = trial(alpha);
-    if (t.unchanged) return { alpha: 0, accepted: false, tries, failure: 'no-change' };
-    if (t.merit <= merit0 + s.rho * alpha * slope) return { alpha, accepted: true, tries };
-  }
-  return { alpha: 0, accepted: false, tries, failure: 'alpha-underflow' };
+  const o = armijoBacktracking(merit0, slope, alphaStart, { rho: s.rho, beta: s.beta, minAlpha: s.minAlpha, slope: 'merit' }, trial);
+  return { alpha: o.alpha, accepted: o.accepted !== 'none', tries: o.tries, ...(o.failure !== undefined && { failure: o.failure }) };
 }

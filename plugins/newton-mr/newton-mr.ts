@@ -1,6 +1,6 @@
 /**
  * Newton-MR ([GF] §2.2; Roosta, Liu, Xu & Mahoney 2018): p = MINRES-QLP solution of Hp = −g,
- * then Armijo backtracking on ‖g‖² (line-search.ts). When the line search cannot accept any α,
+ * then Armijo backtracking on ‖g‖² (core/newton/line-search.ts). When the line search cannot accept any α,
  * θ stays where it is and the step reports `halted` — unlike the paper's reference code, which
  * returns the zero vector as the new point (itself a critical point for bias-free networks).
  *
@@ -10,14 +10,14 @@
  */
 import { inject, injectable } from '../../core/di.js';
 import { isDenseSolver, requireDenseSolver, type NewtonSolver } from '../../core/newton/exact-direction.js';
-import { newtonDirection } from '../../core/newton/direction.js';
+import { newtonDirection, NewtonSolveWorkspace } from '../../core/newton/direction.js';
 import type { DenseKernels } from '../../core/linalg/kernels.js';
 import { addScaled, dot, equalArrays, norm2 } from '../../core/linalg/vector.js';
 import { type Oracle } from '../../core/oracle/oracle.js';
 import { DENSE_KERNELS, HYPERPARAMETERS, ORACLE } from '../../core/oracle/tokens.js';
 import type { StepResult, Stepper, StepperState } from '../../core/stepper/stepper.js';
 import { initialState } from '../../core/stepper/evaluate.js';
-import { armijoBacktracking, type MeritTrial } from './line-search.js';
+import { armijoBacktracking, type MeritTrial } from '../../core/newton/line-search.js';
 import { levenbergMarquardtStep } from '../../core/newton/lm-step.js';
 
 export interface NewtonMrHyperparameters {
@@ -58,6 +58,9 @@ export interface NewtonMrState extends StepperState {
 
 @injectable()
 export class NewtonMr implements Stepper<NewtonMrState> {
+  /** MINRES-QLP's buffers, reused by every step (scratch, not state: p lives only within a step). */
+  private workspace?: NewtonSolveWorkspace;
+
   constructor(
     @inject(ORACLE) private readonly oracle: Oracle,
     @inject(HYPERPARAMETERS) private readonly hp: NewtonMrHyperparameters,
@@ -82,9 +85,11 @@ export class NewtonMr implements Stepper<NewtonMrState> {
 
     if (hp.solver === 'exact-lm') return levenbergMarquardtStep(oracle, this.kernels, state, hp);
     const solver = hp.solver ?? 'minres-qlp';
+    if (!isDenseSolver(solver)) this.workspace = NewtonSolveWorkspace.ofOrder(this.workspace, theta.length);
     const dir = newtonDirection(oracle, theta, g, {
       rtol: stepTolerance(hp, gradNormSq), maxit: hp.maxit ?? oracle.dim, maxxnorm: hp.maxxnorm, acondlim: hp.acondlim, trancond: hp.trancond,
       ...(solver !== 'minres-qlp' && { solver, pinvRcond: hp.pinvRcond, kernels: this.kernels }),
+      ...(this.workspace && { workspace: this.workspace }),
     });
     const p = dir.p;
     const directionNorm = norm2(p);
