@@ -104,11 +104,9 @@ export async function startQueueWorker(urlText: string, opts: QueueWorkerOptions
 
 type Redis = ReturnType<typeof redisClient>;
 
-/**
- * The folder plugin files are materialised in, next to a node_modules/gradflat link, so that a
- * plugin's `import ... from 'gradflat'` resolves to this installation.
- */
+/** The folder plugin and data files are materialised in. */
 function makePluginCache(): string {
+  // Next to a node_modules/gradflat link, so that a plugin's `import ... from 'gradflat'` resolves to this installation.
   const cache = mkdtempSync(join(tmpdir(), 'gradflat-worker-'));
   mkdirSync(join(cache, 'node_modules'));
   writeFileSync(join(cache, 'package.json'), JSON.stringify({ private: true, type: 'module' }));
@@ -118,11 +116,10 @@ function makePluginCache(): string {
 
 interface CachedThread { thread: Thread; out: string; ready: Promise<void>; dead: boolean }
 
-/**
- * Threads kept between jobs of the same suite: a new one costs module loading and the
- * problem's build (most of a job's overhead, docs/scale-out.md).
- */
+/** Task threads by suite key: acquired for a job, released back for the next one. */
 function threadCache(cache: string, log: (line: string) => void, closing: () => boolean) {
+  // Threads are kept between jobs of the same suite: a new one costs module loading and the
+  // problem's build (most of a job's overhead, docs/scale-out.md).
   const idle = new Map<string, CachedThread[]>();
   const acquire = (key: string, init: (out: string) => WorkerInit): CachedThread => {
     const reuse = idle.get(key)?.pop();
@@ -202,10 +199,7 @@ async function fetchJobInputs(redis: Redis, cache: string, d: JobData): Promise<
 /** One job running on a thread: `done` settles with the task, `detach` removes its listeners. */
 interface ThreadJob { done: Promise<void>; detach(): void }
 
-/**
- * Posts the task to the thread. Its checkpoints go to Redis as they come (the writes are
- * collected in `writes`); a stop (SIGTERM) terminates the thread and rejects with DelayedError.
- */
+/** Posts the task to its thread; checkpoints go to Redis as they come, a stop (SIGTERM) rejects with DelayedError. */
 function startOnThread(
   ct: CachedThread, redis: Redis, stopping: Set<() => void>, writes: Array<Promise<unknown>>,
   j: { id: string; index: number; task: SuiteTask; checkpoint: string | null },

@@ -163,10 +163,7 @@ interface InvocationState {
   resumed: number;
 }
 
-/**
- * Flat-start suites: the finder's phase from the trained starts, then the gradient-flat points
- * among its iterates (flat-starts.json) as the methods' starts. Otherwise the trained starts.
- */
+/** The methods' starts: the gradient-flat points the finder phase meets (flat-starts.json), else the trained ones. */
 async function flatStartPhase(inv: InvocationState, trained: readonly Float64Array[]): Promise<{ methodStarts: number[][]; startsInfo: SuiteSummary['starts'] }> {
   const { suite, out } = inv.ctx;
   let methodStarts: number[][] = trained.map((t) => Array.from(t));
@@ -186,10 +183,7 @@ async function flatStartPhase(inv: InvocationState, trained: readonly Float64Arr
   return { methodStarts, startsInfo };
 }
 
-/**
- * One phase: every (stepper, start) task, its record read from disk when it exists, else run
- * by the executor, here, or on worker threads. Results indexed [stepper position][run].
- */
+/** One phase's records, [stepper position][run]: read from disk, else run by the executor, here, or on worker threads. */
 async function runPhase(inv: InvocationState, phase: SuiteTask['phase'], starts: readonly number[][], steppers: number[]): Promise<RunRecord[][]> {
   const { suite, out, kernels, truth, version, checkpoint, progress } = inv.ctx;
   const { results, todo } = finishedTasks(inv, phase, starts, steppers);

@@ -232,10 +232,7 @@ export class Kfac implements Stepper<KfacState> {
     };
   }
 
-  /**
-   * Step 1: the moving averages of A_l, G_l, with fresh statistics at θ folded in when
-   * `statsRefreshed` (and the statistics-pass count k of ε_k); otherwise the state's averages.
-   */
+  /** Step 1: the moving averages of A_l, G_l, fresh statistics at θ folded in when `statsRefreshed`. */
   private statistics(state: KfacState, statsRefreshed: boolean): { averaged: AveragedFactors[]; statsCount: number } {
     const { oracle, hp } = this;
     const { theta } = state;
@@ -268,10 +265,7 @@ export class Kfac implements Stepper<KfacState> {
     });
   }
 
-  /**
-   * Step 4: α from the quadratic model, α = min(−gᵀΔ / Δᵀ(Ĝ + λI)Δ, learningRate), or the
-   * learning rate alone; then clipped to ‖αΔ‖ ≤ maxStepNorm. A string: why no step is taken.
-   */
+  /** Step 4: α = min(α*, learningRate) from the quadratic model (or the rate alone), clipped; a string says why no step. */
   private stepScale(
     theta: Float64Array, delta: Float64Array, directionNorm: number, slope: number, lambda: number,
   ): { alpha: number; alphaStar: number; curvature: number; clipped: boolean } | string {
