@@ -46,19 +46,84 @@ export async function startQueueWorker(urlText: string, opts: QueueWorkerOptions
   const setupModules = [...(opts.setupModules ?? defaultRegistry.setupModules)];
   const redis = redisClient(url);
   redis.on('error', () => {});
-  // Plugin files are materialised here, next to a node_modules/gradflat link, so that a plugin's
-  // `import ... from 'gradflat'` resolves to this installation.
+  const cache = makePluginCache();
+  const stopping = new Set<() => void>();
+  let closing = false;
+  let jobCount = 0;
+  const threads = threadCache(cache, log, () => closing);
+
+  const processor = async (job: Job<JobData, JobResult>, token?: string): Promise<JobResult> => {
+    const d = job.data;
+    const version = packageVersion();
+    checkJobVersion(d, version);
+    const { local, task, truth } = await fetchJobInputs(redis, cache, d);
+    const id = job.id!;
+    const checkpoint = await redis.get(checkpointKey(id));
+    log(`${d.label}: ${checkpoint ? 'continuing from its checkpoint' : 'starting'} (job ${id})`);
+    const key = `${d.suiteHash}|${d.kernels}|${JSON.stringify(d.runs)}|${JSON.stringify(d.checkpoint)}`;
+    const ct = threads.acquire(key, (out) => ({ suite: local, setupModules, out, kernels: d.kernels, truth, version, runs: d.runs, checkpoint: d.checkpoint, remoteCheckpoints: true }));
+    const index = ++jobCount;
+    const writes: Array<Promise<unknown>> = [];
+    let attached: ThreadJob | undefined;
+    try {
+      await ct.ready;
+      attached = startOnThread(ct, redis, stopping, writes, { id, index, task, checkpoint });
+      await attached.done;
+    } catch (e) {
+      if (e instanceof DelayedError) await releaseJob(job, token, writes, d.label, log);
+      throw e;
+    } finally {
+      attached?.detach();
+      threads.release(key, ct);
+    }
+    await Promise.all(writes);
+    const result = collectResult(ct.out, local, task);
+    log(`${d.label}: done (job ${id})`);
+    return result;
+  };
+
+  const lockMs = opts.lockMs ?? 30_000;
+  const connection = redisClient(url);
+  const worker = new Worker<JobData, JobResult>(QUEUE_NAME, processor, {
+    connection, concurrency: opts.concurrency ?? 1,
+    lockDuration: lockMs, stalledInterval: lockMs, maxStalledCount: 3,
+  });
+  worker.on('error', (e) => log(`queue error: ${e.message}`));
+  // The checkpoint outlives a failed attempt (the retry continues from it) and is removed once done.
+  worker.on('completed', (job) => void redis.del(checkpointKey(job.id!)).catch(() => {}));
+  worker.on('failed', (job, e) => log(`${job?.data.label ?? 'a job'} failed: ${e.message}`));
+  return {
+    async close() {
+      if (closing) return;
+      closing = true;
+      for (const s of [...stopping]) s();
+      await worker.close();
+      threads.terminateIdle();
+      connection.disconnect();
+      redis.disconnect();
+      rmSync(cache, { recursive: true, force: true });
+    },
+  };
+}
+
+type Redis = ReturnType<typeof redisClient>;
+
+/** The folder plugin and data files are materialised in. */
+function makePluginCache(): string {
+  // Next to a node_modules/gradflat link, so that a plugin's `import ... from 'gradflat'` resolves to this installation.
   const cache = mkdtempSync(join(tmpdir(), 'gradflat-worker-'));
   mkdirSync(join(cache, 'node_modules'));
   writeFileSync(join(cache, 'package.json'), JSON.stringify({ private: true, type: 'module' }));
   symlinkSync(PACKAGE_ROOT, join(cache, 'node_modules', 'gradflat'), 'dir');
-  const stopping = new Set<() => void>();
-  let closing = false;
-  let jobCount = 0;
+  return cache;
+}
 
+interface CachedThread { thread: Thread; out: string; ready: Promise<void>; dead: boolean }
+
+/** Task threads by suite key: acquired for a job, released back for the next one. */
+function threadCache(cache: string, log: (line: string) => void, closing: () => boolean) {
   // Threads are kept between jobs of the same suite: a new one costs module loading and the
   // problem's build (most of a job's overhead, docs/scale-out.md).
-  interface CachedThread { thread: Thread; out: string; ready: Promise<void>; dead: boolean }
   const idle = new Map<string, CachedThread[]>();
   const acquire = (key: string, init: (out: string) => WorkerInit): CachedThread => {
     const reuse = idle.get(key)?.pop();
@@ -84,123 +149,114 @@ export async function startQueueWorker(urlText: string, opts: QueueWorkerOptions
     return ct;
   };
   const release = (key: string, ct: CachedThread) => {
-    if (ct.dead || closing) {
+    if (ct.dead || closing()) {
       void ct.thread.terminate();
       return;
     }
     if (!idle.has(key)) idle.set(key, []);
     idle.get(key)!.push(ct);
   };
-
-  const materialise = async (blob: { file: string; sha256: string }, name: string): Promise<string> => {
-    const dir = join(cache, 'blobs', blob.sha256);
-    const path = join(dir, name);
-    if (!existsSync(path)) {
-      const content = await getBlob(redis, blob);
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(path, content);
-    }
-    return path;
+  const terminateIdle = () => {
+    for (const list of idle.values()) for (const ct of list) void ct.thread.terminate();
   };
+  return { acquire, release, terminateIdle };
+}
 
-  const processor = async (job: Job<JobData, JobResult>, token?: string): Promise<JobResult> => {
-    const d = job.data;
-    const version = packageVersion();
-    if (d.format !== JOB_FORMAT || d.gradflat !== version) {
-      throw new UnrecoverableError(`version skew: the job was queued by gradflat ${d.gradflat} (job format ${d.format}), this worker runs gradflat ${version} (format ${JOB_FORMAT}); run workers with the coordinator's gradflat version`);
-    }
-    let suite: ResolvedSuite;
-    const plugins: string[] = [];
-    let dataFile: string | undefined;
-    let truth: WorkerInit['truth'];
-    try {
-      suite = decodeCheckpoint((await getBlob(redis, d.suite)).toString('utf8')) as ResolvedSuite;
-      for (const p of d.plugins) plugins.push(await materialise(p, basename(p.file)));
-      if (d.data) dataFile = await materialise(d.data, basename(d.data.file));
-      if (d.truth) truth = decodeCheckpoint((await getBlob(redis, d.truth)).toString('utf8')) as WorkerInit['truth'];
-    } catch (e) {
-      throw new UnrecoverableError(`plugin or data mismatch: ${(e as Error).message}`);
-    }
-    const task = decodeExact(d.task) as SuiteTask;
-    const local: ResolvedSuite = { ...suite, plugins, problem: { ...suite.problem, ...(dataFile && { dataFile }) } };
-    const id = job.id!;
-    const checkpoint = await redis.get(checkpointKey(id));
-    log(`${d.label}: ${checkpoint ? 'continuing from its checkpoint' : 'starting'} (job ${id})`);
-    const key = `${d.suiteHash}|${d.kernels}|${JSON.stringify(d.runs)}|${JSON.stringify(d.checkpoint)}`;
-    const ct = acquire(key, (out) => ({ suite: local, setupModules, out, kernels: d.kernels, truth, version, runs: d.runs, checkpoint: d.checkpoint, remoteCheckpoints: true }));
-    const index = ++jobCount;
-    const writes: Array<Promise<unknown>> = [];
-    let stop: () => void = () => {};
-    let onMessage: (m: WorkerMessage) => void = () => {};
-    let onExit: (code: number) => void = () => {};
-    try {
-      await ct.ready;
-      await new Promise<void>((resolve, reject) => {
-        stop = () => {
-          ct.dead = true;
-          void ct.thread.terminate();
-          reject(new DelayedError('released'));
-        };
-        stopping.add(stop);
-        onMessage = (m) => {
-          if (m.type === 'ready' || !('index' in m) || m.index !== index) return;
-          if (m.type === 'checkpoint') writes.push(saveCheckpoint(redis, id, m.text));
-          // The thread dropped a checkpoint it could not use: drop it here too, or every retry reloads it.
-          else if (m.type === 'checkpoint-clear') writes.push(redis.del(checkpointKey(id)).then(() => undefined));
-          else if (m.type === 'done') resolve();
-          else if (m.type === 'error') reject(new Error(m.message));
-        };
-        onExit = (code) => reject(new Error(`the task's thread exited (code ${code}) before finishing`));
-        ct.thread.on('message', onMessage);
-        ct.thread.on('exit', onExit);
-        ct.thread.postMessage({ index, task, ...(checkpoint && { checkpoint }) });
-      });
-    } catch (e) {
-      if (e instanceof DelayedError) {
-        // Released on SIGTERM: back to the queue without using up an attempt; the checkpoint stays.
-        await Promise.allSettled(writes);
-        try {
-          await job.moveToDelayed(Date.now(), token);
-        } catch (m) {
-          log(`${d.label}: could not release the job (${(m as Error).message}); it moves on when its lock expires`);
-        }
-      }
-      throw e;
-    } finally {
+/** A job queued by another gradflat version is refused for good (its task could differ). */
+function checkJobVersion(d: JobData, version: string): void {
+  if (d.format !== JOB_FORMAT || d.gradflat !== version) {
+    throw new UnrecoverableError(`version skew: the job was queued by gradflat ${d.gradflat} (job format ${d.format}), this worker runs gradflat ${version} (format ${JOB_FORMAT}); run workers with the coordinator's gradflat version`);
+  }
+}
+
+/** A blob from Redis as a file in the cache (named by its hash, so fetched once). */
+async function materialise(redis: Redis, cache: string, blob: { file: string; sha256: string }, name: string): Promise<string> {
+  const dir = join(cache, 'blobs', blob.sha256);
+  const path = join(dir, name);
+  if (!existsSync(path)) {
+    const content = await getBlob(redis, blob);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path, content);
+  }
+  return path;
+}
+
+/** The job's suite (with this machine's plugin and data paths), task and truth, from Redis by content hash. */
+async function fetchJobInputs(redis: Redis, cache: string, d: JobData): Promise<{ local: ResolvedSuite; task: SuiteTask; truth: WorkerInit['truth'] }> {
+  let suite: ResolvedSuite;
+  const plugins: string[] = [];
+  let dataFile: string | undefined;
+  let truth: WorkerInit['truth'];
+  try {
+    suite = decodeCheckpoint((await getBlob(redis, d.suite)).toString('utf8')) as ResolvedSuite;
+    for (const p of d.plugins) plugins.push(await materialise(redis, cache, p, basename(p.file)));
+    if (d.data) dataFile = await materialise(redis, cache, d.data, basename(d.data.file));
+    if (d.truth) truth = decodeCheckpoint((await getBlob(redis, d.truth)).toString('utf8')) as WorkerInit['truth'];
+  } catch (e) {
+    throw new UnrecoverableError(`plugin or data mismatch: ${(e as Error).message}`);
+  }
+  const task = decodeExact(d.task) as SuiteTask;
+  const local: ResolvedSuite = { ...suite, plugins, problem: { ...suite.problem, ...(dataFile && { dataFile }) } };
+  return { local, task, truth };
+}
+
+/** One job running on a thread: `done` settles with the task, `detach` removes its listeners. */
+interface ThreadJob { done: Promise<void>; detach(): void }
+
+/** Posts the task to its thread; checkpoints go to Redis as they come, a stop (SIGTERM) rejects with DelayedError. */
+function startOnThread(
+  ct: CachedThread, redis: Redis, stopping: Set<() => void>, writes: Array<Promise<unknown>>,
+  j: { id: string; index: number; task: SuiteTask; checkpoint: string | null },
+): ThreadJob {
+  const { id, index, task, checkpoint } = j;
+  let stop: () => void = () => {};
+  let onMessage: (m: WorkerMessage) => void = () => {};
+  let onExit: (code: number) => void = () => {};
+  const done = new Promise<void>((resolve, reject) => {
+    stop = () => {
+      ct.dead = true;
+      void ct.thread.terminate();
+      reject(new DelayedError('released'));
+    };
+    stopping.add(stop);
+    onMessage = (m) => {
+      if (m.type === 'ready' || !('index' in m) || m.index !== index) return;
+      if (m.type === 'checkpoint') writes.push(saveCheckpoint(redis, id, m.text));
+      // The thread dropped a checkpoint it could not use: drop it here too, or every retry reloads it.
+      else if (m.type === 'checkpoint-clear') writes.push(redis.del(checkpointKey(id)).then(() => undefined));
+      else if (m.type === 'done') resolve();
+      else if (m.type === 'error') reject(new Error(m.message));
+    };
+    onExit = (code) => reject(new Error(`the task's thread exited (code ${code}) before finishing`));
+    ct.thread.on('message', onMessage);
+    ct.thread.on('exit', onExit);
+    ct.thread.postMessage({ index, task, ...(checkpoint && { checkpoint }) });
+  });
+  return {
+    done,
+    detach() {
       stopping.delete(stop);
       ct.thread.off('message', onMessage);
       ct.thread.off('exit', onExit);
-      release(key, ct);
-    }
-    await Promise.all(writes);
-    const paths = taskPaths(ct.out, local, task);
-    const result = encodeResult(readFileSync(paths.record, 'utf8'), readFileSync(paths.log, 'utf8'));
-    rmSync(paths.record, { force: true });
-    rmSync(paths.log, { force: true });
-    log(`${d.label}: done (job ${id})`);
-    return result;
-  };
-
-  const lockMs = opts.lockMs ?? 30_000;
-  const connection = redisClient(url);
-  const worker = new Worker<JobData, JobResult>(QUEUE_NAME, processor, {
-    connection, concurrency: opts.concurrency ?? 1,
-    lockDuration: lockMs, stalledInterval: lockMs, maxStalledCount: 3,
-  });
-  worker.on('error', (e) => log(`queue error: ${e.message}`));
-  // The checkpoint outlives a failed attempt (the retry continues from it) and is removed once done.
-  worker.on('completed', (job) => void redis.del(checkpointKey(job.id!)).catch(() => {}));
-  worker.on('failed', (job, e) => log(`${job?.data.label ?? 'a job'} failed: ${e.message}`));
-  return {
-    async close() {
-      if (closing) return;
-      closing = true;
-      for (const s of [...stopping]) s();
-      await worker.close();
-      for (const list of idle.values()) for (const ct of list) void ct.thread.terminate();
-      connection.disconnect();
-      redis.disconnect();
-      rmSync(cache, { recursive: true, force: true });
     },
   };
+}
+
+/** Released on SIGTERM: back to the queue without using up an attempt; the checkpoint stays. */
+async function releaseJob(job: Job<JobData, JobResult>, token: string | undefined, writes: Array<Promise<unknown>>, label: string, log: (line: string) => void): Promise<void> {
+  await Promise.allSettled(writes);
+  try {
+    await job.moveToDelayed(Date.now(), token);
+  } catch (m) {
+    log(`${label}: could not release the job (${(m as Error).message}); it moves on when its lock expires`);
+  }
+}
+
+/** The finished task's record and step log, read from the thread's folder (and removed there). */
+function collectResult(out: string, local: ResolvedSuite, task: SuiteTask): JobResult {
+  const paths = taskPaths(out, local, task);
+  const result = encodeResult(readFileSync(paths.record, 'utf8'), readFileSync(paths.log, 'utf8'));
+  rmSync(paths.record, { force: true });
+  rmSync(paths.log, { force: true });
+  return result;
 }

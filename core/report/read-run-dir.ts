@@ -202,6 +202,23 @@ export function readRunDirectory(path: string, opts: ReadOptions = {}): DirData 
   const notes: string[] = [];
   const small = dim !== undefined && dim <= 2;
 
+  const { starts, truth, summary } = readSideFiles(path, name, notes);
+  const at: GroupPlace = { path, name, prefix, small, starts, notes };
+  const { groups, thresholds, targets } = isSuite ? suiteGroups(manifest, at) : experimentGroups(manifest, at);
+  const { runs, steps, missing } = readGroups(groups, { name, problem, small, notes, onRun: opts.onRun });
+  const methodGroups = groups.filter((g) => g.phase === 'method').map((g) => g.group);
+  if (runs.length === 0) notes.push(`${name}: no run has finished yet`);
+  return {
+    path, name, kind: isSuite ? 'suite' : 'run', problem, description: typeof problemInfo.description === 'string' ? problemInfo.description : undefined,
+    dim, runs, steps, truth, thresholds, missing, notes, summary, targets,
+    steppers: Object.fromEntries(groups.map((g) => [g.group, g.stepper])),
+    expectedRuns: groups.find((g) => g.phase === 'method')?.expected ?? null,
+    methodGroups,
+  };
+}
+
+/** The starting points, the analytic critical points and the summary, each when present (a damaged summary is a note). */
+function readSideFiles(path: string, name: string, notes: string[]): { starts: number[][] | null; truth: TruthRow[] | null; summary: unknown } {
   const startsPath = join(path, 'starts.json');
   const starts = existsSync(startsPath) ? (readJson(startsPath, 'the starting points') as number[][]) : null;
   const truthPath = join(path, 'truth.json');
@@ -217,59 +234,94 @@ export function readRunDirectory(path: string, opts: ReadOptions = {}): DirData 
       notes.push(`${name}: ${(e as Error).message}; the table is computed from the run records`);
     }
   }
+  return { starts, truth, summary };
+}
 
+/** Where a directory's groups are and how they are named. */
+interface GroupPlace {
+  path: string;
+  name: string;
+  /** Before every group's name (several directories compared). */
+  prefix: string;
+  /** Two-dimensional problem: runs carry their θ₀. */
+  small: boolean;
+  starts: number[][] | null;
+  notes: string[];
+}
+
+interface Groups {
+  groups: GroupSpec[];
+  thresholds: DirData['thresholds'];
+  targets: DirData['targets'];
+}
+
+/** A suite's groups: the flat-start finder (when the suite has one), then one per method. */
+function suiteGroups(manifest: Json, { path, name, prefix, small, starts, notes }: GroupPlace): Groups {
   const groups: GroupSpec[] = [];
-  let thresholds = { critical: 1e-8, flatR: 0.9 };
-  let targets: DirData['targets'] = {};
-  if (isSuite) {
-    const suite = (manifest.identity as Json).suite as {
-      name: string; starts: { count: number; flat: null | { finder: StepperConfig } };
-      steppers: StepperConfig[]; stop?: { targetGradNormSq?: number };
-      evaluation?: { thresholds?: { critical?: number; flatR?: number } }; summary?: { targets?: { loss?: number; gradNormSq?: number } };
-    };
-    thresholds = { critical: num(suite.evaluation?.thresholds?.critical ?? 1e-8), flatR: num(suite.evaluation?.thresholds?.flatR ?? 0.9) };
-    targets = { ...suite.summary?.targets };
-    const trained = starts ? starts.length : suite.starts.count;
-    const stop = suite.stop?.targetGradNormSq;
-    let methodStart: (run: number) => number[] | undefined = (run) => (small ? starts?.[run] : undefined);
-    let expected: number | null = trained;
-    if (suite.starts.flat) {
-      const finder = suite.starts.flat.finder;
-      groups.push({
-        group: `${prefix}finder (${finder.stepper})`, method: 'finder', phase: 'finder', stepper: { ...finder, targetGradNormSq: stop },
-        folder: join(path, 'finder'), startOf: (run) => (small ? starts?.[run] : undefined), expected: trained,
-      });
-      const flatPath = join(path, 'flat-starts.json');
-      if (existsSync(flatPath)) {
-        const flat = readJson(flatPath, 'the flat starts') as Array<{ theta?: number[] }>;
-        expected = flat.length;
-        methodStart = (run) => (small ? flat[run]?.theta : undefined);
-        if (flat.length === 0) notes.push(`${name}: the finder found no gradient-flat start, so no method ran`);
-      } else {
-        expected = null;
-        notes.push(`${name}: the flat-start phase has not finished (no flat-starts.json), so no method has run yet; run 'gradflat suite' again to resume`);
-      }
-    }
-    for (const s of suite.steppers) {
-      groups.push({
-        group: `${prefix}${s.label}`, method: s.label, phase: 'method', stepper: { ...s, targetGradNormSq: stop },
-        folder: join(path, 'runs', s.label), startOf: methodStart, expected,
-      });
-    }
-  } else {
-    const config = (manifest.identity as Json).config as {
-      stepper: string; hyperparameters?: Record<string, unknown>; runs?: number; targetGradNormSq?: number;
-      thresholds?: { critical?: unknown; flatR?: unknown };
-    };
-    thresholds = { critical: num(config.thresholds?.critical ?? 1e-8), flatR: num(config.thresholds?.flatR ?? 0.9) };
+  const suite = (manifest.identity as Json).suite as {
+    name: string; starts: { count: number; flat: null | { finder: StepperConfig } };
+    steppers: StepperConfig[]; stop?: { targetGradNormSq?: number };
+    evaluation?: { thresholds?: { critical?: number; flatR?: number } }; summary?: { targets?: { loss?: number; gradNormSq?: number } };
+  };
+  const thresholds = { critical: num(suite.evaluation?.thresholds?.critical ?? 1e-8), flatR: num(suite.evaluation?.thresholds?.flatR ?? 0.9) };
+  const targets: DirData['targets'] = { ...suite.summary?.targets };
+  const trained = starts ? starts.length : suite.starts.count;
+  const stop = suite.stop?.targetGradNormSq;
+  let methodStart: (run: number) => number[] | undefined = (run) => (small ? starts?.[run] : undefined);
+  let expected: number | null = trained;
+  if (suite.starts.flat) {
+    const finder = suite.starts.flat.finder;
     groups.push({
-      group: `${prefix}${config.stepper}`, method: config.stepper, phase: 'method',
-      stepper: { label: config.stepper, stepper: config.stepper, hyperparameters: config.hyperparameters ?? {}, targetGradNormSq: config.targetGradNormSq },
-      folder: join(path, 'runs'), startOf: (run) => (small ? starts?.[run] : undefined),
-      expected: starts ? starts.length : config.runs ?? null,
+      group: `${prefix}finder (${finder.stepper})`, method: 'finder', phase: 'finder', stepper: { ...finder, targetGradNormSq: stop },
+      folder: join(path, 'finder'), startOf: (run) => (small ? starts?.[run] : undefined), expected: trained,
+    });
+    const flatPath = join(path, 'flat-starts.json');
+    if (existsSync(flatPath)) {
+      const flat = readJson(flatPath, 'the flat starts') as Array<{ theta?: number[] }>;
+      expected = flat.length;
+      methodStart = (run) => (small ? flat[run]?.theta : undefined);
+      if (flat.length === 0) notes.push(`${name}: the finder found no gradient-flat start, so no method ran`);
+    } else {
+      expected = null;
+      notes.push(`${name}: the flat-start phase has not finished (no flat-starts.json), so no method has run yet; run 'gradflat suite' again to resume`);
+    }
+  }
+  for (const s of suite.steppers) {
+    groups.push({
+      group: `${prefix}${s.label}`, method: s.label, phase: 'method', stepper: { ...s, targetGradNormSq: stop },
+      folder: join(path, 'runs', s.label), startOf: methodStart, expected,
     });
   }
+  return { groups, thresholds, targets };
+}
 
+/** A `gradflat run` directory's one group: its stepper's runs. */
+function experimentGroups(manifest: Json, { path, prefix, small, starts }: GroupPlace): Groups {
+  const config = (manifest.identity as Json).config as {
+    stepper: string; hyperparameters?: Record<string, unknown>; runs?: number; targetGradNormSq?: number;
+    thresholds?: { critical?: unknown; flatR?: unknown };
+  };
+  const thresholds = { critical: num(config.thresholds?.critical ?? 1e-8), flatR: num(config.thresholds?.flatR ?? 0.9) };
+  const groups: GroupSpec[] = [{
+    group: `${prefix}${config.stepper}`, method: config.stepper, phase: 'method',
+    stepper: { label: config.stepper, stepper: config.stepper, hyperparameters: config.hyperparameters ?? {}, targetGradNormSq: config.targetGradNormSq },
+    folder: join(path, 'runs'), startOf: (run) => (small ? starts?.[run] : undefined),
+    expected: starts ? starts.length : config.runs ?? null,
+  }];
+  return { groups, thresholds, targets: {} };
+}
+
+interface RowContext {
+  /** The directory's name in the report. */
+  name: string;
+  problem: string;
+  small: boolean;
+  notes: string[];
+  onRun?: (done: number, total: number) => void;
+}
+
+/** Every group's finished runs as rows (with their step rows), and the runs each is missing. */
+function readGroups(groups: readonly GroupSpec[], c: RowContext): { runs: RunRow[]; steps: StepRow[]; missing: MissingRuns[] } {
   const runs: RunRow[] = [];
   const steps: StepRow[] = [];
   const missing: MissingRuns[] = [];
@@ -281,59 +333,58 @@ export function readRunDirectory(path: string, opts: ReadOptions = {}): DirData 
     const all = new Set<number>([...records, ...Array.from({ length: g.expected ?? 0 }, (_, i) => i)]);
     const absent: number[] = [];
     for (const run of [...all].sort((a, b) => a - b)) {
-      if (!records.has(run)) {
+      const read = records.has(run) ? readRun(g, run, c) : undefined;
+      if (!read) {
         absent.push(run);
         continue;
       }
-      const file = (ext: string) => join(g.folder, `run-${String(run).padStart(3, '0')}.${ext}`);
-      // Through the record schema: encoded NaN/Infinity come back as numbers, a damaged record is named.
-      const rec = readRunRecord(file('json'), (p, why) => notes.push(`${p} is damaged (${why}); run ${run} of ${g.group} skipped`)) as unknown as Json | undefined;
-      if (!rec) {
-        absent.push(run);
-        continue;
-      }
-      const final = (rec.final ?? {}) as Json;
-      const observed = rec.observed as { work?: unknown; wallMs?: unknown; flat?: { maxR?: unknown } } | undefined;
-      const id = runId(g.group, run);
-      const cls = asClass(final.class);
-      let runSteps: StepRow[] = [];
-      if (existsSync(file('ndjson'))) {
-        const parsed = parseStepLog(readFileSync(file('ndjson'), 'utf8'), id, g.group, run, cls);
-        runSteps = parsed.steps;
-        badLines += parsed.badLines;
-      }
-      let maxR = -Infinity;
-      for (const s of runSteps) if (s.r !== null && s.r > maxR) maxR = s.r;
-      if (maxR === -Infinity) maxR = num(rec.maxR ?? observed?.flat?.maxR);
-      const theta = Array.isArray(rec.theta) && rec.theta.length <= 2 ? (rec.theta as unknown[]).map(num) : undefined;
-      const start = rec.start as Json | undefined;
-      runs.push({
-        dir: name, group: g.group, method: g.method, stepper: g.stepper.stepper, phase: g.phase, run, id, problem, cls,
-        loss: num(final.loss), gradNormSq: num(final.gradNormSq), r: num(final.r_solverA), maxR, index: num(final.index),
-        steps: num(rec.steps), work: observed?.work !== undefined ? num(observed.work) : workOf(rec.work),
-        wallMs: observed?.wallMs !== undefined ? num(observed.wallMs) : num(rec.wallMs), stopReason: String(rec.stopReason ?? ''),
-        startLoss: num(start?.loss), startGradNormSq: num(start?.gradNormSq),
-        ...(small && { start: g.startOf(run), theta }),
-        ...spectralOf(final.spectralFlatness),
-        ...estimatedIndexFields(final),
-      });
-      for (const s of runSteps) steps.push(s);
-      opts.onRun?.(++done, total);
+      runs.push(read.row);
+      badLines += read.badLines;
+      for (const s of read.steps) steps.push(s);
+      c.onRun?.(++done, total);
     }
     if (absent.length > 0 || (g.expected === null && g.phase === 'method')) {
       missing.push({ group: g.group, runs: absent, unfinished: absent.filter((r) => logs.has(r)) });
     }
   }
-  if (badLines > 0) notes.push(`${name}: ${badLines} step-log line(s) were not valid JSON (a run killed mid-write) and were skipped`);
-  const methodGroups = groups.filter((g) => g.phase === 'method').map((g) => g.group);
-  if (runs.length === 0) notes.push(`${name}: no run has finished yet`);
-  return {
-    path, name, kind: isSuite ? 'suite' : 'run', problem, description: typeof problemInfo.description === 'string' ? problemInfo.description : undefined,
-    dim, runs, steps, truth, thresholds, missing, notes, summary, targets,
-    steppers: Object.fromEntries(groups.map((g) => [g.group, g.stepper])),
-    expectedRuns: groups.find((g) => g.phase === 'method')?.expected ?? null,
-    methodGroups,
+  if (badLines > 0) c.notes.push(`${c.name}: ${badLines} step-log line(s) were not valid JSON (a run killed mid-write) and were skipped`);
+  return { runs, steps, missing };
+}
+
+/** One run's final record as a row, with its step log's rows; undefined when the record is damaged. */
+function readRun(g: GroupSpec, run: number, c: RowContext): { row: RunRow; steps: StepRow[]; badLines: number } | undefined {
+  const { name, problem, small, notes } = c;
+  const file = (ext: string) => join(g.folder, `run-${String(run).padStart(3, '0')}.${ext}`);
+  // Through the record schema: encoded NaN/Infinity come back as numbers, a damaged record is named.
+  const rec = readRunRecord(file('json'), (p, why) => notes.push(`${p} is damaged (${why}); run ${run} of ${g.group} skipped`)) as unknown as Json | undefined;
+  if (!rec) return undefined;
+  const final = (rec.final ?? {}) as Json;
+  const observed = rec.observed as { work?: unknown; wallMs?: unknown; flat?: { maxR?: unknown } } | undefined;
+  const id = runId(g.group, run);
+  const cls = asClass(final.class);
+  let runSteps: StepRow[] = [];
+  let badLines = 0;
+  if (existsSync(file('ndjson'))) {
+    const parsed = parseStepLog(readFileSync(file('ndjson'), 'utf8'), id, g.group, run, cls);
+    runSteps = parsed.steps;
+    badLines = parsed.badLines;
+  }
+  let maxR = -Infinity;
+  for (const s of runSteps) if (s.r !== null && s.r > maxR) maxR = s.r;
+  if (maxR === -Infinity) maxR = num(rec.maxR ?? observed?.flat?.maxR);
+  const theta = Array.isArray(rec.theta) && rec.theta.length <= 2 ? (rec.theta as unknown[]).map(num) : undefined;
+  const start = rec.start as Json | undefined;
+  const row: RunRow = {
+    dir: name, group: g.group, method: g.method, stepper: g.stepper.stepper, phase: g.phase, run, id, problem, cls,
+    loss: num(final.loss), gradNormSq: num(final.gradNormSq), r: num(final.r_solverA), maxR, index: num(final.index),
+    steps: num(rec.steps), work: observed?.work !== undefined ? num(observed.work) : workOf(rec.work),
+    wallMs: observed?.wallMs !== undefined ? num(observed.wallMs) : num(rec.wallMs), stopReason: String(rec.stopReason ?? ''),
+    startLoss: num(start?.loss), startGradNormSq: num(start?.gradNormSq),
+    ...(small && { start: g.startOf(run), theta }),
+    ...spectralOf(final.spectralFlatness),
+    ...estimatedIndexFields(final),
   };
+  return { row, steps: runSteps, badLines };
 }
 
 /** One line per group with missing runs, for the page and the terminal. */

@@ -26,7 +26,7 @@ import { rIterationsSpec } from './fig-r-iterations.js';
 import { indexHtml, type PageFigure } from './html.js';
 import { describeMissing, readRunDirectory, ReportInputError } from './read-run-dir.js';
 import { renderSvg } from './render-svg.js';
-import type { DirData, TruthRow } from '../io/run-rows.js';
+import type { DirData, RunRow, StepRow, TruthRow } from '../io/run-rows.js';
 import { summaryTableHtml, summaryTableRows } from './summary-table.js';
 import { specJson, type VlSpec } from './spec-common.js';
 
@@ -37,7 +37,7 @@ export interface ReportOptions {
   maxPointsPerRun?: number;
   /** Render the static SVGs (default true). */
   svg?: boolean;
-  /** Where steppers are looked up to replay quartic trajectories (default: gradflat's, with the built-ins). */
+  /** Where steppers are looked up to replay runs for problem figures (default: the default registry). */
   registry?: PluginRegistry;
   progress?: Progress;
 }
@@ -131,11 +131,25 @@ const CAPTIONS = {
   profile: 'Performance profile (Dolan &amp; Moré 2002) in oracle work: for each shared start the work each method needed to first reach the target (from the full step logs), divided by the least any method needed; the curve is the share of starts with that ratio ≤ τ. The target is the suite\'s <code>summary.targets</code>, or Moré &amp; Wild\'s test loss ≤ f<sub>L</sub> + 0.1(f<sub>0</sub> − f<sub>L</sub>) when the suite names none; there a start from which no method lowered the loss (f<sub>L</sub> ≥ f<sub>0</sub>) counts as unsolved by every method. Drawn when at least two methods ran.',
 };
 
-export async function writeReport(dirs: readonly string[], out: string, opts: ReportOptions = {}): Promise<ReportResult> {
-  const t0 = performance.now();
-  if (dirs.length === 0) throw new ReportInputError("give at least one run directory (the --out of 'gradflat run' or 'gradflat suite')");
-  const progress = opts.progress ?? terminalProgress();
-  const registry = opts.registry ?? defaultRegistry;
+/** A figure before its files are written. */
+type Figure = Omit<PageFigure, 'specFile' | 'svgFile'>;
+
+/** What the figures are drawn from, and where their notes go. */
+interface FigureInputs {
+  data: readonly DirData[];
+  dirs: readonly string[];
+  runs: RunRow[];
+  steps: StepRow[];
+  registry: PluginRegistry;
+  progress: Progress;
+  /** Points per run in step figures. */
+  maxPoints: number;
+  opts: ReportOptions;
+  notes: string[];
+}
+
+/** Reads every directory into rows; throws before anything is written when none has a finished run. */
+function readDirectories(dirs: readonly string[], progress: Progress): { data: DirData[]; notes: string[]; missing: string[]; runs: RunRow[]; steps: StepRow[] } {
   const names = uniqueNames(dirs);
   // Read everything first: bad input fails before anything is written.
   const data: DirData[] = dirs.map((path, i) => readRunDirectory(path, {
@@ -149,10 +163,12 @@ export async function writeReport(dirs: readonly string[], out: string, opts: Re
   if (runs.length === 0) {
     throw new ReportInputError(`nothing to report: no finished run in ${dirs.join(', ')}${[...notes, ...missing].length ? ` (${[...notes, ...missing].join('; ')})` : ''}`);
   }
-  prepareOut(out, dirs);
+  return { data, notes, missing, runs, steps };
+}
 
-  const maxPoints = opts.maxPointsPerRun ?? pointsPerRun(runs.length);
-  const figures: Array<Omit<PageFigure, 'specFile' | 'svgFile'>> = [];
+/** The figures over all runs of all directories, each drawn when its data exist (else a note says why not). */
+function allRunsFigures({ data, runs, steps, maxPoints, opts, notes }: FigureInputs): Figure[] {
+  const figures: Figure[] = [];
   const all = 'All runs';
   figures.push({ id: 'fig1-gradnorm', section: all, title: '‖g‖² per iteration', caption: CAPTIONS.gradnorm, spec: gradNormSpec(runs, steps, { maxPointsPerRun: maxPoints }) });
   if (runs.some((r) => Number.isFinite(r.index))) {
@@ -176,6 +192,11 @@ export async function writeReport(dirs: readonly string[], out: string, opts: Re
   if (runs.some((r) => r.spectral)) {
     figures.push({ id: 'fig4-spectral-flatness', section: all, title: 'Spectral flatness of the final points', caption: CAPTIONS.spectralFlatness, spec: spectralFlatnessSpec(runs) });
   }
+  return figures;
+}
+
+/** Each directory's own figures, appended to `figures`: the quartic's trajectories, a suite's head-to-head. */
+function directoryFigures(figures: Figure[], { data, dirs, registry, progress, maxPoints, opts, notes }: FigureInputs): void {
   for (const [di, d] of data.entries()) {
     // Ids (figures, files, page elements) from the directory's position: names may differ only in characters an id cannot hold.
     const suffix = dirs.length > 1 ? `-d${di}` : '';
@@ -204,10 +225,12 @@ export async function writeReport(dirs: readonly string[], out: string, opts: Re
       }
     }
   }
+}
 
+/** Each figure's spec (and, unless opts.svg is false, its SVG) under `abs`. */
+async function writeFigures(figures: readonly Figure[], abs: string, opts: ReportOptions, progress: Progress): Promise<{ written: ReportResult['figures']; page: PageFigure[] }> {
   const ids = figures.map((f) => f.id);
   if (new Set(ids).size !== ids.length) throw new Error(`internal: figure ids collide (${ids.join(', ')})`);
-  const abs = resolve(out);
   const written: ReportResult['figures'] = [];
   const page: PageFigure[] = [];
   if (opts.svg !== false) mkdirSync(join(abs, 'svg'), { recursive: true });
@@ -226,7 +249,11 @@ export async function writeReport(dirs: readonly string[], out: string, opts: Re
     page.push({ ...f, specFile, svgFile });
     written.push({ id: f.id, title: f.title, spec: join(abs, specFile), svg: svgFile && join(abs, svgFile), warnings });
   }
+  return { written, page };
+}
 
+/** vega, vega-lite and vega-embed (with their licences) into `abs`/lib, so the page opens offline; their paths. */
+function copyLibraries(abs: string): string[] {
   mkdirSync(join(abs, 'lib'), { recursive: true });
   const libs: string[] = [];
   for (const l of LIBS) {
@@ -236,6 +263,24 @@ export async function writeReport(dirs: readonly string[], out: string, opts: Re
     if (existsSync(join(root, 'LICENSE'))) copyFileSync(join(root, 'LICENSE'), join(abs, 'lib', `LICENSE-${l.pkg}`));
     libs.push(file);
   }
+  return libs;
+}
+
+export async function writeReport(dirs: readonly string[], out: string, opts: ReportOptions = {}): Promise<ReportResult> {
+  const t0 = performance.now();
+  if (dirs.length === 0) throw new ReportInputError("give at least one run directory (the --out of 'gradflat run' or 'gradflat suite')");
+  const progress = opts.progress ?? terminalProgress();
+  const registry = opts.registry ?? defaultRegistry;
+  const { data, notes, missing, runs, steps } = readDirectories(dirs, progress);
+  prepareOut(out, dirs);
+
+  const maxPoints = opts.maxPointsPerRun ?? pointsPerRun(runs.length);
+  const inputs: FigureInputs = { data, dirs, runs, steps, registry, progress, maxPoints, opts, notes };
+  const figures = allRunsFigures(inputs);
+  directoryFigures(figures, inputs);
+  const abs = resolve(out);
+  const { written, page } = await writeFigures(figures, abs, opts, progress);
+  const libs = copyLibraries(abs);
 
   const tableNotes: string[] = [];
   const tableRows = data.flatMap((d) => summaryTableRows(d, tableNotes));

@@ -102,6 +102,33 @@ async function runWithProblem(
 ): Promise<SuiteResult> {
   const t0 = performance.now();
   const version = packageVersion();
+  const { resuming, hash } = openSuiteDirectory(suite, out, kernels, problem, registry, version, Boolean(opts.force));
+  const progress = opts.progress ?? terminalProgress();
+  const { trained, truth } = startOrRollBack(out, resuming, lock, () => ({
+    trained: loadOrMakeStarts(out, problem, suite.starts.count, suite.seed, resuming, progress),
+    truth: loadOrComputeTruth(out, problem, suite.evaluation.indexCutoff, resuming),
+  }));
+
+  const workers = await workerCount(suite, kernels, registry, opts.workers);
+  const checkpoint = opts.checkpoint ?? checkpointPolicyFromEnv();
+  const ctx: TaskContext = { suite, out, registry, kernels, problem, truth, version, progress, checkpoint };
+  const inv: InvocationState = { ctx, executor: opts.executor, workers, hash, computed: 0, resumed: 0 };
+  const { methodStarts, startsInfo } = await flatStartPhase(inv, trained);
+  await runPhase(inv, 'method', methodStarts, suite.steppers.map((_, i) => i));
+
+  const summary = buildSuiteSummary(suite, problem.name, startsInfo, readMethodRecords(out, suite, methodStarts.length));
+  const text = formatSuiteSummary(summary);
+  writeJsonAtomic(join(out, 'summary.json'), summary);
+  writeFileAtomic(join(out, 'summary.txt'), text + '\n');
+  const { computed, resumed } = inv;
+  recordInvocation(out, { seconds: (performance.now() - t0) / 1000, computed, resumed, workers });
+  return { dir: out, summary, text, computed, resumed };
+}
+
+/** Opens (or resumes) the suite's directory under its identity; stale temporary files removed. */
+function openSuiteDirectory(
+  suite: ResolvedSuite, out: string, kernels: DenseKernels, problem: Problem, registry: PluginRegistry, version: string, force: boolean,
+): { resuming: boolean; hash: string } {
   // The version and kernels are part of the identity: a fixed method or other round-off must
   // not be mixed into a directory computed before (resume refuses; --force starts over).
   const identity = {
@@ -113,70 +140,35 @@ async function runWithProblem(
   const { resuming, hash } = openRunDirectory(out, identity, {
     kind: 'suite', gradflat: version, node: process.version, kernels: kernels.name, seed: suite.seed,
     problem: { name: problem.name, description: problem.description, parameters: problem.oracle.dim, ...problem.info },
-  }, Boolean(opts.force));
+  }, force);
   removeStaleTemps(out);
-  const progress = opts.progress ?? terminalProgress();
-  const { trained, truth } = startOrRollBack(out, resuming, lock, () => ({
-    trained: loadOrMakeStarts(out, problem, suite.starts.count, suite.seed, resuming, progress),
-    truth: loadOrComputeTruth(out, problem, suite.evaluation.indexCutoff, resuming),
-  }));
+  return { resuming, hash };
+}
 
-  const workers = Math.max(1, Math.min(opts.workers ?? availableParallelism(),
+/** Worker threads to use: one when a thread could not rebuild the kernels, steppers or problem. */
+async function workerCount(suite: ResolvedSuite, kernels: DenseKernels, registry: PluginRegistry, requested: number | undefined): Promise<number> {
+  return Math.max(1, Math.min(requested ?? availableParallelism(),
     suiteWorkerAvailable() && REBUILDABLE_KERNELS.includes(kernels.name) && await workersKnowSteppers(suite, registry) ? Infinity : 1));
-  const checkpoint = opts.checkpoint ?? checkpointPolicyFromEnv();
-  const ctx: TaskContext = { suite, out, registry, kernels, problem, truth, version, progress, checkpoint };
-  let computed = 0;
-  let resumed = 0;
-  const runPhase = async (phase: SuiteTask['phase'], starts: readonly number[][], steppers: number[]): Promise<RunRecord[][]> => {
-    const results = steppers.map(() => new Array<RunRecord>(starts.length));
-    const todo: SuiteTask[] = [];
-    steppers.forEach((stepper, si) => starts.forEach((theta0, run) => {
-      const record = readRunRecord(taskPaths(out, suite, { phase, stepper, run }).record);
-      if (record) {
-        results[si][run] = record;
-        resumed++;
-      } else todo.push({ phase, stepper, run, theta0 });
-    }));
-    const store = (t: SuiteTask, r: RunRecord) => {
-      results[steppers.indexOf(t.stepper)][t.run] = r;
-      computed++;
-    };
-    const label = (t: SuiteTask) => `${phase === 'finder' ? 'finder' : taskStepper(suite, t).label} run ${t.run}`;
-    const total = todo.length;
-    let done = 0;
-    const status = new Map<number, string>();
-    const what = phase === 'finder' ? 'finder runs' : 'method runs';
-    progress.runFinished?.(0, total, what);
-    const show = () => progress.update(`${phase === 'finder' ? 'finding flat starts' : 'methods'} ${progressBar(done, total)} ${done}/${total}  ${[...status.values()].join(' | ')}`);
-    if (opts.executor) {
-      if (total > 0) {
-        const init = { suite, setupModules: registry.setupModules, out, kernels: kernels.name, truth, version, checkpoint, suiteHash: hash, phase, runs: { finder: starts.length, ...Object.fromEntries(steppers.map((x) => [String(x), starts.length])) } };
-        await opts.executor.run(init, todo, { done: (t, r) => { store(t, r); done++; }, progress: (text) => progress.update(text) }, label);
-      }
-    } else if (workers === 1 || total <= 1) {
-      for (const t of todo) {
-        try {
-          store(t, executeTask(ctx, t, starts.length));
-        } catch (e) {
-          throw new Error(`${label(t)} failed: ${(e as Error).message}`, { cause: e });
-        }
-        progress.runFinished?.(++done, total, what);
-      }
-    } else {
-      const init: WorkerInit = { suite, setupModules: registry.setupModules, out, kernels: kernels.name, truth, version, checkpoint, runs: { finder: starts.length, ...Object.fromEntries(steppers.map((s) => [String(s), starts.length])) } };
-      await runOnWorkers(init, todo, workers, {
-        done: (t, r) => { store(t, r); done++; show(); progress.runFinished?.(done, total, what); },
-        progress: (slot, text) => { status.set(slot, text); show(); },
-      }, label);
-    }
-    progress.done();
-    return results;
-  };
+}
 
+/** What the phases of one invocation share, and the tasks they computed and found finished. */
+interface InvocationState {
+  ctx: TaskContext;
+  executor?: TaskExecutor;
+  workers: number;
+  /** The directory's identity hash (names a queued suite). */
+  hash: string;
+  computed: number;
+  resumed: number;
+}
+
+/** The methods' starts: the gradient-flat points the finder phase meets (flat-starts.json), else the trained ones. */
+async function flatStartPhase(inv: InvocationState, trained: readonly Float64Array[]): Promise<{ methodStarts: number[][]; startsInfo: SuiteSummary['starts'] }> {
+  const { suite, out } = inv.ctx;
   let methodStarts: number[][] = trained.map((t) => Array.from(t));
   let startsInfo: SuiteSummary['starts'] = { kind: 'trained', count: trained.length, trained: trained.length };
   if (suite.starts.flat) {
-    const [finderRecords] = await runPhase('finder', methodStarts, [0]);
+    const [finderRecords] = await runPhase(inv, 'finder', methodStarts, [0]);
     const f = suite.starts.flat;
     const flat: FlatStart[] = selectFlatStarts(finderRecords, f.r, f.minGradNormSq, f.max);
     writeJsonAtomic(join(out, 'flat-starts.json'), flat);
@@ -187,14 +179,62 @@ async function runWithProblem(
         'no method runs. Try more starts, more finder iterations or a lower starts.flat.r.');
     }
   }
-  await runPhase('method', methodStarts, suite.steppers.map((_, i) => i));
+  return { methodStarts, startsInfo };
+}
 
-  const summary = buildSuiteSummary(suite, problem.name, startsInfo, readMethodRecords(out, suite, methodStarts.length));
-  const text = formatSuiteSummary(summary);
-  writeJsonAtomic(join(out, 'summary.json'), summary);
-  writeFileAtomic(join(out, 'summary.txt'), text + '\n');
-  recordInvocation(out, { seconds: (performance.now() - t0) / 1000, computed, resumed, workers });
-  return { dir: out, summary, text, computed, resumed };
+/** One phase's records, [stepper position][run]: read from disk, else run by the executor, here, or on worker threads. */
+async function runPhase(inv: InvocationState, phase: SuiteTask['phase'], starts: readonly number[][], steppers: number[]): Promise<RunRecord[][]> {
+  const { suite, out, kernels, truth, version, checkpoint, progress, registry } = inv.ctx;
+  const { results, todo } = finishedTasks(inv, phase, starts, steppers);
+  const store = (t: SuiteTask, r: RunRecord) => {
+    results[steppers.indexOf(t.stepper)][t.run] = r;
+    inv.computed++;
+  };
+  const label = (t: SuiteTask) => `${phase === 'finder' ? 'finder' : taskStepper(suite, t).label} run ${t.run}`;
+  const total = todo.length;
+  let done = 0;
+  const status = new Map<number, string>();
+  const what = phase === 'finder' ? 'finder runs' : 'method runs';
+  progress.runFinished?.(0, total, what);
+  const show = () => progress.update(`${phase === 'finder' ? 'finding flat starts' : 'methods'} ${progressBar(done, total)} ${done}/${total}  ${[...status.values()].join(' | ')}`);
+  if (inv.executor) {
+    if (total > 0) {
+      const init = { suite, setupModules: registry.setupModules, out, kernels: kernels.name, truth, version, checkpoint, suiteHash: inv.hash, phase, runs: { finder: starts.length, ...Object.fromEntries(steppers.map((x) => [String(x), starts.length])) } };
+      await inv.executor.run(init, todo, { done: (t, r) => { store(t, r); done++; }, progress: (text) => progress.update(text) }, label);
+    }
+  } else if (inv.workers === 1 || total <= 1) {
+    for (const t of todo) {
+      try {
+        store(t, executeTask(inv.ctx, t, starts.length));
+      } catch (e) {
+        throw new Error(`${label(t)} failed: ${(e as Error).message}`, { cause: e });
+      }
+      progress.runFinished?.(++done, total, what);
+    }
+  } else {
+    const init: WorkerInit = { suite, setupModules: registry.setupModules, out, kernels: kernels.name, truth, version, checkpoint, runs: { finder: starts.length, ...Object.fromEntries(steppers.map((s) => [String(s), starts.length])) } };
+    await runOnWorkers(init, todo, inv.workers, {
+      done: (t, r) => { store(t, r); done++; show(); progress.runFinished?.(done, total, what); },
+      progress: (slot, text) => { status.set(slot, text); show(); },
+    }, label);
+  }
+  progress.done();
+  return results;
+}
+
+/** The phase's tasks whose final record is on disk (kept, counted as resumed), and the rest to run. */
+function finishedTasks(inv: InvocationState, phase: SuiteTask['phase'], starts: readonly number[][], steppers: number[]): { results: RunRecord[][]; todo: SuiteTask[] } {
+  const { suite, out } = inv.ctx;
+  const results = steppers.map(() => new Array<RunRecord>(starts.length));
+  const todo: SuiteTask[] = [];
+  steppers.forEach((stepper, si) => starts.forEach((theta0, run) => {
+    const record = readRunRecord(taskPaths(out, suite, { phase, stepper, run }).record);
+    if (record) {
+      results[si][run] = record;
+      inv.resumed++;
+    } else todo.push({ phase, stepper, run, theta0 });
+  }));
+  return { results, todo };
 }
 
 /**

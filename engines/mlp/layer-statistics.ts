@@ -356,7 +356,7 @@ function activate(act: Activation, rows: number, w: number, z: Float64Array, a: 
         const g = d1 as Float64Array;
         for (let j = 0; j < w; j++) {
           const x = z[zi + j];
-          const e = Math.exp(-Math.abs(x)); // stable sigmoid (as in mlp-engine.ts)
+          const e = Math.exp(-Math.abs(x)); // stable sigmoid (as in block-kernels.ts)
           const r = 1 / (1 + e);
           const s = x >= 0 ? r : e * r;
           a[ai + j] = x * s;

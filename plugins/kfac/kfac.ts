@@ -126,6 +126,9 @@ export function kfacDirection(factors: readonly KfacLayerFactors[], g: Float64Ar
 
 type LayerDims = Pick<KfacLayerFactors, 'layer' | 'inputs' | 'outputs' | 'weightOffset' | 'biasOffset' | 'aDim'>;
 
+/** One layer's averaged factors before their eigendecomposition. */
+type AveragedFactors = { dims: LayerDims; A: Float64Array; G: Float64Array };
+
 function dimsOf(s: LayerDims): LayerDims {
   return { layer: s.layer, inputs: s.inputs, outputs: s.outputs, weightOffset: s.weightOffset, biasOffset: s.biasOffset, aDim: s.aDim };
 }
@@ -192,27 +195,9 @@ export class Kfac implements Stepper<KfacState> {
     const statsRefreshed = factors.length === 0 || k % hp.statsEvery === 0;
     const inverseRefreshed = factors.length === 0 || k % hp.inverseEvery === 0;
     if (statsRefreshed || inverseRefreshed) {
-      const old = factors;
-      let averaged: { dims: LayerDims; A: Float64Array; G: Float64Array }[];
-      if (statsRefreshed) {
-        const fresh = (oracle.layerStatistics as (t: Float64Array) => LayerStatistics[])(theta);
-        if (old.length === 0) checkLayout(fresh, theta.length);
-        statsCount++;
-        const eps = Math.min(1 - 1 / statsCount, hp.ema); // [MG] §5: 0 for the first estimate
-        averaged = fresh.map((f, li) => ({
-          dims: dimsOf(f),
-          A: old.length > 0 ? ema(old[li].A, f.A, eps) : Float64Array.from(f.A),
-          G: old.length > 0 ? ema(old[li].G, f.G, eps) : Float64Array.from(f.G),
-        }));
-      } else {
-        averaged = old.map((f) => ({ dims: dimsOf(f), A: f.A, G: f.G }));
-      }
-      factors = averaged.map(({ dims, A, G }, li): KfacLayerFactors => {
-        if (!inverseRefreshed) return { ...old[li], A, G }; // [MG] §8: stale inverses until the next refresh
-        const a = decompose(A, dims.aDim, this.kernels);
-        const gg = decompose(G, dims.outputs, this.kernels);
-        return { ...dims, A, G, aValues: a.values, aVectors: a.vectors, gValues: gg.values, gVectors: gg.vectors };
-      });
+      const averaged = this.statistics(state, statsRefreshed);
+      statsCount = averaged.statsCount;
+      factors = this.inverses(averaged.averaged, state.extra.factors, inverseRefreshed);
     }
 
     // 3. Direction.
@@ -223,23 +208,9 @@ export class Kfac implements Stepper<KfacState> {
     if (!(directionNorm > 0) || !Number.isFinite(slope)) return noStep(`kfac: the direction is ${directionNorm > 0 ? 'not finite' : 'zero'} (damping λ = ${lambda}; the factors may be singular — raise 'damping')`, common);
 
     // 4. Step scale: quadratic model with the exact GN (incl. ℓ2) plus λI.
-    let alpha = hp.learningRate;
-    let alphaStar = NaN;
-    let curvature = NaN;
-    if (hp.quadraticModel) {
-      const gd = (oracle.gaussNewtonProduct as (t: Float64Array, v: Float64Array) => Float64Array)(theta, delta);
-      curvature = dot(delta, gd) + lambda * directionNorm * directionNorm; // Δᵀ(Ĝ + λI)Δ
-      if (!(curvature > 0) || !Number.isFinite(curvature)) {
-        return noStep(`kfac: the quadratic model has no positive curvature along the direction (Δᵀ(G+λI)Δ = ${curvature}); raise 'damping'`, common);
-      }
-      alphaStar = -slope / curvature;
-      alpha = Math.min(alphaStar, hp.learningRate);
-    }
-    let clipped = false;
-    if (hp.maxStepNorm > 0 && alpha * directionNorm > hp.maxStepNorm) {
-      alpha = hp.maxStepNorm / directionNorm;
-      clipped = true;
-    }
+    const scale = this.stepScale(theta, delta, directionNorm, slope, lambda);
+    if (typeof scale === 'string') return noStep(scale, common);
+    const { alpha, alphaStar, curvature, clipped } = scale;
     const next = new Float64Array(theta.length);
     for (let i = 0; i < next.length; i++) next[i] = theta[i] + alpha * delta[i];
     const stepExtra = { ...common, clipped, ...(hp.quadraticModel && { alphaStar }) };
@@ -248,14 +219,7 @@ export class Kfac implements Stepper<KfacState> {
     const { loss, gradient } = oracle.gradient(next, new Float64Array(next.length));
 
     // 5. Levenberg-Marquardt adaptation of λ.
-    let rho = NaN;
-    let nextLambda = lambda;
-    if (hp.quadraticModel && hp.adaptDamping) {
-      const model = alpha * slope + 0.5 * alpha * alpha * curvature; // M(αΔ) < 0
-      rho = (loss - state.loss) / model;
-      if (rho > 0.75) nextLambda = Math.max(hp.minDamping, DAMPING_OMEGA * lambda);
-      else if (!(rho >= 0.25)) nextLambda = Math.max(hp.minDamping, lambda / DAMPING_OMEGA); // also NaN
-    }
+    const { rho, nextLambda } = this.adaptDamping(lambda, alpha, slope, curvature, loss - state.loss);
     return {
       state: {
         iteration: k + 1, theta: next, loss, gradient, gradNormSq: dot(gradient, gradient),
@@ -266,6 +230,78 @@ export class Kfac implements Stepper<KfacState> {
         extra: { ...stepExtra, ...(hp.quadraticModel && hp.adaptDamping && { rho }) },
       },
     };
+  }
+
+  /** Step 1: the moving averages of A_l, G_l, fresh statistics at θ folded in when `statsRefreshed`. */
+  private statistics(state: KfacState, statsRefreshed: boolean): { averaged: AveragedFactors[]; statsCount: number } {
+    const { oracle, hp } = this;
+    const { theta } = state;
+    const old = state.extra.factors;
+    let statsCount = state.extra.statsCount;
+    let averaged: AveragedFactors[];
+    if (statsRefreshed) {
+      const fresh = (oracle.layerStatistics as (t: Float64Array) => LayerStatistics[])(theta);
+      if (old.length === 0) checkLayout(fresh, theta.length);
+      statsCount++;
+      const eps = Math.min(1 - 1 / statsCount, hp.ema); // [MG] §5: 0 for the first estimate
+      averaged = fresh.map((f, li) => ({
+        dims: dimsOf(f),
+        A: old.length > 0 ? ema(old[li].A, f.A, eps) : Float64Array.from(f.A),
+        G: old.length > 0 ? ema(old[li].G, f.G, eps) : Float64Array.from(f.G),
+      }));
+    } else {
+      averaged = old.map((f) => ({ dims: dimsOf(f), A: f.A, G: f.G }));
+    }
+    return { averaged, statsCount };
+  }
+
+  /** Step 2: the averages' eigendecompositions when `inverseRefreshed`, else the old ones kept. */
+  private inverses(averaged: readonly AveragedFactors[], old: readonly KfacLayerFactors[], inverseRefreshed: boolean): KfacLayerFactors[] {
+    return averaged.map(({ dims, A, G }, li): KfacLayerFactors => {
+      if (!inverseRefreshed) return { ...old[li], A, G }; // [MG] §8: stale inverses until the next refresh
+      const a = decompose(A, dims.aDim, this.kernels);
+      const gg = decompose(G, dims.outputs, this.kernels);
+      return { ...dims, A, G, aValues: a.values, aVectors: a.vectors, gValues: gg.values, gVectors: gg.vectors };
+    });
+  }
+
+  /** Step 4: α = min(α*, learningRate) from the quadratic model (or the rate alone), clipped; a string says why no step. */
+  private stepScale(
+    theta: Float64Array, delta: Float64Array, directionNorm: number, slope: number, lambda: number,
+  ): { alpha: number; alphaStar: number; curvature: number; clipped: boolean } | string {
+    const { oracle, hp } = this;
+    let alpha = hp.learningRate;
+    let alphaStar = NaN;
+    let curvature = NaN;
+    if (hp.quadraticModel) {
+      const gd = (oracle.gaussNewtonProduct as (t: Float64Array, v: Float64Array) => Float64Array)(theta, delta);
+      curvature = dot(delta, gd) + lambda * directionNorm * directionNorm; // Δᵀ(Ĝ + λI)Δ
+      if (!(curvature > 0) || !Number.isFinite(curvature)) {
+        return `kfac: the quadratic model has no positive curvature along the direction (Δᵀ(G+λI)Δ = ${curvature}); raise 'damping'`;
+      }
+      alphaStar = -slope / curvature;
+      alpha = Math.min(alphaStar, hp.learningRate);
+    }
+    let clipped = false;
+    if (hp.maxStepNorm > 0 && alpha * directionNorm > hp.maxStepNorm) {
+      alpha = hp.maxStepNorm / directionNorm;
+      clipped = true;
+    }
+    return { alpha, alphaStar, curvature, clipped };
+  }
+
+  /** Step 5: ρ = Δh / M(αΔ) and the next λ ([MG] §6.5); ρ NaN and λ kept when adaptation is off. */
+  private adaptDamping(lambda: number, alpha: number, slope: number, curvature: number, lossChange: number): { rho: number; nextLambda: number } {
+    const { hp } = this;
+    let rho = NaN;
+    let nextLambda = lambda;
+    if (hp.quadraticModel && hp.adaptDamping) {
+      const model = alpha * slope + 0.5 * alpha * alpha * curvature; // M(αΔ) < 0
+      rho = lossChange / model;
+      if (rho > 0.75) nextLambda = Math.max(hp.minDamping, DAMPING_OMEGA * lambda);
+      else if (!(rho >= 0.25)) nextLambda = Math.max(hp.minDamping, lambda / DAMPING_OMEGA); // also NaN
+    }
+    return { rho, nextLambda };
   }
 }
 
