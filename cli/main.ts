@@ -164,7 +164,7 @@ const cli = yargs(hideBin(process.argv))
     };
     checkExperimentConfig(config, registry);
     const kernels = selectKernels(argv.kernels as KernelPreference | undefined, notice);
-    await prepareEngine(config.problem.engine);
+    await prepareEngine(config.problem.engine as Engine | undefined);
     // Built here, awaited: a plugin's problem may build asynchronously (e.g. loading a saved model).
     const problem = await buildProblemAsync(config.problem, kernels, {}, registry);
     let result;
@@ -195,7 +195,7 @@ const cli = yargs(hideBin(process.argv))
     }),
   async (argv) => {
     const suite = withProbeSolver(await loadSuite(argv.file, registry, argv.plugin ?? []), argv['probe-solver']);
-    await prepareEngine(suite.problem.engine);
+    await prepareEngine(suite.problem.engine as Engine | undefined);
     const out = argv.out ?? `runs/${suite.name}`;
     const kernels = selectKernels(argv.kernels as KernelPreference | undefined, notice);
     const executor = argv.queue === undefined ? undefined : await queueExecutorFor(argv.queue, argv.workers);

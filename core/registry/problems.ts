@@ -34,14 +34,12 @@ export interface ProblemConfig {
   seed: number;
   /** Problems whose starts come from training: overrides of the training settings. */
   starts?: Partial<StartSettings>;
-  // The built-in problems' options, typed for the code that reads them (see each problem's schema).
-  samples?: number;
-  l2?: number;
-  outputActivation?: string;
+  /**
+   * A problem's data file, by convention of this option name: a run's identity records its hash
+   * (dataSha256) and a queued suite ships it to the workers.
+   */
   dataFile?: string;
-  engine?: 'f64' | 'tfjs';
-  grid?: number;
-  /** Any other option of the problem's schema. */
+  /** The problem's own options (its schema checks them). */
   [option: string]: unknown;
 }
 

@@ -198,11 +198,11 @@ export function readRunDirectory(path: string, opts: ReadOptions = {}): DirData 
   const isSuite = manifest.kind === 'suite';
   const problemInfo = (manifest.problem ?? {}) as Json;
   const problem = String(problemInfo.name ?? 'unknown');
-  const dim = problem === 'quartic' ? 2 : typeof problemInfo.parameters === 'number' ? problemInfo.parameters : undefined;
   const notes: string[] = [];
-  const small = dim !== undefined && dim <= 2;
-
   const { starts, truth, summary } = readSideFiles(path, name, notes);
+  // n as the manifest records it, else the starting points' length. Points of n ≤ 2 are kept for problem figures.
+  const dim = typeof problemInfo.parameters === 'number' ? problemInfo.parameters : starts?.[0]?.length;
+  const small = dim !== undefined && dim <= 2;
   const at: GroupPlace = { path, name, prefix, small, starts, notes };
   const { groups, thresholds, targets } = isSuite ? suiteGroups(manifest, at) : experimentGroups(manifest, at);
   const { runs, steps, missing } = readGroups(groups, { name, problem, small, notes, onRun: opts.onRun });
