@@ -9,7 +9,7 @@
  * (*.test.ts and test fixtures) may import any layer: nothing imports it, so it adds no coupling.
  */
 const TEST = '(\\.test\\.ts$|/testing/|/testing\\.ts$|-fixtures\\.ts$)';
-const ENTRY = '^(index\\.ts|cli/|studies/|bench/|examples/)';
+const ENTRY = '^(index\\.ts|cli/|studies/|bench/|examples/|checks/)';
 const BUILTINS = '^builtins\\.ts$';
 
 /** `from` (library code) must not import any of `to`. */
