@@ -38,6 +38,8 @@ export async function loadPluginFile(file: string, registry: PluginRegistry): Pr
   try {
     mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (e) {
+    // A file that does not load (syntax, CommonJS, a missing import, a throw at its top level)
+    // is refused like any bad input file: the user fixes the file given (exit 2).
     throw new UsageError(`plugin file ${given} failed to load: ${describeImportError(e)}`);
   }
   const fail = (what: string): never => {
