@@ -26,21 +26,13 @@ import { ENGINES, prepareEngine, type Engine } from '../engines/select.js';
 import { tfjsInfoLine } from '../engines/tfjs/info.js';
 import { runSuite, summarizeSuiteDirectory } from '../core/suite/suite.js';
 import { CONTROL_FIGURE_IDS, FIGURE_IDS, reproduce, type FigureId } from '../studies/reproduce.js';
-import { exitCodeOf, isSystemError, showValue, UsageError } from '../core/io/errors.js';
+import { exitCodeOf, RunDirectoryGiven, showValue, UsageError } from '../core/io/errors.js';
 import { setProgressPreference } from '../core/run/progress.js';
 import { summarizeRunDirectory } from '../core/run/summarize-run.js';
-import { RunDirectoryGiven } from '../core/suite/suite.js';
 
 registerBuiltins();
 
 const notice = (msg: string) => process.stderr.write(`gradflat: ${msg}\n`);
-
-/**
- * Set by a command once its input is checked and the work starts: an error before that (a bad
- * plugin file, config or kernel choice) is a usage error whatever its class; after it, only
- * errors thrown as UsageError are (see the exit status at the end).
- */
-let working = false;
 
 /** `--plugin FILE` (run, plugins): a JavaScript module registering steppers, loaded before any stepper is looked up. */
 const probeSolverOption = {
@@ -169,8 +161,6 @@ const cli = yargs(hideBin(process.argv))
     const problem = await buildProblemAsync(config.problem, kernels, {}, registry);
     let result;
     try {
-      // From here on, failures are the work's (exit 1) unless classified as usage errors where thrown.
-      working = true;
       result = runExperiment(config, argv.out, kernels, { force: argv.force, pluginFiles: (argv.plugin ?? []).map((f) => resolve(f)), problem });
     } finally {
       problem.oracle.dispose?.();
@@ -190,7 +180,7 @@ const cli = yargs(hideBin(process.argv))
     .option('probe-solver', probeSolverOption)
     .option('queue', { type: 'string', describe: 'run the tasks as BullMQ jobs on this Redis (redis://[:PASSWORD@]HOST:PORT, rediss:// for TLS; empty: $GRADFLAT_REDIS_URL) for `gradflat worker`s; with --workers N this process runs N too (docs/scale-out.md)' })
     .check((argv) => {
-      if (argv.workers !== undefined && !(Number.isInteger(argv.workers) && argv.workers >= 1)) throw new Error('--workers must be a positive integer');
+      if (argv.workers !== undefined && !(Number.isInteger(argv.workers) && argv.workers >= 1)) throw new UsageError('--workers must be a positive integer');
       return true;
     }),
   async (argv) => {
@@ -199,7 +189,6 @@ const cli = yargs(hideBin(process.argv))
     const out = argv.out ?? `runs/${suite.name}`;
     const kernels = selectKernels(argv.kernels as KernelPreference | undefined, notice);
     const executor = argv.queue === undefined ? undefined : await queueExecutorFor(argv.queue, argv.workers);
-    working = true;
     const result = await runSuite(suite, out, kernels, { registry, force: argv.force, workers: argv.workers, executor });
     if (result.resumed) process.stderr.write(`gradflat: resumed ${out}: ${result.resumed} finished run(s) kept\n`);
     process.stdout.write(`${result.text}\nwrote ${out}/summary.json\n`);
@@ -216,7 +205,7 @@ const cli = yargs(hideBin(process.argv))
     .option('queue', { type: 'string', describe: 'the Redis URL of the queue (default $GRADFLAT_REDIS_URL)' })
     .option('concurrency', { type: 'number', default: 1, describe: 'tasks run at a time (one thread each)' })
     .check((argv) => {
-      if (!(Number.isInteger(argv.concurrency) && argv.concurrency >= 1)) throw new Error('--concurrency must be a positive integer');
+      if (!(Number.isInteger(argv.concurrency) && argv.concurrency >= 1)) throw new UsageError('--concurrency must be a positive integer');
       return true;
     }),
   async (argv) => {
@@ -224,7 +213,6 @@ const cli = yargs(hideBin(process.argv))
     const { startQueueWorker } = await import('../core/distributed/worker.js');
     const url = resolveQueueUrl(argv.queue || undefined);
     const worker = await startQueueWorker(url, { concurrency: argv.concurrency, lockMs: queueLockMs(), log: notice });
-    working = true;
     notice(`worker: taking tasks from ${parseQueueUrl(url).display} (${argv.concurrency} at a time); SIGTERM or Ctrl-C stops`);
     await new Promise<void>((resolve) => {
       const stop = () => void worker.close().then(resolve);
@@ -249,7 +237,6 @@ const cli = yargs(hideBin(process.argv))
     // Loaded here: vega and vega-lite take half a second to import, which other commands need not pay.
     const { writeReport } = await import('../core/report/write-report.js');
     await loadPluginFiles(argv.plugin ?? [], registry);
-    working = true;
     const r = await writeReport(dirs, out, { maxPointsPerRun: maxPoints, svg: argv.svg, title: argv.title, registry });
     for (const m of r.missing) process.stderr.write(`gradflat: missing: ${m}\n`);
     for (const n of r.notes) process.stderr.write(`gradflat: note: ${n}\n`);
@@ -258,7 +245,6 @@ const cli = yargs(hideBin(process.argv))
   .command('summarize <dir>', 'per-method tables of a suite directory (finished or not); writes summary.json', (y) => y
     .positional('dir', { type: 'string', demandOption: true, describe: 'the --out directory of `gradflat suite`' }),
   (argv) => {
-    working = true;
     const damaged = (path: string, reason: string) => process.stderr.write(`gradflat: note: ${path} is damaged (${reason}): counted as unfinished; running the same command again reruns it\n`);
     try {
       const { text } = summarizeSuiteDirectory(argv.dir, damaged);
@@ -287,7 +273,6 @@ const cli = yargs(hideBin(process.argv))
     for (const f of figures ?? []) if (!ids.includes(f)) throw new UsageError(`--figures: unknown figure '${f}'${control ? ' for --control' : ''}. Figures: ${ids.join(', ')}`);
     const out = argv.out ?? `runs/reproduce-${control ? 'control-' : ''}${variant}`;
     const kernels = selectKernels(argv.kernels as KernelPreference | undefined, notice);
-    working = true;
     const results = await reproduce(out, kernels, { variant, figures, workers: argv.workers, force: argv.force, measureOnly: argv['measure-only'], control, registry, log: (l) => process.stderr.write(`gradflat: ${l}\n`) });
     const table = control ? 'control' : 'reproduction';
     process.stdout.write(readFileSync(`${out}/${table}.md`, 'utf8') + `wrote ${out}/${table}.md and ${table}.json\n`);
@@ -304,7 +289,6 @@ const cli = yargs(hideBin(process.argv))
     .option('force', { type: 'boolean', default: false, describe: 'start over in a directory written with another config' }),
   (argv) => {
     const kernels = selectKernels(argv.kernels as KernelPreference | undefined, notice);
-    working = true;
     const path = runDemo(argv.out, kernels, { quick: argv.quick, force: argv.force, log: (s) => process.stdout.write(s + '\n') });
     process.stdout.write(`\nreport: ${path}\n`);
   })
@@ -342,9 +326,8 @@ const cli = yargs(hideBin(process.argv))
   .demandCommand(1, 'give a command: run, suite, worker, summarize, report, reproduce, demo, plugins, problems, schema or info')
   .strict()
   .fail((msg, err, y) => {
-    // yargs passes errors thrown by .check() with their message (bad flags: usage errors) and
-    // errors of command handlers with msg null (classified where they were thrown).
-    if (err) throw msg !== null && !(err instanceof UsageError) ? new UsageError(err.message, { cause: err }) : err;
+    // Errors thrown by .check() and by command handlers: classified where they were thrown.
+    if (err) throw err;
     y.showHelp();
     process.stderr.write(`\ngradflat: ${msg}\n`);
     process.exit(2);
@@ -354,9 +337,9 @@ const cli = yargs(hideBin(process.argv))
 try {
   await cli.parseAsync();
 } catch (err) {
-  // One clear line, not a stack trace (GRADFLAT_DEBUG shows the stack). Exit 2: the input must
-  // change (UsageError); exit 1: the work failed (I/O, a plugin throwing, numerics). README "Exit codes".
+  // One clear line, not a stack trace (GRADFLAT_DEBUG shows the stack). The code follows from
+  // the error's class (core/io/errors.ts; README "Exit codes").
   process.stderr.write(`gradflat: error: ${(err as Error).message}\n`);
   if (process.env.GRADFLAT_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
-  process.exitCode = !working && !isSystemError(err) ? 2 : exitCodeOf(err);
+  process.exitCode = exitCodeOf(err);
 }

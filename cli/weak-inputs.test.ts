@@ -79,3 +79,39 @@ test('a suite whose plugin throws on worker threads exits 1 and leaves no tempor
   assert.match(r.stderr, /throw-step run \d+ failed: step 3 threw: deliberate failure at step 3/);
   assert.deepEqual(files(dir).filter((f) => /\.tmp$|\.lock$/.test(f)), []);
 }));
+
+// A problem plugin whose build has a bug, and a stepper plugin whose factory has one (no imports).
+const BROKEN_BUILD = `export default { name: 'broken-build', description: 'build has a bug', options: {},
+  build(options) { return { oracle: options.model.oracle }; } };
+`;
+const BROKEN_CREATE = `export default { name: 'broken-create', description: 'create has a bug', hyperparameters: {},
+  create(oracle, hp) { return hp.schedule.map((x) => x); } };
+`;
+
+test("a problem plugin whose build throws (not a usage error) exits 1 naming the problem, for run and suite, writing nothing", () => inTemp('broken-build', (dir) => {
+  writeFileSync(join(dir, 'broken.js'), BROKEN_BUILD);
+  let r = gradflat(dir, ['run', '--plugin', 'broken.js', '--problem', 'broken-build', '--out', 'o']);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /^gradflat: error: problem 'broken-build': build threw: TypeError: Cannot read properties of undefined \(reading 'oracle'\)\n$/);
+  writeFileSync(join(dir, 's.yaml'), 'problem: { name: broken-build, seed: 1 }\nseed: 1\nstarts: { count: 1 }\niterations: 2\nplugins: [broken.js]\nsteppers:\n  - { stepper: newton-mr }\n');
+  r = gradflat(dir, ['suite', 's.yaml', '--out', 'o']);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /gradflat: error: problem 'broken-build': build threw: TypeError: /);
+  assert.deepEqual(files(dir), ['broken.js', 's.yaml']);
+}));
+
+test("a stepper plugin whose constructor throws exits 1 naming the stepper; whose step throws, too (the run and step named)", () => inTemp('broken-create', (dir) => {
+  writeFileSync(join(dir, 'broken.js'), BROKEN_CREATE);
+  let r = gradflat(dir, [...QUARTIC, '--plugin', 'broken.js', '--stepper', 'broken-create', '--out', 'o']);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /^gradflat: error: stepper 'broken-create': create\(oracle, hp\) threw: TypeError: Cannot read properties of undefined \(reading 'map'\)\n$/);
+  writeFileSync(join(dir, 's.yaml'), 'problem: { name: quartic, seed: 1, grid: 2 }\nseed: 1\nstarts: { count: 1 }\niterations: 2\nplugins: [broken.js]\nsteppers:\n  - { stepper: broken-create }\n');
+  r = gradflat(dir, ['suite', 's.yaml', '--out', 'o']);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /gradflat: error: stepper 'broken-create': create\(oracle, hp\) threw: TypeError: /);
+  assert.deepEqual(files(dir), ['broken.js', 's.yaml']);
+  writeFileSync(join(dir, 'throw-step.js'), THROWING_PLUGIN);
+  r = gradflat(dir, [...QUARTIC, '--plugin', 'throw-step.js', '--stepper', 'throw-step', '--out', 'o']);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /gradflat: error: stepper 'throw-step' run 0 of 4 failed: step 3 threw: deliberate failure at step 3/);
+}));

@@ -14,6 +14,7 @@ import type { MlpData } from './mlp/data.js';
 import { MlpOracle } from './mlp/mlp-oracle.js';
 import { TfjsMlpOracle, type TfjsHvpMethod } from './tfjs/mlp-r-operator.js';
 import { selectTfjsBackend, type TfjsBackendStatus } from './tfjs/backend.js';
+import { UsageError } from '../core/io/errors.js';
 
 export const ENGINES = ['f64', 'tfjs'] as const;
 export type Engine = (typeof ENGINES)[number];
@@ -32,7 +33,7 @@ export function createMlpOracle(spec: MlpSpec, data: MlpData, kernels: DenseKern
     case 'f64': return new MlpOracle(spec, data, kernels, { threads: options.threads });
     // The tfjs backend is the process's (core/problems/tfjs/backend.ts: the CLI selects it first).
     case 'tfjs': return new TfjsMlpOracle(spec, data, { hvp: options.tfjsHvp });
-    default: throw new Error(`unknown engine '${String(engine)}'. Engines: ${ENGINES.join(', ')}`);
+    default: throw new UsageError(`unknown engine '${String(engine)}'. Engines: ${ENGINES.join(', ')}`);
   }
 }
 

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runPrecisionStudy, trustTable } from './precision-study.js';
+import { exitCodeOf } from '../core/io/errors.js';
+import { precisionStudyCommand, PRECISION_STUDY_USAGE, runPrecisionStudy, trustTable } from './precision-study.js';
 
 test('precision study: same starts for both engines, float64 view of every tfjs step, tables written', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gradflat-precision-'));
@@ -54,6 +55,18 @@ test('precision study: same starts for both engines, float64 view of every tfjs 
     assert.match(text, /float64 at fp32\(final θ\)/);
     assert.match(text, /against float64's at the point tfjs evaluated, fp32\(θ_k\)/);
     assert.match(text, /against float64's at θ_k itself/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('precision study as a command: no suite file, or a flat-start suite, is a usage error (exit 2), not a process exit', async () => {
+  await assert.rejects(precisionStudyCommand(['--force']), (e: Error) => exitCodeOf(e) === 2 && e.message === PRECISION_STUDY_USAGE);
+  const dir = mkdtempSync(join(tmpdir(), 'gradflat-precision-usage-'));
+  try {
+    const file = join(dir, 'flat.yaml');
+    writeFileSync(file, 'problem: { name: quartic, seed: 1, grid: 2 }\nseed: 1\nstarts: { count: 2, flat: { finder: { stepper: newton-mr, iterations: 2 } } }\niterations: 2\nsteppers:\n  - { stepper: newton-mr }\n');
+    await assert.rejects(precisionStudyCommand([file, '--out', join(dir, 'out')]), (e: Error) => exitCodeOf(e) === 2 && /remove starts\.flat/.test(e.message));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

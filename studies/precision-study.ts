@@ -3,7 +3,7 @@
  * engines from the SAME starting points (made once with the float64 engine, exactly as
  * `gradflat suite` makes them), every tfjs step also measured in float64.
  *
- *   node dist/core/problems/tfjs/precision-study.js suites/precision-linear-ae.yaml [--out DIR] [--force]
+ *   node dist/cli/precision-study.js suites/precision-linear-ae.yaml [--out DIR] [--force]
  *
  * The suite file is an ordinary suite file (its `problem.engine` is ignored: both engines run);
  * `gradflat suite` runs it too, on the engine it names. Adding a network to the study is one more
@@ -19,7 +19,6 @@
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { evaluatePoint, type PointReport } from '../core/analysis/evaluate-point.js';
 import { writeJsonAtomic } from '../core/io/atomic.js';
 import { selectKernels } from '../core/linalg/select-kernels.js';
@@ -34,6 +33,7 @@ import { registerBuiltins } from '../builtins.js';
 import { buildProblem, type Problem } from '../core/registry/catalog.js';
 import { matchToTruth, type TruthPoint } from '../core/analysis/truth.js';
 import { prepareEngine } from '../engines/select.js';
+import { UsageError } from '../core/io/errors.js';
 
 type Judgement = Pick<PointReport, 'loss' | 'gradNormSq' | 'r_solverA' | 'class' | 'index' | 'negativeEigenvalues' | 'minEigenvalue'>;
 
@@ -142,7 +142,7 @@ export async function runPrecisionStudy(file: string, out: string, options: { fo
   registerBuiltins();
   const registry = defaultRegistry;
   const suite = await loadSuite(file, registry);
-  if (suite.starts.flat) throw new Error('the precision study runs from trained starts; remove starts.flat from the suite file');
+  if (suite.starts.flat) throw new UsageError('the precision study runs from trained starts; remove starts.flat from the suite file');
   if (existsSync(out) && options.force) rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const kernels = selectKernels(undefined, () => {});
@@ -295,15 +295,17 @@ export function formatStudy(r: StudyResult, kernels: string): string {
   return lines.join('\n') + '\n';
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const args = process.argv.slice(2);
+export const PRECISION_STUDY_USAGE = 'usage: node dist/cli/precision-study.js SUITE.yaml [--out DIR] [--force]';
+
+/**
+ * The study from command-line arguments (`SUITE.yaml [--out DIR] [--force]`, cli/precision-study.ts):
+ * what to print when it is done. Bad arguments throw UsageError; the caller maps errors to exit codes.
+ */
+export async function precisionStudyCommand(args: readonly string[]): Promise<string> {
   const file = args.find((a) => !a.startsWith('--'));
-  if (!file) {
-    process.stderr.write('usage: node dist/core/problems/tfjs/precision-study.js SUITE.yaml [--out DIR] [--force]\n');
-    process.exit(2);
-  }
+  if (!file) throw new UsageError(PRECISION_STUDY_USAGE);
   const i = args.indexOf('--out');
   const out = i >= 0 ? args[i + 1] : join('runs', `precision-${file.replace(/^.*\//, '').replace(/\.(ya?ml|json)$/, '')}`);
   const result = await runPrecisionStudy(file, out, { force: args.includes('--force') });
-  process.stdout.write(result.text + `wrote ${out}/study.json, ${out}/study.txt\n`);
+  return result.text + `wrote ${out}/study.json, ${out}/study.txt\n`;
 }

@@ -89,7 +89,7 @@ export async function reproduce(out: string, kernels: DenseKernels, opts: Reprod
       opts.log?.(`${figure}: not run in ${out} yet, left out of the table`);
       continue;
     }
-    if (!(figure in claimsOf)) throw new Error(`unknown figure '${figure}'${control ? ' for the control experiment' : ''}. Figures: ${ids.join(', ')}`);
+    if (!(figure in claimsOf)) throw new UsageError(`unknown figure '${figure}'${control ? ' for the control experiment' : ''}. Figures: ${ids.join(', ')}`);
     const suitePath = `suites/${figure}${control ? '.exact' : ''}${opts.variant === 'quick' ? '.quick' : ''}.yaml`;
     const suiteFile = join(SUITES_DIR, suitePath.slice('suites/'.length));
     if (!existsSync(suiteFile)) throw new Error(`suite file ${suiteFile} is missing from this installation`);

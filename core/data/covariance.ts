@@ -5,6 +5,7 @@
  */
 import type { DenseKernels } from '../linalg/kernels.js';
 import { secondMoment } from './gaussian.js';
+import { UsageError } from '../io/errors.js';
 
 export interface CovarianceEigen {
   /** Descending eigenvalues of Σ. */
@@ -30,7 +31,7 @@ export function covarianceEigen(x: Float64Array, n: number, d: number, kernels: 
   // (~d·ε·λ₁), and an exact test let 200 identical rows through (issue 15).
   for (let i = 1; i < d; i++) {
     if (!(desc[i - 1] - desc[i] > EIGENVALUE_GAP * Math.abs(desc[0]))) {
-      throw new Error(`the data covariance has a repeated eigenvalue (λ${i} = ${desc[i - 1].toPrecision(6)}, λ${i + 1} = ${desc[i].toPrecision(6)}, ` +
+      throw new UsageError(`the data covariance has a repeated eigenvalue (λ${i} = ${desc[i - 1].toPrecision(6)}, λ${i + 1} = ${desc[i].toPrecision(6)}, ` +
         `closer than ${EIGENVALUE_GAP}·λ₁); the Baldi–Hornik critical points are then not isolated`);
     }
   }

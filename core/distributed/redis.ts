@@ -4,6 +4,7 @@
  * cannot be reached (BullMQ's own connections retry forever).
  */
 import { Redis, type RedisOptions } from 'ioredis';
+import { UsageError } from '../io/errors.js';
 
 export interface QueueUrl {
   host: string;
@@ -18,7 +19,7 @@ export interface QueueUrl {
 
 export function resolveQueueUrl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   const url = flag ?? env.GRADFLAT_REDIS_URL;
-  if (!url) throw new Error('no Redis URL: give --queue redis://HOST:PORT (or rediss:// for TLS) or set GRADFLAT_REDIS_URL');
+  if (!url) throw new UsageError('no Redis URL: give --queue redis://HOST:PORT (or rediss:// for TLS) or set GRADFLAT_REDIS_URL');
   return url;
 }
 
@@ -27,11 +28,11 @@ export function parseQueueUrl(text: string): QueueUrl {
   try {
     u = new URL(text);
   } catch {
-    throw new Error(`'${text}' is not a Redis URL: use redis://[:PASSWORD@]HOST:PORT[/DB] or rediss://... for TLS`);
+    throw new UsageError(`'${text}' is not a Redis URL: use redis://[:PASSWORD@]HOST:PORT[/DB] or rediss://... for TLS`);
   }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new Error(`'${u.protocol}' is not a Redis URL scheme: use redis:// or rediss:// (TLS)`);
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new UsageError(`'${u.protocol}' is not a Redis URL scheme: use redis:// or rediss:// (TLS)`);
   const db = u.pathname && u.pathname !== '/' ? Number(u.pathname.slice(1)) : undefined;
-  if (db !== undefined && !(Number.isInteger(db) && db >= 0)) throw new Error(`Redis URL ${text}: the path must be a database number, e.g. /0`);
+  if (db !== undefined && !(Number.isInteger(db) && db >= 0)) throw new UsageError(`Redis URL ${text}: the path must be a database number, e.g. /0`);
   const password = u.password ? decodeURIComponent(u.password) : undefined;
   const username = u.username ? decodeURIComponent(u.username) : undefined;
   const shown = new URL(text);
@@ -69,7 +70,7 @@ export async function checkReachable(url: QueueUrl): Promise<void> {
   } catch (e) {
     const err = cause ?? (e as Error);
     const why = err.message || (err as { code?: string }).code || String(err);
-    throw new Error(`cannot reach Redis at ${url.display}: ${why}. Start redis-server there (or fix --queue / GRADFLAT_REDIS_URL; a password goes in the URL: redis://:PASSWORD@HOST:PORT)`);
+    throw new UsageError(`cannot reach Redis at ${url.display}: ${why}. Start redis-server there (or fix --queue / GRADFLAT_REDIS_URL; a password goes in the URL: redis://:PASSWORD@HOST:PORT)`);
   } finally {
     c.disconnect();
   }

@@ -10,17 +10,10 @@
  * keys and the message lists the valid ones.
  */
 import { z } from 'zod';
-import { showValue, UsageError } from './errors.js';
+import { ConfigError, showValue } from './errors.js';
 
 export { z };
-
-/** A bad field of a config file: a usage error (exit 2). */
-export class ConfigError extends UsageError {
-  constructor(readonly path: string, message: string) {
-    super(path ? `${path}: ${message}` : message);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 /** How a value is shown in messages: Infinity and NaN as such, also inside lists (JSON would say null). */
 export const shown = showValue;

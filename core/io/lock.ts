@@ -12,7 +12,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { UsageError } from './errors.js';
+import { DirectoryBusyError, UsageError } from './errors.js';
 
 export const LOCK_FILE = '.gradflat.lock';
 
@@ -30,10 +30,7 @@ export interface DirectoryLock {
   release(): void;
 }
 
-/** The directory is locked by a live process: a runtime failure (exit 1), not bad input. */
-export class DirectoryBusyError extends Error {
-  override name = 'DirectoryBusyError';
-}
+export { DirectoryBusyError };
 
 // Locks held by this process, by absolute path, with a count: re-entrant within the process.
 const held = new Map<string, { count: number; path: string }>();

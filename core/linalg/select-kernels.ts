@@ -16,6 +16,7 @@
 import type { DenseKernels } from './kernels.js';
 import { typescriptKernels } from './kernels-typescript.js';
 import { loadOpenBlasKernels } from './kernels-openblas.js';
+import { UsageError } from '../io/errors.js';
 
 export type KernelPreference = 'auto' | 'typescript' | 'openblas';
 
@@ -34,7 +35,7 @@ function environmentPreference(): KernelPreference {
   if (raw === undefined || raw.trim() === '') return 'auto';
   const v = raw.trim().toLowerCase();
   if ((PREFERENCES as readonly string[]).includes(v)) return v as KernelPreference;
-  throw new Error(`GRADFLAT_KERNELS must be one of ${PREFERENCES.join('|')} (got '${raw}')`);
+  throw new UsageError(`GRADFLAT_KERNELS must be one of ${PREFERENCES.join('|')} (got '${raw}')`);
 }
 
 /** How to get the OpenBLAS kernels, given why they did not load. */
@@ -51,13 +52,13 @@ function remedy(reason: string): string {
 export function selectKernels(preference?: KernelPreference, notice?: (msg: string) => void): DenseKernels {
   const pref = preference ?? environmentPreference();
   if (!PREFERENCES.includes(pref)) {
-    throw new Error(`unknown kernel preference '${String(pref)}' (expected ${PREFERENCES.join('|')})`);
+    throw new UsageError(`unknown kernel preference '${String(pref)}' (expected ${PREFERENCES.join('|')})`);
   }
   if (pref === 'typescript') return typescriptKernels;
   const loaded = loadOpenBlasKernels();
   if ('kernels' in loaded) return loaded.kernels;
   if (pref === 'openblas') {
-    throw new Error(`OpenBLAS kernels were requested but are unavailable: ${loaded.error}. To get them: ${remedy(loaded.error)}; or use --kernels/GRADFLAT_KERNELS=auto or typescript.`);
+    throw new UsageError(`OpenBLAS kernels were requested but are unavailable: ${loaded.error}. To get them: ${remedy(loaded.error)}; or use --kernels/GRADFLAT_KERNELS=auto or typescript.`);
   }
   if (!noticeSent) {
     noticeSent = true;

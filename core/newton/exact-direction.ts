@@ -11,6 +11,7 @@ import { norm2 } from '../linalg/vector.js';
 import type { Oracle } from '../oracle/oracle.js';
 import type { NewtonSolveMetrics } from '../stepper/stepper.js';
 import { DENSE_MAX_DIM, denseHessian, frobeniusNorm } from '../analysis/spectrum.js';
+import { UsageError } from '../io/errors.js';
 
 /** Newton-direction solvers (the `solver` hyperparameter of newton-mr; probes take the first three). */
 export const NEWTON_SOLVERS = ['minres-qlp', 'minres-qlp-reorth', 'exact', 'exact-lm'] as const;
@@ -34,12 +35,12 @@ export interface HessianEigen extends EigenDecomposition {
 export function requireDenseSolver(oracle: Oracle, solver: string, who: string, limit = DENSE_MAX_DIM): void {
   const alt = "Use solver 'minres-qlp-reorth' (MINRES-QLP with full reorthogonalisation, matrix-free) instead";
   if (oracle.dim > limit) {
-    throw new Error(`${who}: solver '${solver}' builds the dense n×n Hessian and its eigendecomposition, but this problem has n = ${oracle.dim} ` +
+    throw new UsageError(`${who}: solver '${solver}' builds the dense n×n Hessian and its eigendecomposition, but this problem has n = ${oracle.dim} ` +
       `parameters, beyond the dense limit n ≤ ${limit} (DENSE_MAX_DIM). ${alt}.`);
   }
   if (!oracle.capabilities.has('dense-hessian') || !oracle.hessian) {
     const has = [...oracle.capabilities].join(', ') || 'none';
-    throw new Error(`${who}: solver '${solver}' needs the oracle capability 'dense-hessian' (n ≤ ${limit}), but this oracle declares only: ${has}. ` +
+    throw new UsageError(`${who}: solver '${solver}' needs the oracle capability 'dense-hessian' (n ≤ ${limit}), but this oracle declares only: ${has}. ` +
       `${alt}, or use a problem on the float64 MLP engine.`);
   }
 }

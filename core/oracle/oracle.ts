@@ -3,6 +3,7 @@
  * know where its numbers come from (analytic formula, float64 MLP engine, tfjs, ...).
  */
 import { firstNonFinite } from '../linalg/vector.js';
+import { UsageError } from '../io/errors.js';
 
 /** Work done so far, so that methods can be compared by oracle calls rather than wall time. */
 export interface OracleCounters {
@@ -126,7 +127,7 @@ export function workUnits(c: OracleCounters): number {
 export function requireCapability(oracle: Oracle, capability: OracleCapability, who: string): void {
   if (!oracle.capabilities.has(capability)) {
     const has = [...oracle.capabilities].join(', ') || 'none';
-    throw new Error(`${who} needs the oracle capability '${capability}', but this oracle declares only: ${has}. ` +
+    throw new UsageError(`${who} needs the oracle capability '${capability}', but this oracle declares only: ${has}. ` +
       `Use a problem whose oracle provides it (e.g. the float64 MLP engine) or pick another method.`);
   }
 }

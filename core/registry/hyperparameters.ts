@@ -3,7 +3,10 @@
  * user input is validated against the schema with errors that name the field and what is
  * allowed. Numbers may be given as numbers or numeric strings (from a CLI).
  */
+import { HyperparameterError, UsageError } from '../io/errors.js';
 import { booleanField, numberField, shown, z } from '../io/fields.js';
+
+export { HyperparameterError };
 
 export type HyperparameterSpec =
   | { type: 'number'; default: number; min?: number; max?: number; exclusiveMin?: boolean; exclusiveMax?: boolean; description: string }
@@ -93,20 +96,12 @@ function specZod(spec: HyperparameterSpec, where: string): z.ZodType {
 }
 
 /** Validates `given` against `schema` and fills defaults. `owner` names the plugin in errors. */
-/** A bad value, with the field (`hidden[1]`) and what is wrong with it, for callers that name fields their own way (suite files). */
-export class HyperparameterError extends Error {
-  constructor(message: string, readonly field: string, readonly detail: string) {
-    super(message);
-    this.name = 'HyperparameterError';
-  }
-}
-
 export function validateHyperparameters(schema: HyperparameterSchema, given: Record<string, unknown> | undefined, owner: string, noun = 'hyperparameter'): Hyperparameters {
   const r = hyperparameterZod(schema, owner, noun).safeParse(given ?? {});
   if (!r.success) {
     const iss = [...r.error.issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'))[0];
-    if (iss.code === 'unrecognized_keys') throw new Error(`${owner}: unknown ${noun} '${iss.keys[0]}'. ${iss.message}`);
-    if (iss.path.length === 0) throw new Error(`${owner}: ${noun}s ${iss.message}`);
+    if (iss.code === 'unrecognized_keys') throw new UsageError(`${owner}: unknown ${noun} '${iss.keys[0]}'. ${iss.message}`);
+    if (iss.path.length === 0) throw new UsageError(`${owner}: ${noun}s ${iss.message}`);
     const at = iss.path.slice(1).map((p) => `[${String(p)}]`).join('');
     throw new HyperparameterError(`${owner}: ${noun} '${String(iss.path[0])}'${at} ${iss.message}`, `${String(iss.path[0])}${at}`, iss.message);
   }

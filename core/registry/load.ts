@@ -11,6 +11,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PluginRegistry, type StepperPlugin } from './registry.js';
 import { problemPluginDefect, type ProblemPlugin } from './problems.js';
+import { UsageError } from '../io/errors.js';
 
 export const PLUGIN_FILE_CONTRACT =
   'A plugin file must `export default` a stepper plugin ({ name, description, hyperparameters, and stepper (a class) or create(oracle, hp) }) ' +
@@ -30,17 +31,19 @@ const origins = new WeakMap<PluginRegistry, Map<string, string>>();
 /** Imports `file` (relative to process.cwd()) and registers its plugins; returns their names. */
 export async function loadPluginFile(file: string, registry: PluginRegistry): Promise<string[]> {
   const given = resolve(process.cwd(), file);
-  if (!existsSync(given)) throw new Error(`plugin file not found: ${file}${given !== file ? ` (looked for ${given})` : ''}`);
-  if (!statSync(given).isFile()) throw new Error(`plugin file ${given} is not a file`);
+  if (!existsSync(given)) throw new UsageError(`plugin file not found: ${file}${given !== file ? ` (looked for ${given})` : ''}`);
+  if (!statSync(given).isFile()) throw new UsageError(`plugin file ${given} is not a file`);
   const path = realpathSync(given); // one identity per file, however it is named
   let mod: Record<string, unknown>;
   try {
     mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (e) {
-    throw new Error(`plugin file ${given} failed to load: ${describeImportError(e)}`);
+    // A file that does not load (syntax, CommonJS, a missing import, a throw at its top level)
+    // is refused like any bad input file: the user fixes the file given (exit 2).
+    throw new UsageError(`plugin file ${given} failed to load: ${describeImportError(e)}`);
   }
   const fail = (what: string): never => {
-    throw new Error(`plugin file ${given}: ${what}`);
+    throw new UsageError(`plugin file ${given}: ${what}`);
   };
 
   const registered = origins.get(registry) ?? new Map<string, string>();

@@ -10,7 +10,7 @@
  * an Oracle, how its starting points are made, optional analytic critical points (`truth`) and
  * facts for the run manifest (`info`).
  */
-import { ConfigError } from '../io/fields.js';
+import { ConfigError, errorText, isSystemError, PluginError, UsageError } from '../io/errors.js';
 import type { DenseKernels } from '../linalg/kernels.js';
 import type { Oracle } from '../oracle/oracle.js';
 import type { Rng } from '../random/rng.js';
@@ -148,7 +148,7 @@ export class ProblemRegistry {
 
   get(name: string): ProblemPlugin {
     const p = this.problems.get(name);
-    if (!p) throw new Error(`unknown problem '${name}'. Available problems: ${this.names().join(', ') || '(none)'} (a plugin file adds more: --plugin or 'plugins' in a suite)`);
+    if (!p) throw new UsageError(`unknown problem '${name}'. Available problems: ${this.names().join(', ') || '(none)'} (a plugin file adds more: --plugin or 'plugins' in a suite)`);
     return p;
   }
 
@@ -205,27 +205,43 @@ export class ProblemRegistry {
   private start(config: ProblemConfig, ctx: Omit<ProblemContext, 'seed' | 'starts'>) {
     const plugin = this.get(config.name);
     const options = this.resolveOptions(config);
-    return { plugin, built: plugin.build(options, { ...ctx, seed: config.seed, starts: { ...config.starts } }) };
+    let built: ReturnType<ProblemPlugin['build']>;
+    try {
+      built = plugin.build(options, { ...ctx, seed: config.seed, starts: { ...config.starts } });
+    } catch (e) {
+      throw buildFailure(plugin, e);
+    }
+    return { plugin, built: built instanceof Promise ? built.catch((e: unknown) => { throw buildFailure(plugin, e); }) : built };
   }
+}
+
+/**
+ * What a build's throw means: gradflat's own checks (of data, sizes, files: UsageError) refuse
+ * the input and keep their message; system errors stay I/O failures; anything else is a bug
+ * in the problem's code, named.
+ */
+function buildFailure(plugin: ProblemPlugin, e: unknown): unknown {
+  if (e instanceof UsageError || e instanceof PluginError || isSystemError(e)) return e;
+  return new PluginError('problem', plugin.name, `problem '${plugin.name}': build threw: ${errorText(e)}`, { cause: e });
 }
 
 /** Checks what build returned, so a plugin's mistake is named here rather than deep in a run. */
 function finish(plugin: ProblemPlugin, built: BuiltProblem): Problem {
   const where = `problem '${plugin.name}': build() returned`;
-  if (!built || typeof built !== 'object') throw new TypeError(`${where} ${built === null ? 'null' : typeof built}, not an object { oracle, startingPoints, info? }`);
+  if (!built || typeof built !== 'object') throw new PluginError('problem', plugin.name, `${where} ${built === null ? 'null' : typeof built}, not an object { oracle, startingPoints, info? }`);
   const o = built.oracle as Partial<Oracle> | undefined;
-  if (!o || typeof o !== 'object') throw new TypeError(`${where} no 'oracle' (an object with dim, loss, gradient, hvp)`);
+  if (!o || typeof o !== 'object') throw new PluginError('problem', plugin.name, `${where} no 'oracle' (an object with dim, loss, gradient, hvp)`);
   const missing = (['loss', 'gradient', 'hvp'] as const).filter((k) => typeof o[k] !== 'function');
   if (!Number.isInteger(o.dim) || (o.dim as number) < 1) missing.unshift('dim' as never);
   if (!o.counters || typeof o.counters !== 'object') missing.push('counters' as never);
   if (!(o.capabilities instanceof Set)) missing.push('capabilities' as never);
   if (missing.length) {
-    throw new TypeError(`${where} an 'oracle' that lacks ${missing.map((m) => `'${m}'`).join(', ')} ` +
+    throw new PluginError('problem', plugin.name, `${where} an 'oracle' that lacks ${missing.map((m) => `'${m}'`).join(', ')} ` +
       "(wrap your functions with functionOracle({ dim, loss, gradient, hvp }) from 'gradflat'; docs/problems.md)");
   }
-  if (typeof built.startingPoints !== 'function') throw new TypeError(`${where} no 'startingPoints' (a function (count, rng) => Float64Array[])`);
-  if (built.truth !== undefined && typeof built.truth !== 'function') throw new TypeError(`${where} a 'truth' that is not a function (indexCutoff) => critical points`);
-  if (built.info !== undefined && (typeof built.info !== 'object' || built.info === null)) throw new TypeError(`${where} an 'info' that is not an object`);
+  if (typeof built.startingPoints !== 'function') throw new PluginError('problem', plugin.name, `${where} no 'startingPoints' (a function (count, rng) => Float64Array[])`);
+  if (built.truth !== undefined && typeof built.truth !== 'function') throw new PluginError('problem', plugin.name, `${where} a 'truth' that is not a function (indexCutoff) => critical points`);
+  if (built.info !== undefined && (typeof built.info !== 'object' || built.info === null)) throw new PluginError('problem', plugin.name, `${where} an 'info' that is not an object`);
   // The object itself (not a copy): startingPoints may set `training` on it.
   const problem = built as Problem;
   problem.name = plugin.name;

@@ -16,6 +16,7 @@
 import { container as rootContainer, inject, injectable, type DependencyContainer, type InjectionToken } from '../di.js';
 import type { Oracle, OracleCapability } from '../oracle/oracle.js';
 import { requireCapability } from '../oracle/oracle.js';
+import { errorText, isSystemError, PluginError, UsageError } from '../io/errors.js';
 import { DENSE_KERNELS, HYPERPARAMETERS, ORACLE } from '../oracle/tokens.js';
 import type { DenseKernels } from '../linalg/kernels.js';
 import { typescriptKernels } from '../linalg/kernels-typescript.js';
@@ -122,7 +123,7 @@ export class PluginRegistry {
 
   get(name: string): StepperPlugin {
     const p = this.plugins.get(name);
-    if (!p) throw new Error(`unknown stepper '${name}'. Registered steppers: ${this.names().join(', ') || '(none)'}`);
+    if (!p) throw new UsageError(`unknown stepper '${name}'. Registered steppers: ${this.names().join(', ') || '(none)'}`);
     return p;
   }
 
@@ -150,37 +151,41 @@ export class PluginRegistry {
     const plugin = this.get(name);
     for (const cap of plugin.requires ?? []) requireCapability(oracle, cap, `stepper '${name}'`);
     const hp = this.resolveHyperparameters(name, given);
+    const made = plugin.create ? 'create(oracle, hp)' : 'its class';
     let stepper: Stepper;
-    if (plugin.create) {
-      stepper = plugin.create(oracle, hp, kernels);
-    } else {
-      const cls = plugin.stepper!;
-      const scope = parent.createChildContainer();
-      scope.register(ORACLE, { useValue: oracle });
-      scope.register(HYPERPARAMETERS, { useValue: hp });
-      scope.register(DENSE_KERNELS, { useValue: kernels });
-      const tokens = Object.prototype.hasOwnProperty.call(cls, STEPPER_TOKENS) ? (cls as unknown as Record<symbol, unknown>)[STEPPER_TOKENS] : undefined;
-      if (Array.isArray(tokens)) {
-        stepper = new cls(...tokens.map((t: InjectionToken<unknown>) => scope.resolve(t)));
-      } else {
-        try {
-          stepper = scope.resolve(cls);
-        } catch (e) {
-          if (!/TypeInfo not known/.test((e as Error).message)) throw e;
-          throw new Error(`stepper '${name}': gradflat cannot construct class ${cls.name || '(anonymous)'}: it was not marked injectable ` +
-            `by the tsyringe gradflat uses. Mark it with injectableStepper(${cls.name || 'Cls'}, [ORACLE, HYPERPARAMETERS]) imported from 'gradflat' ` +
-            `(a plugin must not bundle its own tsyringe), or give the plugin create(oracle, hp) instead of stepper`);
-        }
-      }
+    try {
+      stepper = plugin.create ? plugin.create(oracle, hp, kernels) : construct(plugin.stepper!, name, oracle, hp, kernels, parent);
+    } catch (e) {
+      // A refusal (missing capability, inconsistent hyperparameters) is a UsageError; anything else is the plugin's bug.
+      if (e instanceof UsageError || e instanceof PluginError || isSystemError(e)) throw e;
+      throw new PluginError('stepper', name, `stepper '${name}': ${made} threw: ${errorText(e)}`, { cause: e });
     }
     if (!stepper || typeof stepper.init !== 'function' || typeof stepper.step !== 'function') {
-      throw new TypeError(`stepper '${name}': ${plugin.create ? 'create(oracle, hp)' : 'its class'} did not produce a stepper (an object with init and step methods)`);
+      throw new PluginError('stepper', name, `stepper '${name}': ${made} did not produce a stepper (an object with init and step methods)`);
     }
     return stepper;
   }
 
   describe(name: string): string[] {
     return describeSchema(this.get(name).hyperparameters);
+  }
+}
+
+/** A stepper class built in a fresh child container of `parent` holding the oracle, hyperparameters and kernels. */
+function construct(cls: StepperClass, name: string, oracle: Oracle, hp: Hyperparameters, kernels: DenseKernels, parent: DependencyContainer): Stepper {
+  const scope = parent.createChildContainer();
+  scope.register(ORACLE, { useValue: oracle });
+  scope.register(HYPERPARAMETERS, { useValue: hp });
+  scope.register(DENSE_KERNELS, { useValue: kernels });
+  const tokens = Object.prototype.hasOwnProperty.call(cls, STEPPER_TOKENS) ? (cls as unknown as Record<symbol, unknown>)[STEPPER_TOKENS] : undefined;
+  if (Array.isArray(tokens)) return new cls(...tokens.map((t: InjectionToken<unknown>) => scope.resolve(t)));
+  try {
+    return scope.resolve(cls);
+  } catch (e) {
+    if (!/TypeInfo not known/.test((e as Error).message)) throw e;
+    throw new PluginError('stepper', name, `stepper '${name}': gradflat cannot construct class ${cls.name || '(anonymous)'}: it was not marked injectable ` +
+      `by the tsyringe gradflat uses. Mark it with injectableStepper(${cls.name || 'Cls'}, [ORACLE, HYPERPARAMETERS]) imported from 'gradflat' ` +
+      `(a plugin must not bundle its own tsyringe), or give the plugin create(oracle, hp) instead of stepper`);
   }
 }
 

@@ -4,7 +4,7 @@
  * (and as unfinished when their step log exists), never guessed. Bad input (no directory, an
  * empty one, a folder that is not gradflat's) fails with one clear message.
  */
-import { UsageError } from '../io/errors.js';
+import { ReportInputError } from '../io/errors.js';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { readRunRecord } from '../run/record-file.js';
@@ -34,11 +34,7 @@ function estimatedIndexFields(final: Json): Partial<RunRow> {
   };
 }
 
-/** Bad input: the CLI prints the message alone. */
-/** A directory that cannot be reported: the user gave the wrong one (exit 2). */
-export class ReportInputError extends UsageError {
-  override name = 'ReportInputError';
-}
+export { ReportInputError };
 
 export interface ReadOptions {
   /** Name of the directory in the report (default: its basename). */

@@ -17,6 +17,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { writeFileAtomic } from '../io/atomic.js';
+import { UsageError } from '../io/errors.js';
 
 export interface CheckpointPolicy {
   /** Checkpoint every this many steps (0: not by count). */
@@ -41,7 +42,7 @@ export function checkpointPolicyFromEnv(env: NodeJS.ProcessEnv = process.env, ba
     const raw = env[name];
     if (raw === undefined || raw === '') return fallback;
     const v = Number(raw);
-    if (!(Number.isFinite(v) && v >= 0)) throw new Error(`$${name} must be a number ≥ 0 (0 turns that trigger off), got '${raw}'`);
+    if (!(Number.isFinite(v) && v >= 0)) throw new UsageError(`$${name} must be a number ≥ 0 (0 turns that trigger off), got '${raw}'`);
     return v;
   };
   return { everySteps: Math.floor(read('GRADFLAT_CHECKPOINT_STEPS', base.everySteps)), everySeconds: read('GRADFLAT_CHECKPOINT_SECONDS', base.everySeconds) };

@@ -16,7 +16,7 @@ import { DEFAULT_THRESHOLDS, type ClassThresholds } from '../analysis/flatness.j
 import type { IndexMethod } from '../analysis/index-estimate.js';
 import { DEFAULT_INDEX_CUTOFF } from '../analysis/spectrum.js';
 import { writeJsonAtomic } from '../io/atomic.js';
-import { asUsageErrors, UsageError } from '../io/errors.js';
+import { PluginError, StepperThrew, UsageError } from '../io/errors.js';
 import { parseField } from '../io/fields.js';
 import { lockDirectory, removeIfEmpty, type DirectoryLock } from '../io/lock.js';
 import { experimentConfigShape } from './config-schema.js';
@@ -109,35 +109,33 @@ function probeSettings(config: ExperimentConfig, problem: Problem, registry: Plu
  * problem itself, asynchronously, so it checks first): fields, hyperparameters, problem options, sizes.
  */
 export function checkExperimentConfig(config: ExperimentConfig, registry: PluginRegistry = defaultRegistry, names: SizeNames = RUN_FLAGS): void {
-  asUsageErrors(() => {
-    registry.resolveHyperparameters(config.stepper, config.hyperparameters);
-    validate(config, registry);
-    checkProblemSize(config.problem, names, registry.problems);
-  });
+  registry.resolveHyperparameters(config.stepper, config.hyperparameters);
+  validate(config, registry);
+  checkProblemSize(config.problem, names, registry.problems);
 }
 
 export function runExperiment(config: ExperimentConfig, out: string, kernels: DenseKernels, hooks: ExperimentHooks = {}): ExperimentResult {
   const registry = hooks.registry ?? defaultRegistry;
   // Everything that can be checked is checked before anything is written to `out`: a manifest
   // written by an invocation that then fails would make the corrected rerun a "different
-  // configuration". What fails here is the user's to fix (exit 2).
-  const checked = asUsageErrors(() => ({ hp: registry.resolveHyperparameters(config.stepper, config.hyperparameters), ...validate(config, registry) }));
+  // configuration". The checks throw UsageError for what is the user's to fix (exit 2).
+  const checked = { hp: registry.resolveHyperparameters(config.stepper, config.hyperparameters), ...validate(config, registry) };
   const names = hooks.sizeNames ?? RUN_FLAGS;
-  asUsageErrors(() => checkProblemSize(config.problem, names, registry.problems));
+  checkProblemSize(config.problem, names, registry.problems);
   // A problem built by the caller (async builds) stays the caller's to dispose.
-  const problem = hooks.problem ?? asUsageErrors(() => buildProblem(config.problem, kernels, {}, registry));
+  const problem = hooks.problem ?? buildProblem(config.problem, kernels, {}, registry);
   try {
     // The stepper must be constructible on this problem (oracle capabilities, hyperparameter pairs).
-    asUsageErrors(() => registry.create(config.stepper, problem.oracle, checked.hp, { kernels }));
+    registry.create(config.stepper, problem.oracle, checked.hp, { kernels });
     // Starts fixed by an option (the quartic's grid) set the run count instead of config.runs.
     const fixed = registry.problems.get(problem.name).sizes?.(registry.problems.resolveOptions(config.problem)).fixedStarts;
     const runs = fixed ? fixed.count : config.runs;
-    asUsageErrors(() => checkRunSize({
+    checkRunSize({
       runs, tasks: runs, dim: problem.oracle.dim, iterations: config.iterations, totalSteps: runs * config.iterations, out,
       training: problem.info.starts as { trainings: number; steps: number; keepEvery: number } | undefined,
-    }, names, fixed ? nameOf(names, fixed.option) : names.runs, fixed ? fixed.value : runs));
-    const probe = asUsageErrors(() => probeSettings(config, problem, registry, checked.hp));
-    const policy = hooks.checkpoint ?? asUsageErrors(() => checkpointPolicyFromEnv());
+    }, names, fixed ? nameOf(names, fixed.option) : names.runs, fixed ? fixed.value : runs);
+    const probe = probeSettings(config, problem, registry, checked.hp);
+    const policy = hooks.checkpoint ?? checkpointPolicyFromEnv();
     const lock = lockDirectory(out);
     try {
       return runProblem(config, problem, out, kernels, hooks, registry, { ...checked, probe, policy }, lock);
@@ -200,7 +198,8 @@ function runProblem(
       record = runOne({ ...ctx, ...(policy && store && { checkpoint: { store, policy } }) }, run, theta0, logPath);
     } catch (e) {
       // The same context the suite gives: which stepper, which run (the step is in the message).
-      throw new Error(`stepper '${config.stepper}' run ${run} of ${starts.length} failed: ${(e as Error).message}`, { cause: e });
+      const message = `stepper '${config.stepper}' run ${run} of ${starts.length} failed: ${(e as Error).message}`;
+      throw e instanceof StepperThrew ? new PluginError('stepper', config.stepper, message, { cause: e }) : new Error(message, { cause: e });
     }
     writeJsonAtomic(recordPath(out, run), record);
     store?.clear(); // after the record: a crash in between leaves a checkpoint, never neither

@@ -8,7 +8,8 @@
  */
 import type { PointClass } from '../analysis/flatness.js';
 import type { RunRecord } from './run-one.js';
-import { ConfigError, configErrorOf, integerField, z } from '../io/fields.js';
+import { configErrorOf, integerField, z } from '../io/fields.js';
+import { DamagedRecordError } from '../io/errors.js';
 
 const ENCODED: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
 
@@ -64,13 +65,7 @@ export const runRecordSchema = z.object({
   probeWork: counters.optional(),
 }).catchall(revived);
 
-/** A record file that cannot be used: `reason` says why without the file's name (callers name it their way). */
-export class DamagedRecordError extends ConfigError {
-  constructor(readonly file: string, readonly reason: string) {
-    super('', `${file} is ${reason}`);
-    this.name = 'DamagedRecordError';
-  }
-}
+export { DamagedRecordError };
 
 /** Parses a run record's JSON text; `file` names it in errors. */
 export function parseRunRecord(text: string, file: string): RunRecord {

@@ -9,6 +9,7 @@
  * on). What a stepper reports itself is ignored then, so no stepper can under- or over-bill, and
  * observers (probes) run after the step, outside the measured window.
  */
+import { StepperThrew } from '../io/errors.js';
 import { allFinite } from '../linalg/vector.js';
 import { counterDelta, emptyCounters, snapshotCounters, type OracleCounters } from '../oracle/oracle.js';
 import type { MeasuredStepMetrics, StepResult, Stepper, StepperState } from '../stepper/stepper.js';
@@ -38,13 +39,7 @@ export interface RunLoopOutcome<S extends StepperState = StepperState> {
   wallMs: number;
 }
 
-/** A stepper threw: the message says where (init or step k); suite and `run` add the stepper and run. */
-export class StepperThrew extends Error {
-  constructor(readonly step: number | 'init', cause: unknown) {
-    super(`${step === 'init' ? 'init' : `step ${step}`} threw: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-    this.name = 'StepperThrew';
-  }
-}
+export { StepperThrew };
 
 function guarded<T>(step: number | 'init', fn: () => T): T {
   try {

@@ -13,6 +13,7 @@ import { totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import type { ProblemRegistry } from '../registry/problems.js';
+import { UsageError } from '../io/errors.js';
 
 /** Heap per finished run kept in memory (record, summary row): 2.4 KB measured on the quartic; with margin. */
 export const RUN_HEAP_BYTES = 4096;
@@ -37,7 +38,7 @@ export function sizeBudgets(): { heap: number; memory: number } {
 }
 
 function refuse(name: string, value: number, bytes: number, what: string, limit: string): never {
-  throw new Error(`${name} ${value} is too large: ${what} would need about ${formatBytes(bytes)}, more than ${limit}. Use a smaller ${name}.`);
+  throw new UsageError(`${name} ${value} is too large: ${what} would need about ${formatBytes(bytes)}, more than ${limit}. Use a smaller ${name}.`);
 }
 
 function checkHeap(name: string, value: number, bytes: number, what: string): void {

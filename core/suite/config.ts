@@ -31,6 +31,7 @@ import { problemsOf, type ProblemConfig } from '../registry/catalog.js';
 import { problemShape } from '../registry/problem-schema.js';
 import { sameTau, SPECTRAL_TAUS } from '../analysis/spectral-flatness.js';
 import type { ProbeKind } from './probes.js';
+import { UsageError } from '../io/errors.js';
 
 const positive = numberField({ min: 0, exclusiveMin: true });
 const nonNegative = numberField({ min: 0 });
@@ -116,7 +117,7 @@ export function readSuiteFile(file: string): unknown {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new Error(`cannot read suite file ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    throw new UsageError(`cannot read suite file ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
   const ext = extname(file).toLowerCase();
   const empty = new ConfigError('', `suite file ${file} is empty: it needs at least problem, seed, starts, iterations and steppers (see docs/suites.md)`);
@@ -133,9 +134,9 @@ export function readSuiteFile(file: string): unknown {
     }
   } catch (e) {
     if (e === empty) throw e;
-    throw new Error(`suite file ${file} is not valid ${ext === '.json' ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`);
+    throw new UsageError(`suite file ${file} is not valid ${ext === '.json' ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`);
   }
-  throw new Error(`suite file ${file}: use a .json, .yaml or .yml file (got '${ext || 'no extension'}')`);
+  throw new UsageError(`suite file ${file}: use a .json, .yaml or .yml file (got '${ext || 'no extension'}')`);
 }
 
 /** Validates a suite and fills every default; `baseDir` anchors relative plugin and data paths. */

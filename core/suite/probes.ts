@@ -22,6 +22,7 @@ import { normSq } from '../linalg/vector.js';
 import { counterDelta, snapshotCounters, type Oracle, type OracleCounters } from '../oracle/oracle.js';
 import type { Rng } from '../random/rng.js';
 import type { NewtonSolveExit } from '../stepper/stepper.js';
+import { UsageError } from '../io/errors.js';
 
 export type ProbeKind = 'newton' | 'rayleigh' | 'spectral' | 'none';
 
@@ -76,7 +77,7 @@ export function defaultProbeKind(n: number): Exclude<ProbeKind, 'none'> {
 export function checkProbeConfig(p: { kind: string; solver?: string }, oracle: Oracle): void {
   if (p.solver && isDenseSolver(p.solver)) requireDenseSolver(oracle, p.solver, 'probe.solver');
   if (p.kind === 'spectral' && oracle.dim > DENSE_MAX_DIM) {
-    throw new Error(`probe kind 'spectral' needs the dense Hessian, but n = ${oracle.dim} exceeds the dense limit ${DENSE_MAX_DIM} (DENSE_MAX_DIM); use probe kind 'newton' or 'rayleigh'`);
+    throw new UsageError(`probe kind 'spectral' needs the dense Hessian, but n = ${oracle.dim} exceeds the dense limit ${DENSE_MAX_DIM} (DENSE_MAX_DIM); use probe kind 'newton' or 'rayleigh'`);
   }
 }
 

@@ -17,8 +17,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import type { DenseKernels } from '../linalg/kernels.js';
-import { asUsageErrors, asUsageErrorsAsync, UsageError } from '../io/errors.js';
-import { ConfigError } from '../io/fields.js';
+import { ConfigError, PluginError, RunDirectoryGiven, StepperThrew, UsageError } from '../io/errors.js';
 import { lockDirectory, type DirectoryLock } from '../io/lock.js';
 import { registryFromSetup } from '../registry/setup.js';
 import { PluginRegistry, registry as defaultRegistry } from '../registry/registry.js';
@@ -69,19 +68,19 @@ export interface SuiteResult {
 
 export async function runSuite(suite: ResolvedSuite, out: string, kernels: DenseKernels, opts: SuiteOptions = {}): Promise<SuiteResult> {
   const registry = opts.registry ?? defaultRegistry;
-  // Checked before anything is written to `out` (see runExperiment); failures here are usage errors.
-  asUsageErrors(() => checkProblemSize(suite.problem, SUITE_FIELDS, registry.problems));
-  const problem = await asUsageErrorsAsync(() => buildProblemAsync(suite.problem, kernels, {}, registry));
+  // Checked before anything is written to `out` (see runExperiment).
+  checkProblemSize(suite.problem, SUITE_FIELDS, registry.problems);
+  const problem = await buildProblemAsync(suite.problem, kernels, {}, registry);
   try {
     preflight(suite, problem, registry, kernels);
     const finder = suite.starts.flat?.finder;
-    asUsageErrors(() => checkRunSize({
+    checkRunSize({
       runs: suite.starts.count, tasks: suite.starts.count * (suite.steppers.length + (finder ? 1 : 0)), dim: problem.oracle.dim,
       iterations: Math.max(...suite.steppers.map((s) => s.iterations), finder?.iterations ?? 0),
       totalSteps: suite.starts.count * [...suite.steppers, ...(finder ? [finder] : [])].reduce((k, s) => k + s.iterations, 0), out,
       training: problem.info.starts as { trainings: number; steps: number; keepEvery: number } | undefined,
-    }, SUITE_FIELDS));
-    const checkpoint = opts.checkpoint ?? asUsageErrors(() => checkpointPolicyFromEnv());
+    }, SUITE_FIELDS);
+    const checkpoint = opts.checkpoint ?? checkpointPolicyFromEnv();
     const lock = lockDirectory(out);
     try {
       return await runWithProblem(suite, out, kernels, problem, registry, { ...opts, checkpoint }, lock);
@@ -207,7 +206,8 @@ async function runPhase(inv: InvocationState, phase: SuiteTask['phase'], starts:
       try {
         store(t, executeTask(inv.ctx, t, starts.length));
       } catch (e) {
-        throw new Error(`${label(t)} failed: ${(e as Error).message}`, { cause: e });
+        const message = `${label(t)} failed: ${(e as Error).message}`;
+        throw e instanceof StepperThrew ? new PluginError('stepper', taskStepper(suite, t).stepper, message, { cause: e }) : new Error(message, { cause: e });
       }
       progress.runFinished?.(++done, total, what);
     }
@@ -240,7 +240,8 @@ function finishedTasks(inv: InvocationState, phase: SuiteTask['phase'], starts: 
 /**
  * Builds every stepper once on the problem before any work, so that a missing oracle
  * capability or an inconsistent pair of hyperparameters fails now, naming the entry, rather
- * than after the starts and the finder phase have run.
+ * than after the starts and the finder phase have run. A refusal (a UsageError) is put in the
+ * suite file's terms; anything else a stepper's constructor throws is its bug (a PluginError).
  */
 function preflight(suite: ResolvedSuite, problem: Problem, registry: PluginRegistry, kernels: DenseKernels): void {
   const entries: Array<[string, ResolvedStepper]> = suite.steppers.map((s, i) => [`steppers[${i}]`, s]);
@@ -249,13 +250,15 @@ function preflight(suite: ResolvedSuite, problem: Problem, registry: PluginRegis
     try {
       registry.create(s.stepper, problem.oracle, s.hyperparameters, { kernels });
     } catch (e) {
-      throw new ConfigError(path, `stepper '${s.stepper}' cannot run on problem '${problem.name}': ${(e as Error).message}`);
+      if (!(e instanceof UsageError)) throw e;
+      throw new ConfigError(path, `stepper '${s.stepper}' cannot run on problem '${problem.name}': ${e.message}`);
     }
   }
   try {
     checkProbeConfig(suite.probe, problem.oracle);
   } catch (e) {
-    throw new ConfigError('probe', `cannot run on problem '${problem.name}': ${(e as Error).message}`);
+    if (!(e instanceof UsageError)) throw e;
+    throw new ConfigError('probe', `cannot run on problem '${problem.name}': ${e.message}`);
   }
 }
 
@@ -337,9 +340,4 @@ export function readSuiteManifest(out: string): { suite: ResolvedSuite; problemN
   throw new UsageError(`${manifestPath} is not a gradflat manifest (it has no configHash and identity): ${out} was not written by 'gradflat run' or 'gradflat suite'`);
 }
 
-/** `summarize` was given the directory of a `gradflat run` (not a suite): carries its manifest. */
-export class RunDirectoryGiven extends UsageError {
-  constructor(readonly dir: string, readonly manifest: unknown) {
-    super(`${dir} holds a 'gradflat run' experiment, not a suite`);
-  }
-}
+export { RunDirectoryGiven };

@@ -3,6 +3,7 @@
  * label range. Errors say which field, which sample/index, and how to fix it.
  */
 import type { ResolvedMlpSpec } from './architecture.js';
+import { UsageError } from '../../core/io/errors.js';
 
 export interface MlpData {
   /** N×d_in, row-major (samples as rows). */
@@ -45,7 +46,7 @@ export function validateMlpData(spec: ResolvedMlpSpec, data: MlpData): MlpData {
     for (let i = 0; i < N; i++) {
       const y = labels[i];
       if (y < 0 || y >= dOut) {
-        throw new RangeError(`MlpOracle data.labels[${i}] = ${y} is out of range: class indices must lie in 0..${dOut - 1} (d_out = ${dOut} = last entry of layers). Relabel the classes as 0..${dOut - 1} or widen the output layer.`);
+        throw new UsageError(`MlpOracle data.labels[${i}] = ${y} is out of range: class indices must lie in 0..${dOut - 1} (d_out = ${dOut} = last entry of layers). Relabel the classes as 0..${dOut - 1} or widen the output layer.`);
       }
     }
   }
@@ -56,7 +57,7 @@ function checkFinite(a: Float64Array, width: number, what: string, unit: string)
   for (let t = 0; t < a.length; t++) {
     if (!Number.isFinite(a[t])) {
       const i = Math.floor(t / width);
-      throw new RangeError(`MlpOracle ${what} has a non-finite value ${a[t]} at sample ${i}, ${unit} ${t - i * width} (flat index ${t}). Remove or impute non-finite values before building the oracle.`);
+      throw new UsageError(`MlpOracle ${what} has a non-finite value ${a[t]} at sample ${i}, ${unit} ${t - i * width} (flat index ${t}). Remove or impute non-finite values before building the oracle.`);
     }
   }
 }

@@ -53,6 +53,7 @@ import { type MlpData, validateMlpData } from './data.js';
 import { type CurvatureData, gaussNewtonProduct as gnProduct, layerStatistics as kfacFactors } from './layer-statistics.js';
 import { LEVEL_BACKWARD, LEVEL_FORWARD, LEVEL_NONE, type MlpSlice, MlpSliceEngine, type UnitBlock, mlpFlopsPerHvp } from './mlp-engine.js';
 import { CMD_GRADIENT, CMD_HVP, CMD_LOSS, MlpWorkerPool, WORKER_KERNELS, workerScriptAvailable } from './mlp-threads.js';
+import { UsageError } from '../../core/io/errors.js';
 
 export type { MlpData } from './data.js';
 
@@ -117,7 +118,7 @@ export function defaultMlpThreads(spec: MlpSpec | ResolvedMlpSpec, N: number, ke
   const raw = process.env.GRADFLAT_THREADS;
   if (raw !== undefined && raw.trim() !== '') {
     const t = Number(raw.trim());
-    if (!Number.isInteger(t) || t < 1) throw new Error(`GRADFLAT_THREADS must be a positive integer (1 = no worker threads); got '${raw}'`);
+    if (!Number.isInteger(t) || t < 1) throw new UsageError(`GRADFLAT_THREADS must be a positive integer (1 = no worker threads); got '${raw}'`);
     return Math.min(t, chunks);
   }
   return Math.min(chunks, availableParallelism());

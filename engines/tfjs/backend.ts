@@ -30,6 +30,7 @@
  */
 import { createRequire } from 'node:module';
 import type * as TF from '@tensorflow/tfjs';
+import { UsageError } from '../../core/io/errors.js';
 
 export type Tf = typeof TF;
 export type TfjsBackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
@@ -67,12 +68,12 @@ function environmentPreference(unsetAsNull = false): TfjsBackendPreference | nul
   if (raw === undefined || raw.trim() === '') return unsetAsNull ? null : 'auto';
   const v = raw.trim().toLowerCase();
   if ((TFJS_BACKEND_PREFERENCES as readonly string[]).includes(v)) return v as TfjsBackendPreference;
-  throw new Error(`GRADFLAT_TFJS_BACKEND must be one of ${TFJS_BACKEND_PREFERENCES.join('|')} (got '${raw}')`);
+  throw new UsageError(`GRADFLAT_TFJS_BACKEND must be one of ${TFJS_BACKEND_PREFERENCES.join('|')} (got '${raw}')`);
 }
 
 function checkPreference(p: string): TfjsBackendPreference {
   if (!(TFJS_BACKEND_PREFERENCES as readonly string[]).includes(p)) {
-    throw new Error(`unknown tfjs backend preference '${p}' (expected ${TFJS_BACKEND_PREFERENCES.join('|')})`);
+    throw new UsageError(`unknown tfjs backend preference '${p}' (expected ${TFJS_BACKEND_PREFERENCES.join('|')})`);
   }
   return p as TfjsBackendPreference;
 }
@@ -175,7 +176,7 @@ export function chooseTfjsBackendSync(preference?: TfjsBackendPreference, nodeMo
   const tf = loadTfjs();
   const pref = checkPreference(preference ?? environmentPreference());
   if (pref === 'wasm') {
-    if (wasmFailure !== null) throw new Error(`the tfjs backend 'wasm' was requested but is unavailable: ${wasmFailure}. Use 'auto' or 'cpu' (GRADFLAT_TFJS_BACKEND).`);
+    if (wasmFailure !== null) throw new UsageError(`the tfjs backend 'wasm' was requested but is unavailable: ${wasmFailure}. Use 'auto' or 'cpu' (GRADFLAT_TFJS_BACKEND).`);
     throw new Error("the tfjs 'wasm' backend starts asynchronously: call `await selectTfjsBackend('wasm')` before building a tfjs oracle (the CLI does), or choose 'auto' or 'cpu'");
   }
   const reasons: string[] = [];
@@ -187,7 +188,7 @@ export function chooseTfjsBackendSync(preference?: TfjsBackendPreference, nodeMo
       if (p.ok) return activate(tf, 'tensorflow', p.reason);
       reasons.push(p.reason);
     }
-    if (pref === 'tensorflow') throw new Error(`the tfjs backend 'tensorflow' was requested but is unavailable: ${reasons.join('; ')}. Install @tensorflow/tfjs-node, or use 'auto' or 'cpu'.`);
+    if (pref === 'tensorflow') throw new UsageError(`the tfjs backend 'tensorflow' was requested but is unavailable: ${reasons.join('; ')}. Install @tensorflow/tfjs-node, or use 'auto' or 'cpu'.`);
     reasons.push('wasm is chosen only by selectTfjsBackend() (asynchronous)');
   }
   return activate(tf, 'cpu', pref === 'cpu' ? 'cpu requested' : reasons.join('; '));
@@ -217,7 +218,7 @@ export async function selectTfjsBackend(
       }
       reasons.push(p.reason);
     }
-    if (pref === 'tensorflow') throw new Error(`the tfjs backend 'tensorflow' was requested but is unavailable: ${reasons.join('; ')}. Install @tensorflow/tfjs-node, or use 'auto' or 'cpu'.`);
+    if (pref === 'tensorflow') throw new UsageError(`the tfjs backend 'tensorflow' was requested but is unavailable: ${reasons.join('; ')}. Install @tensorflow/tfjs-node, or use 'auto' or 'cpu'.`);
   }
   if (pref === 'auto' || pref === 'wasm') {
     const name = options.wasmModule ?? TFJS_WASM_MODULE;
@@ -237,7 +238,7 @@ export async function selectTfjsBackend(
     }
     if (pref === 'wasm') wasmFailure = why;
     reasons.push(why);
-    if (pref === 'wasm') throw new Error(`the tfjs backend 'wasm' was requested but is unavailable: ${why}. Use 'auto' or 'cpu'.`);
+    if (pref === 'wasm') throw new UsageError(`the tfjs backend 'wasm' was requested but is unavailable: ${why}. Use 'auto' or 'cpu'.`);
   }
   return activate(tf, 'cpu', pref === 'cpu' ? 'cpu requested' : reasons.join('; '));
 }

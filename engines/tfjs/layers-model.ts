@@ -33,6 +33,7 @@ import { loadTfjs } from './backend.js';
 import { TfjsFunctionOracle } from './function-oracle.js';
 import type { TfjsHvpMethod } from './mlp-r-operator.js';
 import { safeOps } from './safe-ops.js';
+import { UsageError } from '../../core/io/errors.js';
 
 /** Samples: a tensor (N×d), rows of numbers, or a flat row-major Float64Array/Float32Array. */
 export type TensorLike2D = TF.Tensor | number[][] | Float64Array | Float32Array;
@@ -95,7 +96,7 @@ export function lossFromName(name: string): MlpLoss {
   const k = String(name).toLowerCase();
   if (MSE_NAMES.includes(k)) return 'mse';
   if (CE_NAMES.includes(k)) return 'softmax-cross-entropy';
-  throw new Error(`unsupported loss '${name}': use 'mse' (meanSquaredError) or 'softmax-cross-entropy' (categoricalCrossentropy, sparseCategoricalCrossentropy)`);
+  throw new UsageError(`unsupported loss '${name}': use 'mse' (meanSquaredError) or 'softmax-cross-entropy' (categoricalCrossentropy, sparseCategoricalCrossentropy)`);
 }
 
 interface LayerLike {
@@ -123,32 +124,32 @@ export function denseLayersOf(model: TF.LayersModel): { layers: DenseLayerInfo[]
       dense.push(layer);
       setActivation(layers, String(cfg.activation ?? 'linear'), layer.name);
     } else if (cls === 'Activation') {
-      if (layers.length === 0) throw new Error(`layer '${layer.name}': an Activation layer before the first Dense layer is not supported`);
+      if (layers.length === 0) throw new UsageError(`layer '${layer.name}': an Activation layer before the first Dense layer is not supported`);
       const last = layers[layers.length - 1];
-      if (last.activation !== 'identity') throw new Error(`layer '${layer.name}': two activations in a row after Dense layer '${last.name}' are not supported`);
+      if (last.activation !== 'identity') throw new UsageError(`layer '${layer.name}': two activations in a row after Dense layer '${last.name}' are not supported`);
       setActivation(layers, String(cfg.activation), layer.name);
     } else if (cls === 'InputLayer' || cls === 'Dropout') {
       continue;
     } else {
-      throw new Error(`layer '${layer.name}' is a ${cls}: gradflat reads Sequential models of Dense layers (plus Activation, InputLayer, Dropout). Write the loss as a tfjs function of θ and use TfjsFunctionOracle instead.`);
+      throw new UsageError(`layer '${layer.name}' is a ${cls}: gradflat reads Sequential models of Dense layers (plus Activation, InputLayer, Dropout). Write the loss as a tfjs function of θ and use TfjsFunctionOracle instead.`);
     }
   }
-  if (layers.length === 0) throw new Error('the model has no Dense layer');
+  if (layers.length === 0) throw new UsageError('the model has no Dense layer');
   for (let i = 1; i < layers.length; i++) {
-    if (layers[i].inputs !== layers[i - 1].outputs) throw new Error(`layer '${layers[i].name}' takes ${layers[i].inputs} inputs but '${layers[i - 1].name}' gives ${layers[i - 1].outputs}`);
+    if (layers[i].inputs !== layers[i - 1].outputs) throw new UsageError(`layer '${layers[i].name}' takes ${layers[i].inputs} inputs but '${layers[i - 1].name}' gives ${layers[i - 1].outputs}`);
   }
   const last = layers[layers.length - 1];
   if (last.activation === 'softmax') {
     outputSoftmax = true;
     last.activation = 'identity';
   }
-  for (const l of layers) if (l.activation === 'softmax') throw new Error(`layer '${l.name}': softmax is supported only on the output layer, with a cross-entropy loss`);
+  for (const l of layers) if (l.activation === 'softmax') throw new UsageError(`layer '${l.name}': softmax is supported only on the output layer, with a cross-entropy loss`);
   return { layers, dense, outputSoftmax };
 
   function setActivation(ls: DenseLayerInfo[], tfName: string, where: string): void {
     const map: Record<string, string> = { linear: 'identity', swish: 'swish', tanh: 'tanh', relu: 'relu', sigmoid: 'sigmoid', softmax: 'softmax' };
     const a = map[tfName];
-    if (a === undefined) throw new Error(`layer '${where}': activation '${tfName}' is not supported (have ${Object.keys(map).join(', ')})`);
+    if (a === undefined) throw new UsageError(`layer '${where}': activation '${tfName}' is not supported (have ${Object.keys(map).join(', ')})`);
     ls[ls.length - 1].activation = a;
   }
 }
@@ -173,13 +174,13 @@ function rows(x: TensorLike2D, d: number, what: string): Float64Array {
   if (Array.isArray(x)) {
     const out = new Float64Array(x.length * d);
     x.forEach((r, i) => {
-      if (!Array.isArray(r) || r.length !== d) throw new RangeError(`${what}[${i}] must be an array of ${d} numbers`);
+      if (!Array.isArray(r) || r.length !== d) throw new UsageError(`${what}[${i}] must be an array of ${d} numbers`);
       out.set(r, i * d);
     });
     return out;
   }
   const t = x as TF.Tensor;
-  if (t.rank !== 2 || t.shape[1] !== d) throw new RangeError(`${what} must be an N×${d} tensor; got shape [${t.shape}]`);
+  if (t.rank !== 2 || t.shape[1] !== d) throw new UsageError(`${what} must be an N×${d} tensor; got shape [${t.shape}]`);
   return Float64Array.from(t.dataSync() as Float32Array);
 }
 
@@ -187,7 +188,7 @@ function toMlpData(data: TfjsModelData, dIn: number, dOut: number, loss: MlpLoss
   if (data === null || typeof data !== 'object') throw new TypeError('data must be { x, y }');
   const inputs = rows(data.x, dIn, 'data.x');
   const N = inputs.length / dIn;
-  if (!Number.isInteger(N)) throw new RangeError(`data.x has ${inputs.length} values, not a multiple of the input width ${dIn}`);
+  if (!Number.isInteger(N)) throw new UsageError(`data.x has ${inputs.length} values, not a multiple of the input width ${dIn}`);
   if (loss === 'mse') return { inputs, N, targets: rows(data.y as TensorLike2D, dOut, 'data.y') };
   const y = data.y;
   let labels: Int32Array;
@@ -206,26 +207,26 @@ function toMlpData(data: TfjsModelData, dIn: number, dOut: number, loss: MlpLoss
         if (v === 1 && k < 0) k = c;
         else if (v !== 0) { k = -2; break; }
       }
-      if (k < 0) throw new RangeError(`data.y row ${i} is not one-hot (cross-entropy needs class indices or one-hot rows)`);
+      if (k < 0) throw new UsageError(`data.y row ${i} is not one-hot (cross-entropy needs class indices or one-hot rows)`);
       labels[i] = k;
     }
   }
   checkClassIndices(labels, dOut);
-  if (labels.length !== N) throw new RangeError(`data.y has ${labels.length} labels but data.x has ${N} samples`);
+  if (labels.length !== N) throw new UsageError(`data.y has ${labels.length} labels but data.x has ${N} samples`);
   return { inputs, N, labels };
 }
 
 /** Class indices from numbers, refusing non-integers (Int32Array.from would truncate 0.7 to 0). */
 function classIndices(y: ArrayLike<number>, classes: number): Int32Array {
   for (let i = 0; i < y.length; i++) {
-    if (!Number.isInteger(y[i])) throw new RangeError(`data.y[${i}] = ${y[i]} is not a class index: cross-entropy labels must be integers in 0..${classes - 1} (or one-hot rows)`);
+    if (!Number.isInteger(y[i])) throw new UsageError(`data.y[${i}] = ${y[i]} is not a class index: cross-entropy labels must be integers in 0..${classes - 1} (or one-hot rows)`);
   }
   return Int32Array.from(y);
 }
 
 function checkClassIndices(labels: Int32Array, classes: number): void {
   for (let i = 0; i < labels.length; i++) {
-    if (labels[i] < 0 || labels[i] >= classes) throw new RangeError(`data.y[${i}] = ${labels[i]} is out of range: the model has ${classes} outputs, so class indices must be in 0..${classes - 1}`);
+    if (labels[i] < 0 || labels[i] >= classes) throw new UsageError(`data.y[${i}] = ${labels[i]} is out of range: the model has ${classes} outputs, so class indices must be in 0..${classes - 1}`);
   }
 }
 
@@ -238,9 +239,9 @@ export function tfjsModelProblem(model: TF.LayersModel, data: TfjsModelData, opt
   if (options === null || typeof options !== 'object') throw new TypeError("options must be { loss: 'mse' | 'softmax-cross-entropy', l2? }");
   const loss = lossFromName(options.loss);
   const l2 = options.l2 ?? 0;
-  if (!(Number.isFinite(l2) && l2 >= 0)) throw new RangeError(`l2 must be a finite number ≥ 0; got ${l2}`);
+  if (!(Number.isFinite(l2) && l2 >= 0)) throw new UsageError(`l2 must be a finite number ≥ 0; got ${l2}`);
   const { layers, dense, outputSoftmax } = denseLayersOf(model);
-  if (outputSoftmax && loss !== 'softmax-cross-entropy') throw new Error("the model ends in softmax: use a cross-entropy loss (gradflat reads the pre-softmax outputs as logits)");
+  if (outputSoftmax && loss !== 'softmax-cross-entropy') throw new UsageError("the model ends in softmax: use a cross-entropy loss (gradflat reads the pre-softmax outputs as logits)");
   const dIn = layers[0].inputs;
   const dOut = layers[layers.length - 1].outputs;
   const mlpData = toMlpData(data, dIn, dOut, loss);
@@ -276,13 +277,13 @@ export function tfjsModelProblem(model: TF.LayersModel, data: TfjsModelData, opt
   };
 
   const engine = options.engine ?? 'tfjs';
-  if (engine !== 'tfjs' && engine !== 'f64') throw new RangeError(`engine must be 'tfjs' or 'f64'; got ${JSON.stringify(engine)}`);
+  if (engine !== 'tfjs' && engine !== 'f64') throw new UsageError(`engine must be 'tfjs' or 'f64'; got ${JSON.stringify(engine)}`);
   if (spec !== null) {
     const kernels = options.kernels ?? (engine === 'f64' ? selectKernels(undefined, () => {}) : undefined);
     const oracle = createMlpOracle(spec, mlpData, kernels as DenseKernels, { engine, tfjsHvp: options.hvp });
     return { oracle, spec, layers, data: mlpData, theta, toModel, engine };
   }
-  if (engine === 'f64') throw new Error(`this model is not an MlpSpec network (${describeLayers(layers)}): only the tfjs engine can compute it`);
+  if (engine === 'f64') throw new UsageError(`this model is not an MlpSpec network (${describeLayers(layers)}): only the tfjs engine can compute it`);
   return { oracle: layersFunctionOracle(layers, offsets, mlpData, loss, l2), spec: null, layers, data: mlpData, theta, toModel, engine };
 }
 

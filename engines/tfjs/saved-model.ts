@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
 import { loadTfjs } from './backend.js';
+import { UsageError } from '../../core/io/errors.js';
 
 interface ModelJson {
   modelTopology?: unknown;
@@ -23,9 +24,9 @@ export async function loadLayersModelFile(modelJson: string): Promise<TF.LayersM
   try {
     json = JSON.parse(readFileSync(path, 'utf8')) as ModelJson;
   } catch (e) {
-    throw new Error(`tfjs model ${path}: cannot read it as JSON (${(e as Error).message.split('\n')[0]}); give the model.json written by model.save()`);
+    throw new UsageError(`tfjs model ${path}: cannot read it as JSON (${(e as Error).message.split('\n')[0]}); give the model.json written by model.save()`);
   }
-  if (!json || typeof json !== 'object' || !json.modelTopology) throw new Error(`tfjs model ${path}: no 'modelTopology' (is this a tfjs layers-model model.json?)`);
+  if (!json || typeof json !== 'object' || !json.modelTopology) throw new UsageError(`tfjs model ${path}: no 'modelTopology' (is this a tfjs layers-model model.json?)`);
   const manifest = json.weightsManifest ?? [];
   const weightSpecs = manifest.flatMap((g) => g.weights);
   const buffers = manifest.flatMap((g) => g.paths.map((p) => {
@@ -33,7 +34,7 @@ export async function loadLayersModelFile(modelJson: string): Promise<TF.LayersM
     try {
       return readFileSync(file);
     } catch {
-      throw new Error(`tfjs model ${path}: weight file ${file} (listed in weightsManifest) is missing`);
+      throw new UsageError(`tfjs model ${path}: weight file ${file} (listed in weightsManifest) is missing`);
     }
   }));
   const all = Buffer.concat(buffers);

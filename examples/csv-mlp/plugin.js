@@ -4,7 +4,7 @@
 //
 // The CSV: headerless, one sample per row, the features, then the class label (0, 1, …, C−1)
 // in the last column. The architecture is yours: hidden widths and activation are options.
-import { mlpProblem, readCsvMatrix } from 'gradflat';
+import { mlpProblem, readCsvMatrix, UsageError } from 'gradflat';
 
 const csvMlp = {
   name: 'csv-mlp',
@@ -17,17 +17,18 @@ const csvMlp = {
     l2: { type: 'number', min: 0, default: 1e-3, description: 'ℓ2 strength λ (penalty λ·mean θ²)' },
   },
   // options: validated, defaults filled in; ctx: { seed, kernels, threads, starts }.
+  // Bad input is a UsageError (exit 2); anything else build throws is reported as a bug in this plugin (exit 1).
   build(options, ctx) {
-    if (options.data === null) throw new Error("problem 'csv-mlp': option 'data' is required (the CSV file)");
+    if (options.data === null) throw new UsageError("problem 'csv-mlp': option 'data' is required (the CSV file)");
     const m = readCsvMatrix(options.data);
     const d = m.cols - 1;
-    if (d < 1) throw new Error(`${options.data}: needs at least one feature column before the label`);
+    if (d < 1) throw new UsageError(`${options.data}: needs at least one feature column before the label`);
     const inputs = new Float64Array(m.rows * d);
     const labels = new Int32Array(m.rows);
     for (let r = 0; r < m.rows; r++) {
       for (let c = 0; c < d; c++) inputs[r * d + c] = m.data[r * m.cols + c];
       const y = m.data[r * m.cols + d];
-      if (!Number.isInteger(y) || y < 0) throw new Error(`${options.data}:${r + 1}: the label (last column) must be an integer class 0, 1, …; got ${y}`);
+      if (!Number.isInteger(y) || y < 0) throw new UsageError(`${options.data}:${r + 1}: the label (last column) must be an integer class 0, 1, …; got ${y}`);
       labels[r] = y;
     }
     const classes = Math.max(...labels) + 1;

@@ -1,7 +1,7 @@
 // A TensorFlow.js LayersModel saved to disk (model.json + weights) and its data, as a gradflat
 // problem: gradflat reads the model's Dense layers and loss, θ = the model's weights. Run with
 // `gradflat suite suite.yaml` (this folder). This file imports only from 'gradflat'.
-import { loadLayersModelFile, readCsvMatrix, tfjsModelProblem } from 'gradflat';
+import { loadLayersModelFile, readCsvMatrix, tfjsModelProblem, UsageError } from 'gradflat';
 
 const tfjsSavedModel = {
   name: 'tfjs-saved-model',
@@ -16,11 +16,11 @@ const tfjsSavedModel = {
   },
   // Loading a model is asynchronous: build may return a Promise.
   async build(o, ctx) {
-    for (const k of ['model', 'data']) if (o[k] === null) throw new Error(`problem 'tfjs-saved-model': option '${k}' is required`);
+    for (const k of ['model', 'data']) if (o[k] === null) throw new UsageError(`problem 'tfjs-saved-model': option '${k}' is required`);
     const model = await loadLayersModelFile(o.model);
     const dIn = model.inputs[0].shape[1];
     const m = readCsvMatrix(o.data);
-    if (m.cols <= dIn) throw new Error(`${o.data}: the model takes ${dIn} features, the file has ${m.cols} columns (features, then label/targets)`);
+    if (m.cols <= dIn) throw new UsageError(`${o.data}: the model takes ${dIn} features, the file has ${m.cols} columns (features, then label/targets)`);
     const x = new Float64Array(m.rows * dIn);
     const yCols = m.cols - dIn;
     const y = o.loss === 'mse' ? new Float64Array(m.rows * yCols) : new Int32Array(m.rows);

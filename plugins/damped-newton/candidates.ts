@@ -9,6 +9,7 @@
 import { minresQlp, type MinresQlpOptions, type MinresQlpResult, type MinresQlpWorkspace } from '../../core/linalg/minres-qlp.js';
 import type { SymmetricEigen } from '../../core/linalg/kernels.js';
 import { scale } from '../../core/linalg/vector.js';
+import { UsageError } from '../../core/io/errors.js';
 
 /** Longest ladder accepted: a guard against a ladder factor barely above 1. */
 export const MAX_LADDER_LENGTH = 64;
@@ -19,10 +20,10 @@ export const MAX_LADDER_LENGTH = 64;
  * Defaults 0.1, 1e-6, 10 give {1e-1, 1e-2, …, 1e-6}.
  */
 export function gammaLadder(gammaMax: number, gammaMin: number, factor: number): number[] {
-  if (!(gammaMax > 0 && Number.isFinite(gammaMax))) throw new RangeError(`gammaMax must be a finite number > 0, got ${gammaMax}`);
-  if (!(gammaMin > 0 && Number.isFinite(gammaMin))) throw new RangeError(`gammaMin must be a finite number > 0, got ${gammaMin}`);
-  if (gammaMin > gammaMax) throw new RangeError(`gammaMin (${gammaMin}) must be ≤ gammaMax (${gammaMax})`);
-  if (!(factor > 1 && Number.isFinite(factor))) throw new RangeError(`ladderFactor must be a finite number > 1, got ${factor}`);
+  if (!(gammaMax > 0 && Number.isFinite(gammaMax))) throw new UsageError(`gammaMax must be a finite number > 0, got ${gammaMax}`);
+  if (!(gammaMin > 0 && Number.isFinite(gammaMin))) throw new UsageError(`gammaMin must be a finite number > 0, got ${gammaMin}`);
+  if (gammaMin > gammaMax) throw new UsageError(`gammaMin (${gammaMin}) must be ≤ gammaMax (${gammaMax})`);
+  if (!(factor > 1 && Number.isFinite(factor))) throw new UsageError(`ladderFactor must be a finite number > 1, got ${factor}`);
   const out: number[] = [];
   // Dividing by factor^k (rather than multiplying by factor^−k) gives 1e-2, 1e-5 exactly for factor 10.
   for (let k = 0; ; k++) {
@@ -30,7 +31,7 @@ export function gammaLadder(gammaMax: number, gammaMin: number, factor: number):
     if (g < gammaMin * (1 - 1e-9)) break;
     out.push(g);
     if (out.length > MAX_LADDER_LENGTH) {
-      throw new RangeError(`the γ ladder from ${gammaMax} down to ${gammaMin} by a factor ${factor} has more than ${MAX_LADDER_LENGTH} rungs; use a larger ladderFactor`);
+      throw new UsageError(`the γ ladder from ${gammaMax} down to ${gammaMin} by a factor ${factor} has more than ${MAX_LADDER_LENGTH} rungs; use a larger ladderFactor`);
     }
   }
   return out;

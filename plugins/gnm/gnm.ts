@@ -18,6 +18,7 @@ import { type Oracle } from '../../core/oracle/oracle.js';
 import { HYPERPARAMETERS, ORACLE } from '../../core/oracle/tokens.js';
 import type { StepMetrics, StepResult, Stepper, StepperState } from '../../core/stepper/stepper.js';
 import { backtrack, type MeritTrial } from './line-search.js';
+import { UsageError } from '../../core/io/errors.js';
 
 export type GnmVariant = 'gd' | 'momentum' | 'backtracking';
 
@@ -44,7 +45,7 @@ export class Gnm implements Stepper<GnmState> {
     @inject(ORACLE) private readonly oracle: Oracle,
     @inject(HYPERPARAMETERS) private readonly hp: GnmHyperparameters,
   ) {
-    if (hp.alpha0 > hp.alphaMax) throw new Error(`stepper 'gnm': alpha0 (${hp.alpha0}) must not exceed alphaMax (${hp.alphaMax})`);
+    if (hp.alpha0 > hp.alphaMax) throw new UsageError(`stepper 'gnm': alpha0 (${hp.alpha0}) must not exceed alphaMax (${hp.alphaMax})`);
   }
 
   init(theta0: Float64Array): GnmState {

@@ -15,6 +15,7 @@ import type { BuiltProblem, ProblemContext, ProblemOptions, ProblemPlugin, Start
 import { numericText } from '../../core/registry/hyperparameters.js';
 import { preloadTfjsBackend } from '../../engines/tfjs/preload.js';
 import { Rng } from '../../core/random/rng.js';
+import { UsageError } from '../../core/io/errors.js';
 
 export const engineOption: HyperparameterSpec = {
   type: 'choice', choices: ENGINES, default: 'f64', description: "'f64' (gradflat's float64 engine) or 'tfjs' (TensorFlow.js, float32; docs/precision.md)",
@@ -58,7 +59,7 @@ export function gaussianAutoencoder(o: ProblemOptions, ctx: ProblemContext, spec
   const dataFile = o.dataFile as string | null;
   if (dataFile) {
     const m = readCsvMatrix(dataFile);
-    if (m.cols !== d) throw new Error(`${dataFile}: the ${name} problem needs ${d} columns per sample, the file has ${m.cols}`);
+    if (m.cols !== d) throw new UsageError(`${dataFile}: the ${name} problem needs ${d} columns per sample, the file has ${m.cols}`);
     inputs = m.data;
     n = m.rows;
     source = { file: dataFile, samples: n };
@@ -79,7 +80,7 @@ export function gaussianAutoencoder(o: ProblemOptions, ctx: ProblemContext, spec
 export function mnistFeatures(samples: number): { inputs: Float64Array; labels: Int32Array; n: number; source: Record<string, unknown> } {
   const set = loadMnist('train');
   const n = samples;
-  if (!Number.isInteger(n) || n < 1 || n > set.N) throw new Error(`samples must be an integer in 1..${set.N} (MNIST training images), got ${n}`);
+  if (!Number.isInteger(n) || n < 1 || n > set.N) throw new UsageError(`samples must be an integer in 1..${set.N} (MNIST training images), got ${n}`);
   const idx = Array.from({ length: n }, (_, i) => i);
   return {
     inputs: downsampledFeatures(set, idx),

@@ -10,13 +10,14 @@ import type { HiddenActivation } from '../../engines/mlp/architecture.js';
 import { mlpProblem } from '../common/mlp-problem.js';
 import type { ProblemPlugin } from '../../core/registry/problems.js';
 import { engineOption, l2Option, samplesOption, mlpDeclarations } from '../common/options.js';
+import { UsageError } from '../../core/io/errors.js';
 
 const PIXELS = MNIST_SIDE * MNIST_SIDE;
 
 /** The first n training images, pixels/255, centred per pixel over these images. */
 export function mnistPixels(n: number): { inputs: Float64Array; labels: Int32Array } {
   const set = loadMnist('train');
-  if (!Number.isInteger(n) || n < 1 || n > set.N) throw new Error(`problem 'mnist-mlp': option 'samples' must be an integer in 1..${set.N} (MNIST training images), got ${n}`);
+  if (!Number.isInteger(n) || n < 1 || n > set.N) throw new UsageError(`problem 'mnist-mlp': option 'samples' must be an integer in 1..${set.N} (MNIST training images), got ${n}`);
   const inputs = new Float64Array(n * PIXELS);
   const mean = new Float64Array(PIXELS);
   for (let i = 0; i < n * PIXELS; i++) {
