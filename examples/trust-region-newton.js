@@ -1,7 +1,10 @@
 // A user's stepper plugin for gradflat, in plain JavaScript, importing only from 'gradflat': trust-region
 // Newton with Steihaug–Toint CG on Hessian-vector products (Nocedal & Wright, Numerical Optimization,
 // Alg. 4.1 and 7.2). It minimises the loss, so unlike Newton-MR it is not drawn to gradient-flat points.
-import { injectableStepper, ORACLE, HYPERPARAMETERS, dot, norm2 } from 'gradflat';
+import { injectableStepper, ORACLE, HYPERPARAMETERS } from 'gradflat';
+
+const dot = (a, b) => a.reduce((s, x, i) => s + x * b[i], 0);
+const norm2 = (a) => Math.hypot(...a);
 
 // ‖z + τd‖ = Δ, τ ≥ 0: where the CG path leaves the trust region.
 const toBoundary = (z, d, radius) => {

@@ -11,7 +11,10 @@ import { runStepper } from '../run/run-loop.js';
 // A plugin file as a user writes it, importing only from 'gradflat'. `create` is a factory;
 // `stepper` a class marked with injectableStepper.
 const GD = `
-import { injectableStepper, ORACLE, HYPERPARAMETERS, dot, snapshotCounters, counterDelta } from 'gradflat';
+import { injectableStepper, ORACLE, HYPERPARAMETERS } from 'gradflat';
+const dot = (a, b) => a.reduce((s, x, i) => s + x * b[i], 0);
+const snapshotCounters = (c) => ({ ...c });
+const counterDelta = (c, before) => Object.fromEntries(Object.keys(before).map((k) => [k, c[k] - before[k]]));
 export class Gd {
   constructor(oracle, hp) { this.oracle = oracle; this.hp = hp; }
   init(t) { const { loss, gradient } = this.oracle.gradient(t); return { iteration: 0, theta: Float64Array.from(t), loss, gradient: Float64Array.from(gradient), gradNormSq: dot(gradient, gradient), extra: {} }; }

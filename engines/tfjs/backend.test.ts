@@ -112,7 +112,7 @@ test('importing gradflat loads no TensorFlow.js, even with GRADFLAT_TFJS_BACKEND
   const probe = [
     "import { createRequire } from 'node:module';",
     `const gf = await import(${JSON.stringify(join(packageRoot, 'dist', 'index.js'))});`,
-    "if (typeof gf.createMlpOracle !== 'function') throw new Error('not gradflat');",
+    "if (typeof gf.runSuite !== 'function') throw new Error('not gradflat');",
     'const loaded = Object.keys(createRequire(import.meta.url).cache).filter((k) => k.includes("@tensorflow"));',
     'console.log(JSON.stringify({ loaded, engine: globalThis._tfengine !== undefined }));',
   ].join('\n');
