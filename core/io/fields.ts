@@ -72,19 +72,34 @@ export const recordField = z.record(z.string(), z.unknown(), { error: typeError(
 
 /**
  * An object with known keys; `required` ones must be present, the others may be absent.
- * Unknown keys are refused (the message lists the valid ones; see `parseField`).
+ * Unknown keys are refused with a custom issue whose params carry the valid keys (see
+ * `configErrorOf`, which words the message once the whole path is known). The refusal runs even
+ * when a field is also wrong: a misspelling explains the rest.
  */
 export function objectField<S extends z.ZodRawShape, R extends keyof S = never>(shape: S, required: readonly R[] = []): z.ZodObject<{
   [K in keyof S]: K extends R ? S[K] : z.ZodOptional<S[K]>;
 }, z.core.$strict> {
   const keys = Object.keys(shape);
   const fields = Object.fromEntries(Object.entries(shape).map(([k, s]) => [k, (required as readonly string[]).includes(k) ? s : (s as z.ZodType).optional()]));
-  return z.strictObject(fields, {
-    error: (iss) => (iss.code === 'unrecognized_keys' ? `${VALID}${keys.join(', ')}` : typeError('must be an object')(iss)),
-  }) as never;
+  // Loose, so the check sees the unknown keys; closed again in the JSON Schema (additionalProperties: false).
+  return z.looseObject(fields, { error: typeError('must be an object') })
+    .superRefine((v, ctx) => {
+      const unknown = Object.keys(v).filter((k) => !keys.includes(k));
+      if (unknown.length) ctx.addIssue({ code: 'custom', message: 'unknown field', params: { unknownKeys: unknown, validKeys: keys } satisfies UnknownKeys, input: v });
+    }, { when: (p) => isPlainObject(p.value) })
+    .meta({ additionalProperties: false }) as never;
 }
 
-const VALID = '\u0000valid:';
+/** The params of objectField's issue for unknown keys. */
+interface UnknownKeys {
+  unknownKeys: string[];
+  validKeys: string[];
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+const unknownKeysOf = (iss: z.core.$ZodIssue): UnknownKeys | undefined =>
+  (iss.code === 'custom' && Array.isArray(iss.params?.unknownKeys) ? (iss.params as UnknownKeys) : undefined);
 
 /** "steppers[2].hyperparameters" from zod's path array, under `root`. */
 export function formatPath(path: readonly PropertyKey[], root = ''): string {
@@ -95,12 +110,12 @@ export function formatPath(path: readonly PropertyKey[], root = ''): string {
 
 /** The ConfigError for a failed parse: unknown keys first (a misspelling explains the rest), else the first problem. */
 export function configErrorOf(error: z.ZodError, root = ''): ConfigError {
-  const issues = [...error.issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'));
+  const issues = [...error.issues].sort((a, b) => Number(unknownKeysOf(b) !== undefined) - Number(unknownKeysOf(a) !== undefined));
   const iss = issues[0];
   const at = formatPath(iss.path, root);
-  if (iss.code === 'unrecognized_keys') {
-    const valid = iss.message.startsWith(VALID) ? iss.message.slice(VALID.length) : '';
-    return new ConfigError(formatPath([...iss.path, iss.keys[0]], root), `unknown field. Valid fields${at ? ` of ${at}` : ''}: ${valid}`);
+  const unknown = unknownKeysOf(iss);
+  if (unknown) {
+    return new ConfigError(formatPath([...iss.path, unknown.unknownKeys[0]], root), `unknown field. Valid fields${at ? ` of ${at}` : ''}: ${unknown.validKeys.join(', ')}`);
   }
   return new ConfigError(at, iss.message);
 }
