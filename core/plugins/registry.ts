@@ -21,17 +21,18 @@ import type { DenseKernels } from '../linalg/kernels.js';
 import { typescriptKernels } from '../linalg/kernels-typescript.js';
 import type { Stepper } from '../stepper/stepper.js';
 import type { NewtonSolveOptions } from '../analysis/newton-direction.js';
-import { describeSchema, hyperparameterZod, validateHyperparameters, type HyperparameterSchema, type Hyperparameters } from './hyperparameters.js';
+import { describeSchema, hyperparameterZod, validateHyperparameters, type HyperparameterSchema, type Hyperparameters, type HyperparametersOf } from './hyperparameters.js';
 import { ProblemRegistry, type ProblemPlugin } from '../problems/registry.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type StepperClass = new (...args: any[]) => Stepper;
 
-export interface StepperPlugin {
+/** `S`: the hyperparameter declaration, which types what `create` and `probeSolver` receive (HyperparametersOf). */
+export interface StepperPlugin<S extends HyperparameterSchema = HyperparameterSchema> {
   /** Registry name, e.g. 'newton-mr' (lowercase, digits, dashes). */
   name: string;
   description: string;
-  hyperparameters: HyperparameterSchema;
+  hyperparameters: S;
   /** Oracle capabilities the stepper needs beyond loss/gradient/HVP. */
   requires?: readonly OracleCapability[];
   /**
@@ -49,12 +50,13 @@ export interface StepperPlugin {
    * (defaults filled in), with no dependency injection involved; `kernels` are the run's dense
    * kernels (what DENSE_KERNELS injects).
    */
-  create?: (oracle: Oracle, hp: Hyperparameters, kernels: DenseKernels) => Stepper;
+  // Method syntax: a plugin typed by its own declaration is still a StepperPlugin.
+  create?(oracle: Oracle, hp: HyperparametersOf<S>, kernels: DenseKernels): Stepper;
   /**
    * Solver and MINRES-QLP settings for flatness probes of this method's points (final r and rH), so that
    * a Newton-type method's final r means what its steps' r meant. Absent: the reference settings.
    */
-  probeSolver?: (hp: Hyperparameters) => NewtonSolveOptions;
+  probeSolver?(hp: HyperparametersOf<S>): NewtonSolveOptions;
 }
 
 export interface CreateOptions {

@@ -18,19 +18,12 @@ import { type Oracle } from '../../core/oracle/oracle.js';
 import { HYPERPARAMETERS, ORACLE } from '../../core/oracle/tokens.js';
 import type { StepMetrics, StepResult, Stepper, StepperState } from '../../core/stepper/stepper.js';
 import { backtrack, type MeritTrial } from './line-search.js';
+import type { HyperparametersOf } from '../../core/plugins/hyperparameters.js';
+import type { gnmHyperparameters } from './index.js';
 
 export type GnmVariant = 'gd' | 'momentum' | 'backtracking';
 
-export interface GnmHyperparameters {
-  variant: GnmVariant;
-  learningRate: number;
-  momentum: number;
-  alpha0: number;
-  alphaMax: number;
-  beta: number;
-  rho: number;
-  minAlpha: number;
-}
+export type GnmHyperparameters = HyperparametersOf<typeof gnmHyperparameters>;
 
 export interface GnmState extends StepperState {
   /** alpha: where the next backtracking search starts; velocity: the heavy-ball v. */
