@@ -120,6 +120,19 @@ export function configErrorOf(error: z.ZodError, root = ''): ConfigError {
   return new ConfigError(at, iss.message);
 }
 
+/**
+ * The environment variable `name` (trimmed) through `schema`; unset or blank: undefined. A value
+ * the schema refuses throws `message(raw)`, the variable's own words (a runtime error: the
+ * caller's phase classifies it).
+ */
+export function envField<T extends z.ZodType>(name: string, schema: T, message: (raw: string) => string): z.output<T> | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const r = schema.safeParse(raw.trim());
+  if (!r.success) throw new Error(message(raw));
+  return r.data;
+}
+
 /** Parses `value` with `schema`, or throws the ConfigError naming the field (`root` prefixes paths). */
 export function parseField<T extends z.ZodType>(schema: T, value: unknown, root = ''): z.output<T> {
   const r = schema.safeParse(value);
