@@ -59,7 +59,7 @@ export const booleanField = z.boolean({ error: typeError('must be true or false'
 
 export function choiceField<const T extends readonly [string, ...string[]]>(choices: T): z.ZodEnum<{ [K in T[number]]: K }> {
   const list = choices.map((c) => `'${c}'`).join(', ');
-  return z.enum(choices as unknown as T, { error: typeError(`must be one of ${list}`) }) as unknown as z.ZodEnum<{ [K in T[number]]: K }>;
+  return z.enum(choices, { error: typeError(`must be one of ${list}`) });
 }
 
 export function arrayField<T extends z.ZodType>(item: T, minLength = 0): z.ZodArray<T> {

@@ -86,7 +86,7 @@ export class PluginRegistry {
 
   register(plugin: StepperPlugin): void {
     if (!plugin || typeof plugin !== 'object') throw new TypeError('register(plugin): plugin must be an object');
-    if (typeof (plugin as unknown as { build?: unknown }).build === 'function' && !('stepper' in plugin) && !('create' in plugin)) {
+    if ('build' in plugin && typeof plugin.build === 'function' && !('stepper' in plugin) && !('create' in plugin)) {
       throw new TypeError(`plugin '${plugin.name}' looks like a problem ({ options, build }): register it with registerProblem(plugin)`);
     }
     if (typeof plugin.name !== 'string' || !NAME.test(plugin.name)) {
@@ -150,7 +150,7 @@ export class PluginRegistry {
       scope.register(ORACLE, { useValue: oracle });
       scope.register(HYPERPARAMETERS, { useValue: hp });
       scope.register(DENSE_KERNELS, { useValue: kernels });
-      const tokens = Object.prototype.hasOwnProperty.call(cls, STEPPER_TOKENS) ? (cls as unknown as Record<symbol, unknown>)[STEPPER_TOKENS] : undefined;
+      const tokens: unknown = Object.prototype.hasOwnProperty.call(cls, STEPPER_TOKENS) ? Reflect.get(cls, STEPPER_TOKENS) : undefined;
       if (Array.isArray(tokens)) {
         stepper = new cls(...tokens.map((t: InjectionToken<unknown>) => scope.resolve(t)));
       } else {
@@ -180,7 +180,7 @@ export class PluginRegistry {
  * constructor-parameter tokens, e.g. `injectableStepper(MyStepper, [ORACLE, HYPERPARAMETERS])`.
  */
 export function injectableStepper<C extends StepperClass>(cls: C, tokens: readonly InjectionToken<unknown>[]): C {
-  tokens.forEach((t, i) => inject(t as InjectionToken<unknown>)(cls, undefined as unknown as string, i));
+  tokens.forEach((t, i) => inject(t)(cls, undefined, i));
   injectable()(cls);
   // Read by PluginRegistry.create of any gradflat copy (see the note at the top of this file).
   Object.defineProperty(cls, STEPPER_TOKENS, { value: Object.freeze([...tokens]), enumerable: false, configurable: true });
