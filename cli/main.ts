@@ -27,6 +27,7 @@ import { tfjsInfoLine } from '../core/problems/tfjs/info.js';
 import { runSuite, summarizeSuiteDirectory } from '../core/suite/suite.js';
 import { CONTROL_FIGURE_IDS, FIGURE_IDS, reproduce, type FigureId } from '../core/paper/reproduce.js';
 import { exitCodeOf, isSystemError, showValue, UsageError } from '../core/io/errors.js';
+import { z } from '../core/io/fields.js';
 import { setProgressPreference } from '../core/run/progress.js';
 import { summarizeRunDirectory } from '../core/run/summarize-run.js';
 import { RunDirectoryGiven } from '../core/suite/suite.js';
@@ -59,6 +60,16 @@ function parseAssignments(list: unknown, flag: string): Record<string, string> {
   return out;
 }
 
+/**
+ * A config file as far as the CLI reads it before merging flags in: an object whose problem is a
+ * name or an object (experimentConfigShape checks every field after the merge).
+ */
+const configFileShape = z.looseObject({
+  problem: z.union([z.string(), z.record(z.string(), z.unknown())], {
+    error: (iss) => `'problem' must be a problem name ("linear-ae") or an object ({"name": "linear-ae", "samples": 2000, ...}), got ${showValue(iss.input)}`,
+  }).optional(),
+}, { error: (iss) => `must hold a JSON object (an ExperimentConfig, see README), got ${showValue(iss.input)}` });
+
 function readConfigFile(path: string): Partial<ExperimentConfig> {
   if (!existsSync(path)) throw new UsageError(`config file not found: ${path}`);
   let raw: unknown;
@@ -67,14 +78,15 @@ function readConfigFile(path: string): Partial<ExperimentConfig> {
   } catch (e) {
     throw new UsageError(`config file ${path} is not valid JSON: ${(e as Error).message}`);
   }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new UsageError(`config file ${path} must hold a JSON object (an ExperimentConfig, see README), got ${showValue(raw)}`);
-  const file = raw as Record<string, unknown>;
-  // "problem": "linear-ae" names the problem with its defaults, like --problem.
-  if (typeof file.problem === 'string') return { ...file, problem: { name: file.problem } } as Partial<ExperimentConfig>;
-  if (file.problem !== undefined && (file.problem === null || typeof file.problem !== 'object' || Array.isArray(file.problem))) {
-    throw new UsageError(`config file ${path}: 'problem' must be a problem name ("linear-ae") or an object ({"name": "linear-ae", "samples": 2000, ...}), got ${showValue(file.problem)}`);
+  const r = configFileShape.safeParse(raw);
+  if (!r.success) {
+    const iss = r.error.issues[0];
+    throw new UsageError(`config file ${path}${iss.path.length ? ':' : ''} ${iss.message}`);
   }
-  return file as Partial<ExperimentConfig>;
+  // The object as parsed from JSON, not zod's copy (which would drop a "__proto__" key the config check must see).
+  const file = raw as Partial<ExperimentConfig>;
+  // "problem": "linear-ae" names the problem with its defaults, like --problem.
+  return typeof r.data.problem === 'string' ? { ...file, problem: { name: r.data.problem } } as Partial<ExperimentConfig> : file;
 }
 
 /** $GRADFLAT_QUEUE_LOCK_MS: BullMQ's lock and stalled-check interval (default 30 s; tests shorten it). */

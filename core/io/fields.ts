@@ -72,34 +72,29 @@ export const recordField = z.record(z.string(), z.unknown(), { error: typeError(
 
 /**
  * An object with known keys; `required` ones must be present, the others may be absent.
- * Unknown keys are refused with a custom issue whose params carry the valid keys (see
- * `configErrorOf`, which words the message once the whole path is known). The refusal runs even
- * when a field is also wrong: a misspelling explains the rest.
+ * Unknown keys are refused; `parseField` words that message (`unknownFieldMessage`), where the
+ * object's place in the file is known.
  */
 export function objectField<S extends z.ZodRawShape, R extends keyof S = never>(shape: S, required: readonly R[] = []): z.ZodObject<{
   [K in keyof S]: K extends R ? S[K] : z.ZodOptional<S[K]>;
 }, z.core.$strict> {
-  const keys = Object.keys(shape);
   const fields = Object.fromEntries(Object.entries(shape).map(([k, s]) => [k, (required as readonly string[]).includes(k) ? s : (s as z.ZodType).optional()]));
-  // Loose, so the check sees the unknown keys; closed again in the JSON Schema (additionalProperties: false).
-  return z.looseObject(fields, { error: typeError('must be an object') })
-    .superRefine((v, ctx) => {
-      const unknown = Object.keys(v).filter((k) => !keys.includes(k));
-      if (unknown.length) ctx.addIssue({ code: 'custom', message: 'unknown field', params: { unknownKeys: unknown, validKeys: keys } satisfies UnknownKeys, input: v });
-    }, { when: (p) => isPlainObject(p.value) })
-    .meta({ additionalProperties: false }) as never;
+  return z.strictObject(fields, {
+    error: (iss) => (iss.code === 'unrecognized_keys' ? undefined : typeError('must be an object')(iss)),
+  }) as never;
 }
 
-/** The params of objectField's issue for unknown keys. */
-interface UnknownKeys {
-  unknownKeys: string[];
-  validKeys: string[];
+/**
+ * A parse's error map for unknown keys: "unknown field. Valid fields of steppers[0]: …", from the
+ * issue's whole path (under `root`) and the keys of the object that refused them.
+ */
+function unknownFieldMessage(root: string) {
+  return (iss: z.core.$ZodRawIssue): string | undefined => {
+    if (iss.code !== 'unrecognized_keys' || !(iss.inst instanceof z.ZodObject)) return undefined;
+    const at = formatPath(iss.path ?? [], root);
+    return `unknown field. Valid fields${at ? ` of ${at}` : ''}: ${Object.keys(iss.inst.shape).join(', ')}`;
+  };
 }
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-
-const unknownKeysOf = (iss: z.core.$ZodIssue): UnknownKeys | undefined =>
-  (iss.code === 'custom' && Array.isArray(iss.params?.unknownKeys) ? (iss.params as UnknownKeys) : undefined);
 
 /** "steppers[2].hyperparameters" from zod's path array, under `root`. */
 export function formatPath(path: readonly PropertyKey[], root = ''): string {
@@ -110,14 +105,10 @@ export function formatPath(path: readonly PropertyKey[], root = ''): string {
 
 /** The ConfigError for a failed parse: unknown keys first (a misspelling explains the rest), else the first problem. */
 export function configErrorOf(error: z.ZodError, root = ''): ConfigError {
-  const issues = [...error.issues].sort((a, b) => Number(unknownKeysOf(b) !== undefined) - Number(unknownKeysOf(a) !== undefined));
+  const issues = [...error.issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'));
   const iss = issues[0];
-  const at = formatPath(iss.path, root);
-  const unknown = unknownKeysOf(iss);
-  if (unknown) {
-    return new ConfigError(formatPath([...iss.path, unknown.unknownKeys[0]], root), `unknown field. Valid fields${at ? ` of ${at}` : ''}: ${unknown.validKeys.join(', ')}`);
-  }
-  return new ConfigError(at, iss.message);
+  if (iss.code === 'unrecognized_keys') return new ConfigError(formatPath([...iss.path, iss.keys[0]], root), iss.message);
+  return new ConfigError(formatPath(iss.path, root), iss.message);
 }
 
 /**
@@ -135,7 +126,7 @@ export function envField<T extends z.ZodType>(name: string, schema: T, message: 
 
 /** Parses `value` with `schema`, or throws the ConfigError naming the field (`root` prefixes paths). */
 export function parseField<T extends z.ZodType>(schema: T, value: unknown, root = ''): z.output<T> {
-  const r = schema.safeParse(value);
+  const r = schema.safeParse(value, { error: unknownFieldMessage(root) });
   if (!r.success) throw configErrorOf(r.error, root);
   return r.data;
 }
