@@ -9,7 +9,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { registry } from '../core/plugins/registry.js';
 import { selectKernels, type KernelPreference } from '../core/linalg/select-kernels.js';
-import { checkExperimentConfig, packageVersion, runExperiment, type ExperimentConfig } from '../core/run/experiment.js';
+import { checkExperimentConfig, configFileShape, packageVersion, runExperiment, type ExperimentConfig } from '../core/run/experiment.js';
 import { availableParallelism } from 'node:os';
 import { THREADS_MIN_SAMPLES, THREADS_MIN_WORK } from '../core/problems/mlp/mlp-oracle.js';
 import { formatSummaryTable } from '../core/run/summary-table.js';
@@ -26,8 +26,7 @@ import { ENGINES, prepareEngine, type Engine } from '../core/problems/engine.js'
 import { tfjsInfoLine } from '../core/problems/tfjs/info.js';
 import { runSuite, summarizeSuiteDirectory } from '../core/suite/suite.js';
 import { CONTROL_FIGURE_IDS, FIGURE_IDS, reproduce, type FigureId } from '../core/paper/reproduce.js';
-import { exitCodeOf, isSystemError, showValue, UsageError } from '../core/io/errors.js';
-import { z } from '../core/io/fields.js';
+import { exitCodeOf, isSystemError, UsageError } from '../core/io/errors.js';
 import { setProgressPreference } from '../core/run/progress.js';
 import { summarizeRunDirectory } from '../core/run/summarize-run.js';
 import { RunDirectoryGiven } from '../core/suite/suite.js';
@@ -59,16 +58,6 @@ function parseAssignments(list: unknown, flag: string): Record<string, string> {
   }
   return out;
 }
-
-/**
- * A config file as far as the CLI reads it before merging flags in: an object whose problem is a
- * name or an object (experimentConfigShape checks every field after the merge).
- */
-const configFileShape = z.looseObject({
-  problem: z.union([z.string(), z.record(z.string(), z.unknown())], {
-    error: (iss) => `'problem' must be a problem name ("linear-ae") or an object ({"name": "linear-ae", "samples": 2000, ...}), got ${showValue(iss.input)}`,
-  }).optional(),
-}, { error: (iss) => `must hold a JSON object (an ExperimentConfig, see README), got ${showValue(iss.input)}` });
 
 function readConfigFile(path: string): Partial<ExperimentConfig> {
   if (!existsSync(path)) throw new UsageError(`config file not found: ${path}`);
