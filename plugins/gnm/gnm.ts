@@ -21,7 +21,7 @@ import { backtrack, type MeritTrial } from './line-search.js';
 import type { HyperparametersOf } from '../../core/plugins/hyperparameters.js';
 import type { gnmHyperparameters } from './index.js';
 
-export type GnmVariant = 'gd' | 'momentum' | 'backtracking';
+export type GnmVariant = GnmHyperparameters['variant'];
 
 export type GnmHyperparameters = HyperparametersOf<typeof gnmHyperparameters>;
 
