@@ -9,7 +9,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { registry } from '../core/registry/registry.js';
 import { selectKernels, type KernelPreference } from '../core/linalg/select-kernels.js';
-import { checkExperimentConfig, packageVersion, runExperiment, type ExperimentConfig } from '../core/run/experiment.js';
+import { checkExperimentConfig, configFileShape, packageVersion, runExperiment, type ExperimentConfig } from '../core/run/experiment.js';
 import { availableParallelism } from 'node:os';
 import { THREADS_MIN_SAMPLES, THREADS_MIN_WORK } from '../engines/mlp/mlp-oracle.js';
 import { formatSummaryTable } from '../core/run/summary-table.js';
@@ -26,7 +26,7 @@ import { ENGINES, prepareEngine, type Engine } from '../engines/select.js';
 import { tfjsInfoLine } from '../engines/tfjs/info.js';
 import { runSuite, summarizeSuiteDirectory } from '../core/suite/suite.js';
 import { CONTROL_FIGURE_IDS, FIGURE_IDS, reproduce, type FigureId } from '../studies/reproduce.js';
-import { exitCodeOf, RunDirectoryGiven, showValue, UsageError } from '../core/io/errors.js';
+import { exitCodeOf, RunDirectoryGiven, UsageError } from '../core/io/errors.js';
 import { setProgressPreference } from '../core/run/progress.js';
 import { summarizeRunDirectory } from '../core/run/summarize-run.js';
 
@@ -59,14 +59,15 @@ function readConfigFile(path: string): Partial<ExperimentConfig> {
   } catch (e) {
     throw new UsageError(`config file ${path} is not valid JSON: ${(e as Error).message}`);
   }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new UsageError(`config file ${path} must hold a JSON object (an ExperimentConfig, see README), got ${showValue(raw)}`);
-  const file = raw as Record<string, unknown>;
-  // "problem": "linear-ae" names the problem with its defaults, like --problem.
-  if (typeof file.problem === 'string') return { ...file, problem: { name: file.problem } } as Partial<ExperimentConfig>;
-  if (file.problem !== undefined && (file.problem === null || typeof file.problem !== 'object' || Array.isArray(file.problem))) {
-    throw new UsageError(`config file ${path}: 'problem' must be a problem name ("linear-ae") or an object ({"name": "linear-ae", "samples": 2000, ...}), got ${showValue(file.problem)}`);
+  const r = configFileShape.safeParse(raw);
+  if (!r.success) {
+    const iss = r.error.issues[0];
+    throw new UsageError(`config file ${path}${iss.path.length ? ':' : ''} ${iss.message}`);
   }
-  return file as Partial<ExperimentConfig>;
+  // The object as parsed from JSON, not zod's copy (which would drop a "__proto__" key the config check must see).
+  const file = raw as Partial<ExperimentConfig>;
+  // "problem": "linear-ae" names the problem with its defaults, like --problem.
+  return typeof r.data.problem === 'string' ? { ...file, problem: { name: r.data.problem } } as Partial<ExperimentConfig> : file;
 }
 
 /** $GRADFLAT_QUEUE_LOCK_MS: BullMQ's lock and stalled-check interval (default 30 s; tests shorten it). */

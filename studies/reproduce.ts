@@ -13,7 +13,7 @@ import type { DenseKernels } from '../core/linalg/kernels.js';
 import type { PluginRegistry } from '../core/registry/registry.js';
 import { loadSuite } from '../core/suite/config.js';
 import { runSuite, suiteInvocations } from '../core/suite/suite.js';
-import { configHash } from '../core/run/run-directory.js';
+import { configHash, parseManifest } from '../core/run/run-directory.js';
 import {
   fig1LinearClaims, fig1LinearControlClaims, fig1SwishClaims, fig1SwishControlClaims, fig2Claims, fig3Claims, fig3ControlClaims,
   fig4Claims, fig5Claims, fig5ControlClaims, readFigureRuns, type Claim, type FigureRuns,
@@ -99,7 +99,7 @@ export async function reproduce(out: string, kernels: DenseKernels, opts: Reprod
     let resumed = 0;
     if (opts.measureOnly) {
       if (!existsSync(join(dir, 'manifest.json'))) throw new Error(`--measure-only: ${dir} holds no suite run yet; run \`gradflat reproduce${opts.variant === 'full' ? ' --full' : ''}${control ? ' --control' : ''} --figures ${figure}\` first`);
-      const ran = (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { identity?: { suite?: { name?: string } } }).identity?.suite;
+      const ran = parseManifest(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')))?.identity?.suite as { name?: string } | undefined;
       if (ran?.name !== suite.name) throw new UsageError(`--measure-only: ${dir} holds suite '${ran?.name}', not '${suite.name}' (${suitePath}); give the --out folder of a ${opts.variant} reproduction`);
       // Same name but an edited file (say more starts): its runs would be tabulated as complete.
       if (configHash(ran) !== configHash(suite)) {

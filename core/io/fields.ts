@@ -10,7 +10,7 @@
  * keys and the message lists the valid ones.
  */
 import { z } from 'zod';
-import { ConfigError, showValue } from './errors.js';
+import { ConfigError, showValue, UsageError } from './errors.js';
 
 export { z };
 export { ConfigError };
@@ -52,7 +52,7 @@ export const booleanField = z.boolean({ error: typeError('must be true or false'
 
 export function choiceField<const T extends readonly [string, ...string[]]>(choices: T): z.ZodEnum<{ [K in T[number]]: K }> {
   const list = choices.map((c) => `'${c}'`).join(', ');
-  return z.enum(choices as unknown as T, { error: typeError(`must be one of ${list}`) }) as unknown as z.ZodEnum<{ [K in T[number]]: K }>;
+  return z.enum(choices, { error: typeError(`must be one of ${list}`) });
 }
 
 export function arrayField<T extends z.ZodType>(item: T, minLength = 0): z.ZodArray<T> {
@@ -65,19 +65,29 @@ export const recordField = z.record(z.string(), z.unknown(), { error: typeError(
 
 /**
  * An object with known keys; `required` ones must be present, the others may be absent.
- * Unknown keys are refused (the message lists the valid ones; see `parseField`).
+ * Unknown keys are refused; `parseField` words that message (`unknownFieldMessage`), where the
+ * object's place in the file is known.
  */
 export function objectField<S extends z.ZodRawShape, R extends keyof S = never>(shape: S, required: readonly R[] = []): z.ZodObject<{
   [K in keyof S]: K extends R ? S[K] : z.ZodOptional<S[K]>;
 }, z.core.$strict> {
-  const keys = Object.keys(shape);
   const fields = Object.fromEntries(Object.entries(shape).map(([k, s]) => [k, (required as readonly string[]).includes(k) ? s : (s as z.ZodType).optional()]));
   return z.strictObject(fields, {
-    error: (iss) => (iss.code === 'unrecognized_keys' ? `${VALID}${keys.join(', ')}` : typeError('must be an object')(iss)),
+    error: (iss) => (iss.code === 'unrecognized_keys' ? undefined : typeError('must be an object')(iss)),
   }) as never;
 }
 
-const VALID = '\u0000valid:';
+/**
+ * A parse's error map for unknown keys: "unknown field. Valid fields of steppers[0]: …", from the
+ * issue's whole path (under `root`) and the keys of the object that refused them.
+ */
+function unknownFieldMessage(root: string) {
+  return (iss: z.core.$ZodRawIssue): string | undefined => {
+    if (iss.code !== 'unrecognized_keys' || !(iss.inst instanceof z.ZodObject)) return undefined;
+    const at = formatPath(iss.path ?? [], root);
+    return `unknown field. Valid fields${at ? ` of ${at}` : ''}: ${Object.keys(iss.inst.shape).join(', ')}`;
+  };
+}
 
 /** "steppers[2].hyperparameters" from zod's path array, under `root`. */
 export function formatPath(path: readonly PropertyKey[], root = ''): string {
@@ -90,17 +100,26 @@ export function formatPath(path: readonly PropertyKey[], root = ''): string {
 export function configErrorOf(error: z.ZodError, root = ''): ConfigError {
   const issues = [...error.issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'));
   const iss = issues[0];
-  const at = formatPath(iss.path, root);
-  if (iss.code === 'unrecognized_keys') {
-    const valid = iss.message.startsWith(VALID) ? iss.message.slice(VALID.length) : '';
-    return new ConfigError(formatPath([...iss.path, iss.keys[0]], root), `unknown field. Valid fields${at ? ` of ${at}` : ''}: ${valid}`);
-  }
-  return new ConfigError(at, iss.message);
+  if (iss.code === 'unrecognized_keys') return new ConfigError(formatPath([...iss.path, iss.keys[0]], root), iss.message);
+  return new ConfigError(formatPath(iss.path, root), iss.message);
+}
+
+/**
+ * The environment variable `name` (trimmed) through `schema`; unset or blank: undefined. A value
+ * the schema refuses throws `message(raw)`, the variable's own words (a runtime error: the
+ * caller's phase classifies it).
+ */
+export function envField<T extends z.ZodType>(name: string, schema: T, message: (raw: string) => string): z.output<T> | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const r = schema.safeParse(raw.trim());
+  if (!r.success) throw new UsageError(message(raw));
+  return r.data;
 }
 
 /** Parses `value` with `schema`, or throws the ConfigError naming the field (`root` prefixes paths). */
 export function parseField<T extends z.ZodType>(schema: T, value: unknown, root = ''): z.output<T> {
-  const r = schema.safeParse(value);
+  const r = schema.safeParse(value, { error: unknownFieldMessage(root) });
   if (!r.success) throw configErrorOf(r.error, root);
   return r.data;
 }

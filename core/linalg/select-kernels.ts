@@ -17,10 +17,11 @@ import type { DenseKernels } from './kernels.js';
 import { typescriptKernels } from './kernels-typescript.js';
 import { loadOpenBlasKernels } from './kernels-openblas.js';
 import { UsageError } from '../io/errors.js';
+import { envField, z } from '../io/fields.js';
 
-export type KernelPreference = 'auto' | 'typescript' | 'openblas';
+export type KernelPreference = (typeof PREFERENCES)[number];
 
-const PREFERENCES: readonly KernelPreference[] = ['auto', 'typescript', 'openblas'];
+const PREFERENCES = ['auto', 'typescript', 'openblas'] as const;
 const INSTALL_HINT = 'apt-get install libopenblas0-pthread liblapacke';
 
 let noticeSent = false;
@@ -31,11 +32,7 @@ function defaultNotice(msg: string): void {
 }
 
 function environmentPreference(): KernelPreference {
-  const raw = process.env.GRADFLAT_KERNELS;
-  if (raw === undefined || raw.trim() === '') return 'auto';
-  const v = raw.trim().toLowerCase();
-  if ((PREFERENCES as readonly string[]).includes(v)) return v as KernelPreference;
-  throw new UsageError(`GRADFLAT_KERNELS must be one of ${PREFERENCES.join('|')} (got '${raw}')`);
+  return envField('GRADFLAT_KERNELS', z.string().toLowerCase().pipe(z.enum(PREFERENCES)), (raw) => `GRADFLAT_KERNELS must be one of ${PREFERENCES.join('|')} (got '${raw}')`) ?? 'auto';
 }
 
 /** How to get the OpenBLAS kernels, given why they did not load. */

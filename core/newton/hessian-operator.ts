@@ -28,11 +28,13 @@
  * dense Hessian wherever it qualifies; unset or 'auto' is the rule above.
  */
 import type { Oracle } from '../oracle/oracle.js';
+import { envField, z } from '../io/fields.js';
 
 /** Which operator a solve used (recorded as `newton.operator`). */
 export type HessianOperatorProvenance = 'hvp' | 'dense-hessian-batched' | 'hvp-then-dense-hessian-batched';
 
-export type HessianOperatorMode = 'auto' | 'hvp' | 'dense';
+const HESSIAN_OPERATOR_MODES = ['auto', 'hvp', 'dense'] as const;
+export type HessianOperatorMode = (typeof HESSIAN_OPERATOR_MODES)[number];
 
 /** Largest n for the dense operator: n² doubles = 128 MiB at 4096. */
 export const DENSE_OPERATOR_MAX_N = 4096;
@@ -71,13 +73,7 @@ export interface HessianOperator {
 
 /** $GRADFLAT_HESSIAN_OPERATOR, checked. */
 export function hessianOperatorModeFromEnv(): HessianOperatorMode {
-  const raw = process.env.GRADFLAT_HESSIAN_OPERATOR;
-  if (raw === undefined || raw.trim() === '') return 'auto';
-  const m = raw.trim();
-  if (m !== 'auto' && m !== 'hvp' && m !== 'dense') {
-    throw new Error(`GRADFLAT_HESSIAN_OPERATOR must be 'auto', 'hvp' or 'dense'; got '${raw}'`);
-  }
-  return m;
+  return envField('GRADFLAT_HESSIAN_OPERATOR', z.enum(HESSIAN_OPERATOR_MODES), (raw) => `GRADFLAT_HESSIAN_OPERATOR must be 'auto', 'hvp' or 'dense'; got '${raw}'`) ?? 'auto';
 }
 
 /** Whether the oracle can build its dense Hessian from batched products at this size. */

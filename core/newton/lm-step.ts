@@ -33,9 +33,9 @@ export interface LmSettings {
 
 type LmState = StepperState & { readonly extra: { alpha: number; mu?: number } };
 
-export function levenbergMarquardtStep<S extends LmState>(
-  oracle: Oracle, kernels: DenseKernels, state: S, hp: LmSettings,
-): StepResult<S> {
+export function levenbergMarquardtStep(
+  oracle: Oracle, kernels: DenseKernels, state: LmState, hp: LmSettings,
+): StepResult<LmState> {
   const { theta, gradient: g, gradNormSq } = state;
   const n = oracle.dim;
   const base = { iteration: state.iteration, loss: state.loss, gradNormSq };
@@ -70,10 +70,10 @@ export function levenbergMarquardtStep<S extends LmState>(
     if (rho > 0 && Number.isFinite(merit)) {
       const directionNorm = norm2(p);
       const nextMu = Math.max(muFloor, muRel * Math.max(1 / 3, 1 - (2 * rho - 1) ** 3));
-      const next = {
+      const next: LmState = {
         iteration: state.iteration + 1, theta: Float64Array.from(candidate), loss, gradient: Float64Array.from(gradient),
         gradNormSq: merit, extra: { ...state.extra, mu: nextMu },
-      } as unknown as S;
+      };
       return {
         state: next,
         metrics: {

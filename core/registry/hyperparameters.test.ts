@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { validateHyperparameters, type HyperparameterSchema } from './hyperparameters.js';
+import { hyperparameterSchema, validateHyperparameters, type HyperparameterSchema, type HyperparametersOf } from './hyperparameters.js';
 import { PluginRegistry } from './registry.js';
 
 const schema: HyperparameterSchema = {
@@ -39,4 +39,20 @@ test('a malformed declaration is refused when the plugin registers, naming plugi
   assert.throws(() => reg.register(plugin({ lr: { type: 'float', default: 1, description: '' } })), /plugin 'p': hyperparameter 'lr': unknown type "float" \(use 'number', 'integer', 'boolean', 'choice', 'string', 'file' or 'numbers'\)/);
   assert.throws(() => reg.register(plugin({ v: { type: 'choice', default: 'a', choices: [], description: '' } })), /plugin 'p': hyperparameter 'v': a 'choice' needs a non-empty 'choices' list/);
   assert.equal(reg.has('p'), false);
+});
+
+test('a declaration types what validation returns: HyperparametersOf maps each spec to its value type', () => {
+  const declared = hyperparameterSchema({
+    rtol: { type: 'number', default: 1e-10, description: 'tolerance' },
+    maxit: { type: 'integer', default: null, description: 'limit' },
+    every: { type: 'integer', default: 2, description: 'period' },
+    forcing: { type: 'choice', default: 'none', choices: ['none', 'gradient'], description: 'rule' },
+    widths: { type: 'numbers', default: [4], description: 'layers' },
+    data: { type: 'file', default: null, description: 'path' },
+  });
+  const hp = validateHyperparameters(declared, { maxit: 5 }, "stepper 'x'");
+  // Compile-time: each line fails to type-check if the mapping is wrong.
+  const typed: { rtol: number; maxit: number | null; every: number; forcing: 'none' | 'gradient'; widths: readonly number[]; data: string | null } = hp;
+  const exact: HyperparametersOf<typeof declared> = typed;
+  assert.deepEqual(exact, { rtol: 1e-10, maxit: 5, every: 2, forcing: 'none', widths: [4], data: null });
 });

@@ -24,6 +24,30 @@ export type HyperparameterSchema = Readonly<Record<string, HyperparameterSpec>>;
 
 export type Hyperparameters = Record<string, number | boolean | string | null | readonly number[]>;
 
+/** The value a declaration yields once validated: `{ type: 'number' }` → number, a 'choice' → its choices' union, … */
+export type HyperparameterValue<S> =
+  S extends { type: 'number' } ? number
+  : S extends { type: 'integer'; default: infer D } ? (null extends D ? number | null : number)
+  : S extends { type: 'boolean' } ? boolean
+  : S extends { type: 'choice'; choices: readonly (infer C)[] } ? C
+  : S extends { type: 'string' | 'file'; default: infer D } ? (null extends D ? string | null : string)
+  : S extends { type: 'numbers' } ? readonly number[]
+  : never;
+
+/**
+ * The validated hyperparameters of a declaration, typed from it (`{ rtol: number, … }`); for
+ * HyperparameterSchema itself, the untyped `Hyperparameters`.
+ */
+export type HyperparametersOf<S extends HyperparameterSchema> = { -readonly [K in keyof S]: HyperparameterValue<S[K]> };
+
+/**
+ * A declaration kept with its literal types (`default: null`, the choices), so that
+ * `HyperparametersOf<typeof schema>` types what the stepper receives. At run time, the object itself.
+ */
+export function hyperparameterSchema<const S extends HyperparameterSchema>(schema: S): S {
+  return schema;
+}
+
 export function defaultsOf(schema: HyperparameterSchema): Hyperparameters {
   const out: Hyperparameters = {};
   for (const [k, spec] of Object.entries(schema)) out[k] = spec.default;
@@ -96,7 +120,7 @@ function specZod(spec: HyperparameterSpec, where: string): z.ZodType {
 }
 
 /** Validates `given` against `schema` and fills defaults. `owner` names the plugin in errors. */
-export function validateHyperparameters(schema: HyperparameterSchema, given: Record<string, unknown> | undefined, owner: string, noun = 'hyperparameter'): Hyperparameters {
+export function validateHyperparameters<S extends HyperparameterSchema>(schema: S, given: Record<string, unknown> | undefined, owner: string, noun = 'hyperparameter'): HyperparametersOf<S> {
   const r = hyperparameterZod(schema, owner, noun).safeParse(given ?? {});
   if (!r.success) {
     const iss = [...r.error.issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'))[0];
@@ -107,7 +131,8 @@ export function validateHyperparameters(schema: HyperparameterSchema, given: Rec
   }
   const out = defaultsOf(schema);
   for (const [k, v] of Object.entries(r.data)) if (v !== undefined) out[k] = v as Hyperparameters[string];
-  return out;
+  // Every key of the declaration is set, each value checked against its spec just above.
+  return out as HyperparametersOf<S>;
 }
 
 /** One line per hyperparameter, for `gradflat plugins` and error messages. */

@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { PluginRegistry, type StepperPlugin } from './registry.js';
 import { problemPluginDefect, type ProblemPlugin } from './problems.js';
 import { UsageError } from '../io/errors.js';
+import { z } from '../io/fields.js';
 
 export const PLUGIN_FILE_CONTRACT =
   'A plugin file must `export default` a stepper plugin ({ name, description, hyperparameters, and stepper (a class) or create(oracle, hp) }) ' +
@@ -20,60 +21,55 @@ export const PLUGIN_FILE_CONTRACT =
 
 type AnyPlugin = StepperPlugin | ProblemPlugin;
 /** A problem plugin has build(); a stepper plugin has stepper or create. */
-const isProblem = (p: AnyPlugin): p is ProblemPlugin => typeof (p as ProblemPlugin).build === 'function' ||
-  ((p as { options?: unknown }).options !== undefined && (p as StepperPlugin).stepper === undefined && (p as StepperPlugin).create === undefined);
+function isProblem(p: object): p is ProblemPlugin {
+  const o = p as { build?: unknown; options?: unknown; stepper?: unknown; create?: unknown };
+  return typeof o.build === 'function' || (o.options !== undefined && o.stepper === undefined && o.create === undefined);
+}
 /** Names in the origins map: steppers by name, problems as 'problem:<name>' (the two namespaces are apart). */
 const key = (p: AnyPlugin) => (isProblem(p) ? `problem:${p.name}` : p.name);
 
 /** Per registry: which file registered each name, so a second load of that file skips it. */
 const origins = new WeakMap<PluginRegistry, Map<string, string>>();
 
+type Fail = (what: string) => never;
+
 /** Imports `file` (relative to process.cwd()) and registers its plugins; returns their names. */
 export async function loadPluginFile(file: string, registry: PluginRegistry): Promise<string[]> {
+  const { given, path } = resolvePluginFile(file);
+  const mod = await importPluginModule(given, path);
+  const fail: Fail = (what) => {
+    throw new UsageError(`plugin file ${given}: ${what}`);
+  };
+  const { statics, registrar } = pluginExports(mod, fail);
+  const into = registration(registry, path, fail);
+  // Check every exported plugin before registering any, so a bad file leaves the registry as it was.
+  const unique = checkedPlugins(statics, into, fail);
+  for (const [p, where] of unique) into.registerOne(p, where);
+  if (registrar) await runRegistrar(registrar, registry, into, given, unique.length, fail);
+  return into.names;
+}
+
+/** Phase 1: the file's one identity (its real path), or why there is none. */
+function resolvePluginFile(file: string): { given: string; path: string } {
   const given = resolve(process.cwd(), file);
   if (!existsSync(given)) throw new UsageError(`plugin file not found: ${file}${given !== file ? ` (looked for ${given})` : ''}`);
   if (!statSync(given).isFile()) throw new UsageError(`plugin file ${given} is not a file`);
-  const path = realpathSync(given); // one identity per file, however it is named
-  let mod: Record<string, unknown>;
+  return { given, path: realpathSync(given) }; // one identity per file, however it is named
+}
+
+/** Phase 2: the module, or its import error with a hint. */
+async function importPluginModule(given: string, path: string): Promise<Record<string, unknown>> {
   try {
-    mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (e) {
     // A file that does not load (syntax, CommonJS, a missing import, a throw at its top level)
     // is refused like any bad input file: the user fixes the file given (exit 2).
     throw new UsageError(`plugin file ${given} failed to load: ${describeImportError(e)}`);
   }
-  const fail = (what: string): never => {
-    throw new UsageError(`plugin file ${given}: ${what}`);
-  };
+}
 
-  const registered = origins.get(registry) ?? new Map<string, string>();
-  origins.set(registry, registered);
-  const names: string[] = [];
-  const has = (p: AnyPlugin) => (isProblem(p) ? registry.problems.has(p.name) : registry.has(p.name));
-  const current = (p: AnyPlugin): unknown => (isProblem(p) ? registry.problems.get(p.name) : registry.get(p.name));
-  const alreadyHere = (plugin: AnyPlugin): boolean => has(plugin) && (registered.get(key(plugin)) === path || current(plugin) === plugin);
-  const checkFree = (plugin: AnyPlugin, where: string): void => {
-    if (!has(plugin) || alreadyHere(plugin)) return;
-    const owner = registered.get(key(plugin));
-    fail(`${where} is named '${plugin.name}', but a different ${isProblem(plugin) ? 'problem' : 'stepper'} of that name is already registered ` +
-      `(${owner ? `from ${owner}` : 'built in, or registered by code'}); rename one of them`);
-  };
-  // Registers one plugin, or skips it when this file (or this very object) registered it before.
-  const registerOne = (p: unknown, where: string): void => {
-    const plugin = checkPluginShape(p, where, fail);
-    checkFree(plugin, where);
-    if (!alreadyHere(plugin)) {
-      try {
-        if (isProblem(plugin)) registry.problems.register(plugin);
-        else registry.register(plugin);
-      } catch (e) {
-        fail(`${where}: ${(e as Error).message}`);
-      }
-      registered.set(key(plugin), path);
-    }
-    if (!names.includes(plugin.name)) names.push(plugin.name);
-  };
-
+/** Phase 3: the plugin objects the module exports (with where each is), and its registering function. */
+function pluginExports(mod: Record<string, unknown>, fail: Fail): { statics: Array<[unknown, string]>; registrar?: (r: PluginRegistry) => unknown } {
   // CommonJS `module.exports = { plugins }` arrives as the default export: read that object instead.
   const d = mod.default as Record<string, unknown> | undefined;
   if (d && typeof d === 'object' && !Array.isArray(d) && !('name' in d) && ['plugin', 'plugins', 'problem', 'problems'].some((k) => k in d)) mod = { ...d };
@@ -100,51 +96,94 @@ export async function loadPluginFile(file: string, registry: PluginRegistry): Pr
       statics.push([value, where]);
     }
   }
-  // Check every exported plugin before registering any, so a bad file leaves the registry as it was.
+  return { statics, registrar };
+}
+
+/** What registering this file's plugins into `registry` needs: which names are free, and the names registered. */
+interface Registration {
+  names: string[];
+  checkFree(plugin: AnyPlugin, where: string): void;
+  /** Registers one plugin, or skips it when this file (or this very object) registered it before. */
+  registerOne(p: unknown, where: string): void;
+}
+
+function registration(registry: PluginRegistry, path: string, fail: Fail): Registration {
+  const registered = origins.get(registry) ?? new Map<string, string>();
+  origins.set(registry, registered);
+  const names: string[] = [];
+  const has = (p: AnyPlugin) => (isProblem(p) ? registry.problems.has(p.name) : registry.has(p.name));
+  const current = (p: AnyPlugin): unknown => (isProblem(p) ? registry.problems.get(p.name) : registry.get(p.name));
+  const alreadyHere = (plugin: AnyPlugin): boolean => has(plugin) && (registered.get(key(plugin)) === path || current(plugin) === plugin);
+  const checkFree = (plugin: AnyPlugin, where: string): void => {
+    if (!has(plugin) || alreadyHere(plugin)) return;
+    const owner = registered.get(key(plugin));
+    fail(`${where} is named '${plugin.name}', but a different ${isProblem(plugin) ? 'problem' : 'stepper'} of that name is already registered ` +
+      `(${owner ? `from ${owner}` : 'built in, or registered by code'}); rename one of them`);
+  };
+  const registerOne = (p: unknown, where: string): void => {
+    const plugin = checkPluginShape(p, where, fail);
+    checkFree(plugin, where);
+    if (!alreadyHere(plugin)) {
+      try {
+        if (isProblem(plugin)) registry.problems.register(plugin);
+        else registry.register(plugin);
+      } catch (e) {
+        fail(`${where}: ${(e as Error).message}`);
+      }
+      registered.set(key(plugin), path);
+    }
+    if (!names.includes(plugin.name)) names.push(plugin.name);
+  };
+  return { names, checkFree, registerOne };
+}
+
+/** Phase 4: every exported plugin checked (shape, unique names, free names, the registry's own checks); each object once. */
+function checkedPlugins(statics: Array<[unknown, string]>, into: Registration, fail: Fail): Array<[AnyPlugin, string]> {
   const seen = new Map<string, unknown>();
-  const unique = statics.filter(([p, where]) => {
+  const unique: Array<[AnyPlugin, string]> = [];
+  for (const [p, where] of statics) {
     const plugin = checkPluginShape(p, where, fail);
     const earlier = seen.get(key(plugin));
     if (earlier === undefined) {
       seen.set(key(plugin), p);
-      return true;
-    }
-    if (earlier !== p) fail(`two different ${isProblem(plugin) ? 'problems' : 'plugins'} are named '${plugin.name}'; names must be unique`);
-    return false; // the same object exported twice (e.g. `export default plugin` and `export { plugin }`)
-  });
+      unique.push([plugin, where]);
+    } else if (earlier !== p) {
+      fail(`two different ${isProblem(plugin) ? 'problems' : 'plugins'} are named '${plugin.name}'; names must be unique`);
+    } // else the same object exported twice (e.g. `export default plugin` and `export { plugin }`)
+  }
   for (const [p, where] of unique) {
-    checkFree(p as AnyPlugin, where);
+    into.checkFree(p, where);
     try {
       // The registry's own checks (name, stepper | create, schema; or options and build).
-      if (isProblem(p as AnyPlugin)) new PluginRegistry().registerProblem(p as ProblemPlugin);
-      else new PluginRegistry().register(p as StepperPlugin);
+      if (isProblem(p)) new PluginRegistry().registerProblem(p);
+      else new PluginRegistry().register(p);
     } catch (e) {
       fail(`${where}: ${(e as Error).message}`);
     }
   }
-  for (const [p, where] of unique) registerOne(p, where);
+  return unique;
+}
 
-  if (registrar) {
-    const scoped = new Proxy(registry, {
-      get(target, prop) {
-        if (prop === 'register' || prop === 'registerProblem') return (p: unknown) => registerOne(p, `a plugin registered by the default export`);
-        const v = Reflect.get(target, prop, target) as unknown;
-        return typeof v === 'function' ? v.bind(target) : v;
-      },
-    });
-    const before = names.length;
-    try {
-      await registrar(scoped);
-    } catch (e) {
-      const msg = (e as Error)?.message ?? String(e);
-      if (msg.startsWith(`plugin file ${given}`)) throw e;
-      fail(`its default export function threw: ${msg}`);
-    }
-    if (names.length === before && unique.length === 0) {
-      fail('its default export function registered no stepper or problem (call registry.register(plugin) or registry.registerProblem(problem) on the registry it receives, not registerPlugin). ' + PLUGIN_FILE_CONTRACT);
-    }
+/** Phase 5: the default export's registering function, given a registry whose register calls go through `into`. */
+async function runRegistrar(registrar: (r: PluginRegistry) => unknown, registry: PluginRegistry, into: Registration, given: string, statics: number, fail: Fail): Promise<void> {
+  const scoped = new Proxy(registry, {
+    get(target, prop) {
+      if (prop === 'register' || prop === 'registerProblem') return (p: unknown) => into.registerOne(p, `a plugin registered by the default export`);
+      const v = Reflect.get(target, prop, target) as unknown;
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+  const before = into.names.length;
+  try {
+    await registrar(scoped);
+  } catch (e) {
+    const msg = (e as Error)?.message ?? String(e);
+    if (msg.startsWith(`plugin file ${given}`)) throw e;
+    fail(`its default export function threw: ${msg}`);
   }
-  return names;
+  if (into.names.length === before && statics === 0) {
+    fail('its default export function registered no stepper or problem (call registry.register(plugin) or registry.registerProblem(problem) on the registry it receives, not registerPlugin). ' + PLUGIN_FILE_CONTRACT);
+  }
 }
 
 /** Loads each file in order; returns every name they registered. */
@@ -154,25 +193,42 @@ export async function loadPluginFiles(files: readonly string[], registry: Plugin
   return names;
 }
 
-function checkPluginShape(p: unknown, where: string, fail: (what: string) => never): AnyPlugin {
-  if (!p || typeof p !== 'object' || Array.isArray(p)) {
+/** What a stepper plugin must have, each with the words a message lists it by (in this order). */
+const STEPPER_FIELDS = {
+  name: "'name' (a string)",
+  description: "'description' (a string)",
+  hyperparameters: "'hyperparameters' (a schema object, {} for none)",
+  stepper: "'stepper' (a class) or 'create' (a function (oracle, hp) => stepper)",
+} as const;
+
+const isObject = (v: unknown): v is object => Boolean(v) && typeof v === 'object';
+
+/** A stepper plugin's shape (the registry checks the rest: name syntax, exactly one of stepper and create, the declaration). */
+const stepperPluginShape = z.looseObject({
+  name: z.string(),
+  description: z.string(),
+  hyperparameters: z.custom<object>(isObject),
+}).superRefine((o, ctx) => {
+  if (typeof o.stepper !== 'function' && typeof o.create !== 'function') ctx.addIssue({ code: 'custom', path: ['stepper'], message: STEPPER_FIELDS.stepper });
+}, { when: (p) => isObject(p.value) });
+
+function checkPluginShape(p: unknown, where: string, fail: Fail): AnyPlugin {
+  if (!isObject(p) || Array.isArray(p)) {
     return fail(`${where} is ${p === null ? 'null' : Array.isArray(p) ? 'a nested array' : `a ${typeof p}`}, not a stepper plugin (nor a problem plugin). ${PLUGIN_FILE_CONTRACT}`);
   }
-  const o = p as Record<string, unknown>;
-  if (isProblem(o as unknown as AnyPlugin)) {
-    const defect = problemPluginDefect(o);
-    if (defect) fail(`${typeof o.name === 'string' ? `${where} ('${o.name}')` : where} is not a problem plugin: ${defect}. ${PLUGIN_FILE_CONTRACT}`);
-    return o as unknown as ProblemPlugin;
+  const name = (p as { name?: unknown }).name;
+  const label = typeof name === 'string' ? `${where} ('${name}')` : where;
+  if (isProblem(p)) {
+    const defect = problemPluginDefect(p);
+    if (defect) fail(`${label} is not a problem plugin: ${defect}. ${PLUGIN_FILE_CONTRACT}`);
+    return p;
   }
-  const problems: string[] = [];
-  if (typeof o.name !== 'string') problems.push("'name' (a string)");
-  if (typeof o.description !== 'string') problems.push("'description' (a string)");
-  if (!o.hyperparameters || typeof o.hyperparameters !== 'object') problems.push("'hyperparameters' (a schema object, {} for none)");
-  if (typeof o.stepper !== 'function' && typeof o.create !== 'function') problems.push("'stepper' (a class) or 'create' (a function (oracle, hp) => stepper)");
-  if (problems.length) {
-    const label = typeof o.name === 'string' ? `${where} ('${o.name}')` : where;
-    fail(`${label} is not a stepper plugin: it lacks ${problems.join(', ')}. ${PLUGIN_FILE_CONTRACT}`);
+  const r = stepperPluginShape.safeParse(p);
+  if (!r.success) {
+    const lacks = r.error.issues.map((iss) => STEPPER_FIELDS[iss.path[0] as keyof typeof STEPPER_FIELDS]);
+    fail(`${label} is not a stepper plugin: it lacks ${lacks.join(', ')}. ${PLUGIN_FILE_CONTRACT}`);
   }
+  // The object itself, not zod's copy: a plugin is known by identity (the same object exported twice).
   return p as StepperPlugin;
 }
 

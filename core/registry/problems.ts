@@ -11,6 +11,7 @@
  * facts for the run manifest (`info`).
  */
 import { ConfigError, errorText, isSystemError, PluginError, UsageError } from '../io/errors.js';
+import { z } from '../io/fields.js';
 import type { DenseKernels } from '../linalg/kernels.js';
 import type { Oracle } from '../oracle/oracle.js';
 import type { Rng } from '../random/rng.js';
@@ -225,24 +226,42 @@ function buildFailure(plugin: ProblemPlugin, e: unknown): unknown {
   return new PluginError('problem', plugin.name, `problem '${plugin.name}': build threw: ${errorText(e)}`, { cause: e });
 }
 
+const isObject = (v: unknown): v is object => Boolean(v) && typeof v === 'object';
+const isFunction = (v: unknown): v is (...args: never[]) => unknown => typeof v === 'function';
+const fn = z.custom<(...args: never[]) => unknown>(isFunction);
+
+/** What build() must return; each field's issue is worded by `finish`, the oracle's as a list of what it lacks. */
+const builtProblemShape = z.looseObject({
+  oracle: z.looseObject({
+    dim: z.custom<number>((v) => Number.isInteger(v) && (v as number) >= 1),
+    loss: fn, gradient: fn, hvp: fn,
+    counters: z.custom<object>(isObject),
+    capabilities: z.instanceof(Set),
+  }),
+  startingPoints: fn,
+  truth: fn.optional(),
+  info: z.custom<object>(isObject).optional(),
+});
+
 /** Checks what build returned, so a plugin's mistake is named here rather than deep in a run. */
 function finish(plugin: ProblemPlugin, built: BuiltProblem): Problem {
   const where = `problem '${plugin.name}': build() returned`;
-  if (!built || typeof built !== 'object') throw new PluginError('problem', plugin.name, `${where} ${built === null ? 'null' : typeof built}, not an object { oracle, startingPoints, info? }`);
-  const o = built.oracle as Partial<Oracle> | undefined;
-  if (!o || typeof o !== 'object') throw new PluginError('problem', plugin.name, `${where} no 'oracle' (an object with dim, loss, gradient, hvp)`);
-  const missing = (['loss', 'gradient', 'hvp'] as const).filter((k) => typeof o[k] !== 'function');
-  if (!Number.isInteger(o.dim) || (o.dim as number) < 1) missing.unshift('dim' as never);
-  if (!o.counters || typeof o.counters !== 'object') missing.push('counters' as never);
-  if (!(o.capabilities instanceof Set)) missing.push('capabilities' as never);
-  if (missing.length) {
-    throw new PluginError('problem', plugin.name, `${where} an 'oracle' that lacks ${missing.map((m) => `'${m}'`).join(', ')} ` +
-      "(wrap your functions with functionOracle({ dim, loss, gradient, hvp }) from 'gradflat'; docs/problems.md)");
+  if (!isObject(built)) throw new PluginError('problem', plugin.name, `${where} ${built === null ? 'null' : typeof built}, not an object { oracle, startingPoints, info? }`);
+  const r = builtProblemShape.safeParse(built);
+  if (!r.success) {
+    const [first] = r.error.issues;
+    const field = first.path[0];
+    if (field === 'oracle' && first.path.length === 1) throw new PluginError('problem', plugin.name, `${where} no 'oracle' (an object with dim, loss, gradient, hvp)`);
+    if (field === 'oracle') {
+      const missing = r.error.issues.filter((i) => i.path[0] === 'oracle').map((i) => `'${String(i.path[1])}'`);
+      throw new PluginError('problem', plugin.name, `${where} an 'oracle' that lacks ${missing.join(', ')} ` +
+        "(wrap your functions with functionOracle({ dim, loss, gradient, hvp }) from 'gradflat'; docs/problems.md)");
+    }
+    if (field === 'startingPoints') throw new PluginError('problem', plugin.name, `${where} no 'startingPoints' (a function (count, rng) => Float64Array[])`);
+    if (field === 'truth') throw new PluginError('problem', plugin.name, `${where} a 'truth' that is not a function (indexCutoff) => critical points`);
+    throw new PluginError('problem', plugin.name, `${where} an 'info' that is not an object`);
   }
-  if (typeof built.startingPoints !== 'function') throw new PluginError('problem', plugin.name, `${where} no 'startingPoints' (a function (count, rng) => Float64Array[])`);
-  if (built.truth !== undefined && typeof built.truth !== 'function') throw new PluginError('problem', plugin.name, `${where} a 'truth' that is not a function (indexCutoff) => critical points`);
-  if (built.info !== undefined && (typeof built.info !== 'object' || built.info === null)) throw new PluginError('problem', plugin.name, `${where} an 'info' that is not an object`);
-  // The object itself (not a copy): startingPoints may set `training` on it.
+  // The object itself (not zod's copy): startingPoints may set `training` on it.
   const problem = built as Problem;
   problem.name = plugin.name;
   problem.description ??= plugin.description;
@@ -250,24 +269,41 @@ function finish(plugin: ProblemPlugin, built: BuiltProblem): Problem {
   return problem;
 }
 
+/** What a problem plugin must have besides a valid name, each with the words a message lists it by (in this order). */
+const PROBLEM_FIELDS = {
+  description: "'description' (a string)",
+  options: "'options' (a schema object, {} for none)",
+  build: "'build' (a function (options, ctx) => { oracle, startingPoints, info? })",
+} as const;
+
+const OPTION_TYPES = ['number', 'integer', 'boolean', 'choice', 'string', 'file', 'numbers'] as const;
+
+const problemPluginShape = z.looseObject({
+  name: z.string().regex(NAME),
+  description: z.string(),
+  options: z.custom<Record<string, unknown>>((v) => isObject(v) && !Array.isArray(v)),
+  build: fn,
+});
+
+/** An option's declaration as far as the registry checks it here (hyperparameterZod checks the rest). */
+const optionShape = z.looseObject({ type: z.enum(OPTION_TYPES) }).refine((s) => 'default' in s, { path: ['default'] });
+
 /** Why `p` is not a problem plugin, naming the field; undefined when it is one. */
 export function problemPluginDefect(p: unknown): string | undefined {
-  if (!p || typeof p !== 'object' || Array.isArray(p)) return `a problem plugin must be an object { name, description, options, build }, got ${p === null ? 'null' : Array.isArray(p) ? 'an array' : typeof p}`;
-  const o = p as Record<string, unknown>;
-  if (typeof o.name !== 'string' || !NAME.test(o.name)) {
-    return `problem name ${JSON.stringify(o.name)} is invalid: use lowercase letters, digits and dashes, starting with a letter`;
+  if (!isObject(p) || Array.isArray(p)) return `a problem plugin must be an object { name, description, options, build }, got ${p === null ? 'null' : Array.isArray(p) ? 'an array' : typeof p}`;
+  const r = problemPluginShape.safeParse(p);
+  const name = (p as { name?: unknown }).name;
+  if (!r.success) {
+    if (r.error.issues.some((i) => i.path[0] === 'name')) {
+      return `problem name ${JSON.stringify(name)} is invalid: use lowercase letters, digits and dashes, starting with a letter`;
+    }
+    return `problem '${String(name)}' lacks ${r.error.issues.map((i) => PROBLEM_FIELDS[i.path[0] as keyof typeof PROBLEM_FIELDS]).join(', ')}`;
   }
-  const lacks: string[] = [];
-  if (typeof o.description !== 'string') lacks.push("'description' (a string)");
-  if (!o.options || typeof o.options !== 'object' || Array.isArray(o.options)) lacks.push("'options' (a schema object, {} for none)");
-  if (typeof o.build !== 'function') lacks.push("'build' (a function (options, ctx) => { oracle, startingPoints, info? })");
-  if (lacks.length) return `problem '${o.name}' lacks ${lacks.join(', ')}`;
-  for (const [k, spec] of Object.entries(o.options as Record<string, unknown>)) {
-    const s = spec as { type?: unknown; default?: unknown; description?: unknown } | null;
-    const types = ['number', 'integer', 'boolean', 'choice', 'string', 'file', 'numbers'];
-    if (!s || typeof s !== 'object' || !types.includes(s.type as string)) return `problem '${o.name}': option '${k}' needs a 'type' (one of ${types.join(', ')})`;
-    if (!('default' in s)) return `problem '${o.name}': option '${k}' needs a 'default' (null for none, where the type allows it)`;
-    if (FRAMEWORK_KEYS.has(k)) return `problem '${o.name}': option '${k}' is reserved (name, seed and starts belong to gradflat)`;
+  for (const [k, spec] of Object.entries(r.data.options)) {
+    const o = optionShape.safeParse(spec);
+    if (!o.success && o.error.issues[0].path[0] !== 'default') return `problem '${r.data.name}': option '${k}' needs a 'type' (one of ${OPTION_TYPES.join(', ')})`;
+    if (!o.success) return `problem '${r.data.name}': option '${k}' needs a 'default' (null for none, where the type allows it)`;
+    if (FRAMEWORK_KEYS.has(k)) return `problem '${r.data.name}': option '${k}' is reserved (name, seed and starts belong to gradflat)`;
   }
   return undefined;
 }

@@ -22,17 +22,18 @@ import type { DenseKernels } from '../linalg/kernels.js';
 import { typescriptKernels } from '../linalg/kernels-typescript.js';
 import type { Stepper } from '../stepper/stepper.js';
 import type { NewtonSolveOptions } from '../newton/direction.js';
-import { describeSchema, hyperparameterZod, validateHyperparameters, type HyperparameterSchema, type Hyperparameters } from './hyperparameters.js';
 import { ProblemRegistry, type ProblemPlugin } from './problems.js';
+import { describeSchema, hyperparameterZod, validateHyperparameters, type HyperparameterSchema, type Hyperparameters, type HyperparametersOf } from './hyperparameters.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type StepperClass = new (...args: any[]) => Stepper;
 
-export interface StepperPlugin {
+/** `S`: the hyperparameter declaration, which types what `create` and `probeSolver` receive (HyperparametersOf). */
+export interface StepperPlugin<S extends HyperparameterSchema = HyperparameterSchema> {
   /** Registry name, e.g. 'newton-mr' (lowercase, digits, dashes). */
   name: string;
   description: string;
-  hyperparameters: HyperparameterSchema;
+  hyperparameters: S;
   /** Oracle capabilities the stepper needs beyond loss/gradient/HVP. */
   requires?: readonly OracleCapability[];
   /**
@@ -50,12 +51,13 @@ export interface StepperPlugin {
    * (defaults filled in), with no dependency injection involved; `kernels` are the run's dense
    * kernels (what DENSE_KERNELS injects).
    */
-  create?: (oracle: Oracle, hp: Hyperparameters, kernels: DenseKernels) => Stepper;
+  // Method syntax: a plugin typed by its own declaration is still a StepperPlugin.
+  create?(oracle: Oracle, hp: HyperparametersOf<S>, kernels: DenseKernels): Stepper;
   /**
    * Solver and MINRES-QLP settings for flatness probes of this method's points (final r and rH), so that
    * a Newton-type method's final r means what its steps' r meant. Absent: the reference settings.
    */
-  probeSolver?: (hp: Hyperparameters) => NewtonSolveOptions;
+  probeSolver?(hp: HyperparametersOf<S>): NewtonSolveOptions;
 }
 
 export interface CreateOptions {
@@ -96,7 +98,7 @@ export class PluginRegistry {
 
   register(plugin: StepperPlugin): void {
     if (!plugin || typeof plugin !== 'object') throw new TypeError('register(plugin): plugin must be an object');
-    if (typeof (plugin as unknown as { build?: unknown }).build === 'function' && !('stepper' in plugin) && !('create' in plugin)) {
+    if ('build' in plugin && typeof plugin.build === 'function' && !('stepper' in plugin) && !('create' in plugin)) {
       throw new TypeError(`plugin '${plugin.name}' looks like a problem ({ options, build }): register it with registerProblem(plugin)`);
     }
     if (typeof plugin.name !== 'string' || !NAME.test(plugin.name)) {
@@ -194,7 +196,7 @@ function construct(cls: StepperClass, name: string, oracle: Oracle, hp: Hyperpar
  * constructor-parameter tokens, e.g. `injectableStepper(MyStepper, [ORACLE, HYPERPARAMETERS])`.
  */
 export function injectableStepper<C extends StepperClass>(cls: C, tokens: readonly InjectionToken<unknown>[]): C {
-  tokens.forEach((t, i) => inject(t as InjectionToken<unknown>)(cls, undefined as unknown as string, i));
+  tokens.forEach((t, i) => inject(t)(cls, undefined, i));
   injectable()(cls);
   // Read by PluginRegistry.create of any gradflat copy (see the note at the top of this file).
   Object.defineProperty(cls, STEPPER_TOKENS, { value: Object.freeze([...tokens]), enumerable: false, configurable: true });

@@ -8,6 +8,7 @@ import { ReportInputError } from '../io/errors.js';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { readRunRecord } from '../run/record-file.js';
+import { parseManifest, type Manifest } from '../run/run-directory.js';
 import { WORK_WEIGHTS } from '../oracle/oracle.js';
 import {
   asClass, num, runId, type DirData, type MissingRuns, type RunRow, type StepperConfig, type StepRow, type TruthRow,
@@ -84,7 +85,7 @@ function childRunDirectories(path: string): string[] {
 const WHAT = "give the --out directory of 'gradflat run' or 'gradflat suite'";
 
 /** Checks that `path` is a gradflat run directory and returns its manifest. */
-export function readManifest(path: string): Json {
+export function readManifest(path: string): Manifest {
   if (!existsSync(path)) throw new ReportInputError(`${path}: no such directory (${WHAT})`);
   if (!statSync(path).isDirectory()) throw new ReportInputError(`${path} is a file, not a run directory (${WHAT})`);
   const entries = readdirSync(path);
@@ -97,14 +98,12 @@ export function readManifest(path: string): Json {
     }
     throw new ReportInputError(`${path} holds no gradflat run (no manifest.json; found ${entries.slice(0, 5).join(', ')}${entries.length > 5 ? ', ...' : ''}): ${WHAT}`);
   }
-  const m = readJson(manifestPath, 'the manifest');
-  const ok = m && typeof m === 'object' && typeof (m as Json).gradflat === 'string' &&
-    (((m as Json).kind === 'suite' && (m as { identity?: { suite?: unknown } }).identity?.suite) ||
-      ((m as Json).kind === undefined && (m as { identity?: { config?: unknown } }).identity?.config));
-  if (!ok) {
+  const m = parseManifest(readJson(manifestPath, 'the manifest'));
+  const ok = m?.gradflat !== undefined && ((m.kind === 'suite' && m.identity?.suite) || (m.kind === undefined && m.identity?.config));
+  if (!m || !ok) {
     throw new ReportInputError(`${manifestPath} is not a gradflat manifest (it lacks 'gradflat' and the run's identity): ${path} was not written by 'gradflat run' or 'gradflat suite'`);
   }
-  return m as Json;
+  return m;
 }
 
 interface GroupSpec {
@@ -192,7 +191,7 @@ export function readRunDirectory(path: string, opts: ReadOptions = {}): DirData 
   const name = opts.name ?? (basename(path.replace(/[\\/]+$/, '')) || path);
   const prefix = opts.prefixGroups ? `${name} · ` : '';
   const isSuite = manifest.kind === 'suite';
-  const problemInfo = (manifest.problem ?? {}) as Json;
+  const problemInfo = manifest.problem ?? { name: undefined, parameters: undefined, description: undefined };
   const problem = String(problemInfo.name ?? 'unknown');
   const notes: string[] = [];
   const { starts, truth, summary } = readSideFiles(path, name, notes);

@@ -36,3 +36,13 @@ export const experimentConfigShape = objectField({
 }, ['problem', 'stepper', 'runs', 'iterations', 'seed']);
 
 export type ValidatedExperimentConfig = z.output<typeof experimentConfigShape>;
+
+/**
+ * A config file as far as the CLI reads it before merging flags in: an object whose problem is a
+ * name or an object (experimentConfigShape checks every field after the merge).
+ */
+export const configFileShape = z.looseObject({
+  problem: z.union([z.string(), z.record(z.string(), z.unknown())], {
+    error: (iss) => `'problem' must be a problem name ("linear-ae") or an object ({"name": "linear-ae", "samples": 2000, ...}), got ${shown(iss.input)}`,
+  }).optional(),
+}, { error: (iss) => `must hold a JSON object (an ExperimentConfig, see README), got ${shown(iss.input)}` });

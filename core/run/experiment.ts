@@ -38,6 +38,9 @@ import { buildSummary, type Summary } from './summary.js';
 import { checkpointPathFor, checkpointPolicyFromEnv, fileCheckpointStore, type CheckpointPolicy } from './checkpoint.js';
 
 export type { RunRecord } from './run-one.js';
+// For the CLI's config files. Re-exported: the CLI importing the schema modules itself loads zod's
+// many files at once with everything else, past `ulimit -n 100` (cli/bad-input.test.ts P117).
+export { configFileShape } from './config-schema.js';
 
 export interface ExperimentConfig {
   problem: ProblemConfig;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkOutDirectory, isGradflatManifest, openRunDirectory } from './run-directory.js';
+import { checkOutDirectory, isGradflatManifest, openRunDirectory, parseManifest } from './run-directory.js';
 
 const fresh = () => mkdtempSync(join(tmpdir(), 'gradflat-rundir-'));
 const manifest = { gradflat: '0.0.0' };
@@ -79,4 +79,14 @@ test('a directory holding only the lock and a killed writer\'s temporary manifes
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('manifests are read through one schema: fields of the wrong type read as absent, other fields are kept', () => {
+  assert.equal(parseManifest(null), undefined);
+  assert.equal(parseManifest([1]), undefined);
+  const m = parseManifest({ configHash: 7, gradflat: '1.0.0', kind: 'suite', identity: 'x', problem: { name: 'quartic' }, createdAt: 'now' });
+  assert.deepEqual({ ...m }, { configHash: undefined, gradflat: '1.0.0', kind: 'suite', identity: undefined, problem: { name: 'quartic' }, createdAt: 'now' });
+  assert.equal(isGradflatManifest({ configHash: 'abc', identity: {} }), true);
+  assert.equal(isGradflatManifest({ configHash: 'abc' }), false);
+  assert.equal(isGradflatManifest({ configHash: 1, gradflat: '1.0.0' }), false);
 });

@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs
 import { join, resolve } from 'node:path';
 import { writeJsonAtomic } from '../io/atomic.js';
 import { UsageError } from '../io/errors.js';
+import { z } from '../io/fields.js';
 import { LOCK_FILE } from '../io/lock.js';
 import { identityDiff } from './identity-diff.js';
 import { canonicalJson } from '../io/json.js';
@@ -50,11 +51,40 @@ export function removeStaleTemps(dir: string, pid?: number): void {
   }
 }
 
-/** True for a manifest written by openRunDirectory: the identity hash, with the gradflat version or the identity itself. */
-export function isGradflatManifest(m: unknown): m is { configHash: string } {
-  if (typeof m !== 'object' || m === null || Array.isArray(m)) return false;
-  const { gradflat, configHash, identity } = m as { gradflat?: unknown; configHash?: unknown; identity?: unknown };
-  return typeof configHash === 'string' && (typeof gradflat === 'string' || (typeof identity === 'object' && identity !== null));
+/** A field read as absent when it is not of its type: each reader words its own refusal of a manifest. */
+const ifValid = <T extends z.ZodType>(s: T) => s.optional().catch(undefined);
+
+/**
+ * A manifest as read back: the one schema that resume (here), `summarize` and `report` read
+ * manifests through. Other fields (what each command writes beside its identity) are kept.
+ */
+export const manifestSchema = z.looseObject({
+  configHash: ifValid(z.string()),
+  gradflat: ifValid(z.string()),
+  /** 'suite' for `gradflat suite`; absent for `gradflat run`. */
+  kind: z.unknown().optional(),
+  /** What the hash covers: the resolved suite or run config, the problem, the kernels. */
+  identity: ifValid(z.looseObject({ suite: z.unknown().optional(), config: z.unknown().optional(), kernels: z.unknown().optional(), problem: ifValid(z.looseObject({ name: ifValid(z.string()) })) })),
+  kernels: z.unknown().optional(),
+  /** Facts about the problem (name, parameters, ...). */
+  problem: ifValid(z.looseObject({ name: z.unknown().optional(), parameters: z.unknown().optional(), description: z.unknown().optional() })),
+});
+
+export type Manifest = z.output<typeof manifestSchema>;
+
+/** The manifest in parsed JSON `m`; undefined when `m` is not an object. */
+export function parseManifest(m: unknown): Manifest | undefined {
+  const r = manifestSchema.safeParse(m);
+  return r.success ? r.data : undefined;
+}
+
+/** A manifest written by openRunDirectory: the identity hash, with the gradflat version or the identity itself. */
+const writtenByGradflat = (m: Manifest | undefined): m is Manifest & { configHash: string } =>
+  m?.configHash !== undefined && (m.gradflat !== undefined || m.identity !== undefined);
+
+/** True for a manifest written by openRunDirectory (see writtenByGradflat). */
+export function isGradflatManifest(m: unknown): boolean {
+  return writtenByGradflat(parseManifest(m));
 }
 
 /** Linux's limits on one file name and on a whole path (bytes); output files add a few levels below `out`. */
@@ -86,15 +116,14 @@ function inspect(out: string): DirectoryState {
   if (entries.length === 0) return { kind: 'new' };
   const manifestPath = join(out, 'manifest.json');
   if (!existsSync(manifestPath)) return { kind: 'foreign', why: 'it is not empty and holds no gradflat run (no manifest.json)', entries };
-  let m: unknown;
+  let m: Manifest | undefined;
   try {
-    m = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    m = parseManifest(JSON.parse(readFileSync(manifestPath, 'utf8')));
   } catch {
     return { kind: 'foreign', why: `its manifest.json is not valid JSON (not written by gradflat, or damaged)`, entries };
   }
-  if (!isGradflatManifest(m)) return { kind: 'foreign', why: `its manifest.json is not a gradflat manifest (it has no 'configHash')`, entries };
-  const { identity, kernels } = m as { identity?: unknown; kernels?: unknown };
-  return { kind: 'gradflat', configHash: m.configHash, identity: identity && typeof identity === 'object' ? identity as Record<string, unknown> : undefined, kernels };
+  if (!writtenByGradflat(m)) return { kind: 'foreign', why: `its manifest.json is not a gradflat manifest (it has no 'configHash')`, entries };
+  return { kind: 'gradflat', configHash: m.configHash, identity: m.identity, kernels: m.kernels };
 }
 
 /**

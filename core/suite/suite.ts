@@ -25,7 +25,7 @@ import { buildProblemAsync, problemsOf, type Problem } from '../registry/catalog
 import { loadOrComputeTruth, loadOrMakeStarts, packageVersion, problemFileHashes, startOrRollBack } from '../run/experiment.js';
 import { readRunRecord, type DamagedRecord } from '../run/record-file.js';
 import { terminalProgress, type Progress } from '../run/progress.js';
-import { fileSha256, openRunDirectory, removeStaleTemps } from '../run/run-directory.js';
+import { fileSha256, openRunDirectory, parseManifest, removeStaleTemps, type Manifest } from '../run/run-directory.js';
 import { checkProblemSize, checkRunSize, SUITE_FIELDS } from '../run/size-limits.js';
 import type { RunRecord } from '../run/run-one.js';
 import { checkpointPolicyFromEnv, type CheckpointPolicy } from '../run/checkpoint.js';
@@ -328,13 +328,14 @@ export function readSuiteManifest(out: string): { suite: ResolvedSuite; problemN
   const manifestPath = join(out, 'manifest.json');
   if (!existsSync(out)) throw new UsageError(`${out}: no such directory`);
   if (!existsSync(manifestPath)) throw new UsageError(`${out} holds no gradflat run (no manifest.json): give the --out directory of a 'gradflat suite' run`);
-  let manifest: { kind?: string; configHash?: unknown; identity?: { suite?: ResolvedSuite; config?: unknown; problem?: { name: string } } };
+  let manifest: Manifest | undefined;
   try {
-    manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as typeof manifest;
+    manifest = parseManifest(JSON.parse(readFileSync(manifestPath, 'utf8')));
   } catch (e) {
     throw new UsageError(`${manifestPath} is not valid JSON (${(e as Error).message}): ${out} is not a gradflat run directory, or the file was damaged`);
   }
-  const suite = manifest?.identity?.suite;
+  // The resolved suite that loadSuite wrote (its hash, configHash, guards it).
+  const suite = manifest?.identity?.suite as ResolvedSuite | undefined;
   if (manifest?.kind === 'suite' && suite) return { suite, problemName: manifest.identity?.problem?.name ?? suite.problem.name };
   if (manifest?.identity?.config) throw new RunDirectoryGiven(out, manifest);
   throw new UsageError(`${manifestPath} is not a gradflat manifest (it has no configHash and identity): ${out} was not written by 'gradflat run' or 'gradflat suite'`);

@@ -73,7 +73,7 @@ export interface SuiteSummary {
 export function summarizeMethod(suite: ResolvedSuite, index: number, records: ReadonlyMap<number, RunRecord>, expectedRuns: number): MethodSummary {
   const s = suite.steppers[index];
   const recs = [...records.values()];
-  const obs = (r: RunRecord) => r.observed as unknown as ObservedRun | undefined;
+  const obs = (r: RunRecord) => r.observed as ObservedRun | undefined;
   const classes = { critical: 0, 'gradient-flat': 0, neither: 0, 'non-finite': 0 };
   const stopReasons: Record<string, number> = {};
   for (const r of recs) {

@@ -53,7 +53,7 @@ import { type MlpData, validateMlpData } from './data.js';
 import { type CurvatureData, gaussNewtonProduct as gnProduct, layerStatistics as kfacFactors } from './layer-statistics.js';
 import { LEVEL_BACKWARD, LEVEL_FORWARD, LEVEL_NONE, type MlpSlice, MlpSliceEngine, type UnitBlock, mlpFlopsPerHvp } from './mlp-engine.js';
 import { CMD_GRADIENT, CMD_HVP, CMD_LOSS, MlpWorkerPool, WORKER_KERNELS, workerScriptAvailable } from './mlp-threads.js';
-import { UsageError } from '../../core/io/errors.js';
+import { envField, z } from '../../core/io/fields.js';
 
 export type { MlpData } from './data.js';
 
@@ -115,13 +115,9 @@ export const THREADS_MIN_WORK = 1e6;
 export function defaultMlpThreads(spec: MlpSpec | ResolvedMlpSpec, N: number, kernels: DenseKernels): number {
   const chunks = defaultMlpChunks(spec, N);
   if (!WORKER_KERNELS.includes(kernels.name) || !workerScriptAvailable()) return 1;
-  const raw = process.env.GRADFLAT_THREADS;
-  if (raw !== undefined && raw.trim() !== '') {
-    const t = Number(raw.trim());
-    if (!Number.isInteger(t) || t < 1) throw new UsageError(`GRADFLAT_THREADS must be a positive integer (1 = no worker threads); got '${raw}'`);
-    return Math.min(t, chunks);
-  }
-  return Math.min(chunks, availableParallelism());
+  const t = envField('GRADFLAT_THREADS', z.custom<string>((v) => Number.isInteger(Number(v)) && Number(v) >= 1).transform(Number),
+    (raw) => `GRADFLAT_THREADS must be a positive integer (1 = no worker threads); got '${raw}'`);
+  return t !== undefined ? Math.min(t, chunks) : Math.min(chunks, availableParallelism());
 }
 
 /**

@@ -31,10 +31,11 @@
 import { createRequire } from 'node:module';
 import type * as TF from '@tensorflow/tfjs';
 import { UsageError } from '../../core/io/errors.js';
+import { envField, z } from '../../core/io/fields.js';
 
 export type Tf = typeof TF;
-export type TfjsBackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
-export const TFJS_BACKEND_PREFERENCES: readonly TfjsBackendPreference[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+export const TFJS_BACKEND_PREFERENCES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export type TfjsBackendPreference = (typeof TFJS_BACKEND_PREFERENCES)[number];
 
 /** The module names tried for the native backend (a test substitutes a fake). */
 export const TFJS_NODE_MODULES: readonly string[] = ['@tensorflow/tfjs-node'];
@@ -64,11 +65,9 @@ export function loadTfjs(): Tf {
 function environmentPreference(unsetAsNull: true): TfjsBackendPreference | null;
 function environmentPreference(unsetAsNull?: false): TfjsBackendPreference;
 function environmentPreference(unsetAsNull = false): TfjsBackendPreference | null {
-  const raw = process.env.GRADFLAT_TFJS_BACKEND;
-  if (raw === undefined || raw.trim() === '') return unsetAsNull ? null : 'auto';
-  const v = raw.trim().toLowerCase();
-  if ((TFJS_BACKEND_PREFERENCES as readonly string[]).includes(v)) return v as TfjsBackendPreference;
-  throw new UsageError(`GRADFLAT_TFJS_BACKEND must be one of ${TFJS_BACKEND_PREFERENCES.join('|')} (got '${raw}')`);
+  const v = envField('GRADFLAT_TFJS_BACKEND', z.string().toLowerCase().pipe(z.enum(TFJS_BACKEND_PREFERENCES)),
+    (raw) => `GRADFLAT_TFJS_BACKEND must be one of ${TFJS_BACKEND_PREFERENCES.join('|')} (got '${raw}')`);
+  return v ?? (unsetAsNull ? null : 'auto');
 }
 
 function checkPreference(p: string): TfjsBackendPreference {

@@ -11,13 +11,10 @@ import { evaluateAt, initialState } from '../../core/stepper/evaluate.js';
 import { type Oracle } from '../../core/oracle/oracle.js';
 import { HYPERPARAMETERS, ORACLE } from '../../core/oracle/tokens.js';
 import type { StepResult, Stepper, StepperState } from '../../core/stepper/stepper.js';
+import type { HyperparametersOf } from '../../core/registry/hyperparameters.js';
+import type { adamHyperparameters } from './index.js';
 
-export interface AdamHyperparameters {
-  learningRate: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-}
+export type AdamHyperparameters = HyperparametersOf<typeof adamHyperparameters>;
 
 export interface AdamState extends StepperState {
   /** First and second moment estimates and the number of updates t they hold. */

@@ -26,17 +26,10 @@ import { HYPERPARAMETERS, ORACLE } from '../../core/oracle/tokens.js';
 import type { StepResult, Stepper, StepperState } from '../../core/stepper/stepper.js';
 import { initialState, type PointValues } from '../../core/stepper/evaluate.js';
 import { dampedNewtonCandidates, gammaLadder, pickBest } from './candidates.js';
+import type { HyperparametersOf } from '../../core/registry/hyperparameters.js';
+import type { dampedNewtonHyperparameters } from './index.js';
 
-export interface DampedNewtonHyperparameters {
-  gammaMax: number;
-  gammaMin: number;
-  ladderFactor: number;
-  rtol: number;
-  maxit: number | null;
-  maxxnorm: number;
-  acondlim: number;
-  trancond: number;
-}
+export type DampedNewtonHyperparameters = HyperparametersOf<typeof dampedNewtonHyperparameters>;
 
 /** A candidate's position, loss and gradient, kept so the accepted one need not be re-evaluated. */
 export interface EvaluatedPoint extends PointValues {

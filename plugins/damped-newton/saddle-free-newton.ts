@@ -23,12 +23,10 @@ import type { StepResult, Stepper, StepperState } from '../../core/stepper/stepp
 import { initialState } from '../../core/stepper/evaluate.js';
 import { gammaLadder, pickBest, saddleFreeCandidates } from './candidates.js';
 import { distance } from './damped-newton.js';
+import type { HyperparametersOf } from '../../core/registry/hyperparameters.js';
+import type { ladderHyperparameters } from './index.js';
 
-export interface SaddleFreeNewtonHyperparameters {
-  gammaMax: number;
-  gammaMin: number;
-  ladderFactor: number;
-}
+export type SaddleFreeNewtonHyperparameters = HyperparametersOf<typeof ladderHyperparameters>;
 
 @injectable()
 export class SaddleFreeNewton implements Stepper {

@@ -14,12 +14,10 @@ import { evaluateAt, initialState } from '../../core/stepper/evaluate.js';
 import { type Oracle } from '../../core/oracle/oracle.js';
 import { HYPERPARAMETERS, ORACLE } from '../../core/oracle/tokens.js';
 import type { StepResult, Stepper, StepperState } from '../../core/stepper/stepper.js';
+import type { HyperparametersOf } from '../../core/registry/hyperparameters.js';
+import type { gdHyperparameters } from './index.js';
 
-export interface GdHyperparameters {
-  learningRate: number;
-  momentum: number;
-  nesterov: boolean;
-}
+export type GdHyperparameters = HyperparametersOf<typeof gdHyperparameters>;
 
 export interface GdState extends StepperState {
   /** The heavy-ball velocity v (kept even for μ = 0, as training.ts does). */

@@ -19,19 +19,12 @@ import { HYPERPARAMETERS, ORACLE } from '../../core/oracle/tokens.js';
 import type { StepMetrics, StepResult, Stepper, StepperState } from '../../core/stepper/stepper.js';
 import { backtrack, type MeritTrial } from './line-search.js';
 import { UsageError } from '../../core/io/errors.js';
+import type { HyperparametersOf } from '../../core/registry/hyperparameters.js';
+import type { gnmHyperparameters } from './index.js';
 
-export type GnmVariant = 'gd' | 'momentum' | 'backtracking';
+export type GnmVariant = GnmHyperparameters['variant'];
 
-export interface GnmHyperparameters {
-  variant: GnmVariant;
-  learningRate: number;
-  momentum: number;
-  alpha0: number;
-  alphaMax: number;
-  beta: number;
-  rho: number;
-  minAlpha: number;
-}
+export type GnmHyperparameters = HyperparametersOf<typeof gnmHyperparameters>;
 
 export interface GnmState extends StepperState {
   /** alpha: where the next backtracking search starts; velocity: the heavy-ball v. */

@@ -34,18 +34,10 @@ import { requireCapability, type LayerStatistics, type Oracle } from '../../core
 import { DENSE_KERNELS, HYPERPARAMETERS, ORACLE } from '../../core/oracle/tokens.js';
 import type { StepMetrics, StepResult, Stepper, StepperState } from '../../core/stepper/stepper.js';
 import { initialState } from '../../core/stepper/evaluate.js';
+import type { HyperparametersOf } from '../../core/registry/hyperparameters.js';
+import type { kfacHyperparameters } from './index.js';
 
-export interface KfacHyperparameters {
-  damping: number;
-  adaptDamping: boolean;
-  minDamping: number;
-  quadraticModel: boolean;
-  learningRate: number;
-  maxStepNorm: number;
-  ema: number;
-  statsEvery: number;
-  inverseEvery: number;
-}
+export type KfacHyperparameters = HyperparametersOf<typeof kfacHyperparameters>;
 
 /** LM factor ω per step ([MG] §6.5: ω₁ = (19/20)^T₁ every T₁ steps). */
 export const DAMPING_OMEGA = 19 / 20;

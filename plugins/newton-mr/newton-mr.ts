@@ -9,7 +9,7 @@
  * (lm-step.ts). Step metrics always carry the paper's r of the step's Newton solve.
  */
 import { inject, injectable } from '../../core/di.js';
-import { isDenseSolver, requireDenseSolver, type NewtonSolver } from '../../core/newton/exact-direction.js';
+import { isDenseSolver, requireDenseSolver } from '../../core/newton/exact-direction.js';
 import { newtonDirection, NewtonSolveWorkspace } from '../../core/newton/direction.js';
 import type { DenseKernels } from '../../core/linalg/kernels.js';
 import { addScaled, dot, equalArrays, norm2 } from '../../core/linalg/vector.js';
@@ -19,25 +19,10 @@ import type { StepResult, Stepper, StepperState } from '../../core/stepper/stepp
 import { initialState } from '../../core/stepper/evaluate.js';
 import { armijoBacktracking, type MeritTrial } from '../../core/newton/line-search.js';
 import { levenbergMarquardtStep } from '../../core/newton/lm-step.js';
+import type { HyperparametersOf } from '../../core/registry/hyperparameters.js';
+import type { newtonMrHyperparameters } from './index.js';
 
-export interface NewtonMrHyperparameters {
-  rtol: number;
-  maxit: number | null;
-  maxxnorm: number;
-  acondlim: number;
-  trancond: number;
-  unitStepFirst: boolean;
-  rhoUnit: number;
-  rho: number;
-  beta: number;
-  alpha0: number;
-  minAlpha: number;
-  forcing: 'none' | 'sqrt-gradient' | 'gradient';
-  forcingMax: number;
-  solver: NewtonSolver;
-  pinvRcond: number;
-  lmMu0: number;
-}
+export type NewtonMrHyperparameters = HyperparametersOf<typeof newtonMrHyperparameters>;
 
 /**
  * MINRES-QLP tolerance for this step. 'none' is the paper's fixed rtol. The forcing rules are

@@ -7,7 +7,8 @@ import { runStepper } from '../../core/run/run-loop.js';
 import type { Oracle } from '../../core/oracle/oracle.js';
 import type { StepMetrics } from '../../core/stepper/stepper.js';
 import { assertClose } from '../../core/testing/assert-close.js';
-import { newtonMrPlugin } from './index.js';
+import { newtonMrHyperparameters, newtonMrPlugin } from './index.js';
+import { validateHyperparameters } from '../../core/registry/hyperparameters.js';
 
 const registry = new PluginRegistry();
 registry.register(newtonMrPlugin);
@@ -55,7 +56,7 @@ test('bad input: exact solvers on an oracle without a dense Hessian, or an unkno
 });
 
 test("final points of an exact-lm run are judged with the exact Newton solve; the default adds nothing to the probe settings", () => {
-  const hp = registry.resolveHyperparameters('newton-mr', { solver: 'exact-lm' });
+  const hp = validateHyperparameters(newtonMrHyperparameters, { solver: 'exact-lm' }, "stepper 'newton-mr'");
   assert.equal(newtonMrPlugin.probeSolver!(hp).solver, 'exact');
-  assert.equal(newtonMrPlugin.probeSolver!(registry.resolveHyperparameters('newton-mr', {})).solver, undefined);
+  assert.equal(newtonMrPlugin.probeSolver!(validateHyperparameters(newtonMrHyperparameters, {}, "stepper 'newton-mr'")).solver, undefined);
 });
