@@ -33,7 +33,9 @@ export { mlpProblem } from './problems/common/mlp-problem.js';
 export { readCsvMatrix } from './core/data/csv.js';
 /** TensorFlow.js models and losses as problems (float32; docs/precision.md). */
 export { tfjsModelProblem } from './engines/tfjs/layers-model.js';
+/** A tfjs layers model from (and to) model.json plus weights, without tfjs-node. */
 export { loadLayersModelFile, saveLayersModelFiles } from './engines/tfjs/saved-model.js';
+/** Starts the best tfjs backend present: tfjs-node if installed, else WASM, else pure JS. */
 export { selectTfjsBackend } from './engines/tfjs/backend.js';
 
 // ── Registering ────────────────────────────────────────────────────────────────────────────────
@@ -49,9 +51,11 @@ export { selectKernels } from './core/linalg/select-kernels.js';
 export { runStepper } from './core/run/run-loop.js';
 /** Flatness (r, rH, spectral share), class, and Morse index at one point. */
 export { evaluatePoint } from './core/analysis/evaluate-point.js';
-/** `gradflat run` and `gradflat suite` as functions: run directories that resume after a crash. */
+/** `gradflat run` as a function: a run directory that resumes after a crash. */
 export { runExperiment } from './core/run/experiment.js';
+/** A suite file, read and checked against its schema. */
 export { loadSuite } from './core/suite/config.js';
+/** `gradflat suite` as a function: the same starts for every method, on threads or a queue. */
 export { runSuite } from './core/suite/suite.js';
 /** What each finished run writes (runs/run-NNN.json). */
 export type { RunRecord } from './core/run/run-one.js';

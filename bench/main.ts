@@ -26,7 +26,8 @@ import { measuredStep } from '../core/run/run-loop.js';
 import { newtonMrPlugin } from '../plugins/newton-mr/index.js';
 import { MlpOracle } from '../engines/mlp/mlp-oracle.js';
 import { swishAeBenchState } from './swish-ae-state.js';
-import { denseHessian, spectrumOf } from '../core/analysis/spectrum.js';
+import { spectrumOf } from '../core/analysis/spectrum.js';
+import { denseHessian } from '../core/oracle/dense-hessian.js';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 

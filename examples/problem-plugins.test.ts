@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { loadPluginFile } from '../core/registry/load.js';
 import { PACKAGE_ROOT, pluginSandbox } from '../core/registry/load-fixtures.js';
 import { PluginRegistry } from '../core/registry/registry.js';
-import { problemsOf } from '../core/registry/catalog.js';
+import { registerBuiltins } from '../builtins.js';
 
 const cli = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 const gradflat = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true' }, timeout: 120_000 });
@@ -103,7 +103,7 @@ test('bad problem options and bad problem exports get errors naming the field', 
     await expectLoadError(`export default { name: 'p', description: 'x', options: { k: { type: 'number' } }, build() {} };`, /option 'k' needs a 'default'/);
     await expectLoadError(`export default { name: 'p', description: 'x', options: { seed: { type: 'number', default: 1 } }, build() {} };`, /option 'seed' is reserved/);
     await expectLoadError(`export default { name: 'P q', description: 'x', options: {}, build() {} };`, /problem name "P q" is invalid/);
-    problemsOf(reg);
+    registerBuiltins(reg);
     await expectLoadError(`export default { name: 'quartic', description: 'x', options: {}, build() {} };`,
       /is named 'quartic', but a different problem of that name is already registered \(built in/);
     assert.ok(!reg.problems.has('p'), 'a bad file registers nothing');

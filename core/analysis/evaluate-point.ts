@@ -15,9 +15,9 @@ import { hessianEigen, isDenseSolver } from '../newton/exact-direction.js';
 import { newtonDirection, NewtonSolveWorkspace, REFERENCE_SOLVER_SETTINGS, type NewtonSolveOptions } from '../newton/direction.js';
 import { estimatedCurvature, estimateIndex, hvpOperator, usesDenseIndex, type EstimatedCurvature, type IndexEstimateOptions, type IndexMethod } from './index-estimate.js';
 import { spectralFlatness, type SpectralFlatness } from './spectral-flatness.js';
-import { DEFAULT_INDEX_CUTOFF, DENSE_MAX_DIM, denseHessian, morseIndex, spectrumOf } from './spectrum.js';
+import { DEFAULT_INDEX_CUTOFF, morseIndex, spectrumOf } from './spectrum.js';
+import { DENSE_MAX_DIM, denseHessian } from '../oracle/dense-hessian.js';
 
-export { DENSE_MAX_DIM } from './spectrum.js';
 /** Beyond DENSE_MAX_DIM, the probe solve's default iteration limit (not n: 10⁵ HVPs per point). */
 export const LARGE_N_SOLVE_MAXIT = 200;
 

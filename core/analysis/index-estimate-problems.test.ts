@@ -10,7 +10,12 @@ import { typescriptKernels } from '../linalg/kernels-typescript.js';
 import { buildProblem, type ProblemConfig } from '../registry/catalog.js';
 import { Rng } from '../random/rng.js';
 import { estimateIndex, hvpOperator } from './index-estimate.js';
-import { denseHessian, morseIndex, spectrumOf } from './spectrum.js';
+import { morseIndex, spectrumOf } from './spectrum.js';
+import { denseHessian } from '../oracle/dense-hessian.js';
+import { registerBuiltins } from '../../builtins.js';
+
+// buildProblem without a registry uses the default one: give it the built-in problems.
+registerBuiltins();
 
 const FAST = { lanczosSteps: 40, slqSteps: 30 };
 

@@ -1,6 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { denseHessian, morseIndex } from './spectrum.js';
+import { morseIndex } from './spectrum.js';
+import { denseHessian } from '../oracle/dense-hessian.js';
 import { QuarticOracle } from '../../problems/quartic/oracle.js';
 import type { Oracle } from '../oracle/oracle.js';
 

@@ -7,28 +7,9 @@
  * index carries its cutoff.
  */
 import type { DenseKernels } from '../linalg/kernels.js';
-import type { Oracle } from '../oracle/oracle.js';
-import { norm2 } from '../linalg/vector.js';
-import { hessianFromHvps } from '../linalg/dense-hessian.js';
+import { frobeniusNorm } from '../oracle/dense-hessian.js';
 
 export const DEFAULT_INDEX_CUTOFF = 1e-5;
-
-/** Largest n for which the dense Hessian (n HVPs, n² memory) is built by default. */
-export const DENSE_MAX_DIM = 2000;
-
-/**
- * The n×n row-major Hessian at θ: the oracle's own dense Hessian when it declares one,
- * otherwise n Hessian-vector products with unit vectors, symmetrised as (H + Hᵀ)/2.
- */
-export function denseHessian(oracle: Oracle, theta: Float64Array): Float64Array {
-  const n = oracle.dim;
-  if (oracle.capabilities.has('dense-hessian') && oracle.hessian) return oracle.hessian(theta);
-  return hessianFromHvps(n, (e, out) => { oracle.hvp(theta, e, out); });
-}
-
-export function frobeniusNorm(h: Float64Array): number {
-  return norm2(h);
-}
 
 export interface MorseIndex {
   /** Fraction of eigenvalues < −cutoff, in [0, 1]. */

@@ -8,7 +8,7 @@ import { assertClose } from '../testing/assert-close.js';
 import { evaluatePoint } from '../analysis/evaluate-point.js';
 import { requireDenseSolver } from './exact-direction.js';
 import { newtonDirection } from './direction.js';
-import { DENSE_MAX_DIM } from '../analysis/spectrum.js';
+import { DENSE_MAX_DIM } from '../oracle/dense-hessian.js';
 
 /** ‖Hp + g‖ / ‖g‖ from the oracle's own HVP, independent of any solver's bookkeeping. */
 function trueResidual(oracle: Oracle, theta: Float64Array, g: Float64Array, p: Float64Array): number {

@@ -10,7 +10,7 @@ import { denseMatVec, pseudoInverseSolve, spectralNormOf, type EigenDecompositio
 import { norm2 } from '../linalg/vector.js';
 import type { Oracle } from '../oracle/oracle.js';
 import type { NewtonSolveMetrics } from '../stepper/stepper.js';
-import { DENSE_MAX_DIM, denseHessian, frobeniusNorm } from '../analysis/spectrum.js';
+import { DENSE_MAX_DIM, denseHessian, frobeniusNorm } from '../oracle/dense-hessian.js';
 import { UsageError } from '../io/errors.js';
 
 /** Newton-direction solvers (the `solver` hyperparameter of newton-mr; probes take the first three). */

@@ -11,8 +11,9 @@ import { runExperiment } from '../run/experiment.js';
 import { resolveSuite } from '../suite/config.js';
 import { runSuite } from '../suite/suite.js';
 
-export const testRegistry = new PluginRegistry();
-registerBuiltins(testRegistry);
+// Reports written without a registry replay quartic runs with the default one: give it the built-ins too.
+registerBuiltins();
+export const testRegistry = registerBuiltins(new PluginRegistry());
 export const quiet = { update() {}, done() {} };
 
 export function quarticRun(root: string, name = 'quartic-run'): string {

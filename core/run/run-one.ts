@@ -2,7 +2,8 @@
  * One run of an experiment: one stepper from one start, with its step log, the first iterate
  * below each ‖g‖² cutoff, and the evaluation of the final point. Returns the final record.
  */
-import { DENSE_MAX_DIM, evaluatePoint, lossAndIndex, type PointReport } from '../analysis/evaluate-point.js';
+import { evaluatePoint, lossAndIndex, type PointReport } from '../analysis/evaluate-point.js';
+import { DENSE_MAX_DIM } from '../oracle/dense-hessian.js';
 import type { ClassThresholds } from '../analysis/flatness.js';
 import type { NewtonSolveOptions, NewtonSolveWorkspace } from '../newton/direction.js';
 import type { IndexMethod } from '../analysis/index-estimate.js';

@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { DENSE_MAX_DIM } from '../analysis/spectrum.js';
+import { DENSE_MAX_DIM } from '../oracle/dense-hessian.js';
 import { typescriptKernels } from '../linalg/kernels-typescript.js';
 import { norm2 } from '../linalg/vector.js';
 import { emptyCounters, type Oracle } from '../oracle/oracle.js';

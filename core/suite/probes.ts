@@ -15,7 +15,7 @@ import { hessianEigen, isDenseSolver, requireDenseSolver, type NewtonSolver } fr
 import { rayleighIndices } from '../analysis/flatness.js';
 import { newtonDirection, NewtonSolveWorkspace, REFERENCE_SOLVER_SETTINGS } from '../newton/direction.js';
 import { spectralFlatness, type SpectralFlatness } from '../analysis/spectral-flatness.js';
-import { DENSE_MAX_DIM } from '../analysis/spectrum.js';
+import { DENSE_MAX_DIM } from '../oracle/dense-hessian.js';
 import type { DenseKernels } from '../linalg/kernels.js';
 import { selectKernels } from '../linalg/select-kernels.js';
 import { normSq } from '../linalg/vector.js';

@@ -6,6 +6,10 @@ import { typescriptKernels } from '../../core/linalg/kernels-typescript.js';
 import { Rng } from '../../core/random/rng.js';
 import { buildProblem } from '../../core/registry/catalog.js';
 import { ensureTfjsBackend } from './backend.js';
+import { registerBuiltins } from '../../builtins.js';
+
+// buildProblem without a registry uses the default one: give it the built-in problems.
+registerBuiltins();
 
 ensureTfjsBackend('cpu');
 

@@ -28,7 +28,8 @@ import type { Oracle } from '../../core/oracle/oracle.js';
 import type { HiddenActivation, MlpLoss, MlpSpec, OutputActivation } from '../mlp/architecture.js';
 import { type MlpData, validateMlpData } from '../mlp/data.js';
 import { resolveMlpSpec } from '../mlp/architecture.js';
-import { createMlpOracle } from '../select.js';
+import { MlpOracle } from '../mlp/mlp-oracle.js';
+import { TfjsMlpOracle } from './mlp-r-operator.js';
 import { loadTfjs } from './backend.js';
 import { TfjsFunctionOracle } from './function-oracle.js';
 import type { TfjsHvpMethod } from './mlp-r-operator.js';
@@ -280,7 +281,8 @@ export function tfjsModelProblem(model: TF.LayersModel, data: TfjsModelData, opt
   if (engine !== 'tfjs' && engine !== 'f64') throw new UsageError(`engine must be 'tfjs' or 'f64'; got ${JSON.stringify(engine)}`);
   if (spec !== null) {
     const kernels = options.kernels ?? (engine === 'f64' ? selectKernels(undefined, () => {}) : undefined);
-    const oracle = createMlpOracle(spec, mlpData, kernels as DenseKernels, { engine, tfjsHvp: options.hvp });
+    // As engines/select.ts's createMlpOracle, which this module cannot import (it imports this folder).
+    const oracle = engine === 'f64' ? new MlpOracle(spec, mlpData, kernels as DenseKernels) : new TfjsMlpOracle(spec, mlpData, { hvp: options.hvp });
     return { oracle, spec, layers, data: mlpData, theta, toModel, engine };
   }
   if (engine === 'f64') throw new UsageError(`this model is not an MlpSpec network (${describeLayers(layers)}): only the tfjs engine can compute it`);

@@ -12,7 +12,7 @@ import { type Oracle } from '../../core/oracle/oracle.js';
 import { HYPERPARAMETERS, ORACLE } from '../../core/oracle/tokens.js';
 import type { StepResult, Stepper, StepperState } from '../../core/stepper/stepper.js';
 import type { HyperparametersOf } from '../../core/registry/hyperparameters.js';
-import type { adamHyperparameters } from './index.js';
+import type { adamHyperparameters } from './hyperparameters.js';
 
 export type AdamHyperparameters = HyperparametersOf<typeof adamHyperparameters>;
 

@@ -27,7 +27,7 @@ import type { StepResult, Stepper, StepperState } from '../../core/stepper/stepp
 import { initialState, type PointValues } from '../../core/stepper/evaluate.js';
 import { dampedNewtonCandidates, gammaLadder, pickBest } from './candidates.js';
 import type { HyperparametersOf } from '../../core/registry/hyperparameters.js';
-import type { dampedNewtonHyperparameters } from './index.js';
+import type { dampedNewtonHyperparameters } from './hyperparameters.js';
 
 export type DampedNewtonHyperparameters = HyperparametersOf<typeof dampedNewtonHyperparameters>;
 

@@ -24,7 +24,7 @@ import { initialState } from '../../core/stepper/evaluate.js';
 import { gammaLadder, pickBest, saddleFreeCandidates } from './candidates.js';
 import { distance } from './damped-newton.js';
 import type { HyperparametersOf } from '../../core/registry/hyperparameters.js';
-import type { ladderHyperparameters } from './index.js';
+import type { ladderHyperparameters } from './hyperparameters.js';
 
 export type SaddleFreeNewtonHyperparameters = HyperparametersOf<typeof ladderHyperparameters>;
 

@@ -15,7 +15,7 @@ import { type Oracle } from '../../core/oracle/oracle.js';
 import { HYPERPARAMETERS, ORACLE } from '../../core/oracle/tokens.js';
 import type { StepResult, Stepper, StepperState } from '../../core/stepper/stepper.js';
 import type { HyperparametersOf } from '../../core/registry/hyperparameters.js';
-import type { gdHyperparameters } from './index.js';
+import type { gdHyperparameters } from './hyperparameters.js';
 
 export type GdHyperparameters = HyperparametersOf<typeof gdHyperparameters>;
 

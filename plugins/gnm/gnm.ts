@@ -20,7 +20,7 @@ import type { StepMetrics, StepResult, Stepper, StepperState } from '../../core/
 import { backtrack, type MeritTrial } from './line-search.js';
 import { UsageError } from '../../core/io/errors.js';
 import type { HyperparametersOf } from '../../core/registry/hyperparameters.js';
-import type { gnmHyperparameters } from './index.js';
+import type { gnmHyperparameters } from './hyperparameters.js';
 
 export type GnmVariant = GnmHyperparameters['variant'];
 

@@ -35,7 +35,7 @@ import { DENSE_KERNELS, HYPERPARAMETERS, ORACLE } from '../../core/oracle/tokens
 import type { StepMetrics, StepResult, Stepper, StepperState } from '../../core/stepper/stepper.js';
 import { initialState } from '../../core/stepper/evaluate.js';
 import type { HyperparametersOf } from '../../core/registry/hyperparameters.js';
-import type { kfacHyperparameters } from './index.js';
+import type { kfacHyperparameters } from './hyperparameters.js';
 
 export type KfacHyperparameters = HyperparametersOf<typeof kfacHyperparameters>;
 

@@ -20,7 +20,7 @@ import { initialState } from '../../core/stepper/evaluate.js';
 import { armijoBacktracking, type MeritTrial } from '../../core/newton/line-search.js';
 import { levenbergMarquardtStep } from '../../core/newton/lm-step.js';
 import type { HyperparametersOf } from '../../core/registry/hyperparameters.js';
-import type { newtonMrHyperparameters } from './index.js';
+import type { newtonMrHyperparameters } from './hyperparameters.js';
 
 export type NewtonMrHyperparameters = HyperparametersOf<typeof newtonMrHyperparameters>;
 

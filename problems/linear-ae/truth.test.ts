@@ -4,7 +4,8 @@ import { gaussianData, linearlySpacedVariances } from '../../core/data/gaussian.
 import { typescriptKernels } from '../../core/linalg/kernels-typescript.js';
 import { dot } from '../../core/linalg/vector.js';
 import { Rng } from '../../core/random/rng.js';
-import { denseHessian, morseIndex, spectrumOf } from '../../core/analysis/spectrum.js';
+import { morseIndex, spectrumOf } from '../../core/analysis/spectrum.js';
+import { denseHessian } from '../../core/oracle/dense-hessian.js';
 import { equivalentData, linearAePoint, linearAeSpec, subsetsUpTo } from './truth.js';
 import { covarianceEigen } from '../../core/data/covariance.js';
 import { MlpOracle } from '../../engines/mlp/mlp-oracle.js';

@@ -11,7 +11,8 @@
  */
 import type { DenseKernels } from '../../core/linalg/kernels.js';
 import { covarianceEigen, type CovarianceEigen } from '../../core/data/covariance.js';
-import { denseHessian, morseIndex, spectrumOf, DEFAULT_INDEX_CUTOFF } from '../../core/analysis/spectrum.js';
+import { morseIndex, spectrumOf, DEFAULT_INDEX_CUTOFF } from '../../core/analysis/spectrum.js';
+import { denseHessian } from '../../core/oracle/dense-hessian.js';
 import { MlpOracle } from '../../engines/mlp/mlp-oracle.js';
 import type { MlpSpec } from '../../engines/mlp/architecture.js';
 import type { AnalyticCriticalPoint } from '../../core/analysis/truth.js';

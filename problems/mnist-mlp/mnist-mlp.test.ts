@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DENSE_MAX_DIM } from '../../core/analysis/evaluate-point.js';
+import { DENSE_MAX_DIM } from '../../core/oracle/dense-hessian.js';
 import { PACKAGE_ROOT } from '../../core/registry/load-fixtures.js';
 import { PluginRegistry } from '../../core/registry/registry.js';
 import { selectKernels } from '../../core/linalg/select-kernels.js';
@@ -18,6 +18,9 @@ import { readMethodRecords } from '../../core/suite/summarize.js';
 import { taskPaths } from '../../core/suite/task.js';
 import { registerBuiltins } from '../../builtins.js';
 import { mnistPixels } from './index.js';
+
+// buildProblem without a registry uses the default one: give it the built-in problems.
+registerBuiltins();
 
 const kernels = selectKernels(undefined, () => {});
 const quiet = { update() {}, done() {} };
