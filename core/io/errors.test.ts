@@ -18,7 +18,7 @@ import { PluginRegistry, type StepperPlugin } from '../registry/registry.js';
 import { buildProblem, buildProblemAsync, type ProblemPlugin } from '../registry/catalog.js';
 import { checkProblemSize, RUN_FLAGS } from '../run/size-limits.js';
 import { checkpointPolicyFromEnv } from '../run/checkpoint.js';
-import { registerBuiltins } from '../../builtins.js';
+import { registerBuiltinProblems, registerBuiltins } from '../../builtins.js';
 import { selectKernels } from '../linalg/select-kernels.js';
 import { runExperiment } from '../run/experiment.js';
 import type { StepperState } from '../stepper/stepper.js';
@@ -90,7 +90,7 @@ test("a stepper's constructor that throws is a PluginError naming it; a refusal 
 });
 
 test("a stepper whose step throws fails the run with a PluginError naming it (exit 1), the step's error as its cause", () => {
-  const reg = new PluginRegistry();
+  const reg = registerBuiltinProblems(new PluginRegistry());
   reg.register(stepper('step-bug', (o) => {
     const at = (theta: Float64Array, iteration: number): StepperState => {
       const { loss, gradient } = o.gradient(theta);

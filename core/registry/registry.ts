@@ -179,7 +179,7 @@ function construct(cls: StepperClass, name: string, oracle: Oracle, hp: Hyperpar
   scope.register(ORACLE, { useValue: oracle });
   scope.register(HYPERPARAMETERS, { useValue: hp });
   scope.register(DENSE_KERNELS, { useValue: kernels });
-  const tokens = Object.prototype.hasOwnProperty.call(cls, STEPPER_TOKENS) ? (cls as unknown as Record<symbol, unknown>)[STEPPER_TOKENS] : undefined;
+  const tokens: unknown = Object.prototype.hasOwnProperty.call(cls, STEPPER_TOKENS) ? Reflect.get(cls, STEPPER_TOKENS) : undefined;
   if (Array.isArray(tokens)) return new cls(...tokens.map((t: InjectionToken<unknown>) => scope.resolve(t)));
   try {
     return scope.resolve(cls);

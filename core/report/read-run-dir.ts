@@ -8,6 +8,8 @@ import { ReportInputError } from '../io/errors.js';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { readRunRecord } from '../run/record-file.js';
+import type { RunRecord } from '../run/run-one.js';
+import type { PointReport } from '../analysis/evaluate-point.js';
 import { parseManifest, type Manifest } from '../run/run-directory.js';
 import { WORK_WEIGHTS } from '../oracle/oracle.js';
 import {
@@ -351,9 +353,9 @@ function readRun(g: GroupSpec, run: number, c: RowContext): { row: RunRow; steps
   const { name, problem, small, notes } = c;
   const file = (ext: string) => join(g.folder, `run-${String(run).padStart(3, '0')}.${ext}`);
   // Through the record schema: encoded NaN/Infinity come back as numbers, a damaged record is named.
-  const rec = readRunRecord(file('json'), (p, why) => notes.push(`${p} is damaged (${why}); run ${run} of ${g.group} skipped`)) as unknown as Json | undefined;
+  const rec = readRunRecord(file('json'), (p, why) => notes.push(`${p} is damaged (${why}); run ${run} of ${g.group} skipped`));
   if (!rec) return undefined;
-  const final = (rec.final ?? {}) as Json;
+  const final: Partial<PointReport> = rec.final ?? {};
   const observed = rec.observed as { work?: unknown; wallMs?: unknown; flat?: { maxR?: unknown } } | undefined;
   const id = runId(g.group, run);
   const cls = asClass(final.class);
@@ -368,7 +370,7 @@ function readRun(g: GroupSpec, run: number, c: RowContext): { row: RunRow; steps
   for (const s of runSteps) if (s.r !== null && s.r > maxR) maxR = s.r;
   if (maxR === -Infinity) maxR = num(rec.maxR ?? observed?.flat?.maxR);
   const theta = Array.isArray(rec.theta) && rec.theta.length <= 2 ? (rec.theta as unknown[]).map(num) : undefined;
-  const start = rec.start as Json | undefined;
+  const start: Partial<RunRecord['start']> | undefined = rec.start;
   const row: RunRow = {
     dir: name, group: g.group, method: g.method, stepper: g.stepper.stepper, phase: g.phase, run, id, problem, cls,
     loss: num(final.loss), gradNormSq: num(final.gradNormSq), r: num(final.r_solverA), maxR, index: num(final.index),

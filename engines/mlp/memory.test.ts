@@ -1,10 +1,17 @@
 import test from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import assert from 'node:assert/strict';
 import { typescriptKernels } from '../../core/linalg/kernels-typescript.js';
 import { Rng } from '../../core/random/rng.js';
 import { mlpOracleMemory } from './memory.js';
 import { MlpOracle } from './mlp-oracle.js';
 import type { MlpSpec } from './architecture.js';
+
+// A collection inside the measured window frees garbage from earlier (module loading) and makes
+// `used` look smaller than what the oracle holds: collect first.
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
 
 test('mlpOracleMemory predicts the oracle\'s allocations (ArrayBuffers after a gradient and an HVP)', () => {
   const rng = new Rng(4);
@@ -17,6 +24,7 @@ test('mlpOracleMemory predicts the oracle\'s allocations (ArrayBuffers after a g
     const dOut = spec.layers[spec.layers.length - 1];
     const inputs = rng.uniformVector(N * dIn);
     const data = spec.loss === 'mse' ? { inputs, targets: rng.uniformVector(N * dOut), N } : { inputs, labels: Int32Array.from({ length: N }, () => rng.int(dOut)), N };
+    gc();
     const before = process.memoryUsage().arrayBuffers;
     const o = new MlpOracle(spec, data, typescriptKernels, { threads: 1, chunks: 1 });
     const theta = rng.uniformVector(o.dim, -0.1, 0.1);
