@@ -43,7 +43,7 @@ export const CONTROL_FIGURES: Partial<Record<FigureId, (f: FigureRuns) => Claim[
 };
 export const CONTROL_FIGURE_IDS = FIGURE_IDS.filter((f) => f in CONTROL_FIGURES);
 
-/** The suites folder shipped with the package (dist/core/paper → ../../../suites). */
+/** The suites folder shipped with the package (dist/studies → ../../suites). */
 export const SUITES_DIR = fileURLToPath(new URL('../../suites/', import.meta.url));
 
 export interface FigureResult {

@@ -20,7 +20,7 @@ import type { CheckpointPolicy } from '../run/checkpoint.js';
 
 export interface WorkerInit {
   suite: ResolvedSuite;
-  /** The registry's setup modules (registry/setup.ts): with the suite's plugin files, they rebuild it in the thread. */
+  /** The registry's setup modules (core/registry/setup.ts): with the suite's plugin files, they rebuild it in the thread. */
   setupModules: readonly string[];
   out: string;
   kernels: string;

@@ -6,7 +6,7 @@
  *
  * `solver` (issue 12): 'minres-qlp-reorth' and 'exact' (p = −H⁺g) change only the direction;
  * 'exact-lm' replaces direction and line search by Levenberg–Marquardt on the merit ‖g‖²
- * (lm-step.ts). Step metrics always carry the paper's r of the step's Newton solve.
+ * (core/newton/lm-step.ts). Step metrics always carry the paper's r of the step's Newton solve.
  */
 import { inject, injectable } from '../../core/di.js';
 import { isDenseSolver, requireDenseSolver } from '../../core/newton/exact-direction.js';

@@ -4,7 +4,7 @@
  * constant rows), the data's second moment is singular; a one-row CSV made training diverge to
  * 1e302 and the runs came out "gradient-flat" from non-finite numbers (issue 15). The linear
  * autoencoder also needs distinct covariance eigenvalues for its analytic critical points
- * (Baldi & Hornik 1989; see linear-ae-truth.ts).
+ * (Baldi & Hornik 1989; see problems/linear-ae/truth.ts).
  */
 import { secondMoment } from '../../core/data/gaussian.js';
 import type { DenseKernels } from '../../core/linalg/kernels.js';
