@@ -1,5 +1,5 @@
 /**
- * Issue 12's speed goals, measured in one run (medians over interleaved repeats, so machine
+ * The speed of batched curvature (dense Hessian from blocks of HVPs), measured in one run (medians over interleaved repeats, so machine
  * noise hits both sides of each ratio alike):
  *   a. the machine's DGEMM peak (square 512³ gemm, each kernel set) — the yardstick;
  *   b. the dense Hessian of the 552-parameter MNIST AE (16→8→16→16 Swish, biases) at N = 10,000:

@@ -31,9 +31,9 @@ export type FigureId = keyof typeof FIGURES;
 export const FIGURE_IDS = Object.keys(FIGURES) as FigureId[];
 
 /**
- * The control experiment (issue 12, `--control`): the same suites and starts with Newton-MR's
- * solver=exact (p = −H⁺g) for steps and final points, from suites/<figure>.exact[.quick].yaml,
- * tabulated in control.md / control.json next to reproduction.md.
+ * The control experiment (`--control`), which asks whether the flat points are an artefact of
+ * the Krylov solve: the same suites and starts with Newton-MR's solver=exact (p = −H⁺g) for
+ * steps and final points, from suites/<figure>.exact[.quick].yaml, tabulated in control.md / control.json next to reproduction.md.
  */
 export const CONTROL_FIGURES: Partial<Record<FigureId, (f: FigureRuns) => Claim[]>> = {
   'fig1-linear': fig1LinearControlClaims,
