@@ -1,6 +1,6 @@
 /**
  * The layering rule (docs/architecture.md), checked by `npm test` (checks/layering.test.ts):
- *   entry points (index.ts, cli/, studies/, bench/, examples/)
+ *   entry points (index.ts, cli/, studies/, bench/, examples/, checks/)
  *     → builtins.ts (the one list of built-in steppers and problems)
  *       → plugins/<method>/, problems/<problem>/ (problems/common/ is theirs to share)
  *         → engines/<engine>/

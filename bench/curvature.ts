@@ -1,5 +1,5 @@
 /**
- * Issue 12's speed goals, measured in one run (medians over interleaved repeats, so machine
+ * The speed of batched curvature (dense Hessian from blocks of HVPs), measured in one run (medians over interleaved repeats, so machine
  * noise hits both sides of each ratio alike):
  *   a. the machine's DGEMM peak (square 512³ gemm, each kernel set) — the yardstick;
  *   b. the dense Hessian of the 552-parameter MNIST AE (16→8→16→16 Swish, biases) at N = 10,000:
@@ -86,7 +86,7 @@ export function benchCurvature(sets: DenseKernels[], options: BenchCurvatureOpti
   out('goal: batched ≥ 3× the sequential build, ≥ 50% of the DGEMM peak');
 
   out('\n### One Newton-MR step, Fig. 1C Swish AE (16→16→4→16, no biases, ℓ2 1e-4, N = 10,000, n = 384, maxit n)');
-  out('sequential HVPs (GRADFLAT_HESSIAN_OPERATOR=hvp) vs the automatic operator (core/analysis/hessian-operator.ts), same state, interleaved');
+  out('sequential HVPs (GRADFLAT_HESSIAN_OPERATOR=hvp) vs the automatic operator (core/newton/hessian-operator.ts), same state, interleaved');
   for (const k of sets) {
     const { spec, theta, data } = swishAeBenchState(k);
     const oracle = new MlpOracle(spec, data, k, options.threads ? { threads: options.threads } : {});

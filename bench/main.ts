@@ -8,7 +8,7 @@
  *   3. one Newton-MR iteration on the Fig. 1C Swish AE (16→16→4→16, n = 384, rtol 1e-10, maxit n),
  *      threads = 1 and 2
  *   4. dense Hessian + eigenvalues for n = 552
- *   5. issue 12's speed goals: batched dense Hessian vs sequential beside the DGEMM peak, and a
+ *   5. batched curvature: batched dense Hessian vs sequential beside the DGEMM peak, and a
  *      Newton-MR step with the dense-Hessian operator vs sequential HVPs (bench/curvature.ts);
  *      OpenBLAS only (TypeScript kernels when it does not load) unless `--long`.
  * Flags: `--long` (section 5 for every kernel set, 6 repeats), `--only-curvature` (section 5 only).
@@ -40,7 +40,7 @@ const out = (s: string) => process.stdout.write(s + '\n');
 const long = process.argv.includes('--long');
 const onlyCurvature = process.argv.includes('--only-curvature');
 const curvatureSection = () => {
-  out('\n## 5. Batched curvature (issue 12 speed goals)\n');
+  out('\n## 5. Batched curvature (dense Hessian from HVP blocks vs sequential HVPs)\n');
   out(benchCurvature(long ? sets : sets.slice(-1), { repeats: long ? 6 : 4 }));
 };
 

@@ -4,7 +4,7 @@
  * TypeScript kernels, one thread) and tfjs (each backend available, R-operator and double
  * backprop). Engines are interleaved in rounds and every number is a median.
  *
- *   node dist/core/problems/tfjs/bench-tfjs.js [--N 10000] [--rounds 3] [--backends cpu,wasm] [--wasm-module PATH] [--nets a,b]
+ *   node dist/bench/tfjs-engine.js [--N 10000] [--rounds 3] [--backends cpu,wasm] [--wasm-module PATH] [--nets a,b]
  *
  * docs/precision.md quotes its output. Synthetic Gaussian data (cost does not depend on values).
  */

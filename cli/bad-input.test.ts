@@ -1,5 +1,5 @@
 /**
- * The bad-input and fault corpus of issue 15 as tests: every case runs the built CLI
+ * The bad-input and fault corpus as tests: every case runs the built CLI
  * (dist/cli/main.js) as a child process in a fresh temporary directory and asserts
  *   - the exit code (0, or an error: 2 for usage errors, 1 for runtime failures);
  *   - that stderr names the problem (a regex), or stdout says what was done;
@@ -522,7 +522,7 @@ async function runCase(c: Case): Promise<void> {
   }
 }
 
-describe('bad-input corpus (issue 15)', { concurrency: 4 }, () => {
+describe('bad-input corpus', { concurrency: 4 }, () => {
   const ids = new Set<string>();
   for (const c of cases) {
     assert.ok(!ids.has(c.id), `duplicate case ${c.id}`);

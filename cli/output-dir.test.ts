@@ -1,5 +1,5 @@
 /**
- * Issue 15, "the weak ones" about output directories, through the CLI (the input cases are in
+ * Weak spots about output directories, through the CLI (the input cases are in
  * weak-inputs.test.ts): summarize, a foreign manifest, measure-only, the lock, progress and the
  * kernel notice. Each case asserts the exit status, the message and what is left on disk.
  */

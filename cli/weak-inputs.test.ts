@@ -1,5 +1,5 @@
 /**
- * Issue 15, "the weak ones", through the CLI as a user meets them: each case asserts the exit
+ * Weak spots of input handling, through the CLI as a user meets them: each case asserts the exit
  * status (2: the input must change; 1: the work failed), the message naming the problem, and
  * what is (not) left on disk. Every case runs in its own temporary folder.
  */

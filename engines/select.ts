@@ -4,7 +4,7 @@
  * models and the float32-vs-float64 precision study. A problem's numbers depend on its engine,
  * so the engine is part of a run directory's identity.
  *
- * Importing this module loads no TensorFlow.js (backend.ts loads it on first use): a float64
+ * Importing this module loads no TensorFlow.js (tfjs/backend.ts loads it on first use): a float64
  * process never pays for it, and a tfjs backend that cannot start breaks only tfjs work.
  */
 import type { DenseKernels } from '../core/linalg/kernels.js';
@@ -23,7 +23,7 @@ export interface MlpEngineOptions {
   engine?: Engine;
   /** f64 engine: oracle threads (default: MlpOracle's rule). */
   threads?: number;
-  /** tfjs engine: HVP by the R-operator in tfjs ops (default) or by double backprop (core/problems/tfjs/). */
+  /** tfjs engine: HVP by the R-operator in tfjs ops (default) or by double backprop (engines/tfjs/). */
   tfjsHvp?: TfjsHvpMethod;
 }
 
@@ -31,7 +31,7 @@ export function createMlpOracle(spec: MlpSpec, data: MlpData, kernels: DenseKern
   const engine = options.engine ?? 'f64';
   switch (engine) {
     case 'f64': return new MlpOracle(spec, data, kernels, { threads: options.threads });
-    // The tfjs backend is the process's (core/problems/tfjs/backend.ts: the CLI selects it first).
+    // The tfjs backend is the process's (engines/tfjs/backend.ts: the CLI selects it first).
     case 'tfjs': return new TfjsMlpOracle(spec, data, { hvp: options.tfjsHvp });
     default: throw new UsageError(`unknown engine '${String(engine)}'. Engines: ${ENGINES.join(', ')}`);
   }

@@ -1,5 +1,5 @@
 /**
- * What [GF] reports per figure, measured from a suite directory's runs (issue 5). Each claim
+ * What [GF] reports per figure, measured from a suite directory's runs. Each claim
  * pairs the paper's statement (quoted, not computed) with the number measured here, so a
  * reproduction table can be written from runs alone. Pure functions of the records and logs.
  */
@@ -279,7 +279,7 @@ export function fig5Claims(f: FigureRuns): Claim[] {
   ];
 }
 
-// ---- The control experiment (issue 12): Figs. 1, 3, 5 rerun from the same starts with solver=exact ----
+// ---- The control experiment (are the flat points an artefact of the Krylov solve?): Figs. 1, 3, 5 rerun from the same starts with solver=exact ----
 
 /** Final points with ≥ 90% of ‖g‖² in eigen-directions |λ| ≤ 1e-6·‖H‖₂ (spectral flatness, when recorded). */
 function spectrallyFlat(rs: readonly RunRecord[]): Pick<Claim, 'measured' | 'values'> {

@@ -1,5 +1,5 @@
 /**
- * Smoke tests of the quick [GF] figure suites (issue 5): each runs its suite end to end and
+ * Smoke tests of the quick [GF] figure suites: each runs its suite end to end and
  * checks the paper's qualitative finding on the measured values — assertions that fail when a
  * solver, oracle, data pipeline or measure regresses. The quick suites are small (1,000 samples,
  * a few starts), so only findings that hold robustly at that size are asserted; Figs. 2 and 5

@@ -31,9 +31,9 @@ export type FigureId = keyof typeof FIGURES;
 export const FIGURE_IDS = Object.keys(FIGURES) as FigureId[];
 
 /**
- * The control experiment (issue 12, `--control`): the same suites and starts with Newton-MR's
- * solver=exact (p = −H⁺g) for steps and final points, from suites/<figure>.exact[.quick].yaml,
- * tabulated in control.md / control.json next to reproduction.md.
+ * The control experiment (`--control`), which asks whether the flat points are an artefact of
+ * the Krylov solve: the same suites and starts with Newton-MR's solver=exact (p = −H⁺g) for
+ * steps and final points, from suites/<figure>.exact[.quick].yaml, tabulated in control.md / control.json next to reproduction.md.
  */
 export const CONTROL_FIGURES: Partial<Record<FigureId, (f: FigureRuns) => Claim[]>> = {
   'fig1-linear': fig1LinearControlClaims,
@@ -43,7 +43,7 @@ export const CONTROL_FIGURES: Partial<Record<FigureId, (f: FigureRuns) => Claim[
 };
 export const CONTROL_FIGURE_IDS = FIGURE_IDS.filter((f) => f in CONTROL_FIGURES);
 
-/** The suites folder shipped with the package (dist/core/paper → ../../../suites). */
+/** The suites folder shipped with the package (dist/studies → ../../suites). */
 export const SUITES_DIR = fileURLToPath(new URL('../../suites/', import.meta.url));
 
 export interface FigureResult {

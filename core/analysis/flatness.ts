@@ -46,7 +46,7 @@ export function rayleighIndices(oracle: Oracle, theta: Float64Array, g: Float64A
 /**
  * 'non-finite': loss, ‖g‖² or r is NaN or ±∞ (a diverged run). Such a point is never critical or
  * gradient-flat: before this class, a NaN gradient gave r = 1 (the solver's `nan-or-inf` exit) and
- * the point was counted gradient-flat (issue 15).
+ * the point was counted gradient-flat.
  */
 export type PointClass = 'critical' | 'gradient-flat' | 'neither' | 'non-finite';
 

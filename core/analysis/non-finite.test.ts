@@ -5,7 +5,7 @@ import { evaluatePoint } from './evaluate-point.js';
 import { QuarticOracle } from '../../problems/quartic/oracle.js';
 import { typescriptKernels } from '../linalg/kernels-typescript.js';
 
-// Issue 15: a diverged run (‖g‖² = ∞, r = 1 from the solver's nan-or-inf exit) was classed gradient-flat.
+// Regression: a diverged run (‖g‖² = ∞, r = 1 from the solver's nan-or-inf exit) was classed gradient-flat.
 test('a point with a non-finite loss, ‖g‖² or r is never critical or gradient-flat', () => {
   for (const [g, r, rH, loss] of [[Infinity, 1, 0, 1], [NaN, 0.99, 0, 1], [1e-3, NaN, 0, 1], [1e-12, 0.99, 0, Infinity], [1e-3, 0.95, 0, NaN], [1e-3, Infinity, 0, 0]]) {
     assert.equal(classifyPoint(g, r, rH, undefined, loss), 'non-finite', `‖g‖² ${g}, r ${r}, loss ${loss}`);

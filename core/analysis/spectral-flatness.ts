@@ -1,6 +1,7 @@
 /**
- * Spectral flatness (issue 12): how much of ‖g‖² lies in eigen-directions of H whose curvature
- * is negligible. For H = Σ λ_i v_i v_iᵀ and a relative threshold τ,
+ * Spectral flatness, gradient flatness read from the spectrum rather than from a Krylov solve:
+ * how much of ‖g‖² lies in eigen-directions of H whose curvature is negligible. For
+ * H = Σ λ_i v_i v_iᵀ and a relative threshold τ,
  *
  *     share(τ) = Σ_{|λ_i| ≤ τ‖H‖₂} (v_iᵀg)² / Σ_i (v_iᵀg)²
  *

@@ -28,7 +28,7 @@ export function covarianceEigen(x: Float64Array, n: number, d: number, kernels: 
     vec.set(vectors!.subarray((d - 1 - i) * d, (d - i) * d), i * d);
   }
   // Relative gap, not exact order: eigenvalues equal in exact arithmetic differ by round-off
-  // (~d·ε·λ₁), and an exact test let 200 identical rows through (issue 15).
+  // (~d·ε·λ₁), and an exact test let 200 identical rows through.
   for (let i = 1; i < d; i++) {
     if (!(desc[i - 1] - desc[i] > EIGENVALUE_GAP * Math.abs(desc[0]))) {
       throw new UsageError(`the data covariance has a repeated eigenvalue (λ${i} = ${desc[i - 1].toPrecision(6)}, λ${i + 1} = ${desc[i].toPrecision(6)}, ` +

@@ -1,6 +1,6 @@
 /**
  * `gradflat suite FILE --queue URL`: the suite runs as it does locally (directory, starts,
- * finder phase, flat starts, summary: suite.ts), but each phase's tasks become BullMQ jobs
+ * finder phase, flat starts, summary: core/suite/suite.ts), but each phase's tasks become BullMQ jobs
  * that `gradflat worker`s run. The coordinator uploads the inputs by content hash, adds the
  * jobs with deterministic ids (adding an existing id is a no-op, so a restarted coordinator
  * reattaches to the jobs already queued, running or done), waits with progress, and writes each
@@ -40,7 +40,7 @@ export function queueExecutor(urlText: string, opts: QueueExecutorOptions = {}):
       let local: QueueWorker | undefined;
       try {
         const blob = (file: string, content: Buffer | string): Promise<Blob> => putBlob(redis, file, Buffer.from(content));
-        // Exact encoding (checkpoint.ts): JSON would turn a threshold of Infinity into null and −0 into 0.
+        // Exact encoding (core/run/checkpoint.ts): JSON would turn a threshold of Infinity into null and −0 into 0.
         const suiteBlob = await blob('suite.json', encodeCheckpoint(init.suite));
         const plugins = await Promise.all(init.suite.plugins.map((p) => blob(p, readFileSync(p))));
         const dataFile = init.suite.problem.dataFile;

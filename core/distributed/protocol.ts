@@ -37,7 +37,7 @@ export interface JobData {
   kernels: string;
   runs: Record<string, number>;
   checkpoint: CheckpointPolicy | false;
-  /** The task, exactly encoded (checkpoint.ts: θ₀'s −0 entries survive). */
+  /** The task, exactly encoded (core/run/checkpoint.ts: θ₀'s −0 entries survive). */
   task: unknown;
   label: string;
 }

@@ -1,6 +1,6 @@
 /**
  * `gradflat worker --queue URL`: takes suite tasks from the BullMQ queue and runs each on a
- * worker thread with the local pool's code (suite-worker.ts → task.ts), so the event loop stays
+ * worker thread with the local pool's code (core/suite/suite-worker.ts → task.ts), so the event loop stays
  * free to renew BullMQ's job locks. Everything a task needs comes with the job or from Redis by
  * content hash (suite, plugin files, data file, truth); its checkpoints go to Redis, so a worker
  * that dies loses at most the steps since the last one: BullMQ's stalled-job check hands the
@@ -27,7 +27,7 @@ export interface QueueWorkerOptions {
   /** BullMQ lock duration and stalled-check interval (ms; default 30 s): how soon a dead worker's job moves on. */
   lockMs?: number;
   log?: (line: string) => void;
-  /** Modules that rebuild the registry in each task thread (registry/setup.ts; default: the default registry's, gradflat's built-ins once registered). */
+  /** Modules that rebuild the registry in each task thread (core/registry/setup.ts; default: the default registry's, gradflat's built-ins once registered). */
   setupModules?: readonly string[];
 }
 

@@ -1,6 +1,7 @@
 /**
  * Exact Newton-type directions from a symmetric eigendecomposition H = Σ λ_i v_i v_iᵀ
- * (issue 12; the dense counterpart of MINRES-QLP for n within the dense limit).
+ * (the dense counterpart of MINRES-QLP for n within the dense limit, to check what the Krylov
+ * solve reports).
  *
  *   pseudo-inverse      x = A⁺b = Σ_{|λ_i| > c} (v_iᵀb / λ_i) v_i,   c = rcond·‖A‖₂
  *   Levenberg–Marquardt x = (A² + μI)⁻¹ A b = Σ_{|λ_i| > c} λ_i (v_iᵀb) / (λ_i² + μ) v_i

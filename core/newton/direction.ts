@@ -2,7 +2,7 @@
  * The Newton direction of Newton-MR ([GF] §2.2; Roosta et al. 2018): p ≈ the minimum-norm
  * least-squares solution of (H − shift·I)p = −g, from MINRES-QLP driven by Hessian-vector
  * products at θ. Its relres/relAres are the paper's r and rH (with the solver's ‖A‖ estimate).
- * `solver` picks how (issue 12): 'minres-qlp' (default, the paper's algorithm),
+ * `solver` picks how: 'minres-qlp' (default, the paper's algorithm),
  * 'minres-qlp-reorth' (full Lanczos reorthogonalisation) or 'exact' (p = −H⁺g from the dense
  * eigendecomposition, exact-direction.ts; 'exact-lm' counts as 'exact' here, since r is
  * defined by Hp = −g). Every solve reports its true relative residual ‖Hp + g‖/‖g‖.

@@ -1,5 +1,5 @@
 /**
- * The Newton solve's operator (issue 12): HVPs or a dense Hessian from batched products. The
+ * The Newton solve's operator: HVPs or a dense Hessian from batched products. The
  * dense path gives the same MINRES-QLP solution up to round-off, is chosen only when it pays,
  * and keeps the counters honest.
  */
@@ -85,7 +85,7 @@ test('tight solves on the MLP engine use the batched dense Hessian: same MINRES-
   assert.ok(Math.abs(s.iterations - sRef.iterations) <= 1, `iterations ${s.iterations} vs ${sRef.iterations}`);
   // Same iterates up to round-off: exactly comparable while Lanczos keeps its orthogonality
   // (a full n-step solve without reorthogonalisation amplifies round-off into percent-level
-  // differences of x, the same as between thread counts; issue 12).
+  // differences of x, the same as between thread counts).
   const early = { rtol: 1e-10, maxit: 8 };
   const xe = minresQlp(hessianOperator(oracle, theta, { ...early, mode: 'hvp' }).apply, b, early).x;
   const ope = hessianOperator(oracle, theta, { ...early, mode: 'dense' });

@@ -1,7 +1,7 @@
 /**
  * The operator v ↦ H(θ)·v that a Newton solve (MINRES-QLP) iterates with: Hessian-vector
  * products (one R-pass each), or an explicit dense Hessian built once from batched products
- * (`hvpBlock`, issue 12) followed by O(n²) matvecs. Both apply the same H, so MINRES-QLP takes
+ * (`hvpBlock`) followed by O(n²) matvecs. Both apply the same H, so MINRES-QLP takes
  * the same iterates up to round-off; only the time differs.
  *
  * When the dense Hessian pays. Building it costs the work of n HVPs done as ⌈n/k⌉ GEMM-shaped

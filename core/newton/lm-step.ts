@@ -1,11 +1,11 @@
 /**
- * Newton-MR's 'exact-lm' step: Levenberg–Marquardt on the merit ‖g‖² (issue 12).
+ * Newton-MR's 'exact-lm' step: Levenberg–Marquardt on the merit ‖g‖².
  *
  * ‖g(θ + p)‖² ≈ ‖g + Hp‖² (Gauss–Newton model of the merit, since ∂g/∂θ = H). LM minimises
  * ‖g + Hp‖² + μ‖p‖², i.e. p = −(H² + μI)⁻¹Hg, from the eigendecomposition of H computed once per
  * step (a retry with another μ costs O(n²) plus one gradient). μ → 0 gives the exact step
  * p = −H⁺g; large μ gives a short step along −Hg = −½∇‖g‖², gradient descent on the merit. Why
- * this regularisation: the exact Newton-MR step crawls on the Fig. 1 linear AE (issue 12: α ≈ 1e-2,
+ * this regularisation: the exact Newton-MR step crawls on the Fig. 1 linear AE (α ≈ 1e-2,
  * ‖p‖ ≈ 10–50), because near-null directions of H get huge weights 1/λ; LM bounds each weight by
  * 1/(2√μ) and adapts μ from the observed merit decrease, which is what a line search on a bad
  * direction cannot do.

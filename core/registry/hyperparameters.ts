@@ -13,7 +13,7 @@ export type HyperparameterSpec =
   | { type: 'integer'; default: number | null; min?: number; max?: number; description: string; nullMeans?: string }
   | { type: 'boolean'; default: boolean; description: string }
   | { type: 'choice'; default: string; choices: readonly string[]; description: string }
-  // Problem options (core/problems/registry.ts) use these too:
+  // Problem options (core/registry/problems.ts) use these too:
   | { type: 'string'; default: string | null; description: string; nullMeans?: string }
   /** A path; in a suite file, relative to the file's folder; its contents are part of a run's identity. */
   | { type: 'file'; default: string | null; description: string; nullMeans?: string }

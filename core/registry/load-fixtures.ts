@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The package root (the folder with package.json and dist/), from dist/core/plugins/. */
+/** The package root (the folder with package.json and dist/), from dist/core/registry/. */
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /** The example plugin, read from the source tree (examples/ is not compiled). */
 export const EXAMPLE_PLUGIN = join(PACKAGE_ROOT, 'examples', 'trust-region-newton.js');

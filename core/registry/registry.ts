@@ -46,12 +46,12 @@ export interface StepperPlugin<S extends HyperparameterSchema = HyperparameterSc
    * `@injectable()`, or `injectableStepper`). Give exactly one of `stepper` and `create`.
    */
   stepper?: StepperClass;
+  // Method syntax: a plugin typed by its own declaration is still a StepperPlugin.
   /**
    * Alternative to `stepper`: builds a stepper from the oracle and the validated hyperparameters
    * (defaults filled in), with no dependency injection involved; `kernels` are the run's dense
    * kernels (what DENSE_KERNELS injects).
    */
-  // Method syntax: a plugin typed by its own declaration is still a StepperPlugin.
   create?(oracle: Oracle, hp: HyperparametersOf<S>, kernels: DenseKernels): Stepper;
   /**
    * Solver and MINRES-QLP settings for flatness probes of this method's points (final r and rH), so that

@@ -1,5 +1,5 @@
 /**
- * Spectral flatness of final points (issue 12): for each run, the share of ‖g‖² in
+ * Spectral flatness of final points: for each run, the share of ‖g‖² in
  * eigen-directions of H with |λ| ≤ τ‖H‖₂, against τ (final record `spectralFlatness`,
  * core/analysis/spectral-flatness.ts), one line per run coloured by the run's final class.
  * A curve near 1 at small τ: g lies in the near-kernel of H — gradient-flat whatever a Krylov

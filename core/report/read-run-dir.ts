@@ -1,6 +1,6 @@
 /**
  * Reads one run directory — `gradflat run` or `gradflat suite` output — into tidy rows
- * (rows.ts). Finished runs only are drawn; runs without a final record are listed as missing
+ * (core/io/run-rows.ts). Finished runs only are drawn; runs without a final record are listed as missing
  * (and as unfinished when their step log exists), never guessed. Bad input (no directory, an
  * empty one, a folder that is not gradflat's) fails with one clear message.
  */

@@ -1,5 +1,5 @@
 /**
- * Run checkpoints (issue 13): a run saves everything its remaining steps depend on — the
+ * Run checkpoints: a run saves everything its remaining steps depend on — the
  * stepper's state (θ, gradient, extra), the harness's running values (steps, min ‖g‖², max r,
  * first iterates below the cutoffs, oracle work so far), the observer's state (probe RNG
  * position included) and the step log's length — so that a killed run resumes from the last

@@ -16,7 +16,7 @@ const quiet = { update() {}, done() {} };
 // tmpfs where there is one: 2,025 atomic record writes each fsync, which costs seconds on a disk.
 const scratch = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
 
-// Issue 15: every run leaked its step log's descriptor (pino's destination closes
+// Regression: every run used to leak its step log's descriptor (pino's destination closes
 // asynchronously, which a synchronous experiment loop never reached): EMFILE at run ~1000.
 test('a 2,025-run quartic experiment keeps the open file descriptor count flat', { skip: noProc }, () => {
   const registry = new PluginRegistry();

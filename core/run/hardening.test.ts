@@ -1,5 +1,5 @@
 /**
- * Issue 15, "the weak ones", at the library level (the CLI side, with exit codes, is in
+ * Weak spots of input and output handling, at the library level (the CLI side, with exit codes, is in
  * cli/weak-inputs.test.ts): validation before any write, damaged run records, a plugin throwing,
  * temporary files, foreign manifests and kernels in a directory's identity.
  */

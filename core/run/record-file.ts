@@ -16,7 +16,7 @@ export const warnDamagedRecord: DamagedRecord = (path, reason) =>
 
 /**
  * The record at `path`, or undefined when there is none or it is damaged (reported to `onDamaged`).
- * Parsed through the record schema (core/io/records.ts): stored NaN/±Infinity come back as numbers.
+ * Parsed through the record schema (core/run/records.ts): stored NaN/±Infinity come back as numbers.
  */
 export function readRunRecord(path: string, onDamaged: DamagedRecord = warnDamagedRecord): RunRecord | undefined {
   if (!existsSync(path)) return undefined;

@@ -56,10 +56,6 @@ export interface OpenedCheckpoint {
   save(run: SavedRun): void;
 }
 
-/**
- * Loads and checks this run's checkpoint (cutting the step log back to it), and returns the
- * saver. Undefined when the run cannot be checkpointed: an observer without checkpoint/restore.
- */
 /** What a checkpoint needs of the run it belongs to (run-one.ts's RunContext is one). */
 export interface CheckpointedRun {
   oracle: { readonly dim: number };
@@ -73,6 +69,10 @@ export interface CheckpointedRun {
   version: string;
 }
 
+/**
+ * Loads and checks this run's checkpoint (cutting the step log back to it), and returns the
+ * saver. Undefined when the run cannot be checkpointed: an observer without checkpoint/restore.
+ */
 export function openRunCheckpoint(ctx: CheckpointedRun, run: number, theta0: Float64Array, logPath: string): OpenedCheckpoint | undefined {
   const opts = ctx.checkpoint!;
   if (ctx.observer && !(ctx.observer.checkpoint && ctx.observer.restore)) return undefined;

@@ -30,7 +30,7 @@ function refused(config: ExperimentConfig, pattern: RegExp, ms = 2000): void {
   }
 }
 
-// Issue 15: --grid 100000 died of a V8 heap abort after 34 s; --samples 1e15 of "Invalid typed array length".
+// Regression: --grid 100000 used to die of a V8 heap abort after 34 s; --samples 1e15 of "Invalid typed array length".
 test('every size argument is bounded with a message naming the flag and the memory it would need', () => {
   refused({ ...base, problem: { name: 'quartic', seed: 1, grid: 100_000 } }, /--grid 100000 is too large: 1\.00e\+10 runs .* would need about [\d.]+ TB, more than .*JavaScript heap/);
   refused({ ...base, problem: { name: 'linear-ae', seed: 1, samples: 1e15 } }, /--samples 1000000000000000 is too large: the data .* would need about 512 PB, more than half of this machine's memory/);

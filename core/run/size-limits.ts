@@ -1,7 +1,7 @@
 /**
  * Bounds on every size a user gives (grid, samples, runs, iterations, training steps), checked
  * before any work: `--grid 100000` ran 34 s and then died of a V8 heap abort, `--samples 1e15`
- * of "Invalid typed array length" (issue 15). Each check estimates the bytes the value would
+ * of "Invalid typed array length". Each check estimates the bytes the value would
  * need and refuses it, naming the flag (or config field) and that estimate, when it exceeds
  *   - JavaScript heap (records, starting points, JSON): half of V8's heap limit;
  *   - memory outside the heap (the data as Float64Arrays): half of os.totalmem();

@@ -43,9 +43,9 @@ export interface NewtonSolveMetrics {
   /** The solver's estimates of ‖A‖ (≤ ‖H‖₂) and cond(A). */
   Anorm_solver: number;
   Acond_solver: number;
-  /** What applied H (core/analysis/hessian-operator.ts): 'hvp', 'dense-hessian-batched' or 'hvp-then-dense-hessian-batched'. */
+  /** What applied H (core/newton/hessian-operator.ts): 'hvp', 'dense-hessian-batched' or 'hvp-then-dense-hessian-batched'. */
   operator?: string;
-  /** Which solver produced p ('minres-qlp', 'minres-qlp-reorth', 'exact'; see core/analysis/exact-direction.ts). */
+  /** Which solver produced p ('minres-qlp', 'minres-qlp-reorth', 'exact'; see core/newton/exact-direction.ts). */
   solver?: string;
   /** True relative residual ‖Hp + g‖ / ‖g‖ (recomputed after the solve, not a recurrence). */
   residual?: number;

@@ -1,5 +1,5 @@
 /**
- * Flat starts ([GF] §3.2, issue 4): run a Newton-type finder from each trained start, then
+ * Flat starts ([GF] §3.2): run a Newton-type finder from each trained start, then
  * start every method at the gradient-flat point it met. A finder run contributes
  *   its final point, when that is gradient-flat (r > r_min and ‖g‖² > minGradNormSq), else
  *   its maximal-r iterate with ‖g‖² > minGradNormSq, when that r > r_min,

@@ -8,7 +8,7 @@
  * native addon's initialisation (koffi, loading OpenBLAS) aborts the whole process with
  * "FATAL ERROR: Error::ThrowAsJavaScriptException napi_throw" (the addon's napi_throw fails in
  * a terminating environment). With many workers and short tasks the first workers used to finish
- * every task while the last ones were still loading, and were terminated then (issue 15).
+ * every task while the last ones were still loading, and were terminated then.
  */
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
@@ -20,7 +20,7 @@ import type { CheckpointPolicy } from '../run/checkpoint.js';
 
 export interface WorkerInit {
   suite: ResolvedSuite;
-  /** The registry's setup modules (registry/setup.ts): with the suite's plugin files, they rebuild it in the thread. */
+  /** The registry's setup modules (core/registry/setup.ts): with the suite's plugin files, they rebuild it in the thread. */
   setupModules: readonly string[];
   out: string;
   kernels: string;

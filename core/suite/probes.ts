@@ -8,7 +8,7 @@
  *             Hutchinson's estimator ‖H‖_F² = E‖Hz‖², z Rademacher (m + 1 HVPs).
  *   spectral  the share of ‖g‖² in eigen-directions with |λ| ≤ τ‖H‖₂ on the τ grid
  *             (core/analysis/spectral-flatness.ts; dense Hessian, n ≤ DENSE_MAX_DIM).
- * Newton probes take a `solver` (minres-qlp, minres-qlp-reorth, exact; exact-direction.ts).
+ * Newton probes take a `solver` (minres-qlp, minres-qlp-reorth, exact; core/newton/exact-direction.ts).
  * A probe's oracle calls are counted and reported apart from the method's own work.
  */
 import { hessianEigen, isDenseSolver, requireDenseSolver, type NewtonSolver } from '../newton/exact-direction.js';

@@ -116,8 +116,10 @@ export function summarizeMethod(suite: ResolvedSuite, index: number, records: Re
   };
 }
 
-/** Reads whatever final records exist for each method of a suite directory. */
-/** Each method's finished records; an empty or cut-short record file counts as unfinished (reported to `onDamaged`). */
+/**
+ * Reads whatever final records exist for each method of a suite directory: each method's finished
+ * records; an empty or cut-short record file counts as unfinished (reported to `onDamaged`).
+ */
 export function readMethodRecords(out: string, suite: ResolvedSuite, runs: number, onDamaged?: DamagedRecord): Array<Map<number, RunRecord>> {
   return suite.steppers.map((_, stepper) => {
     const m = new Map<number, RunRecord>();

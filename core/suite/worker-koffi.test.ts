@@ -1,5 +1,5 @@
 /**
- * Issue 15: `suite --workers 8` (16, 24, 64) aborted 2–3 times in 10 with "FATAL ERROR:
+ * Regression: `suite --workers 8` (16, 24, 64) aborted 2–3 times in 10 with "FATAL ERROR:
  * Error::ThrowAsJavaScriptException napi_throw". Cause: threads terminated while koffi's native
  * initialisation ran (the pool stopped workers that were still starting once the first ones had
  * finished every task; the MLP oracle's dispose did the same). Before the fix the 24-worker

@@ -1,5 +1,5 @@
 /**
- * Batched curvature (issue 12): `MlpOracle.hvpBlock` equals k single HVPs, and the dense Hessian
+ * Batched curvature: `MlpOracle.hvpBlock` equals k single HVPs, and the dense Hessian
  * built from batched passes equals the sequential build, to ~1e-12 relative, on every
  * architecture (biases or not, every activation, MSE and softmax CE, ℓ2), with both kernel sets
  * and with worker threads.

@@ -33,7 +33,7 @@
  * compared by content, so an HVP at a θ already seen redoes no forward/backward pass in any
  * thread. The oracle also caches the summed loss and gradient per θ.
  *
- * 'hvp-block' (`hvpBlock`, issue 12): k HVPs in one batched R-pass per engine
+ * 'hvp-block' (`hvpBlock`): k HVPs in one batched R-pass per engine
  * (MlpSliceEngine.hvpBlockData, GEMM-shaped), also on the worker threads; the dense Hessian
  * (`hessian`) is built from blocks of unit vectors this way.
  *
@@ -334,7 +334,7 @@ export class MlpOracle implements Oracle {
     return H;
   }
 
-  /** The dense Hessian by n sequential HVPs (the build before issue 12; kept as the reference and the bench's baseline). Counts n HVPs. */
+  /** The dense Hessian by n sequential HVPs (the build before batched products; kept as the reference and the bench's baseline). Counts n HVPs. */
   hessianSequential(theta: Float64Array): Float64Array {
     const n = this.dim;
     checkTheta(theta, n, 'parameter vector θ');

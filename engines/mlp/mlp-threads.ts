@@ -26,7 +26,7 @@
  * process alive) and are terminated by `dispose()`, or when the owning oracle is garbage-collected.
  * Until then they are neither unref'd nor terminated: stopping a thread inside koffi's native
  * initialisation aborts the process ("FATAL ERROR: Error::ThrowAsJavaScriptException
- * napi_throw", issue 15); a worker disposed that early leaves by itself on CMD_EXIT.
+ * napi_throw"); a worker disposed that early leaves by itself on CMD_EXIT.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

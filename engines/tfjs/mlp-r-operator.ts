@@ -1,13 +1,13 @@
 /**
  * The MLP oracle in TensorFlow.js (float32): the same network, layout and loss conventions as
- * the float64 engine (mlp/mlp-oracle.ts), so a problem runs on either (`engine: f64 | tfjs`).
+ * the float64 engine (engines/mlp/mlp-oracle.ts), so a problem runs on either (`engine: f64 | tfjs`).
  *
  * HVP ('r-operator', the default): Pearlmutter's R-operator written out in tfjs ops — the
  * forward and backward passes are explicit (no tape), cached per θ, and each HVP is one R-forward
  * and one R-backward pass over them, with the activations' closed-form σ' and σ''. It needs no
  * second derivative from tfjs at all, so it is right for every activation (identity, swish,
  * tanh, relu) and both losses (MSE, softmax cross-entropy), whatever tfjs's double backprop does.
- * The formulas are those of mlp-oracle.ts's header:
+ * The formulas are those of engines/mlp/mlp-oracle.ts's header:
  *   R{Z_l} = R{A_{l−1}}·W_lᵀ + A_{l−1}·V_lᵀ + 1·c_lᵀ,   R{A_l} = σ'(Z_l) ⊙ R{Z_l},   R{A_0} = 0
  *   R{dA_L} = MSE: 2/(N·d_out)·R{A_L};  CE: (P ⊙ R{A_L} − P ⊙ rowsum(P ⊙ R{A_L}))/N
  *   R{dZ_l} = R{dA_l} ⊙ σ'(Z_l) + dA_l ⊙ σ''(Z_l) ⊙ R{Z_l}

@@ -1,7 +1,7 @@
 /**
  * Starts the tfjs backend a suite worker thread must compute on, before it builds its problem.
  *
- * The main process chooses the backend (`prepareEngine('tfjs')`, engine.ts) and records it in
+ * The main process chooses the backend (`prepareEngine('tfjs')`, engines/select.ts) and records it in
  * $GRADFLAT_TFJS_BACKEND, which worker threads inherit. The WASM backend can only start
  * asynchronously and problems are built synchronously, so a worker of a tfjs suite awaits this
  * first (core/suite/suite-worker.ts). Nothing else calls it: importing gradflat never loads tfjs,

@@ -4,9 +4,9 @@
  * θ stays where it is and the step reports `halted` — unlike the paper's reference code, which
  * returns the zero vector as the new point (itself a critical point for bias-free networks).
  *
- * `solver` (issue 12): 'minres-qlp-reorth' and 'exact' (p = −H⁺g) change only the direction;
+ * `solver`: 'minres-qlp-reorth' and 'exact' (p = −H⁺g) change only the direction;
  * 'exact-lm' replaces direction and line search by Levenberg–Marquardt on the merit ‖g‖²
- * (lm-step.ts). Step metrics always carry the paper's r of the step's Newton solve.
+ * (core/newton/lm-step.ts). Step metrics always carry the paper's r of the step's Newton solve.
  */
 import { inject, injectable } from '../../core/di.js';
 import { isDenseSolver, requireDenseSolver } from '../../core/newton/exact-direction.js';

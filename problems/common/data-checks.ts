@@ -2,9 +2,9 @@
  * Refuses autoencoder data too small or too degenerate for the problem, before any work: with
  * fewer samples than input dimensions, or samples spanning fewer dimensions (repeated or
  * constant rows), the data's second moment is singular; a one-row CSV made training diverge to
- * 1e302 and the runs came out "gradient-flat" from non-finite numbers (issue 15). The linear
+ * 1e302 and the runs came out "gradient-flat" from non-finite numbers. The linear
  * autoencoder also needs distinct covariance eigenvalues for its analytic critical points
- * (Baldi & Hornik 1989; see linear-ae-truth.ts).
+ * (Baldi & Hornik 1989; see problems/linear-ae/truth.ts).
  */
 import { secondMoment } from '../../core/data/gaussian.js';
 import type { DenseKernels } from '../../core/linalg/kernels.js';
