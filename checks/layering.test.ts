@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,4 +38,22 @@ test('an upward import, a method importing another, and a cycle between folders 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('generic code never branches on a built-in problem or method name (problems and methods declare what the harness needs)', async () => {
+  const { builtinPlugins, builtinProblems } = await import('../builtins.js');
+  const names = [...builtinProblems, ...builtinPlugins].map((p) => p.name.replace(/-/g, '\\-')).join('|');
+  // A comparison with a name, a case label, or a table keyed by names.
+  const branch = new RegExp(`(===|!==|==|!=|case)\\s*['"](${names})['"]|['"](${names})['"]\\s*(===|!==|:)`);
+  const offenders: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(join(ROOT, dir), { withFileTypes: true })) {
+      const rel = `${dir}/${e.name}`;
+      if (e.isDirectory()) { if (e.name !== 'testing') walk(rel); continue; }
+      if (!rel.endsWith('.ts') || /\.test\.ts$|testing\.ts$|-fixtures\.ts$/.test(rel)) continue;
+      readFileSync(join(ROOT, rel), 'utf8').split('\n').forEach((line, i) => { if (branch.test(line)) offenders.push(`${rel}:${i + 1}: ${line.trim()}`); });
+    }
+  };
+  walk('core');
+  assert.deepEqual(offenders, []);
 });

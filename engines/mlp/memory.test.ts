@@ -8,12 +8,24 @@ import { mlpOracleMemory } from './memory.js';
 import { MlpOracle } from './mlp-oracle.js';
 import type { MlpSpec } from './architecture.js';
 
-// A collection inside the measured window frees garbage from earlier (module loading) and makes
-// `used` look smaller than what the oracle holds: collect first.
+// A collection inside the measured window frees garbage from earlier (module loading, the
+// previous case's oracle) and makes `used` look smaller than what the oracle holds. V8 frees
+// array buffers after a collection on a background thread: collect until the count settles.
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
+async function settledArrayBuffers(): Promise<number> {
+  let last = -1;
+  for (let i = 0; i < 50; i++) {
+    gc();
+    await new Promise((r) => setTimeout(r, 5));
+    const now = process.memoryUsage().arrayBuffers;
+    if (now === last) return now;
+    last = now;
+  }
+  return last;
+}
 
-test('mlpOracleMemory predicts the oracle\'s allocations (ArrayBuffers after a gradient and an HVP)', () => {
+test('mlpOracleMemory predicts the oracle\'s allocations (ArrayBuffers after a gradient and an HVP)', async () => {
   const rng = new Rng(4);
   const cases: Array<{ spec: MlpSpec; N: number }> = [
     { spec: { layers: [64, 48, 24, 10], hiddenActivation: 'swish', biases: true, loss: 'softmax-cross-entropy', l2: 1e-4 }, N: 1500 },
@@ -24,8 +36,7 @@ test('mlpOracleMemory predicts the oracle\'s allocations (ArrayBuffers after a g
     const dOut = spec.layers[spec.layers.length - 1];
     const inputs = rng.uniformVector(N * dIn);
     const data = spec.loss === 'mse' ? { inputs, targets: rng.uniformVector(N * dOut), N } : { inputs, labels: Int32Array.from({ length: N }, () => rng.int(dOut)), N };
-    gc();
-    const before = process.memoryUsage().arrayBuffers;
+    const before = await settledArrayBuffers();
     const o = new MlpOracle(spec, data, typescriptKernels, { threads: 1, chunks: 1 });
     const theta = rng.uniformVector(o.dim, -0.1, 0.1);
     const out = new Float64Array(o.dim);
