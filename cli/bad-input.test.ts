@@ -6,8 +6,8 @@
  *   - that nothing outside gradflat's own outputs changed: every file the case put there
  *     before is still there with the same content, and new files appear only under the
  *     directories given to --out (or the case's declared outputs).
- * Cases `P<n>` are the probe's numbers (`../shared/bad-input-probe.md` at 1d011b9); `X…` are
- * ours. A case may carry `todo` (a known weakness: it runs, but a failure does not fail the
+ * Cases `P<n>` keep the numbers an outside bad-input probe gave them, so a report names its case;
+ * `X…` are ours. A case may carry `todo` (a known weakness: it runs, but a failure does not fail the
  * build); none does today. Exit codes are checked exactly (README "Exit codes").
  */
 import { describe, test } from 'node:test';

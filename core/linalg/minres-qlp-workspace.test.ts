@@ -9,6 +9,7 @@ import { Rng } from '../random/rng.js';
 import { combination, spectralMatrix } from '../testing/spectral-matrices.js';
 import { denseMatVec } from './exact-newton.js';
 import { MINRES_QLP_EXITS, minresQlp, MinresQlpWorkspace, type MinresQlpOptions, type MinresQlpResult } from './minres-qlp.js';
+import { float64ArraysMade } from '../testing/allocations.js';
 
 type Apply = (v: Float64Array, out: Float64Array) => void;
 interface Case { name: string; apply: Apply; b: Float64Array; options: MinresQlpOptions }
@@ -68,14 +69,6 @@ test('solves through one workspace, in either order, equal fresh solves bit for 
 });
 
 test('a solve through a reused workspace allocates no Float64Array of length n; a fresh one allocates eight', () => {
-  const Original = globalThis.Float64Array;
-  let made = 0;
-  class Counting extends Original {
-    constructor(...args: unknown[]) {
-      super(...(args as [number]));
-      if (this.length === n) made++;
-    }
-  }
   // Case 1 reaches the QLP phase; case 3 reorthogonalises (its stored Lanczos vectors are kept
   // by the workspace, so only a solve longer than every earlier one adds any).
   for (const i of [1, 3]) {
@@ -83,19 +76,8 @@ test('a solve through a reused workspace allocates no Float64Array of length n; 
     const ws = new MinresQlpWorkspace(n);
     const buffers = [ws.x, ws.v, ...ws.r, ws.w, ws.wl, ws.xl2];
     const first = minresQlp(c.apply, c.b, c.options, ws);
-    globalThis.Float64Array = Counting as unknown as Float64ArrayConstructor;
-    let reused: number;
-    let fresh: number;
-    try {
-      made = 0;
-      minresQlp(c.apply, c.b, c.options, ws);
-      reused = made;
-      made = 0;
-      minresQlp(c.apply, c.b, c.options);
-      fresh = made;
-    } finally {
-      globalThis.Float64Array = Original;
-    }
+    const reused = float64ArraysMade(n, () => minresQlp(c.apply, c.b, c.options, ws));
+    const fresh = float64ArraysMade(n, () => minresQlp(c.apply, c.b, c.options));
     const basis = c.options.reorthogonalize ? first.iterations + 1 : 0; // one stored v per Lanczos step
     assert.equal(fresh, 8 + basis, `${c.name}: the counter sees the allocations of a workspace-less solve`);
     assert.equal(reused, 0, c.name);

@@ -14,6 +14,7 @@ import { MlpOracle } from '../../engines/mlp/mlp-oracle.js';
 import { randomMlpData, randomVec } from '../../engines/mlp/test-data.js';
 import { SWITCH_FRACTION, hessianOperator, hessianOperatorModeFromEnv, symmetricMatvec } from './hessian-operator.js';
 import { newtonDirection, NewtonSolveWorkspace } from './direction.js';
+import { float64ArraysMade } from '../testing/allocations.js';
 
 /** A fixed symmetric matrix behind the Oracle API, declaring the batched capabilities or not. */
 function matrixOracle(A: Float64Array, n: number, batched: boolean): Oracle {
@@ -181,26 +182,9 @@ test('newtonDirection through a NewtonSolveWorkspace: the same bits as fresh buf
   const g = randomVec(m, seededNormal(8));
   const mws = new NewtonSolveWorkspace(m);
   newtonDirection(oracle, new Float64Array(m), g, { rtol: 1e-8, workspace: mws });
-  const Original = globalThis.Float64Array;
-  let made = 0;
-  class Counting extends Original {
-    constructor(...args: unknown[]) {
-      super(...(args as [number]));
-      if (this.length === m) made++;
-    }
-  }
-  globalThis.Float64Array = Counting as unknown as Float64ArrayConstructor;
-  let reusedMade: number;
-  let freshMade: number;
-  try {
-    newtonDirection(oracle, new Original(m), g, { rtol: 1e-8, workspace: mws });
-    reusedMade = made;
-    made = 0;
-    newtonDirection(oracle, new Original(m), g, { rtol: 1e-8 });
-    freshMade = made;
-  } finally {
-    globalThis.Float64Array = Original;
-  }
+  const theta0 = new Float64Array(m);
+  const reusedMade = float64ArraysMade(m, () => newtonDirection(oracle, theta0, g, { rtol: 1e-8, workspace: mws }));
+  const freshMade = float64ArraysMade(m, () => newtonDirection(oracle, theta0, g, { rtol: 1e-8 }));
   assert.equal(freshMade, 10, 'eight in MINRES-QLP, −g and the operator\'s θ');
   assert.equal(reusedMade, 0);
 });

@@ -1,6 +1,7 @@
 /**
  * Injection tokens. TypeScript interfaces are erased at run time and tsx/esbuild emit no
- * decorator metadata (tsyringe issue 270), so every injected parameter names its token.
+ * decorator metadata (so tsyringe cannot read constructor parameter types), so every injected
+ * parameter names its token.
  * The tokens are registered symbols (Symbol.for): two copies of gradflat loaded in one process
  * (a user's plugin whose 'gradflat' resolves to another path) still agree on them.
  */

@@ -2,7 +2,7 @@
  * Twice-differentiable versions of the tfjs ops whose built-in gradients break double backprop.
  *
  * tfjs differentiates a gradient again (tf.grad of tf.grad) only through ops whose gradient
- * function uses the op's INPUTS. tf.exp, tf.sigmoid and tf.tanh (tfjs issue 3252) compute their
+ * function uses the op's INPUTS. tf.exp, tf.sigmoid and tf.tanh compute their
  * gradient from the op's saved OUTPUT, which the second pass treats as a constant: the second
  * derivative of the op itself is then silently dropped (swish x·σ(x) gets a Hessian off by 60%
  * at x = −1.3), or, when nothing else connects, tf.grad throws. tf.logSoftmax (a custom-gradient
