@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readRunRecord } from '../core/run/record-file.js';
 import type { RunRecord } from '../core/run/run-one.js';
-import type { TrainingRunSummary } from '../core/registry/catalog.js';
+import type { TrainingRunSummary } from '../core/registry/problems.js';
 import { quartiles } from '../core/suite/summarize.js';
 
 export interface Claim {

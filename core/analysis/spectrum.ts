@@ -8,6 +8,7 @@
  */
 import type { DenseKernels } from '../linalg/kernels.js';
 import { frobeniusNorm } from '../oracle/dense-hessian.js';
+import { spectralNormOf } from '../linalg/exact-newton.js';
 
 export const DEFAULT_INDEX_CUTOFF = 1e-5;
 
@@ -36,6 +37,5 @@ export interface HessianSpectrum {
 
 export function spectrumOf(h: Float64Array, n: number, kernels: DenseKernels): HessianSpectrum {
   const { values } = kernels.symmetricEigen(h, n, false);
-  const spectralNorm = n ? Math.max(Math.abs(values[0]), Math.abs(values[n - 1])) : 0;
-  return { eigenvalues: values, frobenius: frobeniusNorm(h), spectralNorm };
+  return { eigenvalues: values, frobenius: frobeniusNorm(h), spectralNorm: spectralNormOf(values) };
 }

@@ -62,7 +62,7 @@ export function queueExecutor(urlText: string, opts: QueueExecutorOptions = {}):
           if (old && (await old.getState()) === 'failed') await old.retry('failed');
         }
         await queue.addBulk(jobs);
-        if (opts.workers) local = await startQueueWorker(urlText, { concurrency: opts.workers, lockMs: opts.lockMs });
+        if (opts.workers) local = await startQueueWorker(urlText, { concurrency: opts.workers, lockMs: opts.lockMs, setupModules: init.setupModules });
         await waitForJobs(queue, ids, (task) => taskPaths(init.out, init.suite, task), on, describe, opts);
       } finally {
         await local?.close();

@@ -83,6 +83,14 @@ export class StepperThrew extends Error {
 }
 
 /**
+ * A run that failed, `message` saying which (stepper, run): a PluginError naming the stepper when
+ * its own code threw (StepperThrew), else a plain Error; the failure is the cause either way.
+ */
+export function runFailure(stepper: string, message: string, cause: unknown): Error {
+  return cause instanceof StepperThrew ? new PluginError('stepper', stepper, message, { cause }) : new Error(message, { cause });
+}
+
+/**
  * A run record on disk that cannot be used (cut short, not a record): `reason` says why without
  * the file's name (callers name it their way). Readers treat the run as unfinished, so running
  * the same command again reruns it; should it reach the CLI, exit 1.

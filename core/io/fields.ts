@@ -13,7 +13,6 @@ import { z } from 'zod';
 import { ConfigError, showValue, UsageError } from './errors.js';
 
 export { z };
-export { ConfigError };
 
 /** How a value is shown in messages: Infinity and NaN as such, also inside lists (JSON would say null). */
 export const shown = showValue;

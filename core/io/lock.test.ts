@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { UsageError } from './errors.js';
-import { DirectoryBusyError, LOCK_FILE, lockDirectory } from './lock.js';
+import { LOCK_FILE, lockDirectory } from './lock.js';
+import { DirectoryBusyError } from './errors.js';
 
 const lockModule = new URL('./lock.js', import.meta.url).href;
 

@@ -30,7 +30,6 @@ export interface DirectoryLock {
   release(): void;
 }
 
-export { DirectoryBusyError };
 
 // Locks held by this process, by absolute path, with a count: re-entrant within the process.
 const held = new Map<string, { count: number; path: string }>();

@@ -241,7 +241,9 @@ export class MinresQlpWorkspace {
 
   /** Whether `a` is (a view of) one of the n-vectors, e.g. x of an earlier solve passed back as b. */
   ownsMemoryOf(a: Float64Array): boolean {
-    return [this.x, this.v, ...this.r, this.w, this.wl, this.xl2].some((u) => u.buffer === a.buffer);
+    const m = a.buffer;
+    return m === this.x.buffer || m === this.v.buffer || m === this.r[0].buffer || m === this.r[1].buffer || m === this.r[2].buffer ||
+      m === this.w.buffer || m === this.wl.buffer || m === this.xl2.buffer;
   }
 }
 
@@ -321,7 +323,7 @@ export function minresQlp(
     throw new RangeError(`minresQlp: workspace of order ${workspace.n} cannot solve a system of order ${n} (MinresQlpWorkspace.ofOrder makes one that fits)`);
   }
   const ws = workspace ?? new MinresQlpWorkspace(n);
-  if (ws.ownsMemoryOf(b)) throw new RangeError('minresQlp: b must not be a buffer of the workspace it is solved in (the solve overwrites them)');
+  if (workspace !== undefined && workspace.ownsMemoryOf(b)) throw new RangeError('minresQlp: b must not be a buffer of the workspace it is solved in (the solve overwrites them)');
   const rtol = options.rtol ?? 1e-6;
   const maxit = options.maxit ?? n;
   const maxxnorm = options.maxxnorm ?? 1e7;

@@ -11,7 +11,7 @@ import { minresQlp } from '../linalg/minres-qlp.js';
 import { typescriptKernels } from '../linalg/kernels-typescript.js';
 import { seededNormal } from '../../engines/mlp/init.js';
 import { MlpOracle } from '../../engines/mlp/mlp-oracle.js';
-import { randomMlpData, randomVec } from '../../engines/mlp/test-data.js';
+import { randomMlpData, randomVec } from '../../engines/mlp/testing.js';
 import { SWITCH_FRACTION, hessianOperator, hessianOperatorModeFromEnv, symmetricMatvec } from './hessian-operator.js';
 import { newtonDirection, NewtonSolveWorkspace } from './direction.js';
 import { float64ArraysMade } from '../testing/allocations.js';

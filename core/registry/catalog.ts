@@ -7,9 +7,7 @@ import type { DenseKernels } from '../linalg/kernels.js';
 import { registry as defaultRegistry, type PluginRegistry } from './registry.js';
 import type { Problem, ProblemConfig, ProblemRegistry } from './problems.js';
 
-export type { Problem, ProblemConfig, StartSettings, TrainingRunSummary, ProblemPlugin, ProblemContext, BuiltProblem } from './problems.js';
-
-export type ProblemName = string;
+export type { Problem, ProblemConfig, ProblemPlugin } from './problems.js';
 
 /** How the oracle computes (never what): suite workers ask for one thread each. */
 export interface BuildOptions {

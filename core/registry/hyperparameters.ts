@@ -6,7 +6,6 @@
 import { HyperparameterError, UsageError } from '../io/errors.js';
 import { booleanField, numberField, shown, z } from '../io/fields.js';
 
-export { HyperparameterError };
 
 export type HyperparameterSpec =
   | { type: 'number'; default: number; min?: number; max?: number; exclusiveMin?: boolean; exclusiveMax?: boolean; description: string }

@@ -95,7 +95,7 @@ export interface ProblemPlugin {
    * What the size checks bound before the problem is built, from the options as given (numbers
    * already read from text): the data held in memory, and a fixed set of starts set by an option.
    */
-  sizes?(options: Readonly<Record<string, unknown>>): ProblemSizes;
+  sizes?(options: ProblemOptions): ProblemSizes;
   /** Figures of this problem's own for the report (e.g. trajectories drawn over the loss surface). */
   reportFigures?(dir: DirData, ctx: ReportFigureContext): { figures: ProblemFigure[]; notes: string[] };
 }
@@ -169,7 +169,7 @@ export class ProblemRegistry {
   }
 
   /** The problem's own options of a config (all keys but name, seed, starts), validated, defaults filled in. */
-  resolveOptions(config: ProblemConfig): ProblemOptions {
+  resolveOptions(config: Pick<ProblemConfig, 'name'> & { [option: string]: unknown }): ProblemOptions {
     const given = Object.fromEntries(Object.entries(config).filter(([k, v]) => !FRAMEWORK_KEYS.has(k) && v !== undefined));
     const schema = this.get(config.name).options;
     for (const k of Object.keys(given)) {

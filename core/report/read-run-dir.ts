@@ -37,7 +37,6 @@ function estimatedIndexFields(final: Json): Partial<RunRow> {
   };
 }
 
-export { ReportInputError };
 
 export interface ReadOptions {
   /** Name of the directory in the report (default: its basename). */

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { replayQuarticTrajectories } from '../../problems/quartic/replay.js';
-import { parseStepLog, readRunDirectory, ReportInputError } from './read-run-dir.js';
+import { parseStepLog, readRunDirectory } from './read-run-dir.js';
+import { ReportInputError } from '../io/errors.js';
 import { quarticRun, quarticSuite, quiet, testRegistry } from './testing.js';
 import { uniqueNames, writeReport } from './write-report.js';
 

@@ -8,7 +8,7 @@ import type { MlpSpec } from '../../engines/mlp/architecture.js';
 import { PluginRegistry } from '../registry/registry.js';
 import { builtinPlugins, registerBuiltins } from '../../builtins.js';
 import { Rng } from '../random/rng.js';
-import { randomMlpData } from '../../engines/mlp/test-data.js';
+import { randomMlpData } from '../../engines/mlp/testing.js';
 import type { StepperState } from '../stepper/stepper.js';
 import { CheckpointClock, checkpointPolicyFromEnv, decodeCheckpoint, encodeCheckpoint, encodeExact } from './checkpoint.js';
 

@@ -16,7 +16,7 @@ import { DEFAULT_THRESHOLDS, type ClassThresholds } from '../analysis/flatness.j
 import type { IndexMethod } from '../analysis/index-estimate.js';
 import { DEFAULT_INDEX_CUTOFF } from '../analysis/spectrum.js';
 import { writeJsonAtomic } from '../io/atomic.js';
-import { PluginError, StepperThrew, UsageError } from '../io/errors.js';
+import { runFailure, UsageError } from '../io/errors.js';
 import { parseField } from '../io/fields.js';
 import { lockDirectory, removeIfEmpty, type DirectoryLock } from '../io/lock.js';
 import { experimentConfigShape } from './config-schema.js';
@@ -33,7 +33,7 @@ import { terminalProgress, type Progress } from './progress.js';
 import { discardOutputs, fileSha256, openRunDirectory, removeStaleTemps } from './run-directory.js';
 import { readRunRecord } from './record-file.js';
 import { runOne, type RunRecord } from './run-one.js';
-import { checkProblemSize, checkRunSize, nameOf, RUN_FLAGS, type SizeNames } from './size-limits.js';
+import { checkProblemSize, checkRunSize, RUN_FLAGS, type SizeNames } from './size-limits.js';
 import { buildSummary, type Summary } from './summary.js';
 import { checkpointPathFor, checkpointPolicyFromEnv, fileCheckpointStore, type CheckpointPolicy } from './checkpoint.js';
 
@@ -124,19 +124,19 @@ export function runExperiment(config: ExperimentConfig, out: string, kernels: De
   // configuration". The checks throw UsageError for what is the user's to fix (exit 2).
   const checked = { hp: registry.resolveHyperparameters(config.stepper, config.hyperparameters), ...validate(config, registry) };
   const names = hooks.sizeNames ?? RUN_FLAGS;
-  checkProblemSize(config.problem, names, registry.problems);
+  const sizes = checkProblemSize(config.problem, names, registry.problems);
   // A problem built by the caller (async builds) stays the caller's to dispose.
   const problem = hooks.problem ?? buildProblem(config.problem, kernels, {}, registry);
   try {
     // The stepper must be constructible on this problem (oracle capabilities, hyperparameter pairs).
     registry.create(config.stepper, problem.oracle, checked.hp, { kernels });
     // Starts fixed by an option (the quartic's grid) set the run count instead of config.runs.
-    const fixed = registry.problems.get(problem.name).sizes?.(registry.problems.resolveOptions(config.problem)).fixedStarts;
+    const fixed = sizes.fixedStarts;
     const runs = fixed ? fixed.count : config.runs;
     checkRunSize({
       runs, tasks: runs, dim: problem.oracle.dim, iterations: config.iterations, totalSteps: runs * config.iterations, out,
       training: problem.info.starts as { trainings: number; steps: number; keepEvery: number } | undefined,
-    }, names, fixed ? nameOf(names, fixed.option) : names.runs, fixed ? fixed.value : runs);
+    }, names, fixed ? names.option(fixed.option) : names.runs, fixed ? fixed.value : runs);
     const probe = probeSettings(config, problem, registry, checked.hp);
     const policy = hooks.checkpoint ?? checkpointPolicyFromEnv();
     const lock = lockDirectory(out);
@@ -160,7 +160,7 @@ function runProblem(
   // or leaving it implicit names the same experiment. The kernels are part of it: their
   // round-off differs, so a resumed directory must not mix runs of two kernel sets.
   // A plugin's problem adds its resolved options (its info need not repeat them); the built-ins' info covers theirs.
-  const options = registry.problems.get(problem.name).infoCoversOptions ? undefined : problemsOf(registry).resolveOptions(config.problem);
+  const options = registry.problems.get(problem.name).infoCoversOptions ? undefined : registry.problems.resolveOptions(config.problem);
   const resolved = { ...config, problem: { ...problem.info, name: problem.name, seed: config.problem.seed, ...(options && { options }) }, hyperparameters: hp, thresholds, indexCutoff, cutoffs };
   const dataFile = config.problem.dataFile;
   const version = packageVersion();
@@ -202,7 +202,7 @@ function runProblem(
     } catch (e) {
       // The same context the suite gives: which stepper, which run (the step is in the message).
       const message = `stepper '${config.stepper}' run ${run} of ${starts.length} failed: ${(e as Error).message}`;
-      throw e instanceof StepperThrew ? new PluginError('stepper', config.stepper, message, { cause: e }) : new Error(message, { cause: e });
+      throw runFailure(config.stepper, message, e);
     }
     writeJsonAtomic(recordPath(out, run), record);
     store?.clear(); // after the record: a crash in between leaves a checkpoint, never neither

@@ -5,7 +5,8 @@
  * instead of stopping every later command with a bare JSON parse error.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { DamagedRecordError, parseRunRecord } from './records.js';
+import { parseRunRecord } from './records.js';
+import { DamagedRecordError } from '../io/errors.js';
 import type { RunRecord } from './run-one.js';
 
 /** Why a record file on disk could not be used (to name it in a warning). */

@@ -65,7 +65,6 @@ export const runRecordSchema = z.object({
   probeWork: counters.optional(),
 }).catchall(revived);
 
-export { DamagedRecordError };
 
 /** Parses a run record's JSON text; `file` names it in errors. */
 export function parseRunRecord(text: string, file: string): RunRecord {

@@ -39,7 +39,6 @@ export interface RunLoopOutcome<S extends StepperState = StepperState> {
   wallMs: number;
 }
 
-export { StepperThrew };
 
 function guarded<T>(step: number | 'init', fn: () => T): T {
   try {

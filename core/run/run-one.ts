@@ -166,7 +166,7 @@ function runLogged(ctx: RunContext, run: number, theta0: Float64Array, log: Step
   const probeWork = observer?.work();
   const work = { ...method.counters };
   const evalStart = performance.now();
-  const final = evaluatePoint(oracle, outcome.state.theta, kernels, { solve: ctx.probe, indexCutoff: ctx.indexCutoff, thresholds: ctx.thresholds, indexMethod: ctx.indexMethod, ...(ctx.solveWorkspace && { workspace: ctx.solveWorkspace }) });
+  const final = evaluatePoint(oracle, outcome.state.theta, kernels, { solve: ctx.probe, indexCutoff: ctx.indexCutoff, thresholds: ctx.thresholds, indexMethod: ctx.indexMethod, workspace: ctx.solveWorkspace });
   const evaluationMs = performance.now() - evalStart;
   const match = (loss: number, neg: number | undefined) => (ctx.truth && neg !== undefined ? matchToTruth(loss, neg, ctx.truth) : undefined);
   const record: RunRecord = {

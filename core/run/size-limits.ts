@@ -12,7 +12,7 @@ import { existsSync, statfsSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
-import type { ProblemRegistry } from '../registry/problems.js';
+import type { ProblemConfig, ProblemRegistry, ProblemSizes } from '../registry/problems.js';
 import { UsageError } from '../io/errors.js';
 
 /** Heap per finished run kept in memory (record, summary row): 2.4 KB measured on the quartic; with margin. */
@@ -48,38 +48,40 @@ function checkHeap(name: string, value: number, bytes: number, what: string): vo
 
 /** What the flags are called where the numbers came from (`gradflat run` flags or suite-file fields). */
 export interface SizeNames {
-  samples: string;
-  grid: string;
   runs: string;
   iterations: string;
   trainSteps: string;
-  /** Any other problem option. */
+  /** A problem option. */
   option(name: string): string;
 }
-export const RUN_FLAGS: SizeNames = { samples: '--samples', grid: '--grid', runs: '--runs', iterations: '--iterations', trainSteps: '--train-steps', option: (o) => `--option ${o}` };
-export const SUITE_FIELDS: SizeNames = { samples: 'problem.samples', grid: 'problem.grid', runs: 'starts.count', iterations: 'iterations', trainSteps: 'problem.starts.steps', option: (o) => `problem.${o}` };
+/** `gradflat run` has flags of its own for two problem options; the rest go through --option. */
+export const RUN_FLAGS: SizeNames = {
+  runs: '--runs', iterations: '--iterations', trainSteps: '--train-steps',
+  option: (o) => (o === 'samples' || o === 'grid' ? `--${o}` : `--option ${o}`),
+};
+export const SUITE_FIELDS: SizeNames = { runs: 'starts.count', iterations: 'iterations', trainSteps: 'problem.starts.steps', option: (o) => `problem.${o}` };
 
-/** Before the problem is built: what its `sizes` declares (the data; starts fixed by an option, as the quartic's grid). */
-export function checkProblemSize(given: { name: string; [option: string]: unknown }, names: SizeNames, problems: ProblemRegistry): void {
-  if (!problems.has(given.name)) return; // unknown: the option check names it
-  const { data, fixedStarts } = problems.get(given.name).sizes?.(given) ?? {};
+/**
+ * Before the problem is built: what its `sizes` declares (the data; starts fixed by an option, as
+ * the quartic's grid), for options already checked by the caller. Returns the sizes.
+ */
+export function checkProblemSize(given: Pick<ProblemConfig, 'name'> & { [option: string]: unknown }, names: SizeNames, problems: ProblemRegistry): ProblemSizes {
+  if (!problems.has(given.name)) return {}; // unknown: the option check names it
+  const sizes = problems.get(given.name).sizes?.(problems.resolveOptions(given)) ?? {};
+  const { data, fixedStarts } = sizes;
   if (data) {
     const { memory } = sizeBudgets();
     const bytes = data.samples * data.valuesPerSample * 8 * DATA_COPIES;
     if (!(bytes <= memory)) {
-      refuse(nameOf(names, data.option), data.samples, bytes, `the data (${data.valuesPerSample} float64 values per sample, about ${DATA_COPIES} copies)`,
+      refuse(names.option(data.option), data.samples, bytes, `the data (${data.valuesPerSample} float64 values per sample, about ${DATA_COPIES} copies)`,
         `half of this machine's memory (${formatBytes(memory)})`);
     }
   }
   if (fixedStarts) {
     const { option, value, count } = fixedStarts;
-    checkHeap(nameOf(names, option), value, count * (RUN_HEAP_BYTES + 4 * PARAMETER_HEAP_BYTES), `${count.toExponential(2)} runs (${option}²) kept in memory`);
+    checkHeap(names.option(option), value, count * (RUN_HEAP_BYTES + 4 * PARAMETER_HEAP_BYTES), `${count.toExponential(2)} runs (${option}²) kept in memory`);
   }
-}
-
-/** The flag or field a problem option is given as. */
-export function nameOf(names: SizeNames, option: string): string {
-  return option === 'samples' || option === 'grid' ? names[option] : names.option(option);
+  return sizes;
 }
 
 /**

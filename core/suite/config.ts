@@ -22,16 +22,16 @@ import { DEFAULT_INDEX_CUTOFF } from '../analysis/spectrum.js';
 import { DEFAULT_PINV_RCOND } from '../linalg/exact-newton.js';
 import { INDEX_METHODS, type IndexMethod } from '../analysis/index-estimate.js';
 import {
-  arrayField, choiceField, ConfigError, integerField, numberField, objectField, parseField, recordField, stringField, z,
+  arrayField, choiceField, integerField, numberField, objectField, parseField, recordField, stringField, z,
 } from '../io/fields.js';
-import { HyperparameterError, type Hyperparameters } from '../registry/hyperparameters.js';
+import type { Hyperparameters } from '../registry/hyperparameters.js';
+import { ConfigError, HyperparameterError, UsageError } from '../io/errors.js';
 import { loadPluginFiles } from '../registry/load.js';
 import type { PluginRegistry } from '../registry/registry.js';
 import { problemsOf, type ProblemConfig } from '../registry/catalog.js';
 import { problemShape } from '../registry/problem-schema.js';
 import { sameTau, SPECTRAL_TAUS } from '../analysis/spectral-flatness.js';
 import type { ProbeKind } from './probes.js';
-import { UsageError } from '../io/errors.js';
 
 const positive = numberField({ min: 0, exclusiveMin: true });
 const nonNegative = numberField({ min: 0 });

@@ -17,7 +17,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import type { DenseKernels } from '../linalg/kernels.js';
-import { ConfigError, PluginError, RunDirectoryGiven, StepperThrew, UsageError } from '../io/errors.js';
+import { ConfigError, RunDirectoryGiven, runFailure, UsageError } from '../io/errors.js';
 import { lockDirectory, type DirectoryLock } from '../io/lock.js';
 import { registryFromSetup } from '../registry/setup.js';
 import { PluginRegistry, registry as defaultRegistry } from '../registry/registry.js';
@@ -109,7 +109,7 @@ async function runWithProblem(
   }));
 
   const workers = await workerCount(suite, kernels, registry, opts.workers);
-  const checkpoint = opts.checkpoint ?? checkpointPolicyFromEnv();
+  const checkpoint = opts.checkpoint;
   const ctx: TaskContext = { suite, out, registry, kernels, problem, truth, version, progress, checkpoint };
   const inv: InvocationState = { ctx, executor: opts.executor, workers, hash, computed: 0, resumed: 0 };
   const { methodStarts, startsInfo } = await flatStartPhase(inv, trained);
@@ -196,10 +196,10 @@ async function runPhase(inv: InvocationState, phase: SuiteTask['phase'], starts:
   const what = phase === 'finder' ? 'finder runs' : 'method runs';
   progress.runFinished?.(0, total, what);
   const show = () => progress.update(`${phase === 'finder' ? 'finding flat starts' : 'methods'} ${progressBar(done, total)} ${done}/${total}  ${[...status.values()].join(' | ')}`);
+  const init: WorkerInit = { suite, setupModules: registry.setupModules, out, kernels: kernels.name, truth, version, checkpoint, runs: { finder: starts.length, ...Object.fromEntries(steppers.map((s) => [String(s), starts.length])) } };
   if (inv.executor) {
     if (total > 0) {
-      const init = { suite, setupModules: registry.setupModules, out, kernels: kernels.name, truth, version, checkpoint, suiteHash: inv.hash, phase, runs: { finder: starts.length, ...Object.fromEntries(steppers.map((x) => [String(x), starts.length])) } };
-      await inv.executor.run(init, todo, { done: (t, r) => { store(t, r); done++; }, progress: (text) => progress.update(text) }, label);
+      await inv.executor.run({ ...init, suiteHash: inv.hash, phase }, todo, { done: (t, r) => { store(t, r); done++; }, progress: (text) => progress.update(text) }, label);
     }
   } else if (inv.workers === 1 || total <= 1) {
     for (const t of todo) {
@@ -207,12 +207,11 @@ async function runPhase(inv: InvocationState, phase: SuiteTask['phase'], starts:
         store(t, executeTask(inv.ctx, t, starts.length));
       } catch (e) {
         const message = `${label(t)} failed: ${(e as Error).message}`;
-        throw e instanceof StepperThrew ? new PluginError('stepper', taskStepper(suite, t).stepper, message, { cause: e }) : new Error(message, { cause: e });
+        throw runFailure(taskStepper(suite, t).stepper, message, e);
       }
       progress.runFinished?.(++done, total, what);
     }
   } else {
-    const init: WorkerInit = { suite, setupModules: registry.setupModules, out, kernels: kernels.name, truth, version, checkpoint, runs: { finder: starts.length, ...Object.fromEntries(steppers.map((s) => [String(s), starts.length])) } };
     await runOnWorkers(init, todo, inv.workers, {
       done: (t, r) => { store(t, r); done++; show(); progress.runFinished?.(done, total, what); },
       progress: (slot, text) => { status.set(slot, text); show(); },
@@ -341,4 +340,3 @@ export function readSuiteManifest(out: string): { suite: ResolvedSuite; problemN
   throw new UsageError(`${manifestPath} is not a gradflat manifest (it has no configHash and identity): ${out} was not written by 'gradflat run' or 'gradflat suite'`);
 }
 
-export { RunDirectoryGiven };

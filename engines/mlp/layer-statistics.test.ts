@@ -7,7 +7,7 @@ import { activationValue, layerLayout, resolveMlpSpec, type MlpSpec } from './ar
 import { seededNormal } from './init.js';
 import { layerStatistics as rawLayerStatistics } from './layer-statistics.js';
 import { MlpOracle, type MlpData } from './mlp-oracle.js';
-import { denseFromProducts, randomMlpData, randomVec } from './test-data.js';
+import { denseFromProducts, randomMlpData, randomVec } from './testing.js';
 
 // ---- helpers -------------------------------------------------------------------------------
 

@@ -29,6 +29,7 @@ import type { LayerStatistics } from '../../core/oracle/oracle.js';
 import { symmetrize } from '../../core/linalg/dense-hessian.js';
 import type { DenseKernels } from '../../core/linalg/kernels.js';
 import { type Activation, type ResolvedMlpSpec, layerLayout, parameterCount } from './architecture.js';
+import { packWeights, unpackWeights } from './block-kernels.js';
 
 /** What the curvature passes need of the data: only the inputs (neither targets nor labels enter G(θ)). */
 export interface CurvatureData {
@@ -327,21 +328,6 @@ export function gaussNewtonProduct(
 }
 
 // ---- helpers --------------------------------------------------------------------------------
-
-/** dst (out×kIn) = [W | b] from the θ-layout src (bias column only when bo ≥ 0). */
-function packWeights(out: number, inW: number, kIn: number, src: Float64Array, wo: number, bo: number, dst: Float64Array): void {
-  for (let r = 0; r < out; r++) {
-    for (let c = 0; c < inW; c++) dst[r * kIn + c] = src[wo + r * inW + c];
-    if (bo >= 0) dst[r * kIn + inW] = src[bo + r];
-  }
-}
-
-function unpackWeights(out: number, inW: number, kIn: number, acc: Float64Array, dst: Float64Array, wo: number, bo: number): void {
-  for (let r = 0; r < out; r++) {
-    for (let c = 0; c < inW; c++) dst[wo + r * inW + c] = acc[r * kIn + c];
-    if (bo >= 0) dst[bo + r] = acc[r * kIn + inW];
-  }
-}
 
 /** A = σ(Z) into `act` (row stride aStride, first w columns) and σ'(Z) into d1 (rows×w). */
 function activate(act: Activation, rows: number, w: number, z: Float64Array, a: Float64Array, aStride: number, d1: Float64Array | null): void {

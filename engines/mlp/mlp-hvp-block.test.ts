@@ -12,7 +12,7 @@ import { selectKernels } from '../../core/linalg/select-kernels.js';
 import { type HiddenActivation, type MlpSpec, type OutputActivation, layerLayout, resolveMlpSpec } from './architecture.js';
 import { seededNormal } from './init.js';
 import { MlpOracle, hvpBlockMaxFor } from './mlp-oracle.js';
-import { randomMlpData, randomVec } from './test-data.js';
+import { randomMlpData, randomVec } from './testing.js';
 import { maxRelErr } from '../../core/testing/assert-close.js';
 
 let openblas: DenseKernels | undefined;

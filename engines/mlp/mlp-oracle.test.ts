@@ -8,7 +8,7 @@ import {
 } from './architecture.js';
 import { seededNormal } from './init.js';
 import { MlpOracle, type MlpData } from './mlp-oracle.js';
-import { randomMlpData, randomVec } from './test-data.js';
+import { randomMlpData, randomVec } from './testing.js';
 
 // ---- helpers -------------------------------------------------------------------------------
 

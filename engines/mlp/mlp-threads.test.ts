@@ -13,7 +13,7 @@ import { type MlpSpec, parameterCount, resolveMlpSpec } from './architecture.js'
 import { MlpWorkerPool } from './mlp-threads.js';
 import { seededNormal } from './init.js';
 import { MlpOracle, defaultMlpThreads } from './mlp-oracle.js';
-import { randomMlpData, randomVec } from './test-data.js';
+import { randomMlpData, randomVec } from './testing.js';
 import { maxRelErr } from '../../core/testing/assert-close.js';
 
 let openblas: DenseKernels | undefined;

@@ -10,7 +10,7 @@ import { typescriptKernels } from '../../core/linalg/kernels-typescript.js';
 import { norm2 } from '../../core/linalg/vector.js';
 import { Rng } from '../../core/random/rng.js';
 import { linearAePoint, linearAeSpec } from '../../problems/linear-ae/truth.js';
-import { covarianceEigen } from '../../core/data/covariance.js';
+import { covarianceEigen } from '../../problems/common/covariance.js';
 import { matchToTruth } from '../../core/analysis/truth.js';
 import { layerLayout, type MlpSpec } from '../mlp/architecture.js';
 import { seededNormal } from '../mlp/init.js';

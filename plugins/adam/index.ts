@@ -9,5 +9,3 @@ export const adamPlugin: StepperPlugin<typeof adamHyperparameters> = {
   hyperparameters: adamHyperparameters,
   stepper: Adam,
 };
-
-export { adamHyperparameters };

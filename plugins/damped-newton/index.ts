@@ -21,5 +21,3 @@ export const saddleFreeNewtonPlugin: StepperPlugin<typeof ladderHyperparameters>
 };
 
 export const dampedNewtonPlugins: readonly StepperPlugin[] = [dampedNewtonPlugin, saddleFreeNewtonPlugin];
-
-export { ladderHyperparameters, dampedNewtonHyperparameters };

@@ -9,5 +9,3 @@ export const gdPlugin: StepperPlugin<typeof gdHyperparameters> = {
   hyperparameters: gdHyperparameters,
   stepper: GradientDescent,
 };
-
-export { gdHyperparameters };

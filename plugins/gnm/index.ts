@@ -9,5 +9,3 @@ export const gnmPlugin: StepperPlugin<typeof gnmHyperparameters> = {
   hyperparameters: gnmHyperparameters,
   stepper: Gnm,
 };
-
-export { gnmHyperparameters };

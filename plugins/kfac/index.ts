@@ -10,5 +10,3 @@ export const kfacPlugin: StepperPlugin<typeof kfacHyperparameters> = {
   hyperparameters: kfacHyperparameters,
   stepper: Kfac,
 };
-
-export { kfacHyperparameters };

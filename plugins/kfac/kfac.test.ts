@@ -12,7 +12,7 @@ import { measuredStep, runStepper } from '../../core/run/run-loop.js';
 import type { MeasuredStepMetrics } from '../../core/stepper/stepper.js';
 import { kfacPlugin } from './index.js';
 import { factoredPi, kfacDirection, type KfacState } from './kfac.js';
-import { denseFromProducts, randomVec } from '../../engines/mlp/test-data.js';
+import { denseFromProducts, randomVec } from '../../engines/mlp/testing.js';
 import { maxRelErr } from '../../core/testing/assert-close.js';
 
 function makeRegistry() {

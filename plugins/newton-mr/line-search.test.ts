@@ -1,8 +1,8 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { armijoBacktracking, type LineSearchSettings } from './line-search.js';
+import { armijoBacktracking, type ArmijoSettings } from '../../core/newton/line-search.js';
 
-const paper: LineSearchSettings = { unitStepFirst: true, rhoUnit: 0.5, rho: 0.1, beta: 0.5, minAlpha: 1e-16 };
+const paper: ArmijoSettings = { unitStepFirst: true, rhoUnit: 0.5, rho: 0.1, beta: 0.5, minAlpha: 1e-16 };
 
 // Merit along a line: φ(α) = (1 − α)² · m0 has slope φ'(0) = −2 m0, i.e. ⟨Hp, g⟩ = −m0 (exact Newton).
 test('exact Newton step: the unit step passes the strict test ρ\' = 0.5', () => {

@@ -52,7 +52,7 @@ export class NewtonMr implements Stepper<NewtonMrState> {
     /** The run's dense kernels (LAPACK when loaded), used by the exact solvers. */
     @inject(DENSE_KERNELS) private readonly kernels: DenseKernels,
   ) {
-    const solver = hp.solver ?? 'minres-qlp';
+    const solver = hp.solver;
     if (isDenseSolver(solver)) requireDenseSolver(oracle, solver, "stepper 'newton-mr'");
   }
 
@@ -69,7 +69,7 @@ export class NewtonMr implements Stepper<NewtonMrState> {
     }
 
     if (hp.solver === 'exact-lm') return levenbergMarquardtStep(oracle, this.kernels, state, hp);
-    const solver = hp.solver ?? 'minres-qlp';
+    const solver = hp.solver;
     if (!isDenseSolver(solver)) this.workspace = NewtonSolveWorkspace.ofOrder(this.workspace, theta.length);
     const dir = newtonDirection(oracle, theta, g, {
       rtol: stepTolerance(hp, gradNormSq), maxit: hp.maxit ?? oracle.dim, maxxnorm: hp.maxxnorm, acondlim: hp.acondlim, trancond: hp.trancond,

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { typescriptKernels } from '../../core/linalg/kernels-typescript.js';
 import { Rng } from '../../core/random/rng.js';
 import { buildProblem } from '../../core/registry/catalog.js';
-import { covarianceEigen } from '../../core/data/covariance.js';
+import { covarianceEigen } from './covariance.js';
 import { registerBuiltins } from '../../builtins.js';
 
 registerBuiltins();

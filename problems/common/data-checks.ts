@@ -8,7 +8,7 @@
  */
 import { secondMoment } from '../../core/data/gaussian.js';
 import type { DenseKernels } from '../../core/linalg/kernels.js';
-import { covarianceEigen } from '../../core/data/covariance.js';
+import { covarianceEigen } from './covariance.js';
 import { UsageError } from '../../core/io/errors.js';
 
 /** Eigenvalues of the second moment below this times the largest count as zero (rank). */

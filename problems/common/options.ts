@@ -12,7 +12,6 @@ import { ENGINES } from '../../engines/select.js';
 import type { MlpSpec } from '../../engines/mlp/architecture.js';
 import { mlpProblem } from './mlp-problem.js';
 import type { BuiltProblem, ProblemContext, ProblemOptions, ProblemPlugin, StartSettings } from '../../core/registry/problems.js';
-import { numericText } from '../../core/registry/hyperparameters.js';
 import { preloadTfjsBackend } from '../../engines/tfjs/preload.js';
 import { Rng } from '../../core/random/rng.js';
 import { UsageError } from '../../core/io/errors.js';
@@ -39,10 +38,7 @@ export function mlpDeclarations(valuesPerSample?: number): Pick<ProblemPlugin, '
     infoCoversOptions: true,
     prepare: (o) => (o.engine === 'tfjs' ? preloadTfjsBackend() : Promise.resolve()),
     ...(valuesPerSample !== undefined && {
-      sizes: (o: Readonly<Record<string, unknown>>) => {
-        const samples = numericText(o.samples);
-        return typeof samples === 'number' ? { data: { option: 'samples', samples, valuesPerSample } } : {};
-      },
+      sizes: (o: ProblemOptions) => ({ data: { option: 'samples', samples: o.samples as number, valuesPerSample } }),
     }),
   };
 }

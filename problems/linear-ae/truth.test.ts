@@ -7,7 +7,7 @@ import { Rng } from '../../core/random/rng.js';
 import { morseIndex, spectrumOf } from '../../core/analysis/spectrum.js';
 import { denseHessian } from '../../core/oracle/dense-hessian.js';
 import { equivalentData, linearAePoint, linearAeSpec, subsetsUpTo } from './truth.js';
-import { covarianceEigen } from '../../core/data/covariance.js';
+import { covarianceEigen } from '../common/covariance.js';
 import { MlpOracle } from '../../engines/mlp/mlp-oracle.js';
 import { assertClose, assertVectorClose } from '../../core/testing/assert-close.js';
 

@@ -10,7 +10,7 @@
  * points (d = 16, p = 4) then costs an HVP on 16 samples instead of 10,000.
  */
 import type { DenseKernels } from '../../core/linalg/kernels.js';
-import { covarianceEigen, type CovarianceEigen } from '../../core/data/covariance.js';
+import { covarianceEigen, type CovarianceEigen } from '../common/covariance.js';
 import { morseIndex, spectrumOf, DEFAULT_INDEX_CUTOFF } from '../../core/analysis/spectrum.js';
 import { denseHessian } from '../../core/oracle/dense-hessian.js';
 import { MlpOracle } from '../../engines/mlp/mlp-oracle.js';

@@ -6,8 +6,8 @@
  */
 import { groupsOf, type PointClass } from '../../core/io/run-rows.js';
 import { classColor, CONFIG, legendParam, dimUnless, VL_SCHEMA, type VlSpec } from '../../core/report/spec-common.js';
+import { quarticLoss, QUARTIC_CRITICAL_POINT, QUARTIC_FLAT_MINIMUM } from './oracle.js';
 
-export const quarticF = (x: number, y: number) => 0.25 * x ** 4 - 3 * x * x + 9 * x + 0.9 * y ** 4 + 5 * y * y + 40;
 export const quarticGradient = (x: number, y: number): [number, number] => [x ** 3 - 6 * x + 9, 3.6 * y ** 3 + 10 * y];
 /** The Hessian is diagonal: (3x² − 6, 10.8y² + 10). */
 export const quarticHessianDiagonal = (x: number, y: number): [number, number] => [3 * x * x - 6, 10.8 * y * y + 10];
@@ -31,8 +31,8 @@ export interface QuarticTrajectory {
 }
 
 export const STATIONARY_POINTS = [
-  { x: -3, y: 0, cls: 'critical', label: '(−3, 0): critical point' },
-  { x: Math.SQRT2, y: 0, cls: 'gradient-flat', label: '(√2, 0): gradient-flat, min of ‖g‖²' },
+  { x: QUARTIC_CRITICAL_POINT[0], y: QUARTIC_CRITICAL_POINT[1], cls: 'critical', label: '(−3, 0): critical point' },
+  { x: QUARTIC_FLAT_MINIMUM[0], y: QUARTIC_FLAT_MINIMUM[1], cls: 'gradient-flat', label: '(√2, 0): gradient-flat, min of ‖g‖²' },
 ] as const;
 
 export interface QuarticOptions {
@@ -89,7 +89,7 @@ export function quarticSpec(trajectories: readonly QuarticTrajectory[], opts: Qu
   for (let j = 0; j < cells; j++) for (let i = 0; i < cells; i++) {
     const x = lo + i * h, y = lo + j * h;
     // Cells overlap by 2% so that anti-aliasing leaves no seams between them.
-    heat.push({ x, x2: x + h * 1.02, y, y2: y + h * 1.02, f: quarticF(x + h / 2, y + h / 2) });
+    heat.push({ x, x2: x + h * 1.02, y, y2: y + h * 1.02, f: quarticLoss(x + h / 2, y + h / 2) });
   }
   const arrows: Array<Record<string, number>> = [];
   const na = opts.arrows ?? 17;

@@ -1,6 +1,5 @@
 /** [GF] Fig. 2: the two-dimensional quartic, starts on an m×m grid over [−4, 4]². */
 import { QuarticOracle, quarticGrid } from './oracle.js';
-import { numericText } from '../../core/registry/hyperparameters.js';
 import type { ProblemPlugin } from '../../core/registry/problems.js';
 import { quarticSpec } from './figure.js';
 import { replayQuarticTrajectories } from './replay.js';
@@ -17,8 +16,8 @@ export const quarticProblem: ProblemPlugin = {
     return { oracle: new QuarticOracle(), info: { grid: m, range: [-4, 4] }, startingPoints: () => quarticGrid(m) };
   },
   sizes(o) {
-    const m = numericText(o.grid);
-    return typeof m === 'number' ? { fixedStarts: { option: 'grid', value: m, count: m * m } } : {};
+    const m = o.grid as number;
+    return { fixedStarts: { option: 'grid', value: m, count: m * m } };
   },
   reportFigures(dir, ctx) {
     const { trajectories, notes } = replayQuarticTrajectories(dir, ctx.steppers, (i, total) => ctx.progress(`report: replaying quartic runs of ${dir.name}: ${i}/${total}`));

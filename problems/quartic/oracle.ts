@@ -47,7 +47,8 @@ export class QuarticOracle implements Oracle {
   }
 }
 
-function quarticLoss(x: number, y: number): number {
+/** f(x, y), the loss the oracle and the report's heatmap share. */
+export function quarticLoss(x: number, y: number): number {
   return 0.25 * x ** 4 - 3 * x * x + 9 * x + 0.9 * y ** 4 + 5 * y * y + 40;
 }
 

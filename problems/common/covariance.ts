@@ -3,9 +3,9 @@
  * when two are too close to tell apart: the deep linear autoencoder's critical points ([LA];
  * Baldi & Hornik 1989) are isolated only for distinct eigenvalues.
  */
-import type { DenseKernels } from '../linalg/kernels.js';
-import { secondMoment } from './gaussian.js';
-import { UsageError } from '../io/errors.js';
+import type { DenseKernels } from '../../core/linalg/kernels.js';
+import { secondMoment } from '../../core/data/gaussian.js';
+import { UsageError } from '../../core/io/errors.js';
 
 export interface CovarianceEigen {
   /** Descending eigenvalues of Σ. */
