@@ -31,6 +31,14 @@ export interface LanczosOptions {
   keepBasis?: boolean;
   /** Dense kernels: reorthogonalisation by gemm (OpenBLAS) instead of TypeScript loops. */
   kernels?: Pick<DenseKernels, 'gemm'>;
+  /**
+   * A lower bound on ‖H‖₂ known beforehand: β is judged invariant-small against it as well as
+   * against ‖T‖ so far (a start in ker H has ‖T‖ at round-off level, so only ‖H‖ tells that
+   * β = ‖Hq₁‖ is round-off).
+   */
+  normHint?: number;
+  /** Basis vectors allocated up front (default: all `steps`; fewer lets the buffer grow on demand). */
+  initialCapacity?: number;
 }
 
 export interface LanczosResult {
@@ -52,21 +60,32 @@ export interface LanczosResult {
 /**
  * Vectors packed row by row into one buffer, so that reorthogonalising against all of them is two
  * matrix–vector products (gemm with OpenBLAS when kernels are given: the O(n k²) part of full
- * reorthogonalisation dominates for cheap products and large n).
+ * reorthogonalisation dominates for cheap products and large n). The buffer grows by doubling up
+ * to `capacity`, so a run that stops early never holds `capacity` vectors (at n = 10⁶ that is
+ * 8 MB a vector).
  */
 class PackedRows {
-  readonly data: Float64Array;
+  data: Float64Array;
   rows = 0;
-  private readonly coef: Float64Array;
-  constructor(readonly n: number, readonly capacity: number, private readonly gemm?: Gemm) {
-    this.data = new Float64Array(n * capacity);
+  private coef: Float64Array;
+  constructor(readonly n: number, readonly capacity: number, private readonly gemm?: Gemm, initial = capacity) {
+    this.data = new Float64Array(n * Math.min(capacity, Math.max(initial, 1)));
     this.coef = new Float64Array(capacity);
   }
   push(v: Float64Array): Float64Array {
+    if (this.rows >= this.capacity) throw new RangeError(`lanczos: more than ${this.capacity} basis vectors`);
+    if ((this.rows + 1) * this.n > this.data.length) {
+      const grown = new Float64Array(this.n * Math.min(this.capacity, 2 * this.rows));
+      grown.set(this.data);
+      this.data = grown;
+    }
     const row = this.data.subarray(this.rows * this.n, (this.rows + 1) * this.n);
     row.set(v);
     this.rows++;
     return row;
+  }
+  row(r: number): Float64Array {
+    return this.data.subarray(r * this.n, (r + 1) * this.n);
   }
   /** w ← w − Vᵀ(V w) (one classical Gram–Schmidt pass). */
   project(w: Float64Array): void {
@@ -94,42 +113,70 @@ class PackedRows {
 type Gemm = DenseKernels['gemm'];
 
 /**
- * At most `steps` Lanczos steps of `op` (dimension n) from `start` (not modified). Stops early
- * when the Krylov space is invariant. The start must be finite and not the zero vector unless
- * it lies in span Y (then steps = 0).
+ * The Lanczos process one step at a time, for callers that decide after each step whether to go
+ * on (a quadrature bracket that has settled, core/analysis/spectral-flatness.ts). `lanczos` below
+ * runs it for a fixed number of steps. T so far: alpha[0..steps), beta[0..steps) with
+ * beta[steps − 1] = β_k, the norm of the current residual (0 once invariant).
  */
-export function lanczos(op: LinearOperator, n: number, start: Float64Array, steps: number, opts: LanczosOptions = {}): LanczosResult {
-  if (!Number.isInteger(steps) || steps < 1) throw new RangeError(`lanczos: steps must be an integer ≥ 1, got ${steps}`);
-  if (start.length !== n) throw new RangeError(`lanczos: start has length ${start.length}, expected n = ${n}`);
-  const gemm = opts.kernels ? opts.kernels.gemm.bind(opts.kernels) : undefined;
-  const ysIn = opts.orthogonalTo ?? [];
-  const ys = new PackedRows(n, ysIn.length, gemm);
-  for (const y of ysIn) ys.push(y);
-  const keep = opts.keepBasis ?? true;
-  const q = Float64Array.from(start);
-  ys.project(q);
-  ys.project(q);
-  const startNorm = norm2(q);
-  const empty = { alpha: new Float64Array(0), beta: new Float64Array(0), steps: 0, startNorm, invariant: true, basis: [], products: 0 };
-  if (!Number.isFinite(startNorm)) throw new RangeError('lanczos: start vector is not finite');
-  if (startNorm === 0) return empty;
-  for (let i = 0; i < n; i++) q[i] /= startNorm;
-  const maxSteps = Math.min(steps, n - ysIn.length);
-  const alpha: number[] = [];
-  const beta: number[] = [];
-  // Full reorthogonalisation needs every basis vector, even when the caller does not keep them.
-  const basis = new PackedRows(n, maxSteps, gemm);
-  let qj = basis.push(q);
-  let qPrev: Float64Array | undefined;
-  let tNorm = 0;
-  let invariant = false;
-  let products = 0;
-  const w = new Float64Array(n);
-  for (let j = 0; j < maxSteps; j++) {
-    op(qj, w);
-    products++;
+export class LanczosProcess {
+  readonly alpha: number[] = [];
+  readonly beta: number[] = [];
+  readonly startNorm: number;
+  readonly maxSteps: number;
+  invariant = false;
+  products = 0;
+  private readonly ys: PackedRows;
+  private readonly basis: PackedRows;
+  private qj: Float64Array | undefined;
+  private qPrev: Float64Array | undefined;
+  private tNorm: number;
+  private readonly w: Float64Array;
+
+  /** Up to `maxSteps` steps of `op` (dimension n) from `start` (not modified; finite). */
+  constructor(private readonly op: LinearOperator, readonly n: number, start: Float64Array, maxSteps: number, opts: LanczosOptions = {}) {
+    if (!Number.isInteger(maxSteps) || maxSteps < 1) throw new RangeError(`lanczos: steps must be an integer ≥ 1, got ${maxSteps}`);
+    if (start.length !== n) throw new RangeError(`lanczos: start has length ${start.length}, expected n = ${n}`);
+    const gemm = opts.kernels ? opts.kernels.gemm.bind(opts.kernels) : undefined;
+    const ysIn = opts.orthogonalTo ?? [];
+    this.ys = new PackedRows(n, ysIn.length, gemm);
+    for (const y of ysIn) this.ys.push(y);
+    const q = Float64Array.from(start);
+    this.ys.project(q);
+    this.ys.project(q);
+    this.startNorm = norm2(q);
+    if (!Number.isFinite(this.startNorm)) throw new RangeError('lanczos: start vector is not finite');
+    this.maxSteps = Math.min(maxSteps, n - ysIn.length);
+    // Full reorthogonalisation needs every basis vector, even when the caller does not keep them.
+    this.basis = new PackedRows(n, Math.max(this.maxSteps, 1), gemm, opts.initialCapacity ?? this.maxSteps);
+    this.w = new Float64Array(n);
+    this.tNorm = opts.normHint ?? 0;
+    if (this.startNorm === 0) {
+      this.invariant = true;
+      return;
+    }
+    for (let i = 0; i < n; i++) q[i] /= this.startNorm;
+    this.qj = this.basis.push(q);
+  }
+
+  get steps(): number {
+    return this.alpha.length;
+  }
+
+  /** Whether another step can be taken (not invariant, below maxSteps). */
+  get canStep(): boolean {
+    return !this.invariant && this.alpha.length < this.maxSteps;
+  }
+
+  /** One step: a product, α_j, reorthogonalisation, β_j. Returns canStep afterwards. */
+  step(): boolean {
+    if (!this.canStep) return false;
+    const { n, w, alpha, beta } = this;
+    const j = alpha.length;
+    const qj = this.qj!;
+    this.op(qj, w);
+    this.products++;
     for (let i = 0; i < n; i++) if (!Number.isFinite(w[i])) throw new RangeError(`lanczos: operator returned a non-finite entry at step ${j}`);
-    if (qPrev) { const b = beta[j - 1]; for (let i = 0; i < n; i++) w[i] -= b * qPrev[i]; }
+    if (this.qPrev) { const b = beta[j - 1]; const qp = this.qPrev; for (let i = 0; i < n; i++) w[i] -= b * qp[i]; }
     const a = dot(qj, w);
     for (let i = 0; i < n; i++) w[i] -= a * qj[i];
     alpha.push(a);
@@ -138,31 +185,48 @@ export function lanczos(op: LinearOperator, n: number, start: Float64Array, step
     // Giraud et al. 2005). Each pass reads the whole basis: memory-bound for large n.
     for (let pass = 0; pass < 3; pass++) {
       const before = norm2(w);
-      ys.project(w);
-      basis.project(w);
+      this.ys.project(w);
+      this.basis.project(w);
       if (norm2(w) > Math.SQRT1_2 * before) break;
     }
     const b = norm2(w);
     beta.push(b);
-    tNorm = Math.max(tNorm, Math.abs(a) + b + (j > 0 ? beta[j - 1] : 0));
+    this.tNorm = Math.max(this.tNorm, Math.abs(a) + b + (j > 0 ? beta[j - 1] : 0));
     // β at round-off level relative to ‖T‖: the space is invariant (exactly, up to ε‖H‖).
-    if (b <= 64 * Number.EPSILON * Math.max(tNorm, Number.MIN_VALUE) * Math.sqrt(n)) {
+    if (b <= 64 * Number.EPSILON * Math.max(this.tNorm, Number.MIN_VALUE) * Math.sqrt(n)) {
       beta[j] = 0;
-      invariant = true;
-      break;
-    }
-    if (j + 1 < maxSteps) {
+      this.invariant = true;
+    } else if (j + 1 === this.n - this.ys.rows) {
+      this.invariant = true;
+    } else if (j + 1 < this.maxSteps) {
       for (let i = 0; i < n; i++) w[i] /= b;
-      qPrev = qj;
-      qj = basis.push(w);
+      this.qPrev = qj;
+      this.qj = this.basis.push(w);
+      // basis.push may have moved the buffer: qPrev must point into the current one.
+      this.qPrev = this.basis.row(j);
     }
+    return this.canStep;
   }
-  const k = alpha.length;
-  if (k === n - ysIn.length) invariant = true;
-  return {
-    alpha: Float64Array.from(alpha), beta: Float64Array.from(beta), steps: k, startNorm, invariant,
-    basis: keep ? Array.from({ length: k }, (_, r) => basis.data.subarray(r * n, (r + 1) * n)) : [], products,
-  };
+
+  /** The run so far as a LanczosResult (basis views only when `keepBasis`). */
+  result(keepBasis: boolean): LanczosResult {
+    const k = this.alpha.length;
+    return {
+      alpha: Float64Array.from(this.alpha), beta: Float64Array.from(this.beta), steps: k, startNorm: this.startNorm, invariant: this.invariant,
+      basis: keepBasis ? Array.from({ length: k }, (_, r) => this.basis.row(r)) : [], products: this.products,
+    };
+  }
+}
+
+/**
+ * At most `steps` Lanczos steps of `op` (dimension n) from `start` (not modified). Stops early
+ * when the Krylov space is invariant. The start must be finite and not the zero vector unless
+ * it lies in span Y (then steps = 0).
+ */
+export function lanczos(op: LinearOperator, n: number, start: Float64Array, steps: number, opts: LanczosOptions = {}): LanczosResult {
+  const run = new LanczosProcess(op, n, start, steps, opts);
+  while (run.step());
+  return run.result(opts.keepBasis ?? true);
 }
 
 export interface RitzValues {

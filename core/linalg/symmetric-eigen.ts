@@ -283,7 +283,7 @@ function accumulateQt(w: Float64Array, n: number, tau: Float64Array, z: Float64A
 }
 
 /**
- * Applies one QL sweep's rotations to rows l..m of z, in the order i = m−1, …, l:
+ * Applies one QL sweep's rotations to rows l..m of z (row-major, n columns), in the order i = m−1, …, l:
  * (row i, row i+1) ← (c·zᵢ − s·zᵢ₊₁, s·zᵢ + c·zᵢ₊₁). Works on 4 columns at a time and carries
  * the running row in registers, so each element costs one load and one store per sweep step
  * instead of two of each (LAPACK's dlasr does the same job).
@@ -337,9 +337,10 @@ function applyRotations(z: Float64Array, n: number, l: number, m: number, cs: Fl
 
 /**
  * Implicit QL with shifts on the tridiagonal (d, e) (e[i] couples i and i+1, e[n−1] = 0);
- * eigenvalues replace d. With z, rotations are applied to its rows (z row r ↔ d[r]).
+ * eigenvalues replace d. With z (row-major n × zCols), rotations are applied to its rows (z row r ↔ d[r]):
+ * zCols = 1 with z = e₁ tracks only the eigenvectors' first components (Golub–Welsch, O(n²)).
  */
-function tql2(d: Float64Array, e: Float64Array, n: number, z: Float64Array | undefined): void {
+function tql2(d: Float64Array, e: Float64Array, n: number, z: Float64Array | undefined, zCols = n): void {
   const cs = new Float64Array(n);
   const sn = new Float64Array(n);
   let f = 0;
@@ -386,7 +387,7 @@ function tql2(d: Float64Array, e: Float64Array, n: number, z: Float64Array | und
           cs[i] = c;
           sn[i] = s;
         }
-        if (z !== undefined) applyRotations(z, n, l, m, cs, sn);
+        if (z !== undefined) applyRotations(z, zCols, l, m, cs, sn);
         p = -s * s2 * c3 * el1 * e[l] / dl1;
         e[l] = s * p;
         d[l] = c * p;
@@ -498,4 +499,26 @@ export function tridiagonalEigen(d: ArrayLike<number>, e: ArrayLike<number>, wan
   const vectors = new Float64Array(k * k);
   order.forEach((src, dst) => vectors.set(z!.subarray(src * k, (src + 1) * k), dst * k));
   return { values, vectors };
+}
+
+/**
+ * Eigenvalues of the tridiagonal (d, e) with the first component of each unit eigenvector,
+ * ascending: the nodes and (squared) weights of the Gauss rule of a Lanczos run (Golub & Welsch,
+ * Math. Comp. 23, 1969). O(k²), where the full eigenvectors would cost O(k³).
+ */
+export function tridiagonalFirstComponents(d: ArrayLike<number>, e: ArrayLike<number>): { values: Float64Array; first: Float64Array } {
+  const k = d.length;
+  const dd = Float64Array.from(d);
+  const ee = new Float64Array(k);
+  for (let i = 0; i + 1 < k; i++) ee[i] = e[i];
+  for (let i = 0; i < k; i++) {
+    if (!Number.isFinite(dd[i]) || !Number.isFinite(ee[i])) throw new RangeError(`tridiagonalFirstComponents: non-finite entry at ${i}`);
+  }
+  const z = new Float64Array(k);
+  if (k > 0) {
+    z[0] = 1;
+    tql2(dd, ee, k, z, 1);
+  }
+  const order = Array.from({ length: k }, (_, i) => i).sort((a, b) => dd[a] - dd[b]);
+  return { values: Float64Array.from(order, (i) => dd[i]), first: Float64Array.from(order, (i) => z[i]) };
 }
