@@ -11,11 +11,17 @@
  *   5. batched curvature: batched dense Hessian vs sequential beside the DGEMM peak, and a
  *      Newton-MR step with the dense-Hessian operator vs sequential HVPs (bench/curvature.ts);
  *      OpenBLAS only (TypeScript kernels when it does not load) unless `--long`.
- * Flags: `--long` (section 5 for every kernel set, 6 repeats), `--only-curvature` (section 5 only).
+ *   6. a certified flatness verdict: products and seconds, dense vs Lanczos, at n = 384, 552 and
+ *      109,386 beside a gradient's time, and the Lanczos basis's memory at n = 10⁵ … 10⁶
+ *      (bench/flatness.ts; the n = 109,386 point and n > 10⁵ with `--long` or `--only-flatness`).
+ * Flags: `--long` (section 5 for every kernel set, 6 repeats), `--only-curvature` (section 5 only),
+ * `--only-flatness` (section 6 only, with the large points).
  */
 import { benchKernels } from './kernels.js';
 import { benchCurvature } from './curvature.js';
 import { benchMlpHvp } from './mlp-engine.js';
+import { benchFlatness } from './flatness.js';
+import { registerBuiltins } from '../builtins.js';
 import { typescriptKernels } from '../core/linalg/kernels-typescript.js';
 import { loadOpenBlasKernels } from '../core/linalg/kernels-openblas.js';
 import type { DenseKernels } from '../core/linalg/kernels.js';
@@ -31,6 +37,9 @@ import { denseHessian } from '../core/oracle/dense-hessian.js';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
+// The benches build catalog problems by name from the default registry, which starts empty.
+registerBuiltins();
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const sets: DenseKernels[] = [typescriptKernels];
 const loaded = loadOpenBlasKernels();
@@ -39,6 +48,11 @@ const out = (s: string) => process.stdout.write(s + '\n');
 
 const long = process.argv.includes('--long');
 const onlyCurvature = process.argv.includes('--only-curvature');
+const onlyFlatness = process.argv.includes('--only-flatness');
+const flatnessSection = () => {
+  out('\n## 6. Certified flatness verdict (spectral share at τ_flat: dense vs Lanczos)\n');
+  out(benchFlatness(sets[sets.length - 1], { repeats: 3, large: long || onlyFlatness }));
+};
 const curvatureSection = () => {
   out('\n## 5. Batched curvature (dense Hessian from HVP blocks vs sequential HVPs)\n');
   out(benchCurvature(long ? sets : sets.slice(-1), { repeats: long ? 6 : 4 }));
@@ -49,6 +63,10 @@ out(`node ${process.version}; kernel sets: ${sets.map((k) => k.name).join(', ')}
 
 if (onlyCurvature) {
   curvatureSection();
+  process.exit(0);
+}
+if (onlyFlatness) {
+  flatnessSection();
   process.exit(0);
 }
 
@@ -144,3 +162,4 @@ for (const k of sets) {
 }
 
 curvatureSection();
+flatnessSection();

@@ -180,7 +180,7 @@ export function lanczosSpectralFlatness(op: LinearOperator, n: number, g: Float6
     const zeros = taus.map(() => 0);
     return result(zeros, [...zeros], [...zeros], norm.lower, norm.upper, 0, true, norm.products);
   }
-  const run = new LanczosProcess(op, n, g, maxSteps, { kernels: opts.kernels, initialCapacity: 16, normHint: norm.lower });
+  const run = new LanczosProcess(op, n, g, maxSteps, { kernels: opts.kernels, normHint: norm.lower });
   // The bracket needs O(k²) per τ; checking every ⌈k/8⌉ steps keeps that below the products' cost.
   let nextCheck = 4;
   const bounds = (tau: number, hLow: number, hHigh: number): [number, number] => {

@@ -2,7 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../random/rng.js';
 import { combination, spectralApply, spectralMatrix, type SpectralMatrix } from '../testing/spectral-matrices.js';
-import { DEFAULT_PINV_RCOND, denseMatVec, levenbergMarquardtSolve, pseudoInverseSolve, type EigenDecomposition } from './exact-newton.js';
+import { DEFAULT_PINV_RCOND, denseMatVec, effectiveRcond, levenbergMarquardtSolve, pseudoInverseSolve, type EigenDecomposition } from './exact-newton.js';
 import { typescriptKernels } from './kernels-typescript.js';
 import { norm2 } from './vector.js';
 
@@ -29,7 +29,8 @@ for (const [name, lambda, seed] of [['SPD', spd, 1], ['indefinite', indefinite, 
     const exact = spectralApply(m, b, (l) => 1 / l);
     assert.ok(diff(s.x, exact) <= 1e-10 * norm2(exact), `‖x − A⁺b‖/‖A⁺b‖ = ${diff(s.x, exact) / norm2(exact)}`);
     assert.equal(s.rank, m.lambda.filter((l) => l !== 0).length);
-    assert.equal(s.cutoff, DEFAULT_PINV_RCOND * s.spectralNorm);
+    assert.equal(s.cutoff, effectiveRcond(DEFAULT_PINV_RCOND, m.n) * s.spectralNorm);
+    assert.equal(s.cutoff, m.n * Number.EPSILON * s.spectralNorm, 'the default keeps everything above the noise floor n·eps·‖A‖₂');
     assert.ok(Math.abs(s.spectralNorm - Math.max(...m.lambda.map(Math.abs))) <= 1e-13, '‖A‖₂ = max |λ|');
   });
 }
@@ -55,6 +56,18 @@ test('the cutoff drops eigenvalues |λ| ≤ rcond·‖A‖₂ and keeps the othe
   const x = pseudoInverseSolve(e, b, 1e-5).x;
   assert.ok(diff(x, spectralApply(m, b, (l) => (Math.abs(l) > 2e-5 ? 1 / l : 0))) <= 1e-9 * norm2(x));
   assert.throws(() => pseudoInverseSolve(e, b, -1), /rcond must be a finite number ≥ 0/);
+});
+
+test('the default cutoff is the noise floor n·eps·‖A‖₂: an eigenvalue at 1e-11·‖A‖₂ is kept and solved, one at eps·‖A‖₂ is not', () => {
+  // The fixed 1e-10 cutoff used before dropped real curvature such as the 1e-11 here, leaving
+  // b's component along it unsolved.
+  const m = spectralMatrix([2, 1, 2e-11, 2 * Number.EPSILON * 0.5, 0.5], 6);
+  const e = eigOf(m);
+  const b = combination(m, (k) => (k === 3 ? 0 : 1));
+  const s = pseudoInverseSolve(e, b);
+  assert.equal(s.rank, 4);
+  assert.ok(relResidual(m, s.x, b) <= 1e-4, `‖Ax − b‖/‖b‖ = ${relResidual(m, s.x, b)} with the 2e-11 direction kept`);
+  assert.equal(pseudoInverseSolve(e, b, 1e-10).rank, 3, 'an explicit rcond still truncates');
 });
 
 test('Levenberg–Marquardt: x(μ) = (A² + μI)⁻¹Ab in closed form, and x(μ) → A⁺b as μ → 0', () => {

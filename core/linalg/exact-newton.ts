@@ -10,18 +10,24 @@
  * point MINRES-QLP converges to in exact arithmetic. The second minimises ‖g + Hp‖² + μ‖p‖²
  * (the Gauss–Newton model of the merit ‖g‖² plus a trust term) and tends to the first as μ → 0.
  *
- * The cutoff c: an eigenvalue computed by a backward-stable eigensolver is within O(n·eps·‖A‖₂)
- * of an eigenvalue of A, and a Hessian assembled from HVPs carries round-off of a similar
- * relative size; directions with |λ| at that level are noise, and dividing by them would make
- * ‖x‖ arbitrarily large. DEFAULT_PINV_RCOND = 1e-10 sits well above n·eps ≈ 4e-13 at n = 2000
- * (the dense limit, 250× margin) and three decades below what MINRES-QLP at the reference
- * settings can resolve (it stops once its condition estimate reaches acondlim = 1e7).
+ * The cutoff c = max(rcond, n·eps)·‖A‖₂. An eigenvalue computed by a backward-stable eigensolver
+ * is within about n·eps·‖A‖₂ of an eigenvalue of A (the same bound numpy's pinv/lstsq and
+ * LAPACK's rank decisions use), and a Hessian assembled from HVPs carries round-off of a smaller
+ * or similar relative size: directions with |λ| at that level are noise, and dividing by them
+ * would make ‖x‖ arbitrarily large. Anything above it is curvature the decomposition resolves,
+ * and dropping it leaves part of b unsolved: a fixed rcond = 1e-10 left true relative residuals
+ * up to 7e-3 on the linear AE (an eigenvalue at 7e-11·‖H‖₂, 2,000× the noise), and above a large
+ * ‖H‖₂ it can exceed a regulariser's whole curvature. So the default rcond is 0 (the noise floor
+ * only); a larger rcond is a deliberate truncation.
  * The same cutoff is applied to the LM direction, so that LM → pseudo-inverse as μ → 0.
  *
  * Pure functions, O(n²) given the decomposition (eigenvectors as ROWS, as DenseKernels returns).
  */
 
-export const DEFAULT_PINV_RCOND = 1e-10;
+export const DEFAULT_PINV_RCOND = 0;
+
+/** The relative cutoff actually applied: never below the eigensolver's noise n·eps. */
+export const effectiveRcond = (rcond: number, n: number): number => Math.max(rcond, n * Number.EPSILON);
 
 export interface EigenDecomposition {
   n: number;
@@ -35,7 +41,7 @@ export interface SpectralSolve {
   x: Float64Array;
   /** ‖A‖₂ = max |λ|. */
   spectralNorm: number;
-  /** Absolute cutoff c = rcond·‖A‖₂; directions with |λ| ≤ c are dropped. */
+  /** Absolute cutoff c = max(rcond, n·eps)·‖A‖₂; directions with |λ| ≤ c are dropped. */
   cutoff: number;
   /** Number of eigen-directions kept (the numerical rank). */
   rank: number;
@@ -59,7 +65,7 @@ function filteredSolve(e: EigenDecomposition, b: Float64Array, rcond: number, fi
   const { n, values, vectors } = e;
   if (b.length !== n) throw new RangeError(`right-hand side has length ${b.length}, but the matrix is ${n}×${n}`);
   const spectralNorm = spectralNormOf(values);
-  const cutoff = rcond * spectralNorm;
+  const cutoff = effectiveRcond(rcond, n) * spectralNorm;
   const c = eigenCoefficients(e, b);
   const x = new Float64Array(n);
   let rank = 0;
@@ -77,7 +83,7 @@ function filteredSolve(e: EigenDecomposition, b: Float64Array, rcond: number, fi
   return { x, spectralNorm, cutoff, rank, minKept };
 }
 
-/** x = A⁺b with eigenvalues |λ| ≤ rcond·‖A‖₂ treated as zero (minimum-norm least squares). */
+/** x = A⁺b with eigenvalues |λ| ≤ max(rcond, n·eps)·‖A‖₂ treated as zero (minimum-norm least squares). */
 export function pseudoInverseSolve(e: EigenDecomposition, b: Float64Array, rcond = DEFAULT_PINV_RCOND): SpectralSolve {
   return filteredSolve(e, b, rcond, (lambda) => 1 / lambda);
 }

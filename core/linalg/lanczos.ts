@@ -37,8 +37,6 @@ export interface LanczosOptions {
    * β = ‖Hq₁‖ is round-off).
    */
   normHint?: number;
-  /** Basis vectors allocated up front (default: all `steps`; fewer lets the buffer grow on demand). */
-  initialCapacity?: number;
 }
 
 export interface LanczosResult {
@@ -58,54 +56,54 @@ export interface LanczosResult {
 }
 
 /**
- * Vectors packed row by row into one buffer, so that reorthogonalising against all of them is two
- * matrix–vector products (gemm with OpenBLAS when kernels are given: the O(n k²) part of full
- * reorthogonalisation dominates for cheap products and large n). The buffer grows by doubling up
- * to `capacity`, so a run that stops early never holds `capacity` vectors (at n = 10⁶ that is
- * 8 MB a vector).
+ * Vectors packed row by row into blocks of up to BLOCK_ROWS rows, so that reorthogonalising
+ * against all of them is two matrix–vector products per block (gemm with OpenBLAS when kernels
+ * are given: the O(n k²) part of full reorthogonalisation dominates for cheap products and large
+ * n). Blocks are allocated as rows arrive: a run that stops early never holds `capacity` vectors
+ * (at n = 10⁶ that is 8 MB a vector), and growing never copies.
  */
+const BLOCK_ROWS = 16;
+
 class PackedRows {
-  data: Float64Array;
+  private readonly blocks: Float64Array[] = [];
   rows = 0;
-  private coef: Float64Array;
-  constructor(readonly n: number, readonly capacity: number, private readonly gemm?: Gemm, initial = capacity) {
-    this.data = new Float64Array(n * Math.min(capacity, Math.max(initial, 1)));
-    this.coef = new Float64Array(capacity);
-  }
+  private readonly coef = new Float64Array(BLOCK_ROWS);
+  constructor(readonly n: number, readonly capacity: number, private readonly gemm?: Gemm) {}
   push(v: Float64Array): Float64Array {
     if (this.rows >= this.capacity) throw new RangeError(`lanczos: more than ${this.capacity} basis vectors`);
-    if ((this.rows + 1) * this.n > this.data.length) {
-      const grown = new Float64Array(this.n * Math.min(this.capacity, 2 * this.rows));
-      grown.set(this.data);
-      this.data = grown;
-    }
-    const row = this.data.subarray(this.rows * this.n, (this.rows + 1) * this.n);
+    const b = Math.floor(this.rows / BLOCK_ROWS);
+    if (b === this.blocks.length) this.blocks.push(new Float64Array(this.n * Math.min(BLOCK_ROWS, this.capacity - this.rows)));
+    const row = this.row(this.rows);
     row.set(v);
     this.rows++;
     return row;
   }
   row(r: number): Float64Array {
-    return this.data.subarray(r * this.n, (r + 1) * this.n);
+    const i = r % BLOCK_ROWS;
+    return this.blocks[Math.floor(r / BLOCK_ROWS)].subarray(i * this.n, (i + 1) * this.n);
   }
-  /** w ← w − Vᵀ(V w) (one classical Gram–Schmidt pass). */
+  /** w ← w − Vᵀ(V w) (one classical Gram–Schmidt pass, block by block). */
   project(w: Float64Array): void {
-    const { n, rows: k, data, coef } = this;
-    if (k === 0) return;
-    if (this.gemm) {
-      this.gemm(false, false, k, 1, n, 1, data, n, w, 1, 0, coef, 1);
-      this.gemm(true, false, n, 1, k, -1, data, n, coef, 1, 1, w, 1);
-      return;
-    }
-    for (let r = 0; r < k; r++) {
-      const base = r * n;
-      let c = 0;
-      for (let i = 0; i < n; i++) c += data[base + i] * w[i];
-      coef[r] = c;
-    }
-    for (let r = 0; r < k; r++) {
-      const base = r * n;
-      const c = coef[r];
-      if (c !== 0) for (let i = 0; i < n; i++) w[i] -= c * data[base + i];
+    const { n, coef } = this;
+    for (let b = 0; b < this.blocks.length; b++) {
+      const data = this.blocks[b];
+      const k = Math.min(BLOCK_ROWS, this.rows - b * BLOCK_ROWS);
+      if (this.gemm) {
+        this.gemm(false, false, k, 1, n, 1, data, n, w, 1, 0, coef, 1);
+        this.gemm(true, false, n, 1, k, -1, data, n, coef, 1, 1, w, 1);
+        continue;
+      }
+      for (let r = 0; r < k; r++) {
+        const base = r * n;
+        let c = 0;
+        for (let i = 0; i < n; i++) c += data[base + i] * w[i];
+        coef[r] = c;
+      }
+      for (let r = 0; r < k; r++) {
+        const base = r * n;
+        const c = coef[r];
+        if (c !== 0) for (let i = 0; i < n; i++) w[i] -= c * data[base + i];
+      }
     }
   }
 }
@@ -147,7 +145,7 @@ export class LanczosProcess {
     if (!Number.isFinite(this.startNorm)) throw new RangeError('lanczos: start vector is not finite');
     this.maxSteps = Math.min(maxSteps, n - ysIn.length);
     // Full reorthogonalisation needs every basis vector, even when the caller does not keep them.
-    this.basis = new PackedRows(n, Math.max(this.maxSteps, 1), gemm, opts.initialCapacity ?? this.maxSteps);
+    this.basis = new PackedRows(n, Math.max(this.maxSteps, 1), gemm);
     this.w = new Float64Array(n);
     this.tNorm = opts.normHint ?? 0;
     if (this.startNorm === 0) {
@@ -202,8 +200,6 @@ export class LanczosProcess {
       for (let i = 0; i < n; i++) w[i] /= b;
       this.qPrev = qj;
       this.qj = this.basis.push(w);
-      // basis.push may have moved the buffer: qPrev must point into the current one.
-      this.qPrev = this.basis.row(j);
     }
     return this.canStep;
   }

@@ -27,7 +27,7 @@ export const REFERENCE_SOLVER_SETTINGS = Object.freeze({ rtol: 1e-10, maxxnorm: 
 /** MINRES-QLP settings plus the choice of solver (the MINRES-QLP fields are ignored by 'exact'). */
 export interface NewtonSolveOptions extends MinresQlpOptions {
   solver?: NewtonSolver;
-  /** 'exact': eigenvalues |λ| ≤ pinvRcond·‖H‖₂ count as zero (default DEFAULT_PINV_RCOND). */
+  /** 'exact': eigenvalues |λ| ≤ max(pinvRcond, n·eps)·‖H‖₂ count as zero (default DEFAULT_PINV_RCOND = 0). */
   pinvRcond?: number;
   /** 'exact': kernels of the eigendecomposition (default: the process's, quietly). */
   kernels?: DenseKernels;

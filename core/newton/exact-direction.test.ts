@@ -38,7 +38,7 @@ test("exact: p = −H⁺g, r and rH with ‖H‖ = ‖H‖₂, the cutoff and ra
   assert.equal(dir.metrics.exit, 'pseudo-inverse');
   assert.equal(dir.metrics.Anorm_solver, 3);
   assert.equal(dir.metrics.rank, 3);
-  assertClose(dir.metrics.pinvCutoff!, 3e-10, 1e-15);
+  assertClose(dir.metrics.pinvCutoff!, 3 * 4 * Number.EPSILON, 1e-25, 'n·eps·‖H‖₂ (n = 4)');
   // r = ‖Hp + g‖/(‖H‖₂‖p‖ + ‖g‖); the residual is 0.5 e₃ ∈ ker H, so rH = 0.
   assertClose(dir.metrics.r_solverA, 0.5 / (3 * norm2(dir.p) + norm2(g)), 1e-14, 'r');
   assert.ok(dir.metrics.rH_solverA <= 1e-15);

@@ -1,6 +1,6 @@
 /**
  * The Newton direction from the dense Hessian (solver 'exact'): p = −H⁺g from the
- * symmetric eigendecomposition, with eigenvalues |λ| ≤ rcond·‖H‖₂ treated as zero
+ * symmetric eigendecomposition, with eigenvalues |λ| ≤ max(rcond, n·eps)·‖H‖₂ treated as zero
  * (core/linalg/exact-newton.ts states the default cutoff and why). Its r and rH keep the
  * paper's definitions and names; the "solver's ‖A‖" is then the exact ‖H‖₂ (MINRES-QLP's
  * running estimate is a lower bound of it), so r_solverA is r with ‖H‖ = ‖H‖₂.

@@ -13,11 +13,11 @@
  * μ update (Nielsen 1999; Madsen, Nielsen & Tingleff 2004, "Methods for non-linear least squares
  * problems", §3.2): gain ratio ρ = (‖g‖² − ‖g(θ + p)‖²) / (‖g‖² − ‖g + Hp‖²). If ρ > 0 the step is
  * taken and μ ← μ·max(1/3, 1 − (2ρ − 1)³), ν ← 2; else μ ← μ·ν, ν ← 2ν and p is recomputed.
- * μ is stored relative to ‖H‖₂² (scale-free), never below pinvRcond² (no kept direction is
- * damped by less than that anyway).
+ * μ is stored relative to ‖H‖₂² (scale-free), never below the square of the relative cutoff
+ * max(pinvRcond, n·eps) (no kept direction is damped by less than that anyway).
  */
 import { exactDirection, hessianEigen } from './exact-direction.js';
-import { denseMatVec, levenbergMarquardtSolve } from '../linalg/exact-newton.js';
+import { denseMatVec, effectiveRcond, levenbergMarquardtSolve } from '../linalg/exact-newton.js';
 import type { DenseKernels } from '../linalg/kernels.js';
 import { addScaled, dot, equalArrays, norm2 } from '../linalg/vector.js';
 import type { Oracle } from '../oracle/oracle.js';
@@ -43,7 +43,7 @@ export function levenbergMarquardtStep(
   // The paper's r of this point, from the exact Newton solve (what the observer reads).
   const newton = exactDirection(eig, g, hp.pinvRcond).metrics;
   const hNormSq = eig.spectralNorm * eig.spectralNorm;
-  const muFloor = hp.pinvRcond * hp.pinvRcond;
+  const muFloor = effectiveRcond(hp.pinvRcond, n) ** 2;
   let muRel = Math.max(state.extra.mu ?? hp.lmMu0, muFloor);
   let nu = 2;
   const b = new Float64Array(n);

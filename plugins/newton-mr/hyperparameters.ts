@@ -24,6 +24,6 @@ export const newtonMrHyperparameters = hyperparameterSchema({
     description: "direction of Hp = −g: 'minres-qlp' (paper); 'minres-qlp-reorth' (full Lanczos reorthogonalisation, O(n·maxit) memory); " +
       "'exact' (p = −H⁺g, dense eigendecomposition, n ≤ 2000); 'exact-lm' (Levenberg–Marquardt p = −(H² + μI)⁻¹Hg, μ adapted, no line search)",
   },
-  pinvRcond: { type: 'number', default: DEFAULT_PINV_RCOND, min: 0, description: "exact, exact-lm: eigenvalues |λ| ≤ pinvRcond·‖H‖₂ count as zero" },
+  pinvRcond: { type: 'number', default: DEFAULT_PINV_RCOND, min: 0, description: "exact, exact-lm: eigenvalues |λ| ≤ max(pinvRcond, n·eps)·‖H‖₂ count as zero (default 0: the eigensolver's noise floor n·eps only)" },
   lmMu0: { type: 'number', default: 1e-3, min: 0, exclusiveMin: true, description: 'exact-lm: first μ relative to ‖H‖₂² (μ = lmMu0·‖H‖₂²), then adapted by the LM rule' },
 });
