@@ -300,6 +300,35 @@ const cli = yargs(hideBin(process.argv))
       for (const line of registry.describe(p.name)) process.stdout.write(`    ${line}\n`);
     }
   })
+  .command('check <plugins..>', 'conformance check of plugin files: steppers (determinism, resume, no mutation, counted work, hyperparameters) and problems (gradient and H·v against finite differences, symmetry, deterministic starts); exit 1 on a failure', (y) => y
+    .positional('plugins', { type: 'string', array: true, demandOption: true, describe: 'plugin files (see docs/plugins.md)' })
+    .option('problem', { type: 'string', describe: 'steppers: check on this registered problem instead of the built-in check function (n = 6); needed for a stepper that requires an oracle capability' })
+    .option('option', { type: 'string', array: true, describe: 'problem option key=value (repeatable): of the problems checked, and of --problem' })
+    .option('hp', { type: 'string', array: true, describe: 'stepper hyperparameter key=value (repeatable; default: the declared defaults)' })
+    .option('steps', { type: 'number', describe: 'steps per trajectory (default 6)' })
+    .option('starts', { type: 'number', describe: 'starting points (default 2)' })
+    .check((argv) => {
+      for (const k of ['steps', 'starts'] as const) {
+        const v = argv[k];
+        if (v !== undefined && !(Number.isInteger(v) && v >= (k === 'steps' ? 2 : 1))) throw new UsageError(`--${k} must be an integer ≥ ${k === 'steps' ? 2 : 1}`);
+      }
+      return true;
+    }),
+  async (argv) => {
+    const { checkPlugin } = await import('../core/check/check.js');
+    const options = parseAssignments(argv.option, '--option');
+    const r = await checkPlugin((argv.plugins ?? []).map(String), {
+      registry,
+      problemOptions: options,
+      ...(argv.problem && { problem: { seed: 1, ...options, name: argv.problem } }),
+      hyperparameters: parseAssignments(argv.hp, '--hp'),
+      steps: argv.steps,
+      starts: argv.starts,
+      kernels: selectKernels(argv.kernels as KernelPreference | undefined, notice),
+    });
+    process.stdout.write(r.text);
+    if (!r.passed) process.exitCode = 1;
+  })
   .command('schema <kind>', 'print the JSON Schema of suite files (for editor completion: docs/suites.md)', (y) => y
     .positional('kind', { type: 'string', choices: ['suite'], demandOption: true, describe: 'which file format' }),
   async () => {
@@ -324,7 +353,7 @@ const cli = yargs(hideBin(process.argv))
       await tfjsInfoLine(),
     ].join('\n') + '\n');
   })
-  .demandCommand(1, 'give a command: run, suite, worker, summarize, report, reproduce, demo, plugins, problems, schema or info')
+  .demandCommand(1, 'give a command: run, suite, worker, summarize, report, reproduce, demo, plugins, problems, check, new, schema or info')
   .strict()
   .fail((msg, err, y) => {
     // Errors thrown by .check() and by command handlers: classified where they were thrown.
