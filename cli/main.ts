@@ -4,7 +4,7 @@
  * directly (runExperiment, runDemo, the plugin registry).
  */
 import { readFileSync, existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { registry } from '../core/registry/registry.js';
@@ -19,6 +19,7 @@ import { nonFiniteWarning } from '../core/analysis/flatness.js';
 import { builtinProblems, registerBuiltins } from '../builtins.js';
 import { runDemo } from '../studies/demo.js';
 import { loadPluginFiles } from '../core/registry/load.js';
+import { resolvePluginRef } from '../core/registry/plugin-ref.js';
 import { loadSuite, withProbeSolver } from '../core/suite/config.js';
 import { PROBE_SOLVERS } from '../core/newton/exact-direction.js';
 import { INDEX_METHODS, type IndexMethod } from '../core/analysis/index-estimate.js';
@@ -38,7 +39,7 @@ const notice = (msg: string) => process.stderr.write(`gradflat: ${msg}\n`);
 const probeSolverOption = {
   choices: PROBE_SOLVERS, describe: "solver of final-point (and Newton-probe) solves Hp = −g: minres-qlp (paper), minres-qlp-reorth, or exact (p = −H⁺g, n ≤ 2000; see docs/conventions.md)",
 } as const;
-const pluginOption = { type: 'string', array: true, requiresArg: true, describe: 'JavaScript file that registers steppers and/or problems (repeatable; see examples/README.md)' } as const;
+const pluginOption = { type: 'string', array: true, requiresArg: true, describe: 'JavaScript file, or installed npm package, that registers steppers and/or problems (repeatable; see docs/plugins.md)' } as const;
 
 function parseAssignments(list: unknown, flag: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -162,7 +163,7 @@ const cli = yargs(hideBin(process.argv))
     const problem = await buildProblemAsync(config.problem, kernels, {}, registry);
     let result;
     try {
-      result = runExperiment(config, argv.out, kernels, { force: argv.force, pluginFiles: (argv.plugin ?? []).map((f) => resolve(f)), problem });
+      result = runExperiment(config, argv.out, kernels, { force: argv.force, pluginFiles: (argv.plugin ?? []).map((f) => resolvePluginRef(f)), problem });
     } finally {
       problem.oracle.dispose?.();
     }

@@ -74,3 +74,47 @@ test('a plugin whose folder has another gradflat version installed runs with the
     assert.equal(r.stderr.match(/GRADFLAT_PLUGIN_VERSION|own gradflat/g)?.length, 2, 'one warning, with its code');
   });
 });
+
+/** A folder with two plugin packages installed: one by its main export (two modules), one by a `gradflat` field. */
+function withPackages(dir: string): void {
+  const saddle = join(dir, 'node_modules', 'gradflat-saddle');
+  mkdirSync(join(saddle, 'lib'), { recursive: true });
+  writeFileSync(join(saddle, 'package.json'), JSON.stringify({ name: 'gradflat-saddle', version: '1.2.3', type: 'module', main: 'lib/index.js', peerDependencies: { gradflat: '*' } }));
+  writeFileSync(join(saddle, 'lib', 'f.js'), 'export const f = (a, [x, y]) => a * x * x - y * y + y ** 4 / 4;\n');
+  writeFileSync(join(saddle, 'lib', 'index.js'), SADDLE.replace("const f = (a, [x, y]) => a * x * x - y * y + y ** 4 / 4;", "import { f } from './f.js';"));
+  const steppers = join(dir, 'node_modules', '@me', 'steppers');
+  mkdirSync(steppers, { recursive: true });
+  writeFileSync(join(steppers, 'package.json'), JSON.stringify({ name: '@me/steppers', version: '0.3.0', type: 'module', main: 'not-plugins.js', gradflat: './plugins.js' }));
+  writeFileSync(join(steppers, 'not-plugins.js'), "throw new Error('the main export was loaded instead of the gradflat field');\n");
+  writeFileSync(join(steppers, 'plugins.js'), "import { registry } from 'gradflat';\nexport default { ...registry.get('gd'), name: 'my-gd', description: 'gd, packaged' };\n");
+}
+
+test('--plugin and a suite\'s plugins: take installed npm packages by name (main export, or the package.json "gradflat" field), from the suite file\'s folder upward', () => {
+  inTemp('packages', (dir) => {
+    withPackages(dir);
+    const listed = gradflat(dir, ['problems', '--plugin', 'gradflat-saddle']);
+    assert.equal(listed.status, 0, listed.stderr);
+    assert.match(listed.stdout, /^saddle — /m);
+    const steppers = gradflat(dir, ['plugins', '--plugin', '@me/steppers']);
+    assert.equal(steppers.status, 0, steppers.stderr);
+    assert.match(steppers.stdout, /^my-gd — gd, packaged/m);
+
+    mkdirSync(join(dir, 'suites'));
+    writeFileSync(join(dir, 'suites', 's.yaml'), 'plugins: [gradflat-saddle, "@me/steppers"]\nproblem: { name: saddle, seed: 1, a: 2 }\nseed: 1\nstarts: { count: 2 }\niterations: 8\nsteppers: [{ stepper: my-gd }, { stepper: newton-mr }]\n');
+    // From another working directory: the packages are found from the suite file's folder.
+    mkdirSync(join(dir, 'elsewhere'));
+    const r = gradflat(join(dir, 'elsewhere'), ['suite', '../suites/s.yaml', '--out', 'o', '--workers', '2']);
+    assert.equal(r.status, 0, r.stderr);
+    const summary = JSON.parse(readFileSync(join(dir, 'elsewhere', 'o', 'summary.json'), 'utf8'));
+    assert.deepEqual(summary.methods.map((m: { label: string }) => m.label).sort(), ['my-gd', 'newton-mr']);
+
+    const run = gradflat(dir, ['run', '--plugin', 'gradflat-saddle', '--problem', 'saddle', '--runs', '1', '--iterations', '3', '--out', 'single']);
+    assert.equal(run.status, 0, run.stderr);
+    const missing = gradflat(dir, ['problems', '--plugin', 'gradflat-nothing']);
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /plugin 'gradflat-nothing' is neither a file .* nor a package installed from .*: npm install gradflat-nothing there, or give a file path/);
+    const checked = gradflat(dir, ['check', 'gradflat-saddle', '@me/steppers']);
+    assert.equal(checked.status, 0, checked.stdout + checked.stderr);
+    assert.match(checked.stdout, /all checks passed/);
+  });
+});

@@ -7,13 +7,13 @@
  * a name already taken by a different plugin (a built-in, another file) is an error.
  */
 import { existsSync, realpathSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PluginRegistry, type StepperPlugin } from './registry.js';
 import { problemPluginDefect, type ProblemPlugin } from './problems.js';
 import { UsageError } from '../io/errors.js';
 import { z } from '../io/fields.js';
 import { ownGradflatWarning, useRunningGradflat } from './self-resolve.js';
+import { resolvePluginRef } from './plugin-ref.js';
 
 export const PLUGIN_FILE_CONTRACT =
   'A plugin file must `export default` a stepper plugin ({ name, description, hyperparameters, and stepper (a class) or create(oracle, hp) }) ' +
@@ -34,7 +34,7 @@ const origins = new WeakMap<PluginRegistry, Map<string, string>>();
 
 type Fail = (what: string) => never;
 
-/** Imports `file` (relative to process.cwd()) and registers its plugins; returns their names. */
+/** Imports `file` (relative to process.cwd(); or an installed package's plugin module, plugin-ref.ts) and registers its plugins; returns their names. */
 export async function loadPluginFile(file: string, registry: PluginRegistry): Promise<string[]> {
   const { given, path } = resolvePluginFile(file);
   const mod = await importPluginModule(given, path);
@@ -52,7 +52,7 @@ export async function loadPluginFile(file: string, registry: PluginRegistry): Pr
 
 /** Phase 1: the file's one identity (its real path), or why there is none. */
 function resolvePluginFile(file: string): { given: string; path: string } {
-  const given = resolve(process.cwd(), file);
+  const given = resolvePluginRef(file);
   if (!existsSync(given)) throw new UsageError(`plugin file not found: ${file}${given !== file ? ` (looked for ${given})` : ''}`);
   if (!statSync(given).isFile()) throw new UsageError(`plugin file ${given} is not a file`);
   return { given, path: realpathSync(given) }; // one identity per file, however it is named
