@@ -330,6 +330,15 @@ const cli = yargs(hideBin(process.argv))
     process.stdout.write(r.text);
     if (!r.passed) process.exitCode = 1;
   })
+  .command('new <kind> <name>', 'scaffold a TypeScript plugin package: a working minimal stepper or problem, gradflat as a peer dependency, a test running the conformance check, a README', (y) => y
+    .positional('kind', { type: 'string', choices: ['stepper', 'problem'] as const, demandOption: true, describe: 'what the package registers' })
+    .positional('name', { type: 'string', demandOption: true, describe: 'the plugin and package name (lowercase letters, digits, dashes)' })
+    .option('dir', { type: 'string', describe: 'where to write it (default ./NAME; must be empty or absent)' }),
+  async (argv) => {
+    const { scaffold } = await import('./scaffold.js');
+    const r = scaffold(argv.kind as 'stepper' | 'problem', String(argv.name), packageVersion(), argv.dir);
+    process.stdout.write(`wrote ${r.dir}:\n${r.files.map((f) => `  ${f}`).join('\n')}\nnext: cd ${argv.dir ?? argv.name} && npm install && npm test   (docs/plugins.md)\n`);
+  })
   .command('schema <kind>', 'print the JSON Schema of suite files (for editor completion: docs/suites.md)', (y) => y
     .positional('kind', { type: 'string', choices: ['suite'], demandOption: true, describe: 'which file format' }),
   async () => {

@@ -6,7 +6,7 @@
  * main export (`exports` '.', import/default condition, or `main`) is that module; the module
  * exports plugins exactly as a plugin file does (load.ts).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { UsageError } from '../io/errors.js';
 
@@ -24,11 +24,13 @@ const looksLikePackage = (ref: string) => PACKAGE_NAME.test(ref) && !/\.(m|c)?js
 
 /**
  * The absolute path of the module a plugin reference loads: the file when one exists at
- * `ref` (relative to `baseDir`), else the entry module of the package `ref` installed from
+ * `ref` (relative to `baseDir`), the plugin module of the package whose folder `ref` is, else the entry module of the package `ref` installed from
  * `baseDir`; else `ref` resolved as a path (load.ts reports it as not found).
  */
 export function resolvePluginRef(ref: string, baseDir: string = process.cwd()): string {
   const asPath = isAbsolute(ref) ? ref : resolve(baseDir, ref);
+  // A package's own folder (`gradflat check .` while writing it): its plugin module.
+  if (existsSync(asPath) && statSync(asPath).isDirectory() && existsSync(join(asPath, 'package.json'))) return readPluginPackage(asPath).entry;
   if (existsSync(asPath) || !looksLikePackage(ref)) return asPath;
   const pkg = findPluginPackage(ref, baseDir);
   if (!pkg) {
