@@ -18,7 +18,7 @@ import { PropertyLog, report, type CheckReport, type PluginCheck } from './repor
 export type { CheckReport, PluginCheck, PropertyResult } from './report.js';
 
 export interface CheckOptions {
-  /** Steppers: check on this problem (looked up in the plugin's own file, then in `registry`) instead of the check function (n = 6). Needed by a stepper that requires an oracle capability, e.g. 'layer-statistics'. */
+  /** Steppers: check on this problem (looked up in the checked files, then in `registry`) instead of the check function (n = 6). Needed by a stepper that requires an oracle capability, e.g. 'layer-statistics'. */
   problem?: ProblemConfig;
   /** Problems: their options, and `starts` training settings, for the check (small sizes keep it fast); `seed` defaults to 1. */
   problemOptions?: Record<string, unknown>;
@@ -40,11 +40,12 @@ export type CheckTarget = string | StepperPlugin | ProblemPlugin;
 export async function checkPlugin(target: CheckTarget | readonly CheckTarget[], options: CheckOptions = {}): Promise<CheckReport> {
   const targets = (Array.isArray(target) ? target : [target]) as readonly CheckTarget[];
   if (targets.length === 0) throw new UsageError('nothing to check: give a plugin file or a plugin object');
+  const loaded = [];
+  for (const t of targets) loaded.push(await pluginsOf(t));
+  // A stepper's `problem` may come from any checked file (one checks a method on a packaged problem).
+  const owns = loaded.map((l) => l.own);
   const checks: PluginCheck[] = [];
-  for (const t of targets) {
-    const { plugins, source, own } = await pluginsOf(t);
-    for (const p of plugins) checks.push(await checkOne(p, source, own, options));
-  }
+  for (const { plugins, source } of loaded) for (const p of plugins) checks.push(await checkOne(p, source, owns, options));
   return report(checks);
 }
 
@@ -69,7 +70,7 @@ async function pluginsOf(t: CheckTarget): Promise<{ plugins: Array<StepperPlugin
   return { plugins: [t], source: 'code', own };
 }
 
-async function checkOne(p: StepperPlugin | ProblemPlugin, source: string, own: PluginRegistry, options: CheckOptions): Promise<PluginCheck> {
+async function checkOne(p: StepperPlugin | ProblemPlugin, source: string, owns: readonly PluginRegistry[], options: CheckOptions): Promise<PluginCheck> {
   const log = new PropertyLog();
   const kernels = options.kernels ?? typescriptKernels;
   const starts = options.starts ?? 2;
@@ -80,7 +81,8 @@ async function checkOne(p: StepperPlugin | ProblemPlugin, source: string, own: P
   }
   let setup;
   if (options.problem) {
-    const where = own.problems.has(options.problem.name) ? own : options.registry ?? defaultRegistry;
+    const name = options.problem.name;
+    const where = owns.find((r) => r.problems.has(name)) ?? options.registry ?? defaultRegistry;
     const problem = await where.problems.buildAsync(options.problem, { kernels, threads: 1 });
     setup = { oracle: problem.oracle, describe: `problem '${problem.name}' (n = ${problem.oracle.dim})`, starts: problem.startingPoints(starts, new Rng(options.problem.seed)).slice(0, starts) };
   } else {
