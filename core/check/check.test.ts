@@ -29,6 +29,10 @@ test('every built-in stepper passes the conformance check (on the check function
     // Every property was checked (none skipped by an early failure).
     assert.equal(r.plugins[0].results.length, 9, r.text);
   }
+  const kfac = builtinPlugins.find((p) => p.requires?.includes('layer-statistics'))!;
+  const alone = await checkPlugin(kfac);
+  assert.deepEqual(failed(alone), ['builds on the check function (n = 6)'], alone.text);
+  assert.match(alone.text, /requires the oracle capability 'layer-statistics', which the check function \(n = 6\) lacks: check it on a problem whose oracle has it \(gradflat check --problem NAME/);
 });
 
 test('every built-in problem passes the conformance check (small sizes)', async () => {

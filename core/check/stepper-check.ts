@@ -102,6 +102,11 @@ export async function checkStepper(plugin: StepperPlugin, setup: StepperCheckSet
   const build = (o: Oracle): Stepper => reg.create(plugin.name, o, hp, { kernels: setup.kernels });
   await checkHyperparameters(plugin, reg, setup, log);
   const built = await log.check(`builds on ${setup.describe}`, () => {
+    const lacking = (plugin.requires ?? []).filter((c) => !setup.oracle.capabilities.has(c));
+    if (lacking.length) {
+      throw new Failure(`the stepper requires the oracle capability ${lacking.map((c) => `'${c}'`).join(', ')}, which ${setup.describe} lacks: ` +
+        'check it on a problem whose oracle has it (gradflat check --problem NAME --option …; checkPlugin(plugin, { problem: { name, seed, … } }))');
+    }
     build(countingOracle(setup.oracle));
     return `with ${Object.keys(hp).length ? JSON.stringify(hp) : 'the default hyperparameters'}`;
   });
