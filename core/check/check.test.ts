@@ -27,7 +27,7 @@ test('every built-in stepper passes the conformance check (on the check function
     const r = await checkPlugin(p, needsMlp ? { registry, problem: { name: 'swish-ae', seed: 1, samples: 32, starts: TRAINING } } : {});
     assert.ok(r.passed, r.text);
     // Every property was checked (none skipped by an early failure).
-    assert.equal(r.plugins[0].results.length, 9, r.text);
+    assert.equal(r.plugins[0].results.length, 10, r.text);
   }
   const kfac = builtinPlugins.find((p) => p.requires?.includes('layer-statistics'))!;
   const alone = await checkPlugin(kfac);
@@ -45,7 +45,7 @@ test('every built-in problem passes the conformance check (small sizes)', async 
 });
 
 // ── Broken steppers: gradient descent with heavy-ball momentum, broken in one way each ──────────
-type Bug = 'none' | 'hidden-state' | 'mutates-theta' | 'wall-time';
+type Bug = 'none' | 'hidden-state' | 'mutates-theta' | 'wall-time' | 'throws-on-nan';
 
 function momentumGd(name: string, bug: Bug): StepperPlugin {
   return {
@@ -69,6 +69,7 @@ function momentumGd(name: string, bug: Bug): StepperPlugin {
           const theta = bug === 'mutates-theta' ? s.theta : Float64Array.from(s.theta);
           for (let i = 0; i < theta.length; i++) theta[i] += v[i];
           const next = at(theta, s.iteration + 1, bug === 'hidden-state' ? new Float64Array(0) : v);
+          if (bug === 'throws-on-nan' && !Number.isFinite(next.loss)) throw new Error('the loss is NaN');
           const stepNorm = Math.sqrt(v.reduce((a, x) => a + x * x, 0));
           return { state: next, metrics: { iteration: s.iteration, loss: s.loss, gradNormSq: s.gradNormSq, alpha: rate, directionNorm: Math.sqrt(s.gradNormSq), stepNorm } };
         },
@@ -92,6 +93,10 @@ test('a correct momentum GD plugin passes; each broken one fails with the broken
   const clock = await checkPlugin(momentumGd('mgd-clock', 'wall-time'));
   assert.ok(failed(clock).includes('deterministic (same start, same steps; clock and Math.random do not matter)'), clock.text);
   assert.match(clock.text, /another clock and Math\.random: the state after step 1 differs/);
+
+  const nan = await checkPlugin(momentumGd('mgd-nan', 'throws-on-nan'));
+  assert.deepEqual(failed(nan), ['NaN from the oracle at a new point: passed on or halted, never a throw'], nan.text);
+  assert.match(nan.text, /step\(\) threw Error: the loss is NaN: pass the NaN on in the state/);
 });
 
 test('hyperparameter checks: a factory reading an undeclared hyperparameter, and an unbounded declaration, are named', async () => {

@@ -10,6 +10,7 @@
  *   from it continues bit-identically (nothing the next step needs is kept outside the state);
  * - the state's loss and gradient are the oracle's at its θ, every gradient was counted by the
  *   harness's meter, and a self-reported `work` equals the harness's count;
+ * - an oracle that returns NaN makes a step pass it on or halt, never throw;
  * - dispose (when there is one) releases the stepper without disposing the oracle.
  */
 import { countingOracle } from '../oracle/counting.js';
@@ -180,6 +181,44 @@ export async function checkStepper(plugin: StepperPlugin, setup: StepperCheckSet
       }
     }
     return 'every step\'s loss and gradient match the oracle at its θ; gradients were counted; no self-reported work disagrees';
+  });
+
+  await log.check('NaN from the oracle at a new point: passed on or halted, never a throw', () => {
+    // The harness hands a step only finite states and stops on a non-finite one, keeping the last
+    // finite point (core/run/run-loop.ts). What a step must survive is an oracle that returns NaN
+    // away from the current θ (a diverged trial point): pass it on in the state, or halt.
+    let current: Float64Array | undefined;
+    const inner = setup.oracle;
+    const away = (t: Float64Array) => current !== undefined && t.some((x, i) => !Object.is(x, current![i]));
+    const nan = (a: Float64Array) => a.fill(NaN);
+    const o: Oracle = {
+      dim: inner.dim, capabilities: inner.capabilities, counters: inner.counters,
+      loss: (t) => (away(t) ? NaN : inner.loss(t)),
+      gradient(t, out) {
+        const r = inner.gradient(t, out);
+        return away(t) ? { loss: NaN, gradient: nan(out ?? Float64Array.from(r.gradient)) } : r;
+      },
+      hvp: (t, v, out) => (away(t) ? nan(out ?? new Float64Array(inner.dim)) : inner.hvp(t, v, out)),
+    };
+    if (inner.hessian) o.hessian = (t) => (away(t) ? new Float64Array(inner.dim * inner.dim).fill(NaN) : inner.hessian!(t));
+    if (inner.hvpBlock) o.hvpBlock = (t, V, out) => (away(t) ? nan(out ?? new Float64Array(V.length)) : inner.hvpBlock!(t, V, out));
+    if (inner.layerStatistics) o.layerStatistics = (t) => inner.layerStatistics!(t).map((l) => (away(t) ? { ...l, A: nan(Float64Array.from(l.A)), G: nan(Float64Array.from(l.G)) } : l));
+    if (inner.gaussNewtonProduct) o.gaussNewtonProduct = (t, v, out) => (away(t) ? nan(out ?? new Float64Array(inner.dim)) : inner.gaussNewtonProduct!(t, v, out));
+    const stepper = build(countingOracle(o));
+    const s0 = stepper.init(Float64Array.from(setup.starts[0]));
+    current = Float64Array.from(s0.theta);
+    let r: ReturnType<Stepper['step']>;
+    try {
+      r = stepper.step(s0);
+    } catch (e) {
+      throw new Failure(`with an oracle returning NaN away from the current θ, step() threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}: pass the NaN on in the state (the harness stops and keeps the last finite point) or halt with a reason`);
+    }
+    if (r.halted) return `halted: ${r.halted}`;
+    const moved = away(r.state.theta);
+    if (moved && Number.isFinite(r.state.loss) && Number.isFinite(r.state.gradNormSq)) {
+      throw new Failure(`with an oracle returning NaN away from the current θ, step() returned a state at a new θ with finite loss ${r.state.loss} and ‖g‖² ${r.state.gradNormSq}: the state must hold what the oracle returned`);
+    }
+    return moved ? 'passed the non-finite values on (the harness stops there)' : 'stayed at θ';
   });
 
   await log.check('dispose', () => {
