@@ -302,7 +302,7 @@ const cli = yargs(hideBin(process.argv))
     }
   })
   .command('check <plugins..>', 'conformance check of plugin files: steppers (determinism, resume, no mutation, counted work, hyperparameters) and problems (gradient and H·v against finite differences, symmetry, deterministic starts); exit 1 on a failure', (y) => y
-    .positional('plugins', { type: 'string', array: true, demandOption: true, describe: 'plugin files (see docs/plugins.md)' })
+    .positional('plugins', { type: 'string', array: true, demandOption: true, describe: 'plugin files, package folders or installed npm packages (see docs/plugins.md)' })
     .option('problem', { type: 'string', describe: 'steppers: check on this registered problem instead of the built-in check function (n = 6); needed for a stepper that requires an oracle capability' })
     .option('option', { type: 'string', array: true, describe: 'problem option key=value (repeatable): of the problems checked, and of --problem' })
     .option('hp', { type: 'string', array: true, describe: 'stepper hyperparameter key=value (repeatable; default: the declared defaults)' })
