@@ -1,5 +1,5 @@
 /**
- * gradflat's public API: 40 names, grouped by what a user does with them. Everything else is
+ * gradflat's public API: 41 names, grouped by what a user does with them. Everything else is
  * internal and may change without notice; checks/public-api.test.ts pins this list.
  * The layers behind these names are described in docs/architecture.md.
  */
@@ -37,6 +37,10 @@ export { tfjsModelProblem } from './engines/tfjs/layers-model.js';
 export { loadLayersModelFile, saveLayersModelFiles } from './engines/tfjs/saved-model.js';
 /** Starts the best tfjs backend present: tfjs-node if installed, else WASM, else pure JS. */
 export { selectTfjsBackend } from './engines/tfjs/backend.js';
+
+// ── Checking a plugin (docs/plugins.md) ───────────────────────────────────────────────────────────
+/** The conformance battery (`gradflat check`): a stepper's determinism, resume, no mutation, counted work; a problem's derivatives against finite differences. */
+export { checkPlugin } from './core/check/check.js';
 
 // ── Registering ────────────────────────────────────────────────────────────────────────────────
 /** The process-wide registry the CLI and suites use, its class, and the two ways into it. */

@@ -4,7 +4,7 @@
  * directly (runExperiment, runDemo, the plugin registry).
  */
 import { readFileSync, existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { registry } from '../core/registry/registry.js';
@@ -19,6 +19,7 @@ import { nonFiniteWarning } from '../core/analysis/flatness.js';
 import { builtinProblems, registerBuiltins } from '../builtins.js';
 import { runDemo } from '../studies/demo.js';
 import { loadPluginFiles } from '../core/registry/load.js';
+import { resolvePluginRef } from '../core/registry/plugin-ref.js';
 import { loadSuite, withProbeSolver } from '../core/suite/config.js';
 import { PROBE_SOLVERS } from '../core/newton/exact-direction.js';
 import { INDEX_METHODS, type IndexMethod } from '../core/analysis/index-estimate.js';
@@ -38,7 +39,7 @@ const notice = (msg: string) => process.stderr.write(`gradflat: ${msg}\n`);
 const probeSolverOption = {
   choices: PROBE_SOLVERS, describe: "solver of final-point (and Newton-probe) solves Hp = −g: minres-qlp (paper), minres-qlp-reorth, or exact (p = −H⁺g, n ≤ 2000; see docs/conventions.md)",
 } as const;
-const pluginOption = { type: 'string', array: true, requiresArg: true, describe: 'JavaScript file that registers steppers and/or problems (repeatable; see examples/README.md)' } as const;
+const pluginOption = { type: 'string', array: true, requiresArg: true, describe: 'JavaScript file, or installed npm package, that registers steppers and/or problems (repeatable; see docs/plugins.md)' } as const;
 
 function parseAssignments(list: unknown, flag: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -162,7 +163,7 @@ const cli = yargs(hideBin(process.argv))
     const problem = await buildProblemAsync(config.problem, kernels, {}, registry);
     let result;
     try {
-      result = runExperiment(config, argv.out, kernels, { force: argv.force, pluginFiles: (argv.plugin ?? []).map((f) => resolve(f)), problem });
+      result = runExperiment(config, argv.out, kernels, { force: argv.force, pluginFiles: (argv.plugin ?? []).map((f) => resolvePluginRef(f)), problem });
     } finally {
       problem.oracle.dispose?.();
     }
@@ -300,6 +301,44 @@ const cli = yargs(hideBin(process.argv))
       for (const line of registry.describe(p.name)) process.stdout.write(`    ${line}\n`);
     }
   })
+  .command('check <plugins..>', 'conformance check of plugin files: steppers (determinism, resume, no mutation, counted work, hyperparameters) and problems (gradient and H·v against finite differences, symmetry, deterministic starts); exit 1 on a failure', (y) => y
+    .positional('plugins', { type: 'string', array: true, demandOption: true, describe: 'plugin files, package folders or installed npm packages (see docs/plugins.md)' })
+    .option('problem', { type: 'string', describe: 'steppers: check on this registered problem instead of the built-in check function (n = 6); needed for a stepper that requires an oracle capability' })
+    .option('option', { type: 'string', array: true, describe: 'problem option key=value (repeatable): of the problems checked, and of --problem' })
+    .option('hp', { type: 'string', array: true, describe: 'stepper hyperparameter key=value (repeatable; default: the declared defaults)' })
+    .option('steps', { type: 'number', describe: 'steps per trajectory (default 6)' })
+    .option('starts', { type: 'number', describe: 'starting points (default 2)' })
+    .check((argv) => {
+      for (const k of ['steps', 'starts'] as const) {
+        const v = argv[k];
+        if (v !== undefined && !(Number.isInteger(v) && v >= (k === 'steps' ? 2 : 1))) throw new UsageError(`--${k} must be an integer ≥ ${k === 'steps' ? 2 : 1}`);
+      }
+      return true;
+    }),
+  async (argv) => {
+    const { checkPlugin } = await import('../core/check/check.js');
+    const options = parseAssignments(argv.option, '--option');
+    const r = await checkPlugin((argv.plugins ?? []).map(String), {
+      registry,
+      problemOptions: options,
+      ...(argv.problem && { problem: { seed: 1, ...options, name: argv.problem } }),
+      hyperparameters: parseAssignments(argv.hp, '--hp'),
+      steps: argv.steps,
+      starts: argv.starts,
+      kernels: selectKernels(argv.kernels as KernelPreference | undefined, notice),
+    });
+    process.stdout.write(r.text);
+    if (!r.passed) process.exitCode = 1;
+  })
+  .command('new <kind> <name>', 'scaffold a TypeScript plugin package: a working minimal stepper or problem, gradflat as a peer dependency, a test running the conformance check, a README', (y) => y
+    .positional('kind', { type: 'string', choices: ['stepper', 'problem'] as const, demandOption: true, describe: 'what the package registers' })
+    .positional('name', { type: 'string', demandOption: true, describe: 'the plugin and package name (lowercase letters, digits, dashes)' })
+    .option('dir', { type: 'string', describe: 'where to write it (default ./NAME; must be empty or absent)' }),
+  async (argv) => {
+    const { scaffold } = await import('./scaffold.js');
+    const r = scaffold(argv.kind as 'stepper' | 'problem', String(argv.name), packageVersion(), argv.dir);
+    process.stdout.write(`wrote ${r.dir}:\n${r.files.map((f) => `  ${f}`).join('\n')}\nnext: cd ${argv.dir ?? argv.name} && npm install && npm test   (docs/plugins.md)\n`);
+  })
   .command('schema <kind>', 'print the JSON Schema of suite files (for editor completion: docs/suites.md)', (y) => y
     .positional('kind', { type: 'string', choices: ['suite'], demandOption: true, describe: 'which file format' }),
   async () => {
@@ -324,7 +363,7 @@ const cli = yargs(hideBin(process.argv))
       await tfjsInfoLine(),
     ].join('\n') + '\n');
   })
-  .demandCommand(1, 'give a command: run, suite, worker, summarize, report, reproduce, demo, plugins, problems, schema or info')
+  .demandCommand(1, 'give a command: run, suite, worker, summarize, report, reproduce, demo, plugins, problems, check, new, schema or info')
   .strict()
   .fail((msg, err, y) => {
     // Errors thrown by .check() and by command handlers: classified where they were thrown.

@@ -13,7 +13,8 @@ import { encodeCheckpoint, encodeExact } from '../run/checkpoint.js';
 import type { TaskExecutor } from '../suite/suite.js';
 import { taskPaths, type SuiteTask } from '../suite/task.js';
 import { parseRunRecord } from '../run/records.js';
-import { decodeResult, JOB_ATTEMPTS, JOB_FORMAT, jobId, putBlob, QUEUE_NAME, type Blob, type JobData, type JobResult } from './protocol.js';
+import { packageOfModule } from '../registry/plugin-ref.js';
+import { decodeResult, JOB_ATTEMPTS, JOB_FORMAT, jobId, putBlob, QUEUE_NAME, type Blob, type JobData, type JobResult, sha256 } from './protocol.js';
 import { checkReachable, parseQueueUrl, redisClient } from './redis.js';
 import { startQueueWorker, type QueueWorker } from './worker.js';
 
@@ -42,7 +43,10 @@ export function queueExecutor(urlText: string, opts: QueueExecutorOptions = {}):
         const blob = (file: string, content: Buffer | string): Promise<Blob> => putBlob(redis, file, Buffer.from(content));
         // Exact encoding (core/run/checkpoint.ts): JSON would turn a threshold of Infinity into null and −0 into 0.
         const suiteBlob = await blob('suite.json', encodeCheckpoint(init.suite));
-        const plugins = await Promise.all(init.suite.plugins.map((p) => blob(p, readFileSync(p))));
+        const plugins = await Promise.all(init.suite.plugins.map((p) => {
+          const pkg = packageOfModule(p);
+          return pkg ? { file: p, sha256: sha256(readFileSync(p)), package: { name: pkg.name, version: pkg.version } } : blob(p, readFileSync(p));
+        }));
         const dataFile = init.suite.problem.dataFile;
         const dataBlob = dataFile ? await blob(dataFile, readFileSync(dataFile)) : undefined;
         const truth = init.truth ? await blob('truth.json', encodeCheckpoint(init.truth)) : undefined;

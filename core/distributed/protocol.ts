@@ -24,6 +24,11 @@ export interface Blob {
   /** Where it came from on the coordinator (messages, the plugin's file name). */
   file: string;
   sha256: string;
+  /**
+   * A plugin from an installed npm package: not uploaded (its module imports the package's
+   * other files and dependencies); each worker uses its own install of this name and version.
+   */
+  package?: { name: string; version: string };
 }
 
 export interface JobData {

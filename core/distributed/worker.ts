@@ -21,6 +21,7 @@ import { taskPaths, type SuiteTask } from '../suite/task.js';
 import { decodeCheckpoint, decodeExact } from '../run/checkpoint.js';
 import { checkpointKey, encodeResult, getBlob, JOB_FORMAT, QUEUE_NAME, saveCheckpoint, type JobData, type JobResult } from './protocol.js';
 import { checkReachable, parseQueueUrl, redisClient } from './redis.js';
+import { findPluginPackage } from '../registry/plugin-ref.js';
 
 export interface QueueWorkerOptions {
   concurrency?: number;
@@ -189,7 +190,7 @@ async function fetchJobInputs(redis: Redis, cache: string, d: JobData): Promise<
   let truth: WorkerInit['truth'];
   try {
     suite = decodeCheckpoint((await getBlob(redis, d.suite)).toString('utf8')) as ResolvedSuite;
-    for (const p of d.plugins) plugins.push(await materialise(redis, cache, p, basename(p.file)));
+    for (const p of d.plugins) plugins.push(p.package ? installedPackage(p.package) : await materialise(redis, cache, p, basename(p.file)));
     if (d.data) dataFile = await materialise(redis, cache, d.data, basename(d.data.file));
     if (d.truth) truth = decodeCheckpoint((await getBlob(redis, d.truth)).toString('utf8')) as WorkerInit['truth'];
   } catch (e) {
@@ -198,6 +199,22 @@ async function fetchJobInputs(redis: Redis, cache: string, d: JobData): Promise<
   const task = decodeExact(d.task) as SuiteTask;
   const local: ResolvedSuite = { ...suite, plugins, problem: { ...suite.problem, ...(dataFile && { dataFile }) } };
   return { local, task, truth };
+}
+
+/**
+ * The module of a plugin package the coordinator used, from this worker's own install: found
+ * from the working directory, else beside this gradflat (a global install), at the same version.
+ */
+function installedPackage(want: { name: string; version: string }): string {
+  const found = findPluginPackage(want.name, process.cwd()) ?? findPluginPackage(want.name, PACKAGE_ROOT);
+  if (!found) {
+    throw new Error(`plugin package '${want.name}' ${want.version} is not installed on this worker (looked from ${process.cwd()} and from ${PACKAGE_ROOT} upward): ` +
+      `npm install ${want.name}@${want.version} where the worker runs`);
+  }
+  if (found.version !== want.version) {
+    throw new Error(`plugin package '${want.name}': this worker has ${found.version} (${found.root}), the coordinator used ${want.version}: install ${want.name}@${want.version} on the worker`);
+  }
+  return found.entry;
 }
 
 /** One job running on a thread: `done` settles with the task, `detach` removes its listeners. */

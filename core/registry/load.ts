@@ -7,12 +7,13 @@
  * a name already taken by a different plugin (a built-in, another file) is an error.
  */
 import { existsSync, realpathSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PluginRegistry, type StepperPlugin } from './registry.js';
 import { problemPluginDefect, type ProblemPlugin } from './problems.js';
 import { UsageError } from '../io/errors.js';
 import { z } from '../io/fields.js';
+import { ownGradflatWarning, useRunningGradflat } from './self-resolve.js';
+import { resolvePluginRef } from './plugin-ref.js';
 
 export const PLUGIN_FILE_CONTRACT =
   'A plugin file must `export default` a stepper plugin ({ name, description, hyperparameters, and stepper (a class) or create(oracle, hp) }) ' +
@@ -33,7 +34,7 @@ const origins = new WeakMap<PluginRegistry, Map<string, string>>();
 
 type Fail = (what: string) => never;
 
-/** Imports `file` (relative to process.cwd()) and registers its plugins; returns their names. */
+/** Imports `file` (relative to process.cwd(); or an installed package's plugin module, plugin-ref.ts) and registers its plugins; returns their names. */
 export async function loadPluginFile(file: string, registry: PluginRegistry): Promise<string[]> {
   const { given, path } = resolvePluginFile(file);
   const mod = await importPluginModule(given, path);
@@ -51,7 +52,7 @@ export async function loadPluginFile(file: string, registry: PluginRegistry): Pr
 
 /** Phase 1: the file's one identity (its real path), or why there is none. */
 function resolvePluginFile(file: string): { given: string; path: string } {
-  const given = resolve(process.cwd(), file);
+  const given = resolvePluginRef(file);
   if (!existsSync(given)) throw new UsageError(`plugin file not found: ${file}${given !== file ? ` (looked for ${given})` : ''}`);
   if (!statSync(given).isFile()) throw new UsageError(`plugin file ${given} is not a file`);
   return { given, path: realpathSync(given) }; // one identity per file, however it is named
@@ -59,6 +60,10 @@ function resolvePluginFile(file: string): { given: string; path: string } {
 
 /** Phase 2: the module, or its import error with a hint. */
 async function importPluginModule(given: string, path: string): Promise<Record<string, unknown>> {
+  // 'gradflat' in the plugin means this gradflat, wherever the file sits (self-resolve.ts).
+  useRunningGradflat();
+  const other = ownGradflatWarning(path);
+  if (other) process.emitWarning(other, { code: 'GRADFLAT_PLUGIN_VERSION' });
   try {
     return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (e) {
@@ -241,7 +246,7 @@ function describeImportError(e: unknown): string {
   }
   const code = (e as { code?: string }).code;
   if (code === 'ERR_MODULE_NOT_FOUND' && /'gradflat'/.test(msg)) {
-    msg += " — the plugin imports 'gradflat', which must resolve from the plugin's folder (npm install gradflat there, or link node_modules/gradflat to the package)";
+    msg += " — the plugin imports 'gradflat', which this node could not map to the running gradflat (module.register needs node ≥ 20.6): npm install gradflat beside the plugin, or link node_modules/gradflat to the package";
   }
   if (code === 'ERR_UNKNOWN_FILE_EXTENSION') msg += ' — plugin files are JavaScript modules: compile TypeScript first, or run node with a TypeScript loader';
   return msg;

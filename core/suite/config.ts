@@ -27,6 +27,7 @@ import {
 import type { Hyperparameters } from '../registry/hyperparameters.js';
 import { ConfigError, HyperparameterError, UsageError } from '../io/errors.js';
 import { loadPluginFiles } from '../registry/load.js';
+import { resolvePluginRef } from '../registry/plugin-ref.js';
 import type { PluginRegistry } from '../registry/registry.js';
 import { problemsOf, type ProblemConfig } from '../registry/catalog.js';
 import { problemShape } from '../registry/problem-schema.js';
@@ -74,7 +75,7 @@ export const suiteShape = objectField({
     lossAfter: arrayField(integerField(1)), leaveR: numberField({ min: 0, max: 1 }), leaveWindow: integerField(1), blowUpRatio: positive,
     targets: objectField({ loss: numberField(), gradNormSq: nonNegative }),
   }),
-  plugins: arrayField(stringField).describe("JavaScript files registering more steppers, relative to the suite file"),
+  plugins: arrayField(stringField).describe("JavaScript files registering more steppers and problems, relative to the suite file, or npm packages installed from its folder"),
 }, ['problem', 'seed', 'starts', 'steppers', 'iterations']);
 
 export type SuiteFile = z.output<typeof suiteShape>;
@@ -232,7 +233,7 @@ export function withProbeSolver(suite: ResolvedSuite, solver: (typeof PROBE_SOLV
 /** Plugin files named in a raw suite file (before validation, so they can be loaded first). */
 export function pluginFilesOf(raw: unknown, baseDir: string): string[] {
   if (raw === null || typeof raw !== 'object' || !('plugins' in raw)) return [];
-  return parseField(arrayField(stringField), (raw as { plugins: unknown }).plugins, 'plugins').map((p) => (isAbsolute(p) ? p : resolve(baseDir, p)));
+  return parseField(arrayField(stringField), (raw as { plugins: unknown }).plugins, 'plugins').map((p) => resolvePluginRef(p, baseDir));
 }
 
 export const suiteBaseDir = (file: string) => dirname(resolve(file));
@@ -245,7 +246,7 @@ export const suiteBaseDir = (file: string) => dirname(resolve(file));
 export async function loadSuite(file: string, registry: PluginRegistry, extraPlugins: readonly string[] = []): Promise<ResolvedSuite> {
   const raw = readSuiteFile(file);
   const base = suiteBaseDir(file);
-  const plugins = [...new Set([...pluginFilesOf(raw, base), ...extraPlugins.map((p) => resolve(p))])];
+  const plugins = [...new Set([...pluginFilesOf(raw, base), ...extraPlugins.map((p) => resolvePluginRef(p))])];
   await loadPluginFiles(plugins, registry);
   try {
     return { ...resolveSuite(raw, registry, base), plugins };
