@@ -9,7 +9,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PACKAGE_ROOT, pluginSandbox } from '../core/registry/load-fixtures.js';
 import { DENSE_MAX_DIM } from '../core/oracle/dense-hessian.js';
-import type { PointReport } from '../core/analysis/evaluate-point.js';
+import { evaluatePoint, type PointReport } from '../core/analysis/evaluate-point.js';
+import { loadPluginFile } from '../core/registry/load.js';
+import { PluginRegistry } from '../core/registry/registry.js';
+import { typescriptKernels } from '../core/linalg/kernels-typescript.js';
+import { Rng } from '../core/random/rng.js';
 
 const cli = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 const gradflat = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true' }, timeout: 120_000 });
@@ -44,3 +48,25 @@ for (const [wells, iterations, method] of [[39, 30, 'dense'], [2599, 20, 'lanczo
     }
   });
 }
+
+test('flat-wells through evaluatePoint: near-converged wells are certified gradient-flat while the paper\'s r (MINRES-QLP at rtol 5e-4) reads neither', async () => {
+  const box = pluginSandbox();
+  try {
+    cpSync(join(PACKAGE_ROOT, 'examples', 'flat-wells'), join(box.dir, 'flat-wells'), { recursive: true });
+    const reg = new PluginRegistry();
+    await loadPluginFile(join(box.dir, 'flat-wells', 'plugin.js'), reg);
+    for (const wells of [39, 2599]) {
+      // Wells within 1e-6 of their stationary points: g is the slope along z plus ~1e-6 per well.
+      const p = reg.problems.build({ name: 'flat-wells', seed: 1, wells, jitter: 1e-6 }, { kernels: typescriptKernels });
+      const reports = p.startingPoints(3, new Rng(2)).map((theta) => evaluatePoint(p.oracle, theta, typescriptKernels, { solve: { rtol: 5e-4 } }));
+      for (const r of reports) {
+        assert.equal(r.class, 'gradient-flat', `n = ${wells + 1}`);
+        assert.equal(r.spectralFlatness!.method, wells + 1 <= DENSE_MAX_DIM ? 'dense' : 'lanczos');
+      }
+      // The solver stops after one iteration with p along g: r ≈ 0.5 (the paper's criterion misses these points).
+      assert.ok(reports.some((r) => r.classPaper === 'neither'), reports.map((r) => `${r.classPaper} r ${r.r_solverA}`).join('; '));
+    }
+  } finally {
+    box.remove();
+  }
+});
