@@ -112,7 +112,11 @@ export function classifyPoint(gradNormSq: number, flatness: SpectralFlatness, t:
   return verdict === 'flat' ? 'gradient-flat' : verdict === 'not-flat' ? 'neither' : 'undecided';
 }
 
-/** Counts per class, and per pair (certified class, paper class): how far the two criteria agree. */
+/**
+ * Counts per class, and per pair (certified class, paper class): how far the two criteria agree.
+ * Points from records without `classPaper` (written before the certified class) count in
+ * `classesPaper` only, so `classes` may sum to fewer than the points.
+ */
 export interface ClassTally {
   classes: Record<PointClass, number>;
   classesPaper: Record<PaperClass, number>;
@@ -127,12 +131,14 @@ export function tallyClasses(points: ReadonlyArray<{ class: PointClass; classPap
     agreement: Object.fromEntries(POINT_CLASSES.map((c) => [c, zeros(PAPER_CLASSES)])) as ClassTally['agreement'],
   };
   for (const p of points) {
-    t.classes[p.class] = (t.classes[p.class] ?? 0) + 1;
-    // Records written before the certified class: `class` was the paper's.
-    const paper = p.classPaper ?? (p.class === 'undecided' ? undefined : p.class);
-    if (paper === undefined) continue;
-    t.classesPaper[paper]++;
-    t.agreement[p.class][paper]++;
+    // Records written before the certified class: `class` was the paper's, and there is no certified one.
+    if (p.classPaper === undefined) {
+      if (p.class !== 'undecided') t.classesPaper[p.class]++;
+      continue;
+    }
+    t.classes[p.class]++;
+    t.classesPaper[p.classPaper]++;
+    t.agreement[p.class][p.classPaper]++;
   }
   return t;
 }
