@@ -9,6 +9,7 @@ import { readRunRecord } from '../core/run/record-file.js';
 import type { RunRecord } from '../core/run/run-one.js';
 import type { TrainingRunSummary } from '../core/registry/problems.js';
 import { quartiles } from '../core/suite/summarize.js';
+import { bracketAt } from '../core/analysis/spectral-flatness.js';
 
 export interface Claim {
   /** What is compared, e.g. 'runs ending critical / gradient-flat / neither'. */
@@ -68,14 +69,37 @@ const pct = (k: number, n: number) => (n === 0 ? '—' : `${k}/${n} (${Math.roun
 const e = (x: number | null) => (x !== null && Number.isFinite(x) ? x.toExponential(1) : '—');
 const count = <T>(xs: readonly T[], f: (x: T) => boolean) => xs.filter(f).length;
 
+/** The paper's class ([GF] Table 1, r_solverA > 0.9): `classPaper`; records from before it have it as `class`. */
+const paperClass = (r: RunRecord) => r.final.classPaper ?? r.final.class;
+
 function classCounts(rs: readonly RunRecord[]): Record<string, number> {
-  const c = (k: string) => count(rs, (r) => r.final.class === k);
+  const c = (k: string) => count(rs, (r) => paperClass(r) === k);
   return { critical: c('critical'), flat: c('gradient-flat'), neither: c('neither'), runs: rs.length };
 }
 
+/** Classes by the paper's criterion: what the paper's numbers compare with. */
 function classes(rs: readonly RunRecord[]): Pick<Claim, 'measured' | 'values'> {
   const v = classCounts(rs);
   return { measured: `${pct(v.critical, v.runs)} / ${pct(v.flat, v.runs)} / ${pct(v.neither, v.runs)}`, values: v };
+}
+
+/** Classes by the certified criterion (the spectral share bracket), of the runs that carry it (records with classPaper). */
+function certifiedClasses(rs: readonly RunRecord[]): Pick<Claim, 'measured' | 'values'> {
+  const with_ = rs.filter((r) => r.final.classPaper !== undefined);
+  const c = (k: string) => count(with_, (r) => r.final.class === k);
+  const v = { critical: c('critical'), flat: c('gradient-flat'), neither: c('neither'), undecided: c('undecided'), runs: with_.length };
+  return {
+    measured: with_.length ? [v.critical, v.flat, v.neither, v.undecided].map((k) => pct(k, v.runs)).join(' / ') : '— (runs from before the certified class)',
+    values: v,
+  };
+}
+
+/** The paper's classes (compared with the paper), then the certified ones alongside. */
+function classClaims(rs: readonly RunRecord[], what: string, paper: string): Claim[] {
+  return [
+    { what: `${what} (paper's criterion: r > 0.9)`, paper, ...classes(rs) },
+    { what: `${what} — certified (spectral share at τ_flat): critical / gradient-flat / neither / undecided`, paper: '—', ...certifiedClasses(rs) },
+  ];
 }
 
 function range(xs: readonly number[]): string {
@@ -174,7 +198,7 @@ export function fig1SwishClaims({ records: rs }: FigureRuns): Claim[] {
       measured: `min ‖g‖² < 1e-20 in ${pct(below20, rs.length)}; final ‖g‖² ${range(finals)}`,
       values: { below1e20: below20, runs: rs.length, lowestFinal: lowestOf(finals) },
     },
-    { what: 'classes of final points', paper: '(figure: few critical)', ...classes(rs) },
+    ...classClaims(rs, 'classes of final points', '(figure: few critical)'),
   ];
 }
 
@@ -186,7 +210,7 @@ export function fig2Claims({ records: rs }: FigureRuns): Claim[] {
       what: 'runs ending at the minimum (−3, 0) / the gradient-flat point (√2, 0)', paper: 'Newton-MR from a grid converges to either; (√2, 0) is a strict gradient-flat point (‖g‖² = (9 − 4√2)²)',
       measured: `${pct(atMinimum, rs.length)} / ${pct(atFlat, rs.length)}`, values: { atMinimum, atFlat, runs: rs.length },
     },
-    { what: 'classes of final points', paper: 'critical or gradient-flat', ...classes(rs) },
+    ...classClaims(rs, 'classes of final points', 'critical or gradient-flat'),
   ];
 }
 
@@ -200,7 +224,7 @@ const passing = (rs: readonly RunRecord[], ts: readonly number[]): Pick<Claim, '
 
 export function fig3Claims(f: FigureRuns): Claim[] {
   const rs = f.records;
-  const crit = rs.filter((r) => r.final.class === 'critical');
+  const crit = rs.filter((r) => paperClass(r) === 'critical');
   const ex = solverExitShares(f.exits);
   const finals = rs.map((r) => r.final.gradNormSq);
   const nearMean = rs.filter((r) => Math.abs(r.final.loss - CONSTANT_MEAN_OUTPUT_LOSS_ZSCORED) < 0.05 * CONSTANT_MEAN_OUTPUT_LOSS_ZSCORED);
@@ -212,7 +236,7 @@ export function fig3Claims(f: FigureRuns): Claim[] {
   const stalled = stalledRuns.length;
   const lastSteps = stalledRuns.flatMap((i) => f.moved[i].slice(-100));
   return [
-    { what: 'runs ending critical / gradient-flat / neither', paper: '14% / 28% / 58%', ...classes(rs) },
+    ...classClaims(rs, 'runs ending critical / gradient-flat / neither', '14% / 28% / 58%'),
     { what: 'runs passing a point with r > 0.5, 0.9, 0.99', paper: '99%, 89%, 50%', ...passing(rs, [0.5, 0.9, 0.99]) },
     {
       what: 'final ‖g‖²', paper: 'flat run 2e-5, critical run 3e-13; 1e-4 – 5e1 during training',
@@ -245,11 +269,11 @@ export function fig3Claims(f: FigureRuns): Claim[] {
 }
 
 export function fig4Claims({ records: rs }: FigureRuns): Claim[] {
-  const flat = count(rs, (r) => r.final.class === 'gradient-flat');
+  const flat = count(rs, (r) => paperClass(r) === 'gradient-flat');
   return [
     { what: 'runs passing a point with r > 0.9', paper: 'about 90%', ...passing(rs, [0.9]) },
-    { what: 'runs ending gradient-flat', paper: 'fewer than pass r > 0.9', measured: pct(flat, rs.length), values: { flat, runs: rs.length } },
-    { what: 'classes of final points', paper: '—', ...classes(rs) },
+    { what: 'runs ending gradient-flat (paper\'s criterion)', paper: 'fewer than pass r > 0.9', measured: pct(flat, rs.length), values: { flat, runs: rs.length } },
+    ...classClaims(rs, 'classes of final points', '—'),
   ];
 }
 
@@ -275,21 +299,17 @@ export function fig5Claims(f: FigureRuns): Claim[] {
       measured: `${badMinimum.length} at index 0; ${atLn2.length} run(s) end critical within 1% of ln 2${atLn2.length ? `, with ${negatives.join(' or ')} negative eigenvalues of ${rs[0].theta.length} (index cutoff ${rs[0].final.indexCutoff?.toExponential(0) ?? '—'})` : ''}`,
       values: { badMinimum: badMinimum.length, criticalAtLn2: atLn2.length, fewestNegative: lowestOf(atLn2.map((r) => r.final.negativeEigenvalues ?? NaN)) },
     },
-    { what: 'classes of final points', paper: '—', ...classes(rs) },
+    ...classClaims(rs, 'classes of final points', '—'),
   ];
 }
 
 // ---- The control experiment (are the flat points an artefact of the Krylov solve?): Figs. 1, 3, 5 rerun from the same starts with solver=exact ----
 
-/** Final points with ≥ 90% of ‖g‖² in eigen-directions |λ| ≤ 1e-6·‖H‖₂ (spectral flatness, when recorded). */
+/** Final points with certainly ≥ 90% of ‖g‖² in eigen-directions |λ| ≤ 1e-6·‖H‖₂ (the bracket's lower bound; exact when dense). */
 function spectrallyFlat(rs: readonly RunRecord[]): Pick<Claim, 'measured' | 'values'> {
   const tau = 1e-6;
   const measuredRuns = rs.filter((r) => r.final.spectralFlatness);
-  const flat = count(measuredRuns, (r) => {
-    const s = r.final.spectralFlatness!;
-    const k = s.taus.findIndex((t) => Math.abs(t - tau) <= 1e-9 * tau);
-    return k >= 0 && s.shares[k] >= 0.9;
-  });
+  const flat = count(measuredRuns, (r) => bracketAt(r.final.spectralFlatness!, tau)[0] >= 0.9);
   return { measured: measuredRuns.length ? pct(flat, measuredRuns.length) : '— (no spectral flatness recorded)', values: { flat, runs: measuredRuns.length } };
 }
 
@@ -301,7 +321,7 @@ function finalResidual(rs: readonly RunRecord[]): Pick<Claim, 'measured' | 'valu
 
 function controlCommon(rs: readonly RunRecord[], paperClasses: string): Claim[] {
   return [
-    { what: 'runs ending critical / gradient-flat / neither (r from the exact p = −H⁺g, ‖H‖ = ‖H‖₂)', paper: paperClasses, ...classes(rs) },
+    ...classClaims(rs, 'runs ending critical / gradient-flat / neither (r from the exact p = −H⁺g, ‖H‖ = ‖H‖₂)', paperClasses),
     { what: 'final points with ≥ 90% of ‖g‖² where |λ| ≤ 1e-6‖H‖₂ (spectral flatness)', paper: '—', ...spectrallyFlat(rs) },
     { what: 'final Newton solve: true residual ‖Hp + g‖/‖g‖', paper: '—', ...finalResidual(rs) },
   ];

@@ -35,7 +35,7 @@ import { matchToTruth, type TruthPoint } from '../core/analysis/truth.js';
 import { prepareEngine } from '../engines/select.js';
 import { UsageError } from '../core/io/errors.js';
 
-type Judgement = Pick<PointReport, 'loss' | 'gradNormSq' | 'r_solverA' | 'class' | 'index' | 'negativeEigenvalues' | 'minEigenvalue'>;
+type Judgement = Pick<PointReport, 'loss' | 'gradNormSq' | 'r_solverA' | 'class' | 'classPaper' | 'index' | 'negativeEigenvalues' | 'minEigenvalue'>;
 
 /** θ rounded to float32 (as the tfjs oracle rounds it, and as toModel writes it), widened back. */
 export function fp32(theta: Float64Array): Float64Array {
@@ -81,7 +81,7 @@ export interface StudyResult {
 }
 
 const pick = (p: PointReport) => ({
-  loss: p.loss, gradNormSq: p.gradNormSq, r_solverA: p.r_solverA, class: p.class, index: p.index,
+  loss: p.loss, gradNormSq: p.gradNormSq, r_solverA: p.r_solverA, class: p.class, classPaper: p.classPaper, index: p.index,
   negativeEigenvalues: p.negativeEigenvalues, minEigenvalue: p.minEigenvalue,
 });
 
@@ -257,12 +257,14 @@ export function formatStudy(r: StudyResult, kernels: string): string {
     }
     for (const engine of ['f64', 'tfjs'] as const) {
       const rs = runs.filter((x) => x.engine === engine);
-      const cls = (k: 'own' | 'f64') => ['critical', 'gradient-flat', 'neither'].map((c) => rs.filter((x) => x[k].class === c).length).join('/');
+      // Certified classes (crit/flat/neither/undecided), then the paper's (crit/flat/neither).
+      const cls = (k: 'own' | 'f64') => ['critical', 'gradient-flat', 'neither', 'undecided'].map((c) => rs.filter((x) => x[k].class === c).length).join('/') +
+        ` (paper ${['critical', 'gradient-flat', 'neither'].map((c) => rs.filter((x) => x[k].classPaper === c).length).join('/')})`;
       const at32 = rs.map((x) => x.f64MinGradNormSqAtFp32).filter((x): x is number => x !== undefined);
       lines.push(`${engine}: lowest ‖g‖² it reports: median ${e(median(rs.map((x) => x.ownMinGradNormSq)))} [min ${e(Math.min(...rs.map((x) => x.ownMinGradNormSq)))}]; ` +
         `float64 ‖g‖² of its iterates: median of run minima ${e(median(rs.map((x) => x.f64MinGradNormSq)))} [min ${e(Math.min(...rs.map((x) => x.f64MinGradNormSq)))}]` +
         `${at32.length > 0 ? `, of their fp32 roundings ${e(median(at32))} [min ${e(Math.min(...at32))}]` : ''}; ` +
-        `classes crit/flat/neither own ${cls('own')}, float64 ${cls('f64')}; wall ${(rs.reduce((s, x) => s + x.wallMs, 0) / 1000).toFixed(1)} s, ${rs.reduce((s, x) => s + x.hvps, 0)} HVPs`);
+        `classes crit/flat/neither/undecided own ${cls('own')}, float64 ${cls('f64')}; wall ${(rs.reduce((s, x) => s + x.wallMs, 0) / 1000).toFixed(1)} s, ${rs.reduce((s, x) => s + x.hvps, 0)} HVPs`);
     }
     const t = runs.filter((x) => x.engine === 'tfjs');
     const f = runs.filter((x) => x.engine === 'f64');

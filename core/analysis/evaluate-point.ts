@@ -4,17 +4,19 @@
  * when the dense Hessian is affordable — the exact-Frobenius r and rH, the spectrum, the
  * Morse index with its cutoff, and the Rayleigh-quotient index. Beyond that (or on request)
  * HVPs only: extremal Ritz values and the lanczos-slq index with its interval
- * (index-estimate.ts). Then the Table-1 class, which needs no dense Hessian.
+ * (index-estimate.ts). At every n the spectral flatness of g (spectral-flatness.ts: exact from the
+ * eigendecomposition when dense, else a certified Lanczos bracket from HVPs) and the two classes:
+ * `class` from it (certified), `classPaper` from r_solverA ([GF] Table 1).
  */
 import type { DenseKernels } from '../linalg/kernels.js';
 import { dot } from '../linalg/vector.js';
 import type { Oracle } from '../oracle/oracle.js';
 import type { NewtonSolveExit } from '../stepper/stepper.js';
-import { classifyPoint, DEFAULT_THRESHOLDS, rayleighIndices, residualsOf, type ClassThresholds, type PointClass } from './flatness.js';
+import { classifyPaper, classifyPoint, DEFAULT_THRESHOLDS, flatnessCriterionOf, rayleighIndices, residualsOf, type ClassThresholds, type PaperClass, type PointClass } from './flatness.js';
 import { hessianEigen, isDenseSolver } from '../newton/exact-direction.js';
 import { newtonDirection, NewtonSolveWorkspace, REFERENCE_SOLVER_SETTINGS, type NewtonSolveOptions } from '../newton/direction.js';
 import { estimatedCurvature, estimateIndex, hvpOperator, usesDenseIndex, type EstimatedCurvature, type IndexEstimateOptions, type IndexMethod } from './index-estimate.js';
-import { spectralFlatness, type SpectralFlatness } from './spectral-flatness.js';
+import { lanczosSpectralFlatness, spectralFlatness, type LanczosFlatnessOptions, type SpectralFlatness } from './spectral-flatness.js';
 import { DEFAULT_INDEX_CUTOFF, morseIndex, spectrumOf } from './spectrum.js';
 import { DENSE_MAX_DIM, denseHessian } from '../oracle/dense-hessian.js';
 
@@ -31,9 +33,14 @@ export interface EvaluateOptions {
   /** 'auto' (default): dense up to denseMaxDim, else the lanczos-slq estimate (HVPs only). */
   indexMethod?: IndexMethod;
   estimate?: IndexEstimateOptions;
+  /** Budget of the Lanczos flatness bracket beyond the dense limit (defaults: spectral-flatness.ts). */
+  flatness?: FlatnessBudget;
   /** Buffers for the MINRES-QLP solve, from a caller that evaluates many points (replaced if of another order). */
   workspace?: NewtonSolveWorkspace;
 }
+
+/** What a config may set of the Lanczos flatness bracket (`evaluation.flatness`, run config `flatness`). */
+export type FlatnessBudget = Pick<LanczosFlatnessOptions, 'maxSteps' | 'normSteps' | 'memoryBytes'>;
 
 export interface PointReport {
   loss: number;
@@ -50,7 +57,7 @@ export interface PointReport {
   /** 'exact' only: the absolute pseudo-inverse cutoff (rcond·‖H‖₂) and the rank kept. */
   pinvCutoff?: number;
   pinvRank?: number;
-  /** Share of ‖g‖² in eigen-directions with |λ| ≤ τ‖H‖₂ (when dense; spectral-flatness.ts). */
+  /** Share of ‖g‖² in eigen-directions with |λ| ≤ τ‖H‖₂ with its certified bracket (spectral-flatness.ts); every n. Optional only in records written before it existed. */
   spectralFlatness?: SpectralFlatness;
   /** The same residuals normalised by the exact ‖H‖_F (the paper's text), when dense. */
   r_frobenius?: number;
@@ -73,8 +80,10 @@ export interface PointReport {
   /** gᵀHg / (‖g‖²‖H‖_F) and ‖Hg‖ / (‖H‖_F‖g‖) (‖H‖ = solver estimate when not dense). */
   rayleigh: number;
   hgRatio: number;
-  /** Classified by ‖g‖² and r_solverA (and rH_solverA if a co-kernel threshold is set). */
+  /** Certified: by ‖g‖² and the spectral share bracket at thresholds.flatTau (classifyPoint). */
   class: PointClass;
+  /** The paper's criterion: by ‖g‖² and r_solverA (and rH_solverA if a co-kernel threshold is set; classifyPaper). Absent in records written before it existed (their `class` was this). */
+  classPaper?: PaperClass;
 }
 
 /** Loss, ‖g‖² and Morse index at θ (dense Hessian; no Newton solve). */
@@ -108,8 +117,11 @@ export function evaluatePoint(oracle: Oracle, theta: Float64Array, kernels: Dens
     indexCutoff: cutoff, rayleigh: NaN, hgRatio: NaN, class: 'neither',
   };
   let hNorm = m.Anorm_solver;
+  const thresholds = opts.thresholds ?? DEFAULT_THRESHOLDS;
   if (!eig) {
-    Object.assign(report, estimatedCurvature(estimateIndex(hvpOperator(oracle, theta), n, cutoff, opts.estimate, kernels)));
+    const op = hvpOperator(oracle, theta);
+    Object.assign(report, estimatedCurvature(estimateIndex(op, n, cutoff, opts.estimate, kernels)));
+    report.spectralFlatness = lanczosSpectralFlatness(op, n, g, { ...opts.flatness, criterion: flatnessCriterionOf(thresholds), kernels });
   } else {
     // The index and extreme eigenvalues from the values-only decomposition, as before the
     // eigenvectors were needed (LAPACK's two paths differ in round-off).
@@ -128,6 +140,7 @@ export function evaluatePoint(oracle: Oracle, theta: Float64Array, kernels: Dens
   const ray = rayleighIndices(oracle, theta, g, hNorm);
   report.rayleigh = ray.rayleigh;
   report.hgRatio = ray.hgRatio;
-  report.class = classifyPoint(gradNormSq, report.r_solverA, report.rH_solverA, opts.thresholds ?? DEFAULT_THRESHOLDS, loss);
+  report.class = classifyPoint(gradNormSq, report.spectralFlatness!, thresholds, loss);
+  report.classPaper = classifyPaper(gradNormSq, report.r_solverA, report.rH_solverA, thresholds, loss);
   return report;
 }

@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { classifyPoint, nonFiniteWarning } from './flatness.js';
+import { classifyPaper, nonFiniteWarning } from './flatness.js';
 import { evaluatePoint } from './evaluate-point.js';
 import { QuarticOracle } from '../../problems/quartic/oracle.js';
 import { typescriptKernels } from '../linalg/kernels-typescript.js';
@@ -8,14 +8,14 @@ import { typescriptKernels } from '../linalg/kernels-typescript.js';
 // Regression: a diverged run (‖g‖² = ∞, r = 1 from the solver's nan-or-inf exit) was classed gradient-flat.
 test('a point with a non-finite loss, ‖g‖² or r is never critical or gradient-flat', () => {
   for (const [g, r, rH, loss] of [[Infinity, 1, 0, 1], [NaN, 0.99, 0, 1], [1e-3, NaN, 0, 1], [1e-12, 0.99, 0, Infinity], [1e-3, 0.95, 0, NaN], [1e-3, Infinity, 0, 0]]) {
-    assert.equal(classifyPoint(g, r, rH, undefined, loss), 'non-finite', `‖g‖² ${g}, r ${r}, loss ${loss}`);
+    assert.equal(classifyPaper(g, r, rH, undefined, loss), 'non-finite', `‖g‖² ${g}, r ${r}, loss ${loss}`);
   }
   // rH matters only when the co-kernel test is on.
-  assert.equal(classifyPoint(1e-3, 0.95, NaN), 'gradient-flat');
-  assert.equal(classifyPoint(1e-3, 0.95, NaN, { critical: 1e-8, flatR: 0.9, flatRH: 5e-4 }), 'non-finite');
+  assert.equal(classifyPaper(1e-3, 0.95, NaN), 'gradient-flat');
+  assert.equal(classifyPaper(1e-3, 0.95, NaN, { critical: 1e-8, flatR: 0.9, flatRH: 5e-4 }), 'non-finite');
   // Finite inputs keep the figures' classes; the loss defaults to a finite value for old callers.
-  assert.equal(classifyPoint(1e-9, 0.99, 1), 'critical');
-  assert.equal(classifyPoint(1e-3, 0.95, 1, undefined, 1e300), 'gradient-flat');
+  assert.equal(classifyPaper(1e-9, 0.99, 1), 'critical');
+  assert.equal(classifyPaper(1e-3, 0.95, 1, undefined, 1e300), 'gradient-flat');
 });
 
 test('evaluatePoint classes an overflowing quartic point non-finite', () => {

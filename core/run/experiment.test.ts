@@ -25,7 +25,7 @@ test('quartic experiment writes logs, final records and a summary in the documen
     assert.equal(summary.stepper, 'newton-mr');
     assert.equal(summary.runs.length, 16);
     for (const r of summary.runs) {
-      assert.ok(['critical', 'gradient-flat', 'neither'].includes(r.final.class));
+      assert.ok(['critical', 'gradient-flat', 'neither', 'undecided'].includes(r.final.class) && ['critical', 'gradient-flat', 'neither'].includes(r.final.classPaper!));
       assert.equal(r.final.theta.length, 2, 'θ inline for n ≤ 16');
       assert.ok(Number.isFinite(r.final.r) && Number.isFinite(r.final.index));
     }

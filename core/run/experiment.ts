@@ -14,6 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_THRESHOLDS, type ClassThresholds } from '../analysis/flatness.js';
 import type { IndexMethod } from '../analysis/index-estimate.js';
+import type { FlatnessBudget } from '../analysis/evaluate-point.js';
 import { DEFAULT_INDEX_CUTOFF } from '../analysis/spectrum.js';
 import { writeJsonAtomic } from '../io/atomic.js';
 import { runFailure, UsageError } from '../io/errors.js';
@@ -56,7 +57,10 @@ export interface ExperimentConfig {
   indexCutoff?: number;
   /** Final-point Morse index: 'dense', 'estimate' (lanczos-slq, HVPs only) or 'auto' (default: dense up to n = 2000). */
   indexMethod?: IndexMethod;
+  /** Both criteria's thresholds (core/analysis/flatness.ts); flatTau/flatShare: the certified class. */
   thresholds?: Partial<ClassThresholds>;
+  /** Budget of the final points' Lanczos flatness bracket beyond the dense limit (maxSteps, normSteps, memoryBytes). */
+  flatness?: FlatnessBudget;
   /**
    * ‖g‖² cutoffs at which the first iterate below is kept and evaluated (loss, index, match
    * to analytic points) — the paper's 1e-8 vs 1e-2 contrast. Default [1e-2, 1e-8].
@@ -183,7 +187,7 @@ function runProblem(
   const ctx = {
     oracle: problem.oracle, kernels, stepperName: config.stepper, problemName: problem.name,
     makeStepper: (oracle: Oracle, k: DenseKernels) => registry.create(config.stepper, oracle, hp, { kernels: k }),
-    iterations: config.iterations, targetGradNormSq: config.targetGradNormSq, cutoffs, indexCutoff, thresholds, indexMethod: config.indexMethod,
+    iterations: config.iterations, targetGradNormSq: config.targetGradNormSq, cutoffs, indexCutoff, thresholds, indexMethod: config.indexMethod, ...(config.flatness && { flatness: config.flatness }),
     probe, truth, version, progress, runs: starts.length,
   };
   const kept = starts.map((_, run) => (resuming ? readRunRecord(recordPath(out, run)) : undefined));

@@ -6,7 +6,7 @@
  * run computed (a string "Infinity" would otherwise drop out of every quartile). A record that
  * does not fit names the file and the field.
  */
-import type { PointClass } from '../analysis/flatness.js';
+import { PAPER_CLASSES, POINT_CLASSES, type PaperClass, type PointClass } from '../analysis/flatness.js';
 import type { RunRecord } from './run-one.js';
 import { configErrorOf, integerField, z } from '../io/fields.js';
 import { DamagedRecordError } from '../io/errors.js';
@@ -41,7 +41,8 @@ const pointReport = z.object({
   r_frobenius: storedNumber.optional(), rH_frobenius: storedNumber.optional(), hessianFrobenius: storedNumber.optional(),
   hessianSpectralNorm: storedNumber.optional(), index: storedNumber.optional(), negativeEigenvalues: storedNumber.optional(),
   indexCutoff: storedNumber, minEigenvalue: storedNumber.optional(), maxEigenvalue: storedNumber.optional(),
-  rayleigh: storedNumber, hgRatio: storedNumber, class: z.enum(['critical', 'gradient-flat', 'neither', 'non-finite'] satisfies readonly PointClass[]),
+  rayleigh: storedNumber, hgRatio: storedNumber, class: z.enum(POINT_CLASSES as [PointClass, ...PointClass[]]),
+  classPaper: z.enum(PAPER_CLASSES as [PaperClass, ...PaperClass[]]).optional(),
 }).catchall(revived);
 
 /** The schema of a run record (core/run/run-one.ts: RunRecord); unknown extra fields are kept. */

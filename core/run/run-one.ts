@@ -2,7 +2,7 @@
  * One run of an experiment: one stepper from one start, with its step log, the first iterate
  * below each ‖g‖² cutoff, and the evaluation of the final point. Returns the final record.
  */
-import { evaluatePoint, lossAndIndex, type PointReport } from '../analysis/evaluate-point.js';
+import { evaluatePoint, lossAndIndex, type FlatnessBudget, type PointReport } from '../analysis/evaluate-point.js';
 import { DENSE_MAX_DIM } from '../oracle/dense-hessian.js';
 import type { ClassThresholds } from '../analysis/flatness.js';
 import type { NewtonSolveOptions, NewtonSolveWorkspace } from '../newton/direction.js';
@@ -84,6 +84,8 @@ export interface RunContext {
   /** Final points: 'dense', 'estimate' or 'auto' (default; core/analysis/index-estimate.ts). */
   indexMethod?: IndexMethod;
   thresholds: ClassThresholds;
+  /** Budget of the final point's Lanczos flatness bracket beyond the dense limit (default: spectral-flatness.ts). */
+  flatness?: FlatnessBudget;
   probe: NewtonSolveOptions;
   /** Buffers for the final point's Newton solve (e.g. shared with the observer's probes; default: fresh). */
   solveWorkspace?: NewtonSolveWorkspace;
@@ -166,7 +168,7 @@ function runLogged(ctx: RunContext, run: number, theta0: Float64Array, log: Step
   const probeWork = observer?.work();
   const work = { ...method.counters };
   const evalStart = performance.now();
-  const final = evaluatePoint(oracle, outcome.state.theta, kernels, { solve: ctx.probe, indexCutoff: ctx.indexCutoff, thresholds: ctx.thresholds, indexMethod: ctx.indexMethod, workspace: ctx.solveWorkspace });
+  const final = evaluatePoint(oracle, outcome.state.theta, kernels, { solve: ctx.probe, indexCutoff: ctx.indexCutoff, thresholds: ctx.thresholds, indexMethod: ctx.indexMethod, workspace: ctx.solveWorkspace, ...(ctx.flatness && { flatness: ctx.flatness }) });
   const evaluationMs = performance.now() - evalStart;
   const match = (loss: number, neg: number | undefined) => (ctx.truth && neg !== undefined ? matchToTruth(loss, neg, ctx.truth) : undefined);
   const record: RunRecord = {

@@ -1,6 +1,7 @@
 /** The readable stdout table of `gradflat run`, and the aggregate facts it ends with. */
 import type { ExperimentResult } from './experiment.js';
 import type { RunRecord } from './run-one.js';
+import { agreementText, classCounts, tallyClasses } from '../analysis/flatness.js';
 
 const e = (x: number | undefined, d = 2) => (x === undefined || !Number.isFinite(x) ? '—' : x.toExponential(d));
 const f = (x: number | undefined, d = 3) => (x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(d));
@@ -18,7 +19,7 @@ export interface Aggregate {
 }
 
 export function aggregate(records: readonly RunRecord[], critical = 1e-8): Aggregate {
-  const byClass: Record<string, number> = { critical: 0, 'gradient-flat': 0, neither: 0, 'non-finite': 0 };
+  const byClass: Record<string, number> = { critical: 0, 'gradient-flat': 0, neither: 0, undecided: 0, 'non-finite': 0 };
   let belowCritical = 0, below1e28 = 0, truthChecked = 0, truthMatched = 0;
   for (const r of records) {
     byClass[r.final.class] = (byClass[r.final.class] ?? 0) + 1;
@@ -40,16 +41,18 @@ export function aggregate(records: readonly RunRecord[], critical = 1e-8): Aggre
 }
 
 export function formatSummaryTable(result: ExperimentResult): string {
-  const rows = [['run', 'steps', 'loss', '‖g‖²', 'r', 'rH', 'index', 'class', 'stop']];
+  const rows = [['run', 'steps', 'loss', '‖g‖²', 'r', 'rH', 'index', 'class', 'paper', 'stop']];
   for (const r of result.records) {
     rows.push([String(r.run), String(r.steps), e(r.final.loss, 6), e(r.final.gradNormSq), f(r.final.r_solverA), e(r.final.rH_solverA),
-      f(r.final.index) + (r.final.indexInterval ? ` [${f(r.final.indexInterval[0])}, ${f(r.final.indexInterval[1])}]` : ''), r.final.class, r.stopReason]);
+      f(r.final.index) + (r.final.indexInterval ? ` [${f(r.final.indexInterval[0])}, ${f(r.final.indexInterval[1])}]` : ''), r.final.class, r.final.classPaper ?? '—', r.stopReason]);
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
   const lines = rows.map((row) => row.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd());
   const a = aggregate(result.records, result.summary.thresholds.critical);
-  lines.push('', `${result.summary.problem} × ${result.summary.stepper}: ${a.runs} runs — critical ${a.byClass.critical}, ` +
-    `gradient-flat ${a.byClass['gradient-flat']}, neither ${a.byClass.neither}${a.byClass['non-finite'] ? `, non-finite ${a.byClass['non-finite']}` : ''}; ‖g‖² < ${result.summary.thresholds.critical}: ${a.belowCritical}, ≤ 1e-28: ${a.below1e28}`);
+  const t = tallyClasses(result.records.map((r) => r.final));
+  lines.push('', `${result.summary.problem} × ${result.summary.stepper}: ${a.runs} runs — certified crit/flat/neither/undecided ${classCounts(t.classes)}, ` +
+    `paper crit/flat/neither ${classCounts(t.classesPaper, false)}; ‖g‖² < ${result.summary.thresholds.critical}: ${a.belowCritical}, ≤ 1e-28: ${a.below1e28}`,
+  `classes certified/paper: ${agreementText(t.agreement)}`);
   if (a.truthChecked) lines.push(`final points with ‖g‖² < ${result.summary.thresholds.critical} matching an analytic critical point (loss to 1e-6 relative, same index): ${a.truthMatched}/${a.truthChecked}`);
   for (const c of a.cutoffs) {
     if (c.checked) lines.push(`first iterate below ‖g‖² = ${c.cutoff.toExponential(0)}: reached in ${c.reached} runs, matched an analytic point in ${c.matched}/${c.checked}`);

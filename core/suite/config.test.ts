@@ -94,9 +94,25 @@ test('relative plugin and data paths are taken from the suite file’s folder', 
   assert.equal(s.problem.dataFile, '/some/dir/data.csv');
 });
 
-test('probe.flatTau: a point of the spectral τ grid, absent unless set (older suites keep their hash)', () => {
-  assert.equal(resolveSuite(base(), registry).probe.flatTau, undefined);
-  assert.equal(resolveSuite({ ...base(), probe: { kind: 'spectral', flatTau: 1e-4 } }, registry).probe.flatTau, 1e-4);
+test('evaluation.thresholds.flatTau/flatShare: on the τ grid and in (0, 1], absent unless set (older suites keep their hash)', () => {
+  const plain = resolveSuite(base(), registry).evaluation;
+  assert.equal(plain.thresholds.flatTau, undefined);
+  assert.equal(plain.thresholds.flatShare, undefined);
+  assert.equal(plain.flatness, undefined);
+  const set = resolveSuite({ ...base(), evaluation: { thresholds: { flatTau: 1e-6, flatShare: 0.9 }, flatness: { maxSteps: 50 } } }, registry).evaluation;
+  assert.equal(set.thresholds.flatTau, 1e-6);
+  assert.equal(set.thresholds.flatShare, 0.9);
+  assert.deepEqual(set.flatness, { maxSteps: 50 });
+  assert.throws(() => resolveSuite({ ...base(), evaluation: { thresholds: { flatTau: 3e-5 } } }, registry), /evaluation\.thresholds\.flatTau: must be one of the spectral grid's τ/);
+  assert.throws(() => resolveSuite({ ...base(), evaluation: { thresholds: { flatShare: 0 } } }, registry), /evaluation\.thresholds\.flatShare/);
+  assert.throws(() => resolveSuite({ ...base(), evaluation: { thresholds: { flatShare: 1.5 } } }, registry), /evaluation\.thresholds\.flatShare/);
+});
+
+test('probe.flatTau (older files) is taken as evaluation.thresholds.flatTau; a conflicting pair and starts.flat.r are refused', () => {
+  const s = resolveSuite({ ...base(), probe: { kind: 'spectral', flatTau: 1e-4 } }, registry);
+  assert.equal(s.evaluation.thresholds.flatTau, 1e-4);
+  assert.equal((s.probe as Record<string, unknown>).flatTau, undefined);
   assert.throws(() => resolveSuite({ ...base(), probe: { kind: 'spectral', flatTau: 3e-5 } }, registry), /probe\.flatTau: must be one of the spectral grid's τ/);
-  assert.throws(() => resolveSuite({ ...base(), probe: { kind: 'spectral', flatTau: 0 } }, registry), /probe\.flatTau: must be > 0, got 0/);
+  assert.throws(() => resolveSuite({ ...base(), probe: { flatTau: 1e-4 }, evaluation: { thresholds: { flatTau: 1e-6 } } }, registry), /probe\.flatTau: is superseded by evaluation\.thresholds\.flatTau/);
+  assert.throws(() => resolveSuite({ ...base(), starts: { count: 2, flat: { r: 0.9 } } }, registry), /starts\.flat\.r: is no longer used.*evaluation\.thresholds\.flatTau/);
 });

@@ -31,7 +31,8 @@ import { resolvePluginRef } from '../registry/plugin-ref.js';
 import type { PluginRegistry } from '../registry/registry.js';
 import { problemsOf, type ProblemConfig } from '../registry/catalog.js';
 import { problemShape } from '../registry/problem-schema.js';
-import { sameTau, SPECTRAL_TAUS } from '../analysis/spectral-flatness.js';
+import { flatnessBudgetShape, flatShareField, flatTauField } from '../run/config-schema.js';
+import type { FlatnessBudget } from '../analysis/evaluate-point.js';
 import type { ProbeKind } from './probes.js';
 
 const positive = numberField({ min: 0, exclusiveMin: true });
@@ -57,6 +58,7 @@ export const suiteShape = objectField({
   seed: numberField({ integer: true }).describe("seeds the starting points and the probes' random vectors"),
   starts: objectField({
     count: integerField(1),
+    // r: the paper's threshold, no longer used (a start is flat when certified): refused with a pointer.
     flat: objectField({ finder: finderShape, r: numberField({ min: 0, max: 1 }), minGradNormSq: nonNegative, max: integerField(1) }),
   }, ['count']).describe('count: trained starting points, sampled uniformly in loss; flat: find gradient-flat starts first (docs/suites.md)'),
   steppers: arrayField(stepperShape, 1).describe('the methods, each run from every start'),
@@ -65,11 +67,14 @@ export const suiteShape = objectField({
   probe: objectField({
     kind: choiceField(['auto', 'newton', 'rayleigh', 'spectral', 'none'] as const), every: integerField(1), rtol: positive,
     maxit: integerField(1), frobeniusSamples: integerField(1), solver: choiceField(PROBE_SOLVERS), pinvRcond: nonNegative,
-    flatTau: numberField({ min: 0, exclusiveMin: true }).refine((t) => SPECTRAL_TAUS.some((x) => sameTau(x, t)), { error: (iss) => `must be one of the spectral grid's τ (1e-10, 1e-9, …, 1), got ${JSON.stringify(iss.input)}` }),
-  }).describe('flatness probes of methods that do not measure r themselves (docs/suites.md)'),
+    // Superseded by evaluation.thresholds.flatTau: mapped onto it (resolveSuite).
+    flatTau: flatTauField,
+  }).describe('flatness probes of every step (docs/suites.md)'),
   evaluation: objectField({
     indexCutoff: nonNegative, cutoffs: arrayField(positive), indexMethod: choiceField(INDEX_METHODS),
-    thresholds: objectField({ critical: nonNegative, flatR: nonNegative, flatRH: numberField() }),
+    thresholds: objectField({ critical: nonNegative, flatR: nonNegative, flatRH: numberField(), flatTau: flatTauField, flatShare: flatShareField })
+      .describe("critical: ‖g‖²; flatR, flatRH: the paper's criterion (classPaper); flatTau, flatShare: the certified one (class)"),
+    flatness: flatnessBudgetShape.describe('budget of the Lanczos flatness bracket beyond the dense limit: maxSteps, normSteps, memoryBytes'),
   }),
   summary: objectField({
     lossAfter: arrayField(integerField(1)), leaveR: numberField({ min: 0, max: 1 }), leaveWindow: integerField(1), blowUpRatio: positive,
@@ -93,7 +98,8 @@ export interface ResolvedSuite {
   seed: number;
   starts: {
     count: number;
-    flat: null | { finder: ResolvedStepper; r: number; minGradNormSq: number; max: number | null };
+    /** A finder's final point is a flat start when certified gradient-flat with ‖g‖² > minGradNormSq (flat-starts.ts). */
+    flat: null | { finder: ResolvedStepper; minGradNormSq: number; max: number | null };
   };
   steppers: ResolvedStepper[];
   stop: { targetGradNormSq: number };
@@ -102,11 +108,12 @@ export interface ResolvedSuite {
     /** Newton probes and final points: the solver, present only when not the default 'minres-qlp'
      * (so suites written before the option keep their hash), with the pseudo-inverse rcond. */
     solver?: (typeof PROBE_SOLVERS)[number]; pinvRcond?: number;
-    /** Spectral probes: the τ whose share judges flat / left (present only when set; default SPECTRAL_FLAT_TAU). */
-    flatTau?: number;
   };
-  /** indexMethod only when the file sets it (default 'auto'), so older suites keep their identity hash. */
-  evaluation: { indexCutoff: number; cutoffs: number[]; thresholds: ClassThresholds; indexMethod?: IndexMethod };
+  /**
+   * indexMethod, thresholds.flatTau/flatShare and flatness only when the file sets them (defaults:
+   * 'auto', DEFAULT_FLATNESS_CRITERION, spectral-flatness.ts), so older suites keep their identity hash.
+   */
+  evaluation: { indexCutoff: number; cutoffs: number[]; thresholds: ClassThresholds; indexMethod?: IndexMethod; flatness?: FlatnessBudget };
   summary: { lossAfter: number[]; leaveR: number; leaveWindow: number; blowUpRatio: number; targets: { loss?: number; gradNormSq?: number } };
   /** Absolute paths of plugin files (relative ones are taken from the config file's folder). */
   plugins: string[];
@@ -166,8 +173,21 @@ export function resolveSuite(raw: unknown, registry: PluginRegistry, baseDir = p
     seen.set(s.label.toLowerCase(), i);
   });
   const flat = f.starts.flat;
+  if (flat?.r !== undefined) {
+    throw new ConfigError('starts.flat.r', `is no longer used: a finder's final point is a flat start when certified gradient-flat by the spectral criterion, ` +
+      `whose threshold is evaluation.thresholds.flatTau and flatShare (docs/suites.md). Remove starts.flat.r (got ${flat.r})`);
+  }
   const ev = f.evaluation ?? {};
-  const thresholds = { ...DEFAULT_THRESHOLDS, ...ev.thresholds };
+  const thresholds: ClassThresholds = { ...DEFAULT_THRESHOLDS, ...ev.thresholds };
+  const oldTau = f.probe?.flatTau;
+  if (oldTau !== undefined) {
+    // Files from before the certified criterion: probe.flatTau was the τ of spectral probes' share.
+    if (thresholds.flatTau !== undefined && thresholds.flatTau !== oldTau) {
+      throw new ConfigError('probe.flatTau', `is superseded by evaluation.thresholds.flatTau, which the file sets to a different value (${thresholds.flatTau} vs ${oldTau}); remove probe.flatTau`);
+    }
+    thresholds.flatTau = oldTau;
+    process.emitWarning(`suite file: probe.flatTau is superseded by evaluation.thresholds.flatTau (the τ of the certified class, of probes and of flat starts alike); taken as evaluation.thresholds.flatTau = ${oldTau}. Move it there.`);
+  }
   // The problem's own options: validated now (errors name the field), kept as written (defaults are the
   // problem's to fill, so the identity of existing suites is unchanged); 'file' options anchored like plugins.
   const problems = problemsOf(registry);
@@ -193,7 +213,6 @@ export function resolveSuite(raw: unknown, registry: PluginRegistry, baseDir = p
       count: f.starts.count,
       flat: flat === undefined ? null : {
         finder: resolveStepper({ stepper: 'newton-mr', iterations: 100, ...flat.finder }, 'starts.flat.finder'),
-        r: flat.r ?? thresholds.flatR,
         minGradNormSq: flat.minGradNormSq ?? thresholds.critical,
         max: flat.max ?? null,
       },
@@ -204,11 +223,11 @@ export function resolveSuite(raw: unknown, registry: PluginRegistry, baseDir = p
       kind: f.probe?.kind ?? 'auto', every: f.probe?.every ?? null, rtol: f.probe?.rtol ?? 1e-10,
       maxit: f.probe?.maxit ?? null, frobeniusSamples: f.probe?.frobeniusSamples ?? 4,
       ...(f.probe?.solver !== undefined && f.probe.solver !== 'minres-qlp' && { solver: f.probe.solver, pinvRcond: f.probe.pinvRcond ?? DEFAULT_PINV_RCOND }),
-      ...(f.probe?.flatTau !== undefined && { flatTau: f.probe.flatTau }),
     },
     evaluation: {
       indexCutoff: ev.indexCutoff ?? DEFAULT_INDEX_CUTOFF, cutoffs: ev.cutoffs ?? [1e-2, 1e-8], thresholds,
       ...(ev.indexMethod !== undefined && { indexMethod: ev.indexMethod }),
+      ...(ev.flatness !== undefined && { flatness: ev.flatness }),
     },
     summary: {
       lossAfter: f.summary?.lossAfter ?? [10],

@@ -6,20 +6,23 @@
  * gradient-flat regions, and at what cost?):
  *   lossAt        loss of θ_k for each k in `lossAfter` (loss drop = start loss − lossAt[k]);
  *                 a run that stopped before step k counts with the point it stopped at
- *   flat          first step whose flatness > flatR, and the step at which the run left: in the
- *                 first window of `leaveWindow` consecutive measurements after that whose mean
- *                 falls below leaveR, the first measurement below leaveR (r is noisy from step
- *                 to step, [GF] Fig. 3B smooths it too; reporting the window's first low value
+ *   flat          first step certified flat, and the step at which the run left. With spectral
+ *                 probes (the default, every method alike): flat = the share bracket at τ_flat
+ *                 certainly ≥ s_flat (evaluation.thresholds.flatTau / flatShare); left = the
+ *                 first of `leaveWindow` consecutive measurements after that, each certified
+ *                 not-flat (an undecided one breaks the run: leaving is never guessed). A
+ *                 function of θ alone, which no truncated Krylov solve can move. With newton
+ *                 probes (the paper's measure, chosen explicitly): flat = r > flatR; left = in
+ *                 the first window of `leaveWindow` consecutive measurements whose mean falls
+ *                 below leaveR, the first measurement below leaveR (r is noisy from step to
+ *                 step, [GF] Fig. 3B smooths it too; reporting the window's first low value
  *                 rather than its end keeps the answer to the probe interval, not interval ×
- *                 window). Flatness is r (the method's own Newton solve, or a Newton probe), or —
- *                 with `probe.kind: spectral`, for every method alike — the share of ‖g‖² in
- *                 eigen-directions |λ| ≤ τ‖H‖₂ (probe.flatTau, default 1e-6), which no
- *                 truncated Krylov solve can move.
+ *                 window).
  *   steps         largest ‖θ_{k+1} − θ_k‖ / ‖θ_k‖ and how many steps exceeded blowUpRatio
  *   targets       first step, work and wall time at which loss ≤ target.loss / ‖g‖² ≤ target.gradNormSq
  */
 import { NewtonSolveWorkspace } from '../newton/direction.js';
-import { SPECTRAL_FLAT_TAU, shareAt } from '../analysis/spectral-flatness.js';
+import { DEFAULT_FLATNESS_CRITERION, shareAt, type FlatnessVerdict } from '../analysis/spectral-flatness.js';
 import { norm2 } from '../linalg/vector.js';
 import { addCounters, emptyCounters, workUnits, type OracleCounters } from '../oracle/oracle.js';
 import type { Rng, RngState } from '../random/rng.js';
@@ -50,8 +53,13 @@ export interface TargetHit {
 
 export interface ObservedRun {
   lossAt: Record<string, number>;
-  /** The flatness measure (r; the spectral share with probe.kind spectral): counts and steps, kept compact for the summary. */
-  flat: { measured: number; firstFlatStep: number | null; leftAtStep: number | null; lastR: number | null; maxR: number | null };
+  /**
+   * The flatness measure, counts and steps, kept compact for the summary. `by`: 'spectral' (the
+   * certified verdict; lastR/maxR are then the share at τ_flat, and `undecided` counts the
+   * measurements whose bracket straddled s_flat) or 'r' (the paper's r). Records written before
+   * `by` existed used r.
+   */
+  flat: { by?: 'spectral' | 'r'; measured: number; firstFlatStep: number | null; leftAtStep: number | null; lastR: number | null; maxR: number | null; undecided?: number };
   steps: { maxStepRatio: number; blowUps: number };
   targets: { loss?: TargetHit | null; gradNormSq?: TargetHit | null };
   /** The method's own work (HVP-equivalents) and wall time, probes excluded. */
@@ -63,6 +71,8 @@ interface ObserverCheckpoint {
   probeWork: OracleCounters; probeMs: number; elapsedMs: number; work: number; lossAt: Record<string, number>; measured: number;
   firstFlat: number | null; left: number | null; lastR: number | null; maxR: number | null; maxStepRatio: number; blowUps: number;
   targets: ObservedRun['targets']; recent: Array<[step: number, r: number]>; rng: RngState;
+  /** Spectral verdicts: the current run of certified not-flat measurements (its first step, its length), and the undecided count. */
+  notFlatRun?: [step: number, length: number]; undecided?: number;
 }
 
 export function headToHeadObserver(oracle: Oracle, s: ObserverSettings, rng: Rng): RunObserver {
@@ -93,6 +103,24 @@ export function headToHeadObserver(oracle: Oracle, s: ObserverSettings, rng: Rng
   };
 
   let recent: Array<[step: number, r: number]> = [];
+  let notFlatRun: [step: number, length: number] = [0, 0];
+  let undecided = 0;
+  // Spectral probes: the certified verdict decides; the share at τ_flat is kept as lastR/maxR.
+  const noteVerdict = (k: number, verdict: FlatnessVerdict, share: number) => {
+    measured++;
+    if (Number.isFinite(share)) {
+      lastR = share;
+      maxR = Math.max(maxR ?? share, share);
+    }
+    if (verdict === 'undecided') undecided++;
+    if (firstFlat === null) {
+      if (verdict === 'flat') firstFlat = k;
+      return;
+    }
+    if (left !== null) return;
+    notFlatRun = verdict === 'not-flat' ? [notFlatRun[1] === 0 ? k : notFlatRun[0], notFlatRun[1] + 1] : [0, 0];
+    if (notFlatRun[1] >= s.leaveWindow) left = notFlatRun[0];
+  };
   const noteR = (k: number, r: number) => {
     if (!Number.isFinite(r)) return;
     measured++;
@@ -127,7 +155,7 @@ export function headToHeadObserver(oracle: Oracle, s: ObserverSettings, rng: Rng
         if (probe) {
           probeWork = addCounters(probeWork, probe.work);
           if (probe.r !== undefined) noteR(m.iteration, probe.r);
-          else if (probe.spectral) noteR(m.iteration, shareAt(probe.spectral, s.probe.flatTau ?? SPECTRAL_FLAT_TAU));
+          else if (probe.spectral && probe.verdict) noteVerdict(m.iteration, probe.verdict, shareAt(probe.spectral, (s.probe.criterion ?? DEFAULT_FLATNESS_CRITERION).tau));
           fields.probe = probe;
         }
       }
@@ -146,18 +174,20 @@ export function headToHeadObserver(oracle: Oracle, s: ObserverSettings, rng: Rng
       // A run that stopped early (halted, target reached) stays at its last point.
       for (const k of wanted) if (k > final.iteration) lossAt[k] = final.loss;
       return {
-        lossAt, flat: { measured, firstFlatStep: firstFlat, leftAtStep: left, lastR, maxR },
+        lossAt, flat: { by: spectral ? 'spectral' : 'r', measured, firstFlatStep: firstFlat, leftAtStep: left, lastR, maxR, ...(spectral && { undecided }) },
         steps: { maxStepRatio, blowUps }, targets, work, wallMs: methodMs(),
       };
     },
     // Run checkpoints: every running value, the probe RNG's position and the time spent so far.
     checkpoint: (): ObserverCheckpoint => ({
       probeWork, probeMs, elapsedMs: performance.now() - t0, work, lossAt, measured, firstFlat, left, lastR, maxR,
-      maxStepRatio, blowUps, targets, recent, rng: rng.getState(),
+      maxStepRatio, blowUps, targets, recent, rng: rng.getState(), notFlatRun, undecided,
     }),
     restore(data: unknown) {
       const d = structuredClone(data) as ObserverCheckpoint;
       ({ probeWork, probeMs, work, measured, firstFlat, left, lastR, maxR, maxStepRatio, blowUps, recent } = d);
+      notFlatRun = d.notFlatRun ?? [0, 0];
+      undecided = d.undecided ?? 0;
       t0 = performance.now() - d.elapsedMs;
       Object.assign(lossAt, d.lossAt);
       Object.assign(targets, d.targets);

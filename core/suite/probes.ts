@@ -6,15 +6,19 @@
  *             indices with that ‖A‖.
  *   rayleigh  gᵀHg / (‖g‖²‖H‖_F) and ‖Hg‖ / (‖H‖_F‖g‖) ([GF] §4) with ‖H‖_F estimated by
  *             Hutchinson's estimator ‖H‖_F² = E‖Hz‖², z Rademacher (m + 1 HVPs).
- *   spectral  the share of ‖g‖² in eigen-directions with |λ| ≤ τ‖H‖₂ on the τ grid
- *             (core/analysis/spectral-flatness.ts; dense Hessian, n ≤ DENSE_MAX_DIM).
+ *   spectral  the share of ‖g‖² in eigen-directions with |λ| ≤ τ‖H‖₂ on the τ grid, with its
+ *             certified bracket (core/analysis/spectral-flatness.ts): exact from the dense
+ *             Hessian up to DENSE_MAX_DIM, a Lanczos bracket from HVPs beyond (stopped as soon as
+ *             the criterion's verdict is decided). A function of θ alone, the same for every method.
  * Newton probes take a `solver` (minres-qlp, minres-qlp-reorth, exact; core/newton/exact-direction.ts).
  * A probe's oracle calls are counted and reported apart from the method's own work.
  */
 import { hessianEigen, isDenseSolver, requireDenseSolver, type NewtonSolver } from '../newton/exact-direction.js';
 import { rayleighIndices } from '../analysis/flatness.js';
 import { newtonDirection, NewtonSolveWorkspace, REFERENCE_SOLVER_SETTINGS } from '../newton/direction.js';
-import { spectralFlatness, type SpectralFlatness } from '../analysis/spectral-flatness.js';
+import { DEFAULT_FLATNESS_CRITERION, flatnessVerdict, lanczosSpectralFlatness, spectralFlatness, type FlatnessCriterion, type FlatnessVerdict, type SpectralFlatness } from '../analysis/spectral-flatness.js';
+import type { FlatnessBudget } from '../analysis/evaluate-point.js';
+import { hvpOperator } from '../analysis/index-estimate.js';
 import { DENSE_MAX_DIM } from '../oracle/dense-hessian.js';
 import type { DenseKernels } from '../linalg/kernels.js';
 import { selectKernels } from '../linalg/select-kernels.js';
@@ -22,7 +26,6 @@ import { normSq } from '../linalg/vector.js';
 import { counterDelta, snapshotCounters, type Oracle, type OracleCounters } from '../oracle/oracle.js';
 import type { Rng } from '../random/rng.js';
 import type { NewtonSolveExit } from '../stepper/stepper.js';
-import { UsageError } from '../io/errors.js';
 
 export type ProbeKind = 'newton' | 'rayleigh' | 'spectral' | 'none';
 
@@ -38,8 +41,10 @@ export interface ProbeSettings {
   pinvRcond?: number;
   /** Dense kernels of 'exact' and 'spectral' probes (default: the process's). */
   kernels?: DenseKernels;
-  /** Spectral probes: the τ at which the share judges flat / left the flat region (default SPECTRAL_FLAT_TAU). */
-  flatTau?: number;
+  /** Spectral probes: the certified criterion that judges flat / left the flat region (default DEFAULT_FLATNESS_CRITERION). */
+  criterion?: FlatnessCriterion;
+  /** Spectral probes beyond the dense limit: the Lanczos budget (default: spectral-flatness.ts). */
+  flatness?: FlatnessBudget;
   /** Rademacher vectors of the ‖H‖_F estimate of rayleigh probes. */
   frobeniusSamples: number;
 }
@@ -54,31 +59,30 @@ export interface ProbeResult {
   /** newton probes: the solver and its true relative residual ‖Hp + g‖/‖g‖. */
   solver?: string;
   residual?: number;
-  /** spectral probes only. */
+  /** spectral probes only: the full share profile with its bracket, and the criterion's verdict. */
   spectral?: SpectralFlatness;
+  verdict?: FlatnessVerdict;
   rayleigh: number;
   hgRatio: number;
-  /** The ‖H‖ used to normalise: the solver's ‖A‖ (newton) or the ‖H‖_F estimate (rayleigh). */
+  /** The ‖H‖ used to normalise: the solver's ‖A‖ (newton), the ‖H‖_F estimate (rayleigh), ‖H‖_F (spectral, dense) or the lower end of ‖H‖₂'s bracket (spectral, lanczos). */
   hNorm: number;
   work: OracleCounters;
 }
 
-/** Newton probes for small problems (their cost grows with n), Rayleigh beyond. */
+/** Below this n, probes come every step by default (every 10th beyond). */
 export const NEWTON_PROBE_MAX_DIM = 1000;
 
-export function defaultProbeKind(n: number): Exclude<ProbeKind, 'none'> {
-  return n <= NEWTON_PROBE_MAX_DIM ? 'newton' : 'rayleigh';
+/**
+ * 'auto' is the certified measure at every n: flatness is judged the same way for every method,
+ * by a function of θ alone (docs/suites.md gives the cost that made this affordable).
+ */
+export function defaultProbeKind(_n: number): Exclude<ProbeKind, 'none'> {
+  return 'spectral';
 }
 
-/**
- * Checks a suite's probe settings against the problem before any work: a dense solver (used by
- * Newton probes and final points whatever the kind) or spectral probes beyond the dense limit.
- */
+/** Checks a suite's probe settings against the problem before any work: a dense solver (used by Newton probes and final points whatever the kind). */
 export function checkProbeConfig(p: { kind: string; solver?: string }, oracle: Oracle): void {
   if (p.solver && isDenseSolver(p.solver)) requireDenseSolver(oracle, p.solver, 'probe.solver');
-  if (p.kind === 'spectral' && oracle.dim > DENSE_MAX_DIM) {
-    throw new UsageError(`probe kind 'spectral' needs the dense Hessian, but n = ${oracle.dim} exceeds the dense limit ${DENSE_MAX_DIM} (DENSE_MAX_DIM); use probe kind 'newton' or 'rayleigh'`);
-  }
 }
 
 /** Hutchinson: ‖H‖_F² = E[zᵀH²z] = E‖Hz‖² for z with independent ±1 entries. */
@@ -117,13 +121,20 @@ export function probeFlatness(oracle: Oracle, theta: Float64Array, g: Float64Arr
     };
   }
   if (s.kind === 'spectral') {
-    if (oracle.dim > DENSE_MAX_DIM) {
-      throw new Error(`spectral probes need the dense Hessian, but n = ${oracle.dim} exceeds the dense limit ${DENSE_MAX_DIM}; use probe kind 'newton' or 'rayleigh'`);
+    const criterion = s.criterion ?? DEFAULT_FLATNESS_CRITERION;
+    let spectral: SpectralFlatness;
+    let hNorm: number;
+    if (oracle.dim <= DENSE_MAX_DIM) {
+      const eig = hessianEigen(oracle, theta, kernels());
+      spectral = spectralFlatness(eig, g);
+      hNorm = eig.frobenius;
+    } else {
+      spectral = lanczosSpectralFlatness(hvpOperator(oracle, theta), oracle.dim, g, { ...s.flatness, criterion, kernels: kernels() });
+      // ‖H‖₂ from below: the Rayleigh indices' scale beyond the dense limit.
+      hNorm = spectral.spectralNorm;
     }
-    const eig = hessianEigen(oracle, theta, kernels());
-    const spectral = spectralFlatness(eig, g);
-    const ray = rayleighIndices(oracle, theta, g, eig.frobenius);
-    return { kind: 'spectral', spectral, ...ray, hNorm: eig.frobenius, work: counterDelta(oracle.counters, before) };
+    const ray = rayleighIndices(oracle, theta, g, hNorm);
+    return { kind: 'spectral', spectral, verdict: flatnessVerdict(spectral, criterion), ...ray, hNorm, work: counterDelta(oracle.counters, before) };
   }
   const hNorm = estimateFrobenius(oracle, theta, s.frobeniusSamples, rng);
   const ray = rayleighIndices(oracle, theta, g, hNorm);

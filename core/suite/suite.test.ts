@@ -53,10 +53,17 @@ test('flat-start suite: every method starts from the same flat points; 1 or 2 wo
   const flat = JSON.parse(readFileSync(join(root, 'a', 'flat-starts.json'), 'utf8')) as FlatStart[];
   // The quartic's gradient-flat point is (√2, 0) ([GF] Fig. 2): starts right of −√2 find it.
   assert.ok(flat.length >= 4, `flat starts: ${flat.length}`);
+  // Each is a finder run's final point, certified gradient-flat; the tally accounts for every finder run.
+  const finder = (run: number) => JSON.parse(readFileSync(join(root, 'a', 'finder', `run-${String(run).padStart(3, '0')}.json`), 'utf8')) as RunRecord;
   for (const s of flat) {
-    assert.ok(s.r > 0.9 && s.gradNormSq > 1e-8);
+    assert.equal(finder(s.finderRun).final.class, 'gradient-flat');
+    assert.ok(s.gradNormSq > 1e-8);
     assert.ok(Math.abs(s.theta[0] - Math.SQRT2) < 0.2, `flat start at ${s.theta}`);
   }
+  const search = a.summary.starts.flatSearch!;
+  assert.equal(search.found, flat.length);
+  assert.equal(search.byClass['gradient-flat'] - search.belowMinGradNormSq, flat.length);
+  assert.equal(Object.values(search.byClass).reduce((x, y) => x + y, 0), 16);
   for (const m of suite.steppers) {
     const ra = records(join(root, 'a'), m.label);
     assert.equal(ra.length, flat.length, m.label);

@@ -30,7 +30,8 @@ import { checkProblemSize, checkRunSize, SUITE_FIELDS } from '../run/size-limits
 import type { RunRecord } from '../run/run-one.js';
 import { checkpointPolicyFromEnv, type CheckpointPolicy } from '../run/checkpoint.js';
 import type { ResolvedStepper, ResolvedSuite } from './config.js';
-import { selectFlatStarts, type FlatStart } from './flat-starts.js';
+import { flatSearchText, selectFlatStarts } from './flat-starts.js';
+import { flatnessCriterionOf } from '../analysis/flatness.js';
 import { checkProbeConfig } from './probes.js';
 import { runOnWorkers, suiteWorkerAvailable, type WorkerInit } from './pool.js';
 import { buildSuiteSummary, formatSuiteSummary, readMethodRecords, type SuiteSummary } from './summarize.js';
@@ -169,13 +170,15 @@ async function flatStartPhase(inv: InvocationState, trained: readonly Float64Arr
   if (suite.starts.flat) {
     const [finderRecords] = await runPhase(inv, 'finder', methodStarts, [0]);
     const f = suite.starts.flat;
-    const flat: FlatStart[] = selectFlatStarts(finderRecords, f.r, f.minGradNormSq, f.max);
+    const { starts: flat, search } = selectFlatStarts(finderRecords, f.minGradNormSq, f.max);
     writeJsonAtomic(join(out, 'flat-starts.json'), flat);
     methodStarts = flat.map((s) => s.theta);
-    startsInfo = { kind: 'flat', count: flat.length, trained: trained.length };
-    if (flat.length === 0) {
-      process.emitWarning(`suite ${suite.name}: the finder met no gradient-flat point (r > ${f.r}, ‖g‖² > ${f.minGradNormSq}) from ${trained.length} starts; ` +
-        'no method runs. Try more starts, more finder iterations or a lower starts.flat.r.');
+    startsInfo = { kind: 'flat', count: flat.length, trained: trained.length, flatSearch: search };
+    if (flat.length === 0 || (f.max !== null && flat.length < f.max)) {
+      const c = flatnessCriterionOf(suite.evaluation.thresholds);
+      process.emitWarning(`suite ${suite.name}: ${flatSearchText(search)}; certified: share of ‖g‖² at |λ| ≤ ${c.tau}‖H‖₂ certainly ≥ ${c.share}. ` +
+        `${flat.length === 0 ? 'No method runs. ' : 'Only those are used (never padded with uncertified starts). '}` +
+        'Try more starts or finder iterations, a larger Lanczos budget (evaluation.flatness.maxSteps) when many are undecided, or other evaluation.thresholds.flatTau/flatShare.');
     }
   }
   return { methodStarts, startsInfo };
@@ -315,6 +318,12 @@ export function summarizeSuiteDirectory(out: string, onDamaged?: DamagedRecord):
     const p = join(out, 'flat-starts.json');
     if (!existsSync(p)) throw new UsageError(`${out}: the flat-start phase has not finished yet (no flat-starts.json); run 'gradflat suite' again to resume it`);
     starts = { kind: 'flat', count: (JSON.parse(readFileSync(p, 'utf8')) as unknown[]).length, trained };
+    // The search's tally from the finder's records; not for directories of versions before the
+    // certified class (their records have no classPaper, and their starts were chosen by r).
+    const finder = Array.from({ length: trained }, (_, run) => readRunRecord(taskPaths(out, suite, { phase: 'finder', stepper: 0, run }).record, onDamaged));
+    if (finder.every((r) => r?.final.classPaper !== undefined)) {
+      starts.flatSearch = selectFlatStarts(finder as RunRecord[], suite.starts.flat.minGradNormSq, suite.starts.flat.max ?? null).search;
+    }
   }
   const summary = buildSuiteSummary(suite, problemName, starts, readMethodRecords(out, suite, starts.count, onDamaged));
   const text = formatSuiteSummary(summary);

@@ -1,10 +1,12 @@
 /**
- * Per-method summary of a suite directory: counts by final class, quartiles of final ‖g‖²,
+ * Per-method summary of a suite directory: counts by final class (certified and the paper's, and
+ * their agreement), quartiles of final ‖g‖²,
  * loss, steps, work and wall time, and the head-to-head measures of observer.ts (leaving the
  * flat region, loss drop after k steps, step blow-ups, work to reach a target). Works on a
  * partial suite: missing runs are listed, never guessed.
  */
-import { SPECTRAL_FLAT_TAU } from '../analysis/spectral-flatness.js';
+import { agreementText, classCounts, flatnessCriterionOf, tallyClasses, type ClassTally } from '../analysis/flatness.js';
+import { flatSearchText, type FlatStartSearch } from './flat-starts.js';
 import { workUnits } from '../oracle/oracle.js';
 import { readRunRecord, type DamagedRecord } from '../run/record-file.js';
 import type { RunRecord } from '../run/run-one.js';
@@ -41,7 +43,10 @@ export interface MethodSummary {
   expectedRuns: number;
   completedRuns: number;
   missingRuns: number[];
-  classes: { critical: number; 'gradient-flat': number; neither: number; 'non-finite': number };
+  /** Final points by certified class (`class`), by the paper's (`classPaper`), and per pair [certified][paper]. */
+  classes: ClassTally['classes'];
+  classesPaper: ClassTally['classesPaper'];
+  agreement: ClassTally['agreement'];
   finalGradNormSq: Quartiles | null;
   finalLoss: Quartiles | null;
   steps: Quartiles | null;
@@ -50,9 +55,9 @@ export interface MethodSummary {
   wallMs: Quartiles | null;
   stopReasons: Record<string, number>;
   headToHead: {
-    /** Runs whose r was measured (Newton r from the method or a probe). */
+    /** Runs whose flatness was measured (spectral probes, or r from the method or a Newton probe). */
     rMeasured: number;
-    /** Runs that met r > flatR and then dropped below leaveR, and when. */
+    /** Runs that were certified flat and then left (conventions.leftFlat gives the rule), and when. */
     leftFlat: number;
     leftAtStep: Quartiles | null;
     lossDrop: Record<string, Quartiles | null>;
@@ -65,7 +70,8 @@ export interface MethodSummary {
 export interface SuiteSummary {
   suite: string;
   problem: string;
-  starts: { kind: 'trained' | 'flat'; count: number; trained: number };
+  /** flatSearch (flat starts): asked, found, and the finder's final points by certified class (flat-starts.ts). */
+  starts: { kind: 'trained' | 'flat'; count: number; trained: number; flatSearch?: FlatStartSearch };
   conventions: Record<string, string>;
   methods: MethodSummary[];
 }
@@ -74,10 +80,9 @@ export function summarizeMethod(suite: ResolvedSuite, index: number, records: Re
   const s = suite.steppers[index];
   const recs = [...records.values()];
   const obs = (r: RunRecord) => r.observed as ObservedRun | undefined;
-  const classes = { critical: 0, 'gradient-flat': 0, neither: 0, 'non-finite': 0 };
+  const { classes, classesPaper, agreement } = tallyClasses(recs.map((r) => r.final));
   const stopReasons: Record<string, number> = {};
   for (const r of recs) {
-    classes[r.final.class]++;
     stopReasons[r.stopReason] = (stopReasons[r.stopReason] ?? 0) + 1;
   }
   const lossDrop: Record<string, Quartiles | null> = {};
@@ -97,7 +102,7 @@ export function summarizeMethod(suite: ResolvedSuite, index: number, records: Re
     label: s.label, stepper: s.stepper, hyperparameters: s.hyperparameters, iterations: s.iterations,
     expectedRuns, completedRuns: recs.length,
     missingRuns: Array.from({ length: expectedRuns }, (_, i) => i).filter((i) => !records.has(i)),
-    classes,
+    classes, classesPaper, agreement,
     finalGradNormSq: quartiles(recs.map((r) => r.final.gradNormSq)),
     finalLoss: quartiles(recs.map((r) => r.final.loss)),
     steps: quartiles(recs.map((r) => r.steps)),
@@ -135,13 +140,21 @@ export function buildSuiteSummary(
   suite: ResolvedSuite, problem: string, starts: SuiteSummary['starts'], records: ReadonlyArray<ReadonlyMap<number, RunRecord>>,
 ): SuiteSummary {
   const t = suite.evaluation.thresholds;
+  const c = flatnessCriterionOf(t);
+  const w = suite.summary.leaveWindow;
+  // 'auto' probes are spectral (probes.ts); a method reporting its own r is judged by it only under newton probes.
+  const spectral = suite.probe.kind === 'auto' || suite.probe.kind === 'spectral';
+  const certified = `the share of ‖g‖² at |λ| ≤ ${c.tau}‖H‖₂ certainly ≥ ${c.share} (its certified bracket's lower bound)`;
   return {
     suite: suite.name, problem, starts,
     conventions: {
-      class: `critical: ‖g‖² < ${t.critical}; gradient-flat: r > ${t.flatR}${Number.isFinite(t.flatRH) ? ` and rH < ${t.flatRH}` : ''}; else neither (final point, fresh MINRES-QLP probe)`,
+      class: `certified (class): critical: ‖g‖² < ${t.critical}; gradient-flat: ${certified}; neither: certainly < ${c.share}; undecided: the bracket straddles ${c.share} at the Lanczos budget (never guessed). ` +
+        `Paper's (classPaper): gradient-flat: r > ${t.flatR}${Number.isFinite(t.flatRH) ? ` and rH < ${t.flatRH}` : ''} (fresh MINRES-QLP probe); else neither. Agreement: final points per pair certified/paper`,
       r: 'r = ‖Hp+g‖/(‖H‖‖p‖+‖g‖) with ‖H‖ = MINRES-QLP’s ‖A‖ estimate, from the method’s own Newton solve or a probe',
       work: 'HVP-equivalents: gradient 1, HVP 1, Gauss-Newton product 1, loss 0.5, layer statistics 2; probes excluded',
-      leftFlat: `${suite.probe.kind === 'spectral' ? `the share of ‖g‖² at |λ| ≤ ${suite.probe.flatTau ?? SPECTRAL_FLAT_TAU}‖H‖₂` : 'r'} rose above ${t.flatR}, then the mean of ${suite.summary.leaveWindow} consecutive measurements fell below ${suite.summary.leaveR}; left at the first of them below ${suite.summary.leaveR}`,
+      leftFlat: spectral
+        ? `flat: a spectral probe certified ${certified}; left: afterwards ${w} consecutive probes each certified not flat (upper bound < ${c.share}; an undecided probe restarts the count), at the first of them`
+        : `r (the paper's measure) rose above ${t.flatR}, then the mean of ${w} consecutive measurements fell below ${suite.summary.leaveR}; left at the first of them below ${suite.summary.leaveR}`,
       blowUp: `step with ‖θ_{k+1} − θ_k‖ / ‖θ_k‖ > ${suite.summary.blowUpRatio}`,
       lossDrop: 'start loss − loss after k steps',
     },
@@ -161,18 +174,19 @@ function alignColumns(rows: string[][]): string[] {
 /** The per-method tables `gradflat suite` and `gradflat summarize` print. */
 export function formatSuiteSummary(s: SuiteSummary): string {
   const k = Object.keys(s.methods[0]?.headToHead.lossDrop ?? {})[0];
-  const header = ['method', 'runs', 'crit/flat/neither', '‖g‖² final: median [q1, q3]', 'loss final', 'steps', 'work (HVP-eq)', 'wall s',
+  const header = ['method', 'runs', 'crit/flat/neither/undecided', 'paper: crit/flat/neither', '‖g‖² final: median [q1, q3]', 'loss final', 'steps', 'work (HVP-eq)', 'wall s',
     'left flat', ...(k ? [`Δloss@${k}`] : []), 'blow-ups'];
   const rows = [header];
   for (const m of s.methods) {
     rows.push([
-      m.label, `${m.completedRuns}/${m.expectedRuns}`, `${m.classes.critical}/${m.classes['gradient-flat']}/${m.classes.neither}${m.classes['non-finite'] ? ` +${m.classes['non-finite']} non-finite` : ''}`,
+      m.label, `${m.completedRuns}/${m.expectedRuns}`, classCounts(m.classes), classCounts(m.classesPaper ?? {}, false),
       med(m.finalGradNormSq, (x) => e(x)), med(m.finalLoss, (x) => e(x, 3)), g3(m.steps?.median), g3(m.work?.median),
       g3(m.wallMs ? m.wallMs.median / 1000 : null),
       `${m.headToHead.leftFlat}/${m.headToHead.rMeasured}`, ...(k ? [e(m.headToHead.lossDrop[k]?.median)] : []), String(m.headToHead.runsWithBlowUps),
     ]);
   }
   const lines = [`${s.suite} on ${s.problem}: ${s.starts.count} ${s.starts.kind} starts${s.starts.kind === 'flat' ? ` (from ${s.starts.trained} trained)` : ''}`];
+  if (s.starts.flatSearch) lines.push(`flat starts: ${flatSearchText(s.starts.flatSearch)}`);
   lines.push(...alignColumns(rows), '');
   const q = (x: Quartiles | null, scale = 1) => (x ? `${g3(x.median / scale)} [${g3(x.q1 / scale)}, ${g3(x.q3 / scale)}]` : '—');
   const spread = [['method: median [q1, q3]', 'steps', 'work (HVP-eq)', 'wall s', 'left flat at step', 'max ‖Δθ‖/‖θ‖']];
@@ -181,6 +195,7 @@ export function formatSuiteSummary(s: SuiteSummary): string {
   }
   lines.push(...alignColumns(spread));
   for (const m of s.methods) {
+    if (m.agreement) lines.push(`${m.label}: classes certified/paper: ${agreementText(m.agreement)}`);
     for (const [t, v] of Object.entries(m.headToHead.targets)) {
       lines.push(`${m.label}: ${t} reached in ${v.reached}/${m.completedRuns} runs${v.work ? `, work median ${g3(v.work.median)} HVP-eq` : ''}`);
     }

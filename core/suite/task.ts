@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import type { TruthPoint } from '../analysis/truth.js';
+import { flatnessCriterionOf } from '../analysis/flatness.js';
 import type { DenseKernels } from '../linalg/kernels.js';
 import { NewtonSolveWorkspace, type NewtonSolveOptions } from '../newton/direction.js';
 import type { PluginRegistry } from '../registry/registry.js';
@@ -64,7 +65,8 @@ export function probeSettings(suite: ResolvedSuite, n: number): ProbeSettings {
     every: p.every ?? (n <= NEWTON_PROBE_MAX_DIM ? 1 : 10),
     rtol: p.rtol, maxit: p.maxit, frobeniusSamples: p.frobeniusSamples,
     ...(p.solver && { solver: p.solver, pinvRcond: p.pinvRcond }),
-    ...(p.flatTau !== undefined && { flatTau: p.flatTau }),
+    criterion: flatnessCriterionOf(suite.evaluation.thresholds),
+    ...(suite.evaluation.flatness && { flatness: suite.evaluation.flatness }),
   };
 }
 
@@ -104,7 +106,7 @@ export function executeTask(ctx: TaskContext, task: SuiteTask, runs: number): Ru
     makeStepper: (o, k) => registry.create(s.stepper, o, s.hyperparameters, { kernels: k }),
     iterations: s.iterations, targetGradNormSq: suite.stop.targetGradNormSq,
     cutoffs: suite.evaluation.cutoffs, indexCutoff: suite.evaluation.indexCutoff, thresholds: suite.evaluation.thresholds,
-    indexMethod: suite.evaluation.indexMethod,
+    indexMethod: suite.evaluation.indexMethod, ...(suite.evaluation.flatness && { flatness: suite.evaluation.flatness }),
     // Final points of every method are judged with the same solver settings (the suite's
     // probe), so classes compare across methods; the finder's with its own, as its steps.
     probe: task.phase === 'finder' ? { ...plugin.probeSolver?.(s.hyperparameters) } : finalProbe(suite), truth: ctx.truth, version: ctx.version, progress: ctx.progress, runs,
