@@ -30,13 +30,13 @@ test('class agreement: counts per (paper, certified) cell sum to the runs with b
     }
   }
   assert.ok(!cells.some((c) => c.paper === 'undecided'), 'the paper\'s criterion has no undecided');
-  assert.equal(cells.find((c) => c.group === 'newton-mr')!.panel, 'newton-mr: 2 of 5 agree');
-  assert.equal(cells.find((c) => c.group === 'gd')!.panel, 'gd: 2 of 2 agree');
+  assert.equal(cells.find((c) => c.group === 'newton-mr')!.panel, 'newton-mr: 2/5 agree');
+  assert.equal(cells.find((c) => c.group === 'gd')!.panel, 'gd: 2/2 agree');
 
   const spec = classAgreementSpec(runs, thresholds);
   assert.match(JSON.stringify(spec.title), /4 of 7 runs agree/);
   assert.match(JSON.stringify(spec.title), /1 run\(s\) without a certified class/);
-  assert.deepEqual((spec.facet as { sort: string[] }).sort, ['newton-mr: 2 of 5 agree', 'gd: 2 of 2 agree']);
+  assert.deepEqual((spec.facet as { sort: string[] }).sort, ['newton-mr: 2/5 agree', 'gd: 2/2 agree']);
   const inner = spec.spec as { encoding: Record<string, { sort: string[] }> };
   assert.deepEqual(inner.encoding.x.sort, [...CLASSES]);
   assert.deepEqual(inner.encoding.y.sort, [...PAPER_CLASSES]);

@@ -25,7 +25,7 @@ export function agreementCells(runs: readonly RunRow[]): AgreementCell[] {
   for (const group of groupsOf(known)) {
     const rows = known.filter((r) => r.group === group);
     const agree = rows.filter((r) => r.clsPaper === r.clsCertified).length;
-    const panel = `${group}: ${agree} of ${rows.length} agree`;
+    const panel = `${group}: ${agree}/${rows.length} agree`;
     for (const paper of PAPER_CLASSES) {
       for (const certified of CLASSES) {
         const count = rows.filter((r) => r.clsPaper === paper && r.clsCertified === certified).length;
@@ -52,9 +52,10 @@ export function classAgreementSpec(runs: readonly RunRow[], rule: { flatR: numbe
       {
         mark: { type: 'rect' },
         encoding: {
-          color: { field: 'count', type: 'quantitative', title: 'runs', scale: { scheme: 'blues', domain: [0, max] } },
+          // Empty cells white, so the occupied ones stand out.
+          color: { condition: { test: 'datum.count === 0', value: '#ffffff' }, field: 'count', type: 'quantitative', title: 'runs', scale: { scheme: 'blues', domain: [0, max] } },
           // The diagonal (the classes agree) framed in black.
-          stroke: { condition: { test: 'datum.agree', value: '#000000' }, value: '#ffffff' },
+          stroke: { condition: { test: 'datum.agree', value: '#000000' }, value: '#dddddd' },
           strokeWidth: { condition: { test: 'datum.agree', value: 1.5 }, value: 0.5 },
           tooltip: [
             { field: 'group', title: 'method' }, { field: 'paper', title: "paper's class" }, { field: 'certified', title: 'certified class' },
@@ -74,5 +75,5 @@ export function classAgreementSpec(runs: readonly RunRow[], rule: { flatR: numbe
   return figure("The paper's class against the certified class", [
     `Runs by their class under the paper's criterion (r_solverA > ${rule.flatR}) and under the certified one (share of ‖g‖² at |λ| ≤ ${rule.flatTau.toExponential(0)}·‖H‖₂ certainly ≥ ${rule.flatShare}).`,
     `${agree} of ${total} runs agree (framed diagonal)${unknown > 0 ? `; ${unknown} run(s) without a certified class (older records with no share at τ = ${rule.flatTau.toExponential(0)}) left out` : ''}.`,
-  ], { data: { values: cells }, ...facetByGroup(panels, inner, { width: 170, height: 120, field: 'panel' }) });
+  ], { data: { values: cells }, ...facetByGroup(panels, inner, { width: 190, height: 120, field: 'panel' }) });
 }

@@ -79,7 +79,8 @@ export function spectralFlatnessSpec(runs: readonly RunRow[], rule: FlatnessRule
   const lanczos = withShares.filter((r) => r.spectral!.method === 'lanczos').length;
   const taken = withShares.filter((r) => r.flatStart).length;
   return figure(starts ? 'Spectral flatness of the flat-start finder\'s final points' : 'Spectral flatness of the final points', [
-    `Share of ‖g‖² in Hessian eigen-directions with |λ| ≤ τ·‖H‖₂: line = estimate, band = certified bracket (${lanczos} of ${withShares.length} runs by Lanczos from g, the rest dense and exact). Colour: certified class (${[...counts].map(([c, k]) => `${k} ${c}`).join(', ')}).`,
+    'Share of ‖g‖² in Hessian eigen-directions with |λ| ≤ τ·‖H‖₂, one line per run: the estimate; the band around it: its certified bracket.',
+    `${lanczos} of ${withShares.length} runs by Lanczos from g, the rest dense and exact. Colour: certified class (${[...counts].map(([c, k]) => `${k} ${c}`).join(', ')}).`,
     `Dashed: the criterion, gradient-flat when the band at τ = ${rule.flatTau.toExponential(0)} lies on or above ${rule.flatShare}, neither when wholly below, undecided when it straddles.`,
     ...(starts ? [`${taken} of these finder runs gave a method its start (flat-starts.json); the tooltip says which.`] : []),
   ], { data: { values }, ...facetByGroup(groups, inner, { width: 230, height: 170 }) });
