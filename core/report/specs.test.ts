@@ -299,6 +299,15 @@ test('summary table: counts by class and medians per method from the run records
   const html = summaryTableHtml(rows);
   assert.match(html, /<tr class="partial"/, 'a method with missing runs is marked');
   assert.ok(html.includes(CLASS_COLORS['gradient-flat']));
+  // An undecided run (certified criterion, bracket straddling) has a column of its own, in its grey.
+  const withUndecided = runs.map((r, i) => (i === 0 ? { ...r, cls: 'undecided' as const } : r));
+  const u = summaryTableRows({
+    path: 'x', name: 'syn', kind: 'run', problem: 'swish-ae', runs: withUndecided, steps: [], truth: null, thresholds: { critical: 1e-8, flatR: 0.9, flatTau: 1e-4, flatShare: 0.5 },
+    missing: [], notes: [], summary: null, targets: {}, steppers: {}, expectedRuns: 4, methodGroups: METHODS,
+  });
+  for (const r of u) assert.equal(r.critical + r.flat + r.neither + r.undecided + r.nonFinite, r.done, `${r.group}: every run in one column`);
+  assert.equal(u.reduce((t, r) => t + r.undecided, 0), 1);
+  assert.ok(summaryTableHtml(u).includes(`background:${CLASS_COLORS.undecided}"></span>undecided`));
 });
 
 test('decade ticks cover the range with at most the asked number of labels', () => {
