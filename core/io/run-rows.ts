@@ -4,10 +4,20 @@
  * missing. The figure builders are pure functions of these rows.
  */
 
-export type PointClass = 'critical' | 'gradient-flat' | 'neither' | 'non-finite';
-export const CLASSES: readonly PointClass[] = ['critical', 'gradient-flat', 'neither', 'non-finite'];
-/** [GF]'s colours: blue critical, orange gradient-flat, black neither; red for diverged (non-finite) points. */
-export const CLASS_COLORS: Readonly<Record<PointClass, string>> = { critical: '#1f77b4', 'gradient-flat': '#ff7f0e', neither: '#000000', 'non-finite': '#d62728' };
+/**
+ * Classes of final points. 'undecided' is the certified criterion's own: the bracket of the share
+ * at τ_flat still straddled s_flat when its budget ran out (the paper's criterion never says it).
+ */
+export type PointClass = 'critical' | 'gradient-flat' | 'neither' | 'undecided' | 'non-finite';
+export const CLASSES: readonly PointClass[] = ['critical', 'gradient-flat', 'neither', 'undecided', 'non-finite'];
+/** The paper's classes (r > flatR): every class but 'undecided'. */
+export const PAPER_CLASSES: readonly PointClass[] = CLASSES.filter((c) => c !== 'undecided');
+/**
+ * [GF]'s colours: blue critical, orange gradient-flat, black neither; red for diverged
+ * (non-finite) points; mid grey for undecided (known to be neither flat nor not flat, so no hue
+ * of its own; darker than the translucent light grey of the analytic points in the loss–index figure).
+ */
+export const CLASS_COLORS: Readonly<Record<PointClass, string>> = { critical: '#1f77b4', 'gradient-flat': '#ff7f0e', neither: '#000000', undecided: '#999999', 'non-finite': '#d62728' };
 
 export interface RunRow {
   /** Short, unique name of the run directory. */
@@ -22,7 +32,16 @@ export interface RunRow {
   /** `group/run-NNN`: unique over the whole report. */
   id: string;
   problem: string;
+  /** The record's `class`: the certified class in records that carry `classPaper`, the paper's class in older ones. */
   cls: PointClass;
+  /** The paper's class (r_solverA > flatR): the record's `classPaper`, or its `class` when it is older. */
+  clsPaper: PointClass;
+  /**
+   * The certified class (share of ‖g‖² at |λ| ≤ flatTau·‖H‖₂ certainly ≥ flatShare): the record's
+   * `class` when it carries `classPaper`; for an older record, decided here from its (dense, exact)
+   * shares with the directory's thresholds; absent when neither is possible.
+   */
+  clsCertified?: PointClass;
   loss: number;
   gradNormSq: number;
   /** Final point's r (r_solverA of a fresh probe). */
@@ -43,11 +62,28 @@ export interface RunRow {
   stopReason: string;
   startLoss: number;
   startGradNormSq: number;
-  /** Final point's spectral flatness (share of ‖g‖² with |λ| ≤ τ‖H‖₂ per τ), when the record has it. */
-  spectral?: { taus: number[]; shares: number[] };
+  /** Final point's spectral flatness, when the record has it (core/io/run-rows.ts: SpectralRow). */
+  spectral?: SpectralRow;
+  /** Finder runs of a flat-start suite whose point became a method start: which point (flat-starts.json `source`). */
+  flatStart?: string;
   /** θ₀ and the final θ, kept only for two-parameter problems (the quartic). */
   start?: number[];
   theta?: number[];
+}
+
+/**
+ * Share of ‖g‖² at |λ| ≤ τ‖H‖₂ per τ with its certified bracket lower ≤ share ≤ upper (records
+ * written before brackets existed, and dense ones: lower = upper = shares).
+ */
+export interface SpectralRow {
+  taus: number[];
+  shares: number[];
+  lower: number[];
+  upper: number[];
+  /** 'dense' or 'lanczos' (older records: absent, they were all dense). */
+  method?: string;
+  /** Hessian-vector products the measure spent (absent in older records). */
+  products?: number;
 }
 
 export interface SpectralDensityRow {
@@ -110,7 +146,11 @@ export interface DirData {
   runs: RunRow[];
   steps: StepRow[];
   truth: TruthRow[] | null;
-  thresholds: { critical: number; flatR: number };
+  /**
+   * Class thresholds: critical (‖g‖²), flatR (the paper's r), and the certified criterion
+   * flatTau/flatShare (defaults: DEFAULT_FLATNESS_CRITERION, core/analysis/spectral-flatness.ts).
+   */
+  thresholds: { critical: number; flatR: number; flatTau: number; flatShare: number };
   /** Per group (method or finder), the runs that have no final record. */
   missing: MissingRuns[];
   /** Things a reader of the report should know (unfinished phases, skipped lines, ...). */
@@ -137,7 +177,7 @@ export function num(v: unknown): number {
 }
 
 export function asClass(v: unknown): PointClass {
-  return v === 'critical' || v === 'gradient-flat' || v === 'non-finite' ? v : 'neither';
+  return v === 'critical' || v === 'gradient-flat' || v === 'undecided' || v === 'non-finite' ? v : 'neither';
 }
 
 export const runId = (group: string, run: number) => `${group}/run-${String(run).padStart(3, '0')}`;

@@ -15,7 +15,7 @@ function estimatedRow(group: string, run: number, gradNormSq: number): RunRow {
   const { op, n } = matrixWithSpectrum(lam, 3 + run);
   const c = estimatedCurvature(estimateIndex(op, n, 1e-5, { seed: run + 1, lanczosSteps: 30, slqSteps: 20 }));
   return {
-    dir: 'syn', group, method: group, stepper: group, phase: 'method', run, id: runId(group, run), problem: 'syn', cls: 'critical',
+    dir: 'syn', group, method: group, stepper: group, phase: 'method', run, id: runId(group, run), problem: 'syn', cls: 'critical', clsPaper: 'critical',
     loss: 1, gradNormSq, r: 0.1, maxR: 0.2, index: c.index, steps: 3, work: 10, wallMs: 1, stopReason: 'max-iterations', startLoss: 2, startGradNormSq: 1,
     indexMethod: c.indexMethod, indexInterval: c.indexInterval,
     density: {

@@ -5,6 +5,7 @@
  */
 import { escapeHtml as esc } from './summary-table.js';
 import { specJson, type VlSpec } from './spec-common.js';
+import { CLASS_COLORS, CLASSES } from '../io/run-rows.js';
 
 export interface PageFigure {
   id: string;
@@ -94,7 +95,7 @@ ${p.libs.map((l) => `<script src="${esc(l)}"></script>`).join('\n')}
 <ul class="meta">${dirs.join('\n')}</ul>
 <h2>Summary per method</h2>
 <div class="scroll">${p.tableHtml}</div>
-<p class="meta">Classes of the final points: critical ‖g‖² below the critical threshold (default 1e-8); gradient-flat r &gt; 0.9 (r from a fresh MINRES-QLP probe, normalised by the solver's ‖A‖); else neither. Colours as in Frye et al. 2021: <span class="swatch" style="background:#1f77b4"></span>critical, <span class="swatch" style="background:#ff7f0e"></span>gradient-flat, <span class="swatch" style="background:#000"></span>neither. Work in HVP-equivalents, probes excluded. Hover a row to see whether its numbers come from summary.json or from the run records.</p>
+<p class="meta">Classes of the final points (the record's <code>class</code>): critical ‖g‖² below the critical threshold (default 1e-8); gradient-flat when the share of ‖g‖² in Hessian eigen-directions with |λ| ≤ τ<sub>flat</sub>‖H‖₂ is certainly at least s<sub>flat</sub> (the lower end of its bracket); neither when certainly below; undecided when the bracket still straddles s<sub>flat</sub> after its budget; non-finite for a diverged run. The paper's criterion (r &gt; 0.9, r from a fresh MINRES-QLP probe, normalised by the solver's ‖A‖) is the record's <code>classPaper</code>, and was its <code>class</code> in records written before the certified one; the class-agreement figure compares the two. Colours as in Frye et al. 2021: ${CLASSES.map((c) => `<span class="swatch" style="background:${CLASS_COLORS[c]}"></span>${c}`).join(', ')}. Work in HVP-equivalents, probes excluded. Hover a row to see whether its numbers come from summary.json or from the run records.</p>
 ${missing}
 ${notes}
 <p class="meta">${esc(p.downsampling)} Hover marks for details; click legend entries to pick (shift-click adds); each figure's menu exports PNG or SVG.</p>

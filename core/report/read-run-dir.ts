@@ -12,8 +12,9 @@ import type { RunRecord } from '../run/run-one.js';
 import type { PointReport } from '../analysis/evaluate-point.js';
 import { parseManifest, type Manifest } from '../run/run-directory.js';
 import { WORK_WEIGHTS } from '../oracle/oracle.js';
+import { DEFAULT_FLATNESS_CRITERION, sameTau } from '../analysis/spectral-flatness.js';
 import {
-  asClass, num, runId, type DirData, type MissingRuns, type RunRow, type StepperConfig, type StepRow, type TruthRow,
+  asClass, num, runId, type DirData, type MissingRuns, type PointClass, type RunRow, type SpectralRow, type StepperConfig, type StepRow, type TruthRow,
 } from '../io/run-rows.js';
 
 /** An estimated final index (indexMethod other than 'dense'): its interval and SLQ quadrature. */
@@ -116,6 +117,8 @@ interface GroupSpec {
   /** θ₀ of run i, when the problem is two-dimensional. */
   startOf: (run: number) => number[] | undefined;
   expected: number | null;
+  /** Finder groups: run → which of its points became a flat start (flat-starts.json `source`). */
+  flatStarts?: Map<number, string>;
 }
 
 const RUN_FILE = /^run-(\d+)\.(json|ndjson)$/;
@@ -201,7 +204,7 @@ export function readRunDirectory(path: string, opts: ReadOptions = {}): DirData 
   const small = dim !== undefined && dim <= 2;
   const at: GroupPlace = { path, name, prefix, small, starts, notes };
   const { groups, thresholds, targets } = isSuite ? suiteGroups(manifest, at) : experimentGroups(manifest, at);
-  const { runs, steps, missing } = readGroups(groups, { name, problem, small, notes, onRun: opts.onRun });
+  const { runs, steps, missing } = readGroups(groups, { name, problem, small, notes, thresholds, onRun: opts.onRun });
   const methodGroups = groups.filter((g) => g.phase === 'method').map((g) => g.group);
   if (runs.length === 0) notes.push(`${name}: no run has finished yet`);
   return {
@@ -257,9 +260,9 @@ function suiteGroups(manifest: Json, { path, name, prefix, small, starts, notes 
   const suite = (manifest.identity as Json).suite as {
     name: string; starts: { count: number; flat: null | { finder: StepperConfig } };
     steppers: StepperConfig[]; stop?: { targetGradNormSq?: number };
-    evaluation?: { thresholds?: { critical?: number; flatR?: number } }; summary?: { targets?: { loss?: number; gradNormSq?: number } };
+    evaluation?: { thresholds?: ThresholdsJson }; summary?: { targets?: { loss?: number; gradNormSq?: number } };
   };
-  const thresholds = { critical: num(suite.evaluation?.thresholds?.critical ?? 1e-8), flatR: num(suite.evaluation?.thresholds?.flatR ?? 0.9) };
+  const thresholds = thresholdsOf(suite.evaluation?.thresholds);
   const targets: DirData['targets'] = { ...suite.summary?.targets };
   const trained = starts ? starts.length : suite.starts.count;
   const stop = suite.stop?.targetGradNormSq;
@@ -267,13 +270,15 @@ function suiteGroups(manifest: Json, { path, name, prefix, small, starts, notes 
   let expected: number | null = trained;
   if (suite.starts.flat) {
     const finder = suite.starts.flat.finder;
-    groups.push({
+    const finderGroup: GroupSpec = {
       group: `${prefix}finder (${finder.stepper})`, method: 'finder', phase: 'finder', stepper: { ...finder, targetGradNormSq: stop },
       folder: join(path, 'finder'), startOf: (run) => (small ? starts?.[run] : undefined), expected: trained,
-    });
+    };
+    groups.push(finderGroup);
     const flatPath = join(path, 'flat-starts.json');
     if (existsSync(flatPath)) {
-      const flat = readJson(flatPath, 'the flat starts') as Array<{ theta?: number[] }>;
+      const flat = readJson(flatPath, 'the flat starts') as Array<{ theta?: number[]; finderRun?: unknown; source?: unknown }>;
+      finderGroup.flatStarts = new Map(flat.filter((f) => typeof f.finderRun === 'number').map((f) => [f.finderRun as number, String(f.source ?? 'final')]));
       expected = flat.length;
       methodStart = (run) => (small ? flat[run]?.theta : undefined);
       if (flat.length === 0) notes.push(`${name}: the finder found no gradient-flat start, so no method ran`);
@@ -295,9 +300,9 @@ function suiteGroups(manifest: Json, { path, name, prefix, small, starts, notes 
 function experimentGroups(manifest: Json, { path, prefix, small, starts }: GroupPlace): Groups {
   const config = (manifest.identity as Json).config as {
     stepper: string; hyperparameters?: Record<string, unknown>; runs?: number; targetGradNormSq?: number;
-    thresholds?: { critical?: unknown; flatR?: unknown };
+    thresholds?: ThresholdsJson;
   };
-  const thresholds = { critical: num(config.thresholds?.critical ?? 1e-8), flatR: num(config.thresholds?.flatR ?? 0.9) };
+  const thresholds = thresholdsOf(config.thresholds);
   const groups: GroupSpec[] = [{
     group: `${prefix}${config.stepper}`, method: config.stepper, phase: 'method',
     stepper: { label: config.stepper, stepper: config.stepper, hyperparameters: config.hyperparameters ?? {}, targetGradNormSq: config.targetGradNormSq },
@@ -307,12 +312,23 @@ function experimentGroups(manifest: Json, { path, prefix, small, starts }: Group
   return { groups, thresholds, targets: {} };
 }
 
+interface ThresholdsJson { critical?: unknown; flatR?: unknown; flatTau?: unknown; flatShare?: unknown }
+
+/** The class thresholds of a suite or run config; absent ones (older configs) take the defaults. */
+function thresholdsOf(t: ThresholdsJson | undefined): DirData['thresholds'] {
+  return {
+    critical: num(t?.critical ?? 1e-8), flatR: num(t?.flatR ?? 0.9),
+    flatTau: num(t?.flatTau ?? DEFAULT_FLATNESS_CRITERION.tau), flatShare: num(t?.flatShare ?? DEFAULT_FLATNESS_CRITERION.share),
+  };
+}
+
 interface RowContext {
   /** The directory's name in the report. */
   name: string;
   problem: string;
   small: boolean;
   notes: string[];
+  thresholds: DirData['thresholds'];
   onRun?: (done: number, total: number) => void;
 }
 
@@ -358,6 +374,8 @@ function readRun(g: GroupSpec, run: number, c: RowContext): { row: RunRow; steps
   const observed = rec.observed as { work?: unknown; wallMs?: unknown; flat?: { maxR?: unknown } } | undefined;
   const id = runId(g.group, run);
   const cls = asClass(final.class);
+  const spectral = spectralOf(final.spectralFlatness);
+  const classes = classesOf(final as Json, cls, spectral, c.thresholds);
   let runSteps: StepRow[] = [];
   let badLines = 0;
   if (existsSync(file('ndjson'))) {
@@ -371,13 +389,14 @@ function readRun(g: GroupSpec, run: number, c: RowContext): { row: RunRow; steps
   const theta = Array.isArray(rec.theta) && rec.theta.length <= 2 ? (rec.theta as unknown[]).map(num) : undefined;
   const start: Partial<RunRecord['start']> | undefined = rec.start;
   const row: RunRow = {
-    dir: name, group: g.group, method: g.method, stepper: g.stepper.stepper, phase: g.phase, run, id, problem, cls,
+    dir: name, group: g.group, method: g.method, stepper: g.stepper.stepper, phase: g.phase, run, id, problem, cls, ...classes,
     loss: num(final.loss), gradNormSq: num(final.gradNormSq), r: num(final.r_solverA), maxR, index: num(final.index),
     steps: num(rec.steps), work: observed?.work !== undefined ? num(observed.work) : workOf(rec.work),
     wallMs: observed?.wallMs !== undefined ? num(observed.wallMs) : num(rec.wallMs), stopReason: String(rec.stopReason ?? ''),
     startLoss: num(start?.loss), startGradNormSq: num(start?.gradNormSq),
     ...(small && { start: g.startOf(run), theta }),
-    ...spectralOf(final.spectralFlatness),
+    ...(spectral && { spectral }),
+    ...(g.flatStarts?.has(run) && { flatStart: g.flatStarts.get(run) }),
     ...estimatedIndexFields(final),
   };
   return { row, steps: runSteps, badLines };
@@ -393,9 +412,34 @@ export function describeMissing(d: DirData): string[] {
   });
 }
 
-/** The final record's spectral flatness as row data (absent or malformed: nothing). */
-function spectralOf(v: unknown): { spectral?: { taus: number[]; shares: number[] } } {
-  const s = v as { taus?: unknown; shares?: unknown } | undefined;
-  if (!s || !Array.isArray(s.taus) || !Array.isArray(s.shares) || s.taus.length !== s.shares.length) return {};
-  return { spectral: { taus: s.taus.map(num), shares: s.shares.map(num) } };
+/**
+ * The final record's spectral flatness as row data (absent or malformed: undefined). Records
+ * written before brackets existed hold only the dense, exact shares: lower = upper = shares.
+ */
+function spectralOf(v: unknown): SpectralRow | undefined {
+  const s = v as { taus?: unknown; shares?: unknown; sharesLower?: unknown; sharesUpper?: unknown; method?: unknown; products?: unknown } | undefined;
+  if (!s || !Array.isArray(s.taus) || !Array.isArray(s.shares) || s.taus.length !== s.shares.length) return undefined;
+  const shares = s.shares.map(num);
+  const bound = (b: unknown) => (Array.isArray(b) && b.length === shares.length ? b.map(num) : [...shares]);
+  return {
+    taus: s.taus.map(num), shares, lower: bound(s.sharesLower), upper: bound(s.sharesUpper),
+    ...(typeof s.method === 'string' && { method: s.method }),
+    ...(s.products !== undefined && { products: num(s.products) }),
+  };
+}
+
+/**
+ * The paper's and the certified class of a final record. A record with `classPaper` states both
+ * (its `class` is the certified one). An older record's `class` is the paper's; its certified class
+ * is decided here from its shares as the criterion does (critical and non-finite are the same under
+ * both criteria; otherwise gradient-flat when the lower bound at flatTau ≥ flatShare, neither when
+ * the upper bound is below, else undecided), and is left unknown when it has no share at flatTau.
+ */
+function classesOf(final: Json, cls: PointClass, spectral: SpectralRow | undefined, t: DirData['thresholds']): Pick<RunRow, 'clsPaper' | 'clsCertified'> {
+  if (final.classPaper !== undefined) return { clsPaper: asClass(final.classPaper), clsCertified: cls };
+  if (cls === 'critical' || cls === 'non-finite') return { clsPaper: cls, clsCertified: cls };
+  const k = spectral ? spectral.taus.findIndex((tau) => sameTau(tau, t.flatTau)) : -1;
+  if (!spectral || k < 0 || !Number.isFinite(spectral.lower[k]) || !Number.isFinite(spectral.upper[k])) return { clsPaper: cls };
+  const certified: PointClass = spectral.lower[k] >= t.flatShare ? 'gradient-flat' : spectral.upper[k] < t.flatShare ? 'neither' : 'undecided';
+  return { clsPaper: cls, clsCertified: certified };
 }

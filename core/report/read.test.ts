@@ -10,6 +10,7 @@ import { parseStepLog, readRunDirectory } from './read-run-dir.js';
 import { ReportInputError } from '../io/errors.js';
 import { quarticRun, quarticSuite, quiet, testRegistry } from './testing.js';
 import { uniqueNames, writeReport } from './write-report.js';
+import { DEFAULT_FLATNESS_CRITERION, SPECTRAL_TAUS } from '../analysis/spectral-flatness.js';
 
 const cli = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 const env = { ...process.env, GRADFLAT_KERNELS: 'typescript', CI: '1' };
@@ -128,7 +129,7 @@ test('a partial suite: the report lists the missing runs and draws the rest', as
   const html = readFileSync(r.index, 'utf8');
   assert.match(html, /Missing runs/);
   assert.match(html, /gnm: 1 run\(s\) missing \(run-003\)/);
-  assert.deepEqual(r.figures.map((f) => f.id), ['fig1-gradnorm', 'fig2-loss-index', 'fig3-r-iterations', 'fig4-r-ecdf', 'fig4-spectral-flatness', 'fig5-quartic', 'fig6-progress', 'fig6-flatness', 'fig6-profile']);
+  assert.deepEqual(r.figures.map((f) => f.id), ['fig1-gradnorm', 'fig2-loss-index', 'fig3-r-iterations', 'fig4-r-ecdf', 'fig4-spectral-flatness', 'fig4-flat-start-flatness', 'fig4-class-agreement', 'fig5-quartic', 'fig6-progress', 'fig6-flatness', 'fig6-profile']);
   const profile = JSON.parse(readFileSync(join(out, 'specs', 'fig6-profile.vl.json'), 'utf8'));
   assert.match(JSON.stringify(profile.title), new RegExp(`of the ${flat.length - 2} shared starts`), 'starts not finished by every method are left out');
   assert.match(JSON.stringify(profile.title), /Target from the suite file/);
@@ -252,4 +253,79 @@ test('CLI: gradflat report --plugin FILE replays the quartic trajectories of a p
   } finally {
     box.remove();
   }
+});
+
+test('certified flatness: brackets, both classes and the thresholds read from new records; older records accepted', async () => {
+  const src = join(root, 'quartic-run');
+  if (!existsSync(src)) quarticRun(root);
+  // Thresholds the config does not name take the defaults.
+  const plain = readRunDirectory(src);
+  assert.deepEqual(plain.thresholds, { critical: 1e-8, flatR: 0.9, flatTau: DEFAULT_FLATNESS_CRITERION.tau, flatShare: DEFAULT_FLATNESS_CRITERION.share });
+
+  const dir = join(root, 'certified-run');
+  cpSync(src, dir, { recursive: true });
+  const manifestPath = join(dir, 'manifest.json');
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  manifest.identity.config.thresholds = { ...manifest.identity.config.thresholds, flatTau: 1e-2, flatShare: 0.9 };
+  writeFileSync(manifestPath, JSON.stringify(manifest));
+  const edit = (run: number, f: (final: Record<string, unknown>) => void) => {
+    const p = join(dir, 'runs', `run-00${run}.json`);
+    const rec = JSON.parse(readFileSync(p, 'utf8'));
+    f(rec.final);
+    writeFileSync(p, JSON.stringify(rec));
+  };
+  const taus = [...SPECTRAL_TAUS];
+  const step = (from: number, v: number) => taus.map((t) => (t >= from * (1 - 1e-12) ? v : 0));
+  // A new record: a Lanczos bracket, certified gradient-flat, the paper's neither.
+  edit(0, (f) => Object.assign(f, {
+    class: 'gradient-flat', classPaper: 'neither',
+    spectralFlatness: { taus, shares: step(1e-3, 0.96), sharesLower: step(1e-3, 0.93), sharesUpper: step(1e-3, 0.99), method: 'lanczos', products: 37, spectralNorm: 2, spectralNormBounds: [2, 2.1], steps: 30, invariant: false },
+  }));
+  // Older records: the paper's class in `class`, shares without bounds (certified here: 0.95 ≥ 0.9 at 1e-2), or no shares at all.
+  edit(1, (f) => Object.assign(f, { class: 'neither', spectralFlatness: { taus, shares: step(1e-2, 0.95), spectralNorm: 2 } }));
+  edit(2, (f) => {
+    f.class = 'neither';
+    delete f.spectralFlatness;
+  });
+  const d = readRunDirectory(dir);
+  assert.deepEqual([d.thresholds.flatTau, d.thresholds.flatShare], [1e-2, 0.9]);
+  const [r0, r1, r2] = [0, 1, 2].map((i) => d.runs.find((r) => r.run === i)!);
+  assert.deepEqual([r0.cls, r0.clsPaper, r0.clsCertified], ['gradient-flat', 'neither', 'gradient-flat']);
+  assert.equal(r0.spectral!.method, 'lanczos');
+  assert.equal(r0.spectral!.products, 37);
+  r0.spectral!.shares.forEach((s, k) => assert.ok(r0.spectral!.lower[k] <= s && s <= r0.spectral!.upper[k]));
+  assert.deepEqual([r1.cls, r1.clsPaper, r1.clsCertified], ['neither', 'neither', 'gradient-flat'], 'older record: certified from its exact shares');
+  assert.deepEqual([r1.spectral!.lower, r1.spectral!.upper], [r1.spectral!.shares, r1.spectral!.shares], 'older record: lower = upper = shares');
+  assert.equal(r1.spectral!.method, undefined);
+  assert.deepEqual([r2.clsPaper, r2.clsCertified, r2.spectral], ['neither', undefined, undefined], 'no shares: no certified class');
+  for (const r of d.runs.filter((x) => x.run > 2)) assert.equal(r.clsPaper, r.cls, 'the paper\'s class of an older record is its class');
+
+  const report = await writeReport([dir], join(root, 'certified-report'), { progress: quiet, svg: false });
+  const ids = report.figures.map((f) => f.id);
+  assert.ok(ids.includes('fig4-spectral-flatness') && ids.includes('fig4-class-agreement'), ids.join(', '));
+  assert.ok(!ids.includes('fig4-flat-start-flatness'), 'no finder: no flat-start profiles');
+  const specOf = (id: string) => JSON.parse(readFileSync(join(report.out, 'specs', `${id}.vl.json`), 'utf8'));
+  const profile = specOf('fig4-spectral-flatness').data.values as Array<{ id: string; share: number; lower: number; upper: number }>;
+  assert.equal(new Set(profile.map((v) => v.id)).size, d.runs.length - 1, 'every run with shares drawn');
+  for (const v of profile) assert.ok(v.lower <= v.share && v.share <= v.upper, `${v.id}: bracket contains the share`);
+  const cells = specOf('fig4-class-agreement').data.values as Array<{ paper: string; certified: string; count: number }>;
+  assert.equal(cells.reduce((s, c) => s + c.count, 0), d.runs.length - 1, 'every run with a certified class counted once');
+  for (const c of cells) assert.equal(c.count, d.runs.filter((r) => r.clsPaper === c.paper && r.clsCertified === c.certified).length, `${c.paper} × ${c.certified}`);
+  assert.ok(cells.find((c) => c.paper === 'neither' && c.certified === 'gradient-flat')!.count >= 2, 'runs 0 and 1 off the diagonal');
+});
+
+test('flat starts: the finder\'s final points are profiled, marked with the start they gave', async () => {
+  const full = join(root, 'quartic-suite');
+  if (!existsSync(join(full, 'summary.json'))) await quarticSuite(root);
+  const d = readRunDirectory(full);
+  const flat = JSON.parse(readFileSync(join(full, 'flat-starts.json'), 'utf8')) as Array<{ finderRun: number; source: string }>;
+  const finder = d.runs.filter((r) => r.phase === 'finder');
+  assert.deepEqual(finder.filter((r) => r.flatStart).map((r) => [r.run, r.flatStart]), flat.map((f) => [f.finderRun, f.source]).sort((a, b) => (a[0] as number) - (b[0] as number)));
+  assert.ok(d.runs.filter((r) => r.phase === 'method').every((r) => r.flatStart === undefined));
+  const report = await writeReport([full], join(root, 'flat-start-report'), { progress: quiet, svg: false });
+  const spec = JSON.parse(readFileSync(join(report.out, 'specs', 'fig4-flat-start-flatness.vl.json'), 'utf8'));
+  const ids = new Set((spec.data.values as Array<{ id: string }>).map((v) => v.id));
+  assert.deepEqual(ids, new Set(finder.filter((r) => r.spectral).map((r) => r.id)), 'every finder run with shares, nothing else');
+  const methods = JSON.parse(readFileSync(join(report.out, 'specs', 'fig4-spectral-flatness.vl.json'), 'utf8'));
+  assert.ok((methods.data.values as Array<{ group: string }>).every((v) => !v.group.startsWith('finder')), 'the methods\' figure leaves the finder out');
 });

@@ -12,7 +12,8 @@ export const VL_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 /**
  * Colours of methods (head-to-head figures): blue, orange and black mean the final classes on
  * this page, so this palette has none of them (nor brown, a dark orange): teal, purple,
- * magenta, green, dark red, grey, olive; beyond seven methods they repeat.
+ * magenta, green, dark red, grey, olive; beyond seven methods they repeat. (The class
+ * 'undecided' is a grey too, but the head-to-head figures colour by method only.)
  */
 export const METHOD_COLORS: readonly string[] = ['#1b9e77', '#6a3d9a', '#e7298a', '#66a61e', '#a50f15', '#7f7f7f', '#9a9a00'];
 
@@ -36,7 +37,7 @@ export function figure(title: string, subtitle: string | string[], body: VlSpec)
   return { $schema: VL_SCHEMA, title: { text: title, subtitle }, config: CONFIG, ...body };
 }
 
-/** Colour by final class with [GF]'s colours; the legend lists all three classes. */
+/** Colour by final class with [GF]'s colours (undecided grey); the legend lists every class. */
 export function classColor(field = 'cls', title = 'final class'): VlSpec {
   return { field, type: 'nominal', title, scale: { domain: [...CLASSES], range: CLASSES.map((c) => CLASS_COLORS[c]) }, legend: { orient: 'top', symbolOpacity: 1 } };
 }

@@ -20,7 +20,7 @@ const CLS: PointClass[] = ['critical', 'gradient-flat', 'neither'];
 
 function makeRun(group: string, run: number, cls: PointClass, extra: Partial<RunRow> = {}): RunRow {
   return {
-    dir: 'syn', group, method: group, stepper: group, phase: 'method', run, id: runId(group, run), problem: 'swish-ae', cls,
+    dir: 'syn', group, method: group, stepper: group, phase: 'method', run, id: runId(group, run), problem: 'swish-ae', cls, clsPaper: cls,
     loss: 6 - run * 0.1, gradNormSq: cls === 'critical' ? 1e-12 : 1e-3, r: cls === 'gradient-flat' ? 0.95 : 0.1, maxR: 0.97 - 0.1 * run,
     index: 0.1 * run, steps: 30, work: 100, wallMs: 50, stopReason: 'max-iterations', startLoss: 7, startGradNormSq: 1, ...extra,
   };
@@ -84,7 +84,7 @@ test('‖g‖² figure: every run drawn, classes in the paper\'s colours, log sc
   assert.ok(colors.length >= 2);
   for (const c of colors) {
     assert.deepEqual(c.scale.domain, [...CLASSES]);
-    assert.deepEqual(c.scale.range, ['#1f77b4', '#ff7f0e', '#000000', '#d62728'], 'blue critical, orange gradient-flat, black neither, red non-finite');
+    assert.deepEqual(c.scale.range, ['#1f77b4', '#ff7f0e', '#000000', '#999999', '#d62728'], 'blue critical, orange gradient-flat, black neither, grey undecided, red non-finite');
   }
   const y = findAll(spec, 'y').find((e) => (e as { field?: string }).field === 'gradNormSq') as { scale: { type: string } };
   assert.equal(y.scale.type, 'log');
@@ -286,7 +286,7 @@ test('head-to-head figures: every method and run, log work axis, profile per sui
 test('summary table: counts by class and medians per method from the run records', () => {
   const { runs } = synthetic();
   const rows = summaryTableRows({
-    path: 'x', name: 'syn', kind: 'run', problem: 'swish-ae', runs, steps: [], truth: null, thresholds: { critical: 1e-8, flatR: 0.9 },
+    path: 'x', name: 'syn', kind: 'run', problem: 'swish-ae', runs, steps: [], truth: null, thresholds: { critical: 1e-8, flatR: 0.9, flatTau: 1e-4, flatShare: 0.5 },
     missing: [], notes: [], summary: null, targets: {}, steppers: {}, expectedRuns: 4, methodGroups: METHODS,
   });
   assert.deepEqual(rows.map((r) => r.group), METHODS);
@@ -299,6 +299,15 @@ test('summary table: counts by class and medians per method from the run records
   const html = summaryTableHtml(rows);
   assert.match(html, /<tr class="partial"/, 'a method with missing runs is marked');
   assert.ok(html.includes(CLASS_COLORS['gradient-flat']));
+  // An undecided run (certified criterion, bracket straddling) has a column of its own, in its grey.
+  const withUndecided = runs.map((r, i) => (i === 0 ? { ...r, cls: 'undecided' as const } : r));
+  const u = summaryTableRows({
+    path: 'x', name: 'syn', kind: 'run', problem: 'swish-ae', runs: withUndecided, steps: [], truth: null, thresholds: { critical: 1e-8, flatR: 0.9, flatTau: 1e-4, flatShare: 0.5 },
+    missing: [], notes: [], summary: null, targets: {}, steppers: {}, expectedRuns: 4, methodGroups: METHODS,
+  });
+  for (const r of u) assert.equal(r.critical + r.flat + r.neither + r.undecided + r.nonFinite, r.done, `${r.group}: every run in one column`);
+  assert.equal(u.reduce((t, r) => t + r.undecided, 0), 1);
+  assert.ok(summaryTableHtml(u).includes(`background:${CLASS_COLORS.undecided}"></span>undecided`));
 });
 
 test('decade ticks cover the range with at most the asked number of labels', () => {

@@ -16,6 +16,8 @@ export interface TableRow {
   critical: number;
   flat: number;
   neither: number;
+  /** Certified criterion only: the bracket at τ_flat could not decide within its budget. */
+  undecided: number;
   /** Diverged runs (loss, ‖g‖² or r not finite), counted apart from the three classes. */
   nonFinite: number;
   gradNormSq: number;
@@ -33,7 +35,7 @@ export interface TableRow {
 
 interface SuiteMethodSummary {
   label: string; expectedRuns: number; completedRuns: number;
-  classes: { critical: number; 'gradient-flat': number; neither: number; 'non-finite'?: number };
+  classes: { critical: number; 'gradient-flat': number; neither: number; undecided?: number; 'non-finite'?: number };
   finalGradNormSq: { median: number } | null; finalLoss: { median: number } | null; steps: { median: number } | null;
   work: { median: number } | null; wallMs: { median: number } | null;
   headToHead?: { rMeasured: number; leftFlat: number; targets: Record<string, { reached: number; work: { median: number } | null }> };
@@ -45,6 +47,7 @@ const fromRecords = (d: DirData, group: string, rows: readonly RunRow[], phase: 
   critical: rows.filter((r) => r.cls === 'critical').length,
   flat: rows.filter((r) => r.cls === 'gradient-flat').length,
   neither: rows.filter((r) => r.cls === 'neither').length,
+  undecided: rows.filter((r) => r.cls === 'undecided').length,
   nonFinite: rows.filter((r) => r.cls === 'non-finite').length,
   gradNormSq: median(rows.map((r) => r.gradNormSq)), loss: median(rows.map((r) => r.loss)), steps: median(rows.map((r) => r.steps)),
   work: median(rows.map((r) => r.work)), wallS: median(rows.map((r) => r.wallMs)) / 1000, maxR: median(rows.map((r) => r.maxR)),
@@ -63,7 +66,7 @@ export function summaryTableRows(d: DirData, notes: string[] = []): TableRow[] {
     const s = phase === 'method' ? methods.find((m) => m.label === label) : undefined;
     if (s && s.completedRuns === rows.length) {
       Object.assign(row, {
-        expected: s.expectedRuns, critical: s.classes.critical, flat: s.classes['gradient-flat'], neither: s.classes.neither, nonFinite: s.classes['non-finite'] ?? 0,
+        expected: s.expectedRuns, critical: s.classes.critical, flat: s.classes['gradient-flat'], neither: s.classes.neither, undecided: s.classes.undecided ?? 0, nonFinite: s.classes['non-finite'] ?? 0,
         gradNormSq: s.finalGradNormSq?.median ?? NaN, loss: s.finalLoss?.median ?? NaN, steps: s.steps?.median ?? NaN,
         work: s.work?.median ?? NaN, wallS: (s.wallMs?.median ?? NaN) / 1000, source: 'summary.json',
       });
@@ -89,7 +92,7 @@ export function summaryTableHtml(rows: readonly TableRow[]): string {
   const h2h = rows.some((r) => r.leftFlat !== undefined || r.targets !== undefined);
   const swatch = (c: keyof typeof CLASS_COLORS) => `<span class="swatch" style="background:${CLASS_COLORS[c]}"></span>`;
   const head = [
-    ...(manyDirs ? ['directory'] : []), 'method', 'runs', `${swatch('critical')}critical`, `${swatch('gradient-flat')}gradient-flat`, `${swatch('neither')}neither`, `${swatch('non-finite')}non-finite`,
+    ...(manyDirs ? ['directory'] : []), 'method', 'runs', `${swatch('critical')}critical`, `${swatch('gradient-flat')}gradient-flat`, `${swatch('neither')}neither`, `${swatch('undecided')}undecided`, `${swatch('non-finite')}non-finite`,
     'median final ‖g‖²', 'median final loss', 'median steps', 'median work (HVP-eq)', 'median wall s', 'median max r',
     ...(h2h ? ['left flat region', 'targets reached'] : []),
   ];
@@ -97,7 +100,7 @@ export function summaryTableHtml(rows: readonly TableRow[]): string {
     const cells = [
       ...(manyDirs ? [esc(r.dir)] : []),
       `${esc(r.group)}${r.phase === 'finder' ? ' <span class="muted">(flat-start search)</span>' : ''}`,
-      `${r.done}${r.expected !== null ? `/${r.expected}` : ''}`, String(r.critical), String(r.flat), String(r.neither), String(r.nonFinite),
+      `${r.done}${r.expected !== null ? `/${r.expected}` : ''}`, String(r.critical), String(r.flat), String(r.neither), String(r.undecided), String(r.nonFinite),
       sci(r.gradNormSq), g3(r.loss), g3(r.steps), g3(r.work), g3(r.wallS), g3(r.maxR),
       ...(h2h ? [esc(r.leftFlat ?? '—'), esc(r.targets ?? '—')] : []),
     ];

@@ -22,6 +22,7 @@ import { spectralDensitySpec } from './fig-spectral-density.js';
 import { profileSpec } from './fig-profile.js';
 import { rEcdfSpec } from './fig-r-ecdf.js';
 import { spectralFlatnessSpec } from './fig-spectral-flatness.js';
+import { classAgreementSpec } from './fig-class-agreement.js';
 import { rIterationsSpec } from './fig-r-iterations.js';
 import { indexHtml, type PageFigure } from './html.js';
 import { describeMissing, readRunDirectory } from './read-run-dir.js';
@@ -126,7 +127,9 @@ const CAPTIONS = {
   density: 'Hessian spectral density of one final point per method (the lowest final ‖g‖² among runs whose index was estimated, <code>indexMethod: lanczos-slq</code>): stochastic Lanczos quadrature nodes of the final record (<code>indexEstimate.probes</code>) smoothed by a Gaussian of 1% of the spectral span, exactly resolved Ritz values as unit masses, the cutoff −c dashed; the estimated count of eigenvalues below −c and its interval in the subtitle. See docs/conventions.md (Morse index beyond the dense limit).',
   rIterations: 'r = ‖Hp+g‖/(‖H‖‖p‖+‖g‖) at each step where a Newton system was solved: Newton-MR\'s own solve (<code>newton.r_solverA</code>) or a suite\'s MINRES-QLP probe (<code>probe.r</code>, every few steps). The line is a trailing mean of the raw r over the last 10 iterations, computed from the full log before any thinning. Runs chosen per method: the largest maximal r of each final class, then the next largest. As [GF] Fig. 3B.',
   rEcdf: 'Empirical CDFs over the runs of each method of the final r (fresh probe at the final point, final record) and of the maximal r over the run\'s steps; the dashed line is the 0.9 threshold above which a point counts as gradient-flat. As [GF] Fig. 3C.',
-  spectralFlatness: 'For each run, the share of ‖g‖² in eigen-directions of the final point\'s Hessian with |λ| ≤ τ·‖H‖₂, against τ (final record spectralFlatness; dense Hessian, n ≤ 2000), coloured by final class. A curve near 1 at small τ means g lies in the near-kernel of H: the point is gradient-flat whatever the Krylov solve reports.',
+  spectralFlatness: 'For each run, the share of ‖g‖² in eigen-directions of the final point\'s Hessian with |λ| ≤ τ·‖H‖₂, against τ (final record <code>spectralFlatness</code>): the line is the estimate, the band its certified bracket (<code>sharesLower</code> to <code>sharesUpper</code>; dense eigendecomposition for n ≤ 2000, where the band is the line, else Lanczos from g). Colour: the certified class, read where the dashed rules cross: gradient-flat when the band at τ<sub>flat</sub> lies on or above s<sub>flat</sub> (thresholds <code>flatTau</code>, <code>flatShare</code>), neither when below, undecided when it straddles s<sub>flat</sub> after the budget. A curve near 1 at small τ means g lies in the near-kernel of H: gradient-flat whatever a Krylov solve reports. Records older than the bracket hold the dense shares only.',
+  flatStartFlatness: 'The same profiles for the final points of a suite\'s flat-start finder, the points the methods start from: a start counts as flat only when certified. The tooltip says whether the run gave a start (flat-starts.json: this final point, or its maximal-r iterate).',
+  agreement: 'Per method (and the flat-start finder), runs counted by the paper\'s class (rows: r<sub>solverA</sub> &gt; <code>flatR</code>, record <code>classPaper</code>) and the certified class (columns: record <code>class</code>). On the framed diagonal the two criteria agree. Critical and non-finite are the same test under both, so disagreement lies among gradient-flat, neither and undecided: paper gradient-flat but certified neither is r above the threshold because the Krylov solve stopped early, not because g lies in the near-kernel of H; paper neither but certified gradient-flat is a flat point the solve missed (a long p along g). Undecided has no paper counterpart: the bracket at τ<sub>flat</sub> still straddles s<sub>flat</sub>. For records written before the certified criterion the certified class is decided from their dense shares with the same thresholds.',
   progress: 'Loss and ‖g‖² of every run against the method\'s cumulative oracle work (<code>cumulativeWork</code>, HVP-equivalents, probes excluded) and its wall time (<code>methodWallMs</code>), both up to θ<sub>k</sub>; all methods start from the same points. A dot marks each run\'s end at its final record\'s total work and wall time (a failed last attempt included); a run halted at θ<sub>0</sub> (no work) sits at the left edge of the log axis.',
   flatness: 'r over the steps of every run, one panel per method: the method\'s own Newton r where it solves one, else the suite\'s probe at its cadence.',
   profile: 'Performance profile (Dolan &amp; Moré 2002) in oracle work: for each shared start the work each method needed to first reach the target (from the full step logs), divided by the least any method needed; the curve is the share of starts with that ratio ≤ τ. The target is the suite\'s <code>summary.targets</code>, or Moré &amp; Wild\'s test loss ≤ f<sub>L</sub> + 0.1(f<sub>0</sub> − f<sub>L</sub>) when the suite names none; there a start from which no method lowered the loss (f<sub>L</sub> ≥ f<sub>0</sub>) counts as unsolved by every method. Drawn when at least two methods ran.',
@@ -190,8 +193,20 @@ function allRunsFigures({ data, runs, steps, maxPoints, opts, notes }: FigureInp
   if (runs.some((r) => Number.isFinite(r.r) || Number.isFinite(r.maxR))) {
     figures.push({ id: 'fig4-r-ecdf', section: all, title: 'ECDF of final and maximal r', caption: CAPTIONS.rEcdf, spec: rEcdfSpec(runs, { flatR }) });
   }
-  if (runs.some((r) => r.spectral)) {
-    figures.push({ id: 'fig4-spectral-flatness', section: all, title: 'Spectral flatness of the final points', caption: CAPTIONS.spectralFlatness, spec: spectralFlatnessSpec(runs) });
+  // Thresholds of the first directory, as for flatR: directories compared side by side normally share them.
+  const rule = data[0].thresholds;
+  const finals = runs.filter((r) => r.phase === 'method' && r.spectral);
+  if (finals.length > 0) {
+    figures.push({ id: 'fig4-spectral-flatness', section: all, title: 'Spectral flatness of the final points', caption: CAPTIONS.spectralFlatness, spec: spectralFlatnessSpec(finals, rule) });
+  }
+  const finder = runs.filter((r) => r.phase === 'finder' && r.spectral);
+  if (finder.length > 0) {
+    figures.push({ id: 'fig4-flat-start-flatness', section: all, title: 'Spectral flatness of the flat starts', caption: `${CAPTIONS.spectralFlatness} ${CAPTIONS.flatStartFlatness}`, spec: spectralFlatnessSpec(finder, rule, { points: 'flat-starts' }) });
+  }
+  if (runs.some((r) => r.clsCertified !== undefined)) {
+    figures.push({ id: 'fig4-class-agreement', section: all, title: "The paper's class against the certified class", caption: CAPTIONS.agreement, spec: classAgreementSpec(runs, rule) });
+  } else {
+    notes.push('no final point has a certified class (no spectral flatness in the records): no class-agreement figure');
   }
   return figures;
 }
