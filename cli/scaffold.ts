@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../core/io/errors.js';
+import { runningPackage } from '../core/registry/self-resolve.js';
 
 export type ScaffoldKind = 'stepper' | 'problem';
 
@@ -18,7 +19,7 @@ export function scaffold(kind: ScaffoldKind, name: string, gradflatVersion: stri
   const out = resolve(dir ?? name);
   if (existsSync(out) && readdirSync(out).length > 0) throw new UsageError(`${out} exists and is not empty: give another NAME or --dir`);
   const files: Record<string, string> = {
-    'package.json': packageJson(name, kind, gradflatVersion),
+    'package.json': packageJson(name, kind, gradflatVersion, runningPackage()?.root),
     'tsconfig.json': TSCONFIG,
     '.gitignore': 'node_modules/\ndist/\n',
     'src/index.ts': kind === 'stepper' ? stepperSource(name) : problemSource(name),
@@ -33,7 +34,12 @@ export function scaffold(kind: ScaffoldKind, name: string, gradflatVersion: stri
   return { dir: out, files: Object.keys(files) };
 }
 
-function packageJson(name: string, kind: ScaffoldKind, version: string): string {
+/**
+ * `local`: the folder of the gradflat that runs `gradflat new`. The package develops against it
+ * (devDependency `file:` — `npm install` links it, offline, whether or not a gradflat is
+ * published); the peer range says which gradflat versions it accepts once installed elsewhere.
+ */
+function packageJson(name: string, kind: ScaffoldKind, version: string, local?: string): string {
   const range = /^\d+\.\d+\.\d+/.test(version) ? `^${version}` : '*';
   return JSON.stringify({
     name,
@@ -55,7 +61,7 @@ function packageJson(name: string, kind: ScaffoldKind, version: string): string 
     },
     // A peer: the plugin registers into the gradflat that loads it, never into a copy of its own.
     peerDependencies: { gradflat: range },
-    devDependencies: { gradflat: range, typescript: '^5.9.3', '@types/node': '^20.19.0' },
+    devDependencies: { gradflat: local ? `file:${local}` : range, typescript: '^5.9.3', '@types/node': '^20.19.0' },
     engines: { node: '>=20.6' },
     license: 'MIT',
   }, null, 2) + '\n';

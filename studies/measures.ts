@@ -9,7 +9,7 @@ import { readRunRecord } from '../core/run/record-file.js';
 import type { RunRecord } from '../core/run/run-one.js';
 import type { TrainingRunSummary } from '../core/registry/problems.js';
 import { quartiles } from '../core/suite/summarize.js';
-import { bracketAt } from '../core/analysis/spectral-flatness.js';
+import { bracketAt, DEFAULT_FLATNESS_CRITERION } from '../core/analysis/spectral-flatness.js';
 
 export interface Claim {
   /** What is compared, e.g. 'runs ending critical / gradient-flat / neither'. */
@@ -94,11 +94,30 @@ function certifiedClasses(rs: readonly RunRecord[]): Pick<Claim, 'measured' | 'v
   };
 }
 
+/** The τ at which paper-flat points are checked against the certified measure. */
+const CHECK_TAUS = [1e-8, 1e-6, 1e-4, 1e-3, 1e-2] as const;
+
+/**
+ * Of the final points the paper's criterion calls gradient-flat (not critical), how many hold
+ * certainly ≥ s_flat of ‖g‖² at |λ| ≤ τ‖H‖₂, for each τ of CHECK_TAUS (bracket's lower bound;
+ * exact when dense). A τ the record's run left undecided counts as not certified.
+ */
+function paperFlatCertified(rs: readonly RunRecord[]): Pick<Claim, 'measured' | 'values'> {
+  const share = DEFAULT_FLATNESS_CRITERION.share;
+  const flat = rs.filter((r) => paperClass(r) === 'gradient-flat' && r.final.spectralFlatness);
+  const counts = CHECK_TAUS.map((tau) => count(flat, (r) => bracketAt(r.final.spectralFlatness!, tau)[0] >= share));
+  return {
+    measured: flat.length ? `of ${flat.length}: ${CHECK_TAUS.map((tau, i) => `${tau.toExponential(0)}: ${counts[i]}`).join(', ')}` : '— (no paper-flat final point)',
+    values: { paperFlat: flat.length, ...Object.fromEntries(CHECK_TAUS.map((tau, i) => [`certifiedAt${tau.toExponential(0)}`, counts[i]])) },
+  };
+}
+
 /** The paper's classes (compared with the paper), then the certified ones alongside. */
 function classClaims(rs: readonly RunRecord[], what: string, paper: string): Claim[] {
   return [
     { what: `${what} (paper's criterion: r > 0.9)`, paper, ...classes(rs) },
     { what: `${what} — certified (spectral share at τ_flat): critical / gradient-flat / neither / undecided`, paper: '—', ...certifiedClasses(rs) },
+    { what: `paper-flat final points (r > 0.9) certified flat (share ≥ ${DEFAULT_FLATNESS_CRITERION.share}) at τ`, paper: '—', ...paperFlatCertified(rs) },
   ];
 }
 

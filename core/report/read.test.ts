@@ -282,8 +282,12 @@ test('certified flatness: brackets, both classes and the thresholds read from ne
     spectralFlatness: { taus, shares: step(1e-3, 0.96), sharesLower: step(1e-3, 0.93), sharesUpper: step(1e-3, 0.99), method: 'lanczos', products: 37, spectralNorm: 2, spectralNormBounds: [2, 2.1], steps: 30, invariant: false },
   }));
   // Older records: the paper's class in `class`, shares without bounds (certified here: 0.95 ≥ 0.9 at 1e-2), or no shares at all.
-  edit(1, (f) => Object.assign(f, { class: 'neither', spectralFlatness: { taus, shares: step(1e-2, 0.95), spectralNorm: 2 } }));
+  edit(1, (f) => {
+    delete f.classPaper;
+    Object.assign(f, { class: 'neither', spectralFlatness: { taus, shares: step(1e-2, 0.95), spectralNorm: 2 } });
+  });
   edit(2, (f) => {
+    delete f.classPaper;
     f.class = 'neither';
     delete f.spectralFlatness;
   });
