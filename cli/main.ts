@@ -27,12 +27,14 @@ import { tfjsInfoLine } from '../engines/tfjs/info.js';
 import { runSuite, summarizeSuiteDirectory } from '../core/suite/suite.js';
 import { CONTROL_FIGURE_IDS, FIGURE_IDS, reproduce, type FigureId } from '../studies/reproduce.js';
 import { exitCodeOf, RunDirectoryGiven, UsageError } from '../core/io/errors.js';
+import { maskUrlPasswords } from '../core/io/secrets.js';
 import { setProgressPreference } from '../core/run/progress.js';
 import { summarizeRunDirectory } from '../core/run/summarize-run.js';
 
 registerBuiltins();
 
-const notice = (msg: string) => process.stderr.write(`gradflat: ${msg}\n`);
+// Masked: a queue URL's password may reach a message through a library's error text.
+const notice = (msg: string) => process.stderr.write(`gradflat: ${maskUrlPasswords(msg)}\n`);
 
 /** `--plugin FILE` (run, plugins): a JavaScript module registering steppers, loaded before any stepper is looked up. */
 const probeSolverOption = {
@@ -340,7 +342,7 @@ try {
 } catch (err) {
   // One clear line, not a stack trace (GRADFLAT_DEBUG shows the stack). The code follows from
   // the error's class (core/io/errors.ts; README "Exit codes").
-  process.stderr.write(`gradflat: error: ${(err as Error).message}\n`);
-  if (process.env.GRADFLAT_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
+  process.stderr.write(`gradflat: error: ${maskUrlPasswords((err as Error).message)}\n`);
+  if (process.env.GRADFLAT_DEBUG) process.stderr.write(`${maskUrlPasswords(String((err as Error).stack))}\n`);
   process.exitCode = exitCodeOf(err);
 }
