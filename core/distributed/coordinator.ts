@@ -74,8 +74,11 @@ export function queueExecutor(urlText: string, opts: QueueExecutorOptions = {}):
   };
 }
 
-async function waitForJobs(
-  queue: Queue<JobData, JobResult>, ids: Map<string, SuiteTask>, pathsOf: (t: SuiteTask) => { log: string; record: string }, on: Parameters<TaskExecutor['run']>[2], describe: (t: SuiteTask) => string, opts: QueueExecutorOptions,
+/** What waitForJobs reads of the queue (a BullMQ Queue; tests put a hook between the reads). */
+export type JobReader = Pick<Queue<JobData, JobResult>, 'getJob' | 'getJobState'>;
+
+export async function waitForJobs(
+  queue: JobReader, ids: Map<string, SuiteTask>, pathsOf: (t: SuiteTask) => { log: string; record: string }, on: Parameters<TaskExecutor['run']>[2], describe: (t: SuiteTask) => string, opts: QueueExecutorOptions,
 ): Promise<void> {
   const t0 = Date.now();
   const total = ids.size;
@@ -85,10 +88,15 @@ async function waitForJobs(
   while (pending.size > 0) {
     let running = 0;
     for (const [id, task] of [...pending]) {
-      const job: Job<JobData, JobResult> | undefined = await queue.getJob(id);
-      if (!job) throw new Error(`job ${id} (${describe(task)}) disappeared from the queue (was the queue obliterated?); run the command again`);
-      const state = await job.getState();
+      // The state first, then the job: a worker's completion stores the return value and moves
+      // the job to 'completed' in one Redis script, so a job read after its state was read as
+      // 'completed' has its return value. Read the other way round, a job completing between
+      // the two reads looks completed with a null return value.
+      const state = await queue.getJobState(id);
+      if (state === 'unknown') throw new Error(`job ${id} (${describe(task)}) disappeared from the queue (was the queue obliterated?); run the command again`);
       if (state === 'completed') {
+        const job: Job<JobData, JobResult> | undefined = await queue.getJob(id);
+        if (!job) throw new Error(`job ${id} (${describe(task)}) disappeared from the queue (was the queue obliterated?); run the command again`);
         const { record, log } = decodeResult(job.returnvalue);
         const paths = pathsOf(task);
         writeFileAtomic(paths.log, log);
@@ -97,7 +105,8 @@ async function waitForJobs(
         on.done(task, parseRunRecord(record, paths.record));
         pending.delete(id);
       } else if (state === 'failed') {
-        throw new Error(`${describe(task)} failed after ${job.attemptsMade} attempt(s): ${job.failedReason}`);
+        const job = await queue.getJob(id);
+        throw new Error(`${describe(task)} failed after ${job?.attemptsMade ?? '?'} attempt(s): ${job?.failedReason ?? 'no reason recorded'}`);
       } else if (state === 'active') running++;
     }
     const done = total - pending.size;
