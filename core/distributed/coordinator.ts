@@ -13,6 +13,8 @@ import { encodeCheckpoint, encodeExact } from '../run/checkpoint.js';
 import type { TaskExecutor } from '../suite/suite.js';
 import { taskPaths, type SuiteTask } from '../suite/task.js';
 import { parseRunRecord } from '../run/records.js';
+import type { RunRecord } from '../run/run-one.js';
+import { DamagedRecordError } from '../io/errors.js';
 import { decodeResult, JOB_ATTEMPTS, JOB_FORMAT, jobId, putBlob, QUEUE_NAME, type Blob, type JobData, type JobResult } from './protocol.js';
 import { checkReachable, parseQueueUrl, redisClient } from './redis.js';
 import { startQueueWorker, type QueueWorker } from './worker.js';
@@ -83,6 +85,7 @@ export async function waitForJobs(
   const t0 = Date.now();
   const total = ids.size;
   const pending = new Map(ids);
+  const damaged = new Map<string, number>();
   let lastLine = '';
   let lastAt = 0;
   while (pending.size > 0) {
@@ -97,12 +100,26 @@ export async function waitForJobs(
       if (state === 'completed') {
         const job: Job<JobData, JobResult> | undefined = await queue.getJob(id);
         if (!job) throw new Error(`job ${id} (${describe(task)}) disappeared from the queue (was the queue obliterated?); run the command again`);
-        const { record, log } = decodeResult(job.returnvalue);
         const paths = pathsOf(task);
-        writeFileAtomic(paths.log, log);
-        writeFileAtomic(paths.record, record);
-        // Through the record schema, as records read from disk: stored NaN/±Infinity become numbers again.
-        on.done(task, parseRunRecord(record, paths.record));
+        let result: { record: string; log: string; parsed: RunRecord };
+        try {
+          const { record, log } = decodeResult(job.returnvalue, `the queued result of ${describe(task)} (job ${id})`);
+          // Through the record schema (and its checksum), as records read from disk: stored NaN/±Infinity become numbers again.
+          result = { record, log, parsed: parseRunRecord(record, `the queued record of ${describe(task)} (job ${id})`) };
+        } catch (e) {
+          if (!(e instanceof DamagedRecordError)) throw e;
+          // Never written to DIR: the task runs again (a bounded number of times: a worker that
+          // keeps returning damaged results is a fault to fix, not to wait out).
+          const times = (damaged.get(id) ?? 0) + 1;
+          damaged.set(id, times);
+          if (times > JOB_ATTEMPTS) throw new Error(`${e.message}, ${times} times in a row; check the workers' gradflat installation and Redis's memory`);
+          opts.log?.(`damaged: ${e.message}; the task runs again`);
+          await job.retry('completed');
+          continue;
+        }
+        writeFileAtomic(paths.log, result.log);
+        writeFileAtomic(paths.record, result.record);
+        on.done(task, result.parsed);
         pending.delete(id);
       } else if (state === 'failed') {
         const job = await queue.getJob(id);

@@ -5,10 +5,13 @@
  *   gradflat:blob:<sha256>        content-addressed inputs: the resolved suite, plugin files,
  *                                 the data file, the analytic truth (base64)
  *   gradflat:ckpt:<job id>        the task's last checkpoint (with its step log, gzipped)
- *   job return value              { gz }: base64 of gzip(JSON { record, log }), the two files' texts
+ *   job return value              { gz, checksum }: base64 of gzip(JSON { record, log }), the two files'
+ *                                 texts, and the checksum of that JSON (a damaged result is never written)
  */
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { checksumOf } from '../io/checksum.js';
+import { DamagedRecordError } from '../io/errors.js';
 import type { CheckpointPolicy } from '../run/checkpoint.js';
 import type { SuiteTask } from '../suite/task.js';
 import type { RedisClient } from './redis.js';
@@ -44,6 +47,8 @@ export interface JobData {
 
 export interface JobResult {
   gz: string;
+  /** checksumOf the gzipped JSON text. */
+  checksum: string;
 }
 
 export const jobId = (suiteHash: string, t: Pick<SuiteTask, 'phase' | 'stepper' | 'run'>) => `${suiteHash}-${t.phase}-${t.stepper}-${t.run}`;
@@ -76,9 +81,21 @@ export async function saveCheckpoint(redis: RedisClient, id: string, text: strin
 
 /** The final record's and the step log's file texts, as the worker wrote them (so DIR gets the same bytes). */
 export function encodeResult(record: string, log: string): JobResult {
-  return { gz: gzipSync(JSON.stringify({ record, log })).toString('base64') };
+  const json = JSON.stringify({ record, log });
+  return { gz: gzipSync(json).toString('base64'), checksum: checksumOf(json) };
 }
 
-export function decodeResult(r: JobResult): { record: string; log: string } {
-  return JSON.parse(gunzipSync(Buffer.from(r.gz, 'base64')).toString('utf8')) as { record: string; log: string };
+/** The result's two texts; DamagedRecordError (`what` names it) when it is missing, unreadable or not as the worker stored it. */
+export function decodeResult(r: JobResult | null | undefined, what: string): { record: string; log: string } {
+  if (!r || typeof r.gz !== 'string' || typeof r.checksum !== 'string') throw new DamagedRecordError(what, 'missing or without a checksum');
+  let json: string;
+  try {
+    json = gunzipSync(Buffer.from(r.gz, 'base64')).toString('utf8');
+  } catch (e) {
+    throw new DamagedRecordError(what, `unreadable (${(e as Error).message})`);
+  }
+  if (checksumOf(json) !== r.checksum) throw new DamagedRecordError(what, 'altered: its content does not match its checksum');
+  const out = JSON.parse(json) as { record: string; log: string };
+  if (typeof out.record !== 'string' || typeof out.log !== 'string') throw new DamagedRecordError(what, 'not a record and a step log');
+  return out;
 }

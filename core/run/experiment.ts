@@ -31,7 +31,7 @@ import type { TruthPoint } from '../analysis/truth.js';
 import { Rng } from '../random/rng.js';
 import { terminalProgress, type Progress } from './progress.js';
 import { discardOutputs, fileSha256, openRunDirectory, removeStaleTemps } from './run-directory.js';
-import { readRunRecord } from './record-file.js';
+import { readRunRecord, writeRunRecord } from './record-file.js';
 import { runOne, type RunRecord } from './run-one.js';
 import { checkProblemSize, checkRunSize, RUN_FLAGS, type SizeNames } from './size-limits.js';
 import { buildSummary, type Summary } from './summary.js';
@@ -204,7 +204,7 @@ function runProblem(
       const message = `stepper '${config.stepper}' run ${run} of ${starts.length} failed: ${(e as Error).message}`;
       throw runFailure(config.stepper, message, e);
     }
-    writeJsonAtomic(recordPath(out, run), record);
+    writeRunRecord(recordPath(out, run), record);
     store?.clear(); // after the record: a crash in between leaves a checkpoint, never neither
     progress.runFinished?.(++done, total, `${config.stepper} runs`);
     return record;
