@@ -78,13 +78,13 @@ function queueLockMs(): number | undefined {
   return v ? Number(v) : undefined;
 }
 
-async function queueExecutorFor(flag: string, workers: number | undefined) {
+async function queueExecutorFor(flag: string, workers: number | undefined, allowMixed: boolean) {
   const { checkReachable, parseQueueUrl, resolveQueueUrl } = await import('../core/distributed/redis.js');
   const { queueExecutor } = await import('../core/distributed/coordinator.js');
   const url = resolveQueueUrl(flag || undefined);
   // Before any work (exit 2, fix --queue): the executor checks again when the tasks are ready.
   await checkReachable(parseQueueUrl(url));
-  return queueExecutor(url, { workers: workers ?? 0, lockMs: queueLockMs(), log: notice });
+  return queueExecutor(url, { workers: workers ?? 0, lockMs: queueLockMs(), log: notice, allowMixed });
 }
 
 const cli = yargs(hideBin(process.argv))
@@ -182,6 +182,7 @@ const cli = yargs(hideBin(process.argv))
     .option('report', { type: 'boolean', default: false, describe: 'write the HTML report (figures) to OUT/report at the end (see `gradflat report`)' })
     .option('probe-solver', probeSolverOption)
     .option('queue', { type: 'string', describe: 'run the tasks as BullMQ jobs on this Redis (redis://[:PASSWORD@]HOST:PORT, rediss:// for TLS; empty: $GRADFLAT_REDIS_URL) for `gradflat worker`s; with --workers N this process runs N too (docs/scale-out.md)' })
+    .option('allow-mixed', { type: 'boolean', default: false, describe: 'with --queue: let workers whose code, kernels or BLAS CPU kernel differ from this machine\'s compute runs (refused otherwise); OUT/machines.json records who computed what' })
     .check((argv) => {
       if (argv.workers !== undefined && !(Number.isInteger(argv.workers) && argv.workers >= 1)) throw new UsageError('--workers must be a positive integer');
       return true;
@@ -191,7 +192,8 @@ const cli = yargs(hideBin(process.argv))
     await prepareEngine(suite.problem.engine as Engine | undefined);
     const out = argv.out ?? `runs/${suite.name}`;
     const kernels = selectKernels(argv.kernels as KernelPreference | undefined, notice);
-    const executor = argv.queue === undefined ? undefined : await queueExecutorFor(argv.queue, argv.workers);
+    if (argv['allow-mixed'] && argv.queue === undefined) throw new UsageError('--allow-mixed only applies with --queue (workers on other machines)');
+    const executor = argv.queue === undefined ? undefined : await queueExecutorFor(argv.queue, argv.workers, argv['allow-mixed']);
     const result = await runSuite(suite, out, kernels, { registry, force: argv.force, workers: argv.workers, executor });
     if (result.resumed) process.stderr.write(`gradflat: resumed ${out}: ${result.resumed} finished run(s) kept\n`);
     process.stdout.write(`${result.text}\nwrote ${out}/summary.json\n`);

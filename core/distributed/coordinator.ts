@@ -6,16 +6,18 @@
  * reattaches to the jobs already queued, running or done), waits with progress, and writes each
  * result's step log and final record into DIR itself: it is the only writer of DIR.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { Queue, type Job } from 'bullmq';
-import { writeFileAtomic } from '../io/atomic.js';
+import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
+import { computationDifferences, computationOf, describeComputation, type Computation } from '../run/computation.js';
 import { encodeCheckpoint, encodeExact } from '../run/checkpoint.js';
 import type { TaskExecutor } from '../suite/suite.js';
 import { taskPaths, type SuiteTask } from '../suite/task.js';
 import { parseRunRecord } from '../run/records.js';
 import type { RunRecord } from '../run/run-one.js';
 import { DamagedRecordError } from '../io/errors.js';
-import { decodeResult, JOB_ATTEMPTS, JOB_FORMAT, jobId, putBlob, QUEUE_NAME, type Blob, type JobData, type JobResult } from './protocol.js';
+import { decodeResult, REFUSED, JOB_ATTEMPTS, JOB_FORMAT, jobId, putBlob, QUEUE_NAME, type Blob, type JobData, type JobResult } from './protocol.js';
 import { checkReachable, parseQueueUrl, redisClient } from './redis.js';
 import { startQueueWorker, type QueueWorker } from './worker.js';
 
@@ -27,6 +29,8 @@ export interface QueueExecutorOptions {
   every?: number;
   pollMs?: number;
   lockMs?: number;
+  /** Accept workers whose computation differs from this process's (core/run/computation.ts); machines.json says who computed what. */
+  allowMixed?: boolean;
 }
 
 export function queueExecutor(urlText: string, opts: QueueExecutorOptions = {}): TaskExecutor {
@@ -49,23 +53,29 @@ export function queueExecutor(urlText: string, opts: QueueExecutorOptions = {}):
         const dataBlob = dataFile ? await blob(dataFile, readFileSync(dataFile)) : undefined;
         const truth = init.truth ? await blob('truth.json', encodeCheckpoint(init.truth)) : undefined;
         const ids = new Map<string, SuiteTask>();
+        const computation = computationOf(init.kernels);
         const jobs = tasks.map((task) => {
           const id = jobId(init.suiteHash, task);
           ids.set(id, task);
           const data: JobData = {
             format: JOB_FORMAT, gradflat: init.version, suiteHash: init.suiteHash, suite: suiteBlob, plugins, data: dataBlob, truth,
-            kernels: init.kernels, runs: init.runs, checkpoint: init.checkpoint ?? false, task: encodeExact(task), label: describe(task),
+            kernels: init.kernels, computation, ...(opts.allowMixed && { allowMixed: true }), runs: init.runs, checkpoint: init.checkpoint ?? false, task: encodeExact(task), label: describe(task),
           };
           return { name: describe(task), data, opts: { jobId: id, attempts: JOB_ATTEMPTS, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: false, removeOnFail: false } };
         });
-        // A job that failed in an earlier invocation is tried again (once more per invocation).
-        for (const id of ids.keys()) {
-          const old = await queue.getJob(id);
-          if (old && (await old.getState()) === 'failed') await old.retry('failed');
+        // A job that failed in an earlier invocation is tried again (once more per invocation),
+        // with this invocation's data (--allow-mixed given now, say).
+        for (const { data, opts: { jobId } } of jobs) {
+          const old = await queue.getJob(jobId);
+          if (old && (await old.getState()) === 'failed') {
+            await old.updateData(data);
+            await old.retry('failed');
+          }
         }
         await queue.addBulk(jobs);
         if (opts.workers) local = await startQueueWorker(urlText, { concurrency: opts.workers, lockMs: opts.lockMs, setupModules: init.setupModules });
-        await waitForJobs(queue, ids, (task) => taskPaths(init.out, init.suite, task), on, describe, opts);
+        const machines = new MachineLog(init.out, computation, opts.log);
+        await waitForJobs(queue, ids, (task) => taskPaths(init.out, init.suite, task), on, describe, { ...opts, computedBy: (task, by) => machines.add(taskPaths(init.out, init.suite, task).record, describe(task), by) });
       } finally {
         await local?.close();
         await queue.close();
@@ -80,7 +90,8 @@ export function queueExecutor(urlText: string, opts: QueueExecutorOptions = {}):
 export type JobReader = Pick<Queue<JobData, JobResult>, 'getJob' | 'getJobState'>;
 
 export async function waitForJobs(
-  queue: JobReader, ids: Map<string, SuiteTask>, pathsOf: (t: SuiteTask) => { log: string; record: string }, on: Parameters<TaskExecutor['run']>[2], describe: (t: SuiteTask) => string, opts: QueueExecutorOptions,
+  queue: JobReader, ids: Map<string, SuiteTask>, pathsOf: (t: SuiteTask) => { log: string; record: string }, on: Parameters<TaskExecutor['run']>[2], describe: (t: SuiteTask) => string,
+  opts: QueueExecutorOptions & { computedBy?: (task: SuiteTask, by: NonNullable<JobResult['computedBy']>) => void },
 ): Promise<void> {
   const t0 = Date.now();
   const total = ids.size;
@@ -119,11 +130,14 @@ export async function waitForJobs(
         }
         writeFileAtomic(paths.log, result.log);
         writeFileAtomic(paths.record, result.record);
+        if (job.returnvalue.computedBy) opts.computedBy?.(task, job.returnvalue.computedBy);
         on.done(task, result.parsed);
         pending.delete(id);
       } else if (state === 'failed') {
         const job = await queue.getJob(id);
-        throw new Error(`${describe(task)} failed after ${job?.attemptsMade ?? '?'} attempt(s): ${job?.failedReason ?? 'no reason recorded'}`);
+        const reason = job?.failedReason ?? 'no reason recorded';
+        if (reason.startsWith(REFUSED)) throw new Error(await refusals(queue, pending, reason));
+        throw new Error(`${describe(task)} failed after ${job?.attemptsMade ?? '?'} attempt(s): ${reason}`);
       } else if (state === 'active') running++;
     }
     const done = total - pending.size;
@@ -136,6 +150,47 @@ export async function waitForJobs(
       lastAt = Date.now();
     }
     if (pending.size > 0) await new Promise((r) => setTimeout(r, opts.pollMs ?? 500));
+  }
+}
+
+/** Which workers refused this suite's jobs (all of them, not only the first met), and why the first did. */
+async function refusals(queue: JobReader, pending: Map<string, SuiteTask>, first: string): Promise<string> {
+  const workers = new Set<string>();
+  let jobs = 0;
+  for (const id of pending.keys()) {
+    const reason = (await queue.getJobState(id)) === 'failed' ? (await queue.getJob(id))?.failedReason : undefined;
+    const who = reason?.startsWith(REFUSED) ? /this worker (\S+) computes/.exec(reason)?.[1] : undefined;
+    if (who) {
+      workers.add(who);
+      jobs++;
+    }
+  }
+  return `worker(s) ${[...workers].join(', ')} refused ${jobs} job(s) of this suite: ${first}`;
+}
+
+/**
+ * machines.json in DIR: which machine (host:pid) computed each queued run, with what
+ * (core/run/computation.ts), so that a mixed pool (--allow-mixed) leaves a record of it. Runs
+ * whose computation differs from the coordinator's are said once per machine.
+ */
+class MachineLog {
+  private readonly path: string;
+  private readonly told = new Set<string>();
+  private readonly entries: Record<string, { machine: string; computation: Computation; differs?: string[] }>;
+
+  constructor(private readonly out: string, private readonly mine: Computation, private readonly log?: (line: string) => void) {
+    this.path = join(out, 'machines.json');
+    this.entries = existsSync(this.path) ? JSON.parse(readFileSync(this.path, 'utf8')) as MachineLog['entries'] : {};
+  }
+
+  add(recordPath: string, label: string, by: NonNullable<JobResult['computedBy']>): void {
+    const differs = computationDifferences(this.mine, by.computation);
+    this.entries[relative(this.out, recordPath)] = { machine: by.machine, computation: by.computation, ...(differs.length > 0 && { differs }) };
+    writeJsonAtomic(this.path, this.entries);
+    if (differs.length > 0 && !this.told.has(by.machine)) {
+      this.told.add(by.machine);
+      this.log?.(`${label} (and any other run of ${by.machine}) was computed with ${describeComputation(by.computation)}, not this coordinator's ${describeComputation(this.mine)} (--allow-mixed): see ${this.path}`);
+    }
   }
 }
 

@@ -13,11 +13,14 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { checksumOf } from '../io/checksum.js';
 import { DamagedRecordError } from '../io/errors.js';
 import type { CheckpointPolicy } from '../run/checkpoint.js';
+import type { Computation } from '../run/computation.js';
 import type { SuiteTask } from '../suite/task.js';
 import type { RedisClient } from './redis.js';
 
 export const QUEUE_NAME = 'gradflat-suites';
-export const JOB_FORMAT = 1;
+/** Starts a worker's refusal in a job's failedReason (the coordinator lists the workers that refused). */
+export const REFUSED = 'computation differs';
+export const JOB_FORMAT = 2;
 /** Bounded retries: a task that throws is tried this often, then reported failed. */
 export const JOB_ATTEMPTS = 2;
 /** Checkpoints and blobs expire after a week untouched. */
@@ -38,6 +41,9 @@ export interface JobData {
   data?: Blob;
   truth?: Blob;
   kernels: string;
+  /** The coordinator's computation (code, kernels, BLAS): a worker whose own differs refuses the job, unless allowMixed. */
+  computation: Computation;
+  allowMixed?: boolean;
   runs: Record<string, number>;
   checkpoint: CheckpointPolicy | false;
   /** The task, exactly encoded (core/run/checkpoint.ts: θ₀'s −0 entries survive). */
@@ -49,6 +55,8 @@ export interface JobResult {
   gz: string;
   /** checksumOf the gzipped JSON text. */
   checksum: string;
+  /** Which worker computed it, with what (the summary's machines.json). */
+  computedBy?: { machine: string; computation: Computation };
 }
 
 export const jobId = (suiteHash: string, t: Pick<SuiteTask, 'phase' | 'stepper' | 'run'>) => `${suiteHash}-${t.phase}-${t.stepper}-${t.run}`;
@@ -80,9 +88,9 @@ export async function saveCheckpoint(redis: RedisClient, id: string, text: strin
 }
 
 /** The final record's and the step log's file texts, as the worker wrote them (so DIR gets the same bytes). */
-export function encodeResult(record: string, log: string): JobResult {
+export function encodeResult(record: string, log: string, computedBy?: JobResult['computedBy']): JobResult {
   const json = JSON.stringify({ record, log });
-  return { gz: gzipSync(json).toString('base64'), checksum: checksumOf(json) };
+  return { gz: gzipSync(json).toString('base64'), checksum: checksumOf(json), ...(computedBy && { computedBy }) };
 }
 
 /** The result's two texts; DamagedRecordError (`what` names it) when it is missing, unreadable or not as the worker stored it. */

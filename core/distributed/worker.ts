@@ -14,12 +14,14 @@ import { fileURLToPath } from 'node:url';
 import { Worker as Thread } from 'node:worker_threads';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { packageVersion } from '../run/experiment.js';
+import { computationDifferences, computationOf, describeComputation, machineName, type Computation } from '../run/computation.js';
+import { loadOpenBlasKernels } from '../linalg/kernels-openblas.js';
 import { registry as defaultRegistry } from '../registry/registry.js';
 import type { ResolvedSuite } from '../suite/config.js';
 import type { WorkerInit, WorkerMessage } from '../suite/pool.js';
 import { taskPaths, type SuiteTask } from '../suite/task.js';
 import { decodeCheckpoint, decodeExact } from '../run/checkpoint.js';
-import { checkpointKey, encodeResult, getBlob, JOB_FORMAT, QUEUE_NAME, saveCheckpoint, type JobData, type JobResult } from './protocol.js';
+import { checkpointKey, encodeResult, getBlob, JOB_FORMAT, QUEUE_NAME, REFUSED, saveCheckpoint, type JobData, type JobResult } from './protocol.js';
 import { checkReachable, parseQueueUrl, redisClient } from './redis.js';
 
 export interface QueueWorkerOptions {
@@ -56,6 +58,7 @@ export async function startQueueWorker(urlText: string, opts: QueueWorkerOptions
     const d = job.data;
     const version = packageVersion();
     checkJobVersion(d, version);
+    const mine = checkComputation(d, log);
     const { local, task, truth } = await fetchJobInputs(redis, cache, d);
     const id = job.id!;
     const checkpoint = await redis.get(checkpointKey(id));
@@ -77,7 +80,7 @@ export async function startQueueWorker(urlText: string, opts: QueueWorkerOptions
       threads.release(key, ct);
     }
     await Promise.all(writes);
-    const result = collectResult(ct.out, local, task);
+    const result = collectResult(ct.out, local, task, { machine: machineName(), computation: mine });
     log(`${d.label}: done (job ${id})`);
     return result;
   };
@@ -169,6 +172,25 @@ function checkJobVersion(d: JobData, version: string): void {
   }
 }
 
+/**
+ * A job whose coordinator computes differently (another build of gradflat, another kernel set,
+ * another BLAS CPU kernel: core/run/computation.ts) is refused for good, naming both, unless the
+ * coordinator accepted mixed pools (--allow-mixed). Returns this worker's computation.
+ */
+function checkComputation(d: JobData, log: (line: string) => void): Computation {
+  const mine = computationOf(d.kernels);
+  const differs = computationDifferences(d.computation, mine);
+  if (differs.length === 0) return mine;
+  const loaded = loadOpenBlasKernels();
+  const blasMissing = d.kernels === 'openblas' && 'error' in loaded ? ` (this worker cannot load OpenBLAS: ${loaded.error})` : '';
+  const why = `${REFUSED} (${differs.join(', ')}): the job was queued by a coordinator computing with ${describeComputation(d.computation)}; this worker ${machineName()} computes with ${describeComputation(mine)}${blasMissing}`;
+  if (d.allowMixed) {
+    log(`${d.label}: ${why}; running it anyway (the coordinator was given --allow-mixed)`);
+    return mine;
+  }
+  throw new UnrecoverableError(`${why}. Run workers from the coordinator's build and environment (same gradflat files, same OPENBLAS_CORETYPE; docs/scale-out.md), or give the coordinator --allow-mixed to accept it`);
+}
+
 /** A blob from Redis as a file in the cache (named by its hash, so fetched once). */
 async function materialise(redis: Redis, cache: string, blob: { file: string; sha256: string }, name: string): Promise<string> {
   const dir = join(cache, 'blobs', blob.sha256);
@@ -253,9 +275,9 @@ async function releaseJob(job: Job<JobData, JobResult>, token: string | undefine
 }
 
 /** The finished task's record and step log, read from the thread's folder (and removed there). */
-function collectResult(out: string, local: ResolvedSuite, task: SuiteTask): JobResult {
+function collectResult(out: string, local: ResolvedSuite, task: SuiteTask, computedBy: JobResult['computedBy']): JobResult {
   const paths = taskPaths(out, local, task);
-  const result = encodeResult(readFileSync(paths.record, 'utf8'), readFileSync(paths.log, 'utf8'));
+  const result = encodeResult(readFileSync(paths.record, 'utf8'), readFileSync(paths.log, 'utf8'), computedBy);
   rmSync(paths.record, { force: true });
   rmSync(paths.log, { force: true });
   return result;

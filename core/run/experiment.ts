@@ -32,6 +32,8 @@ import { Rng } from '../random/rng.js';
 import { terminalProgress, type Progress } from './progress.js';
 import { discardOutputs, fileSha256, openRunDirectory, removeStaleTemps } from './run-directory.js';
 import { readRunRecord, writeRunRecord } from './record-file.js';
+import { computationOf } from './computation.js';
+import { pluginIdentity } from '../registry/plugin-files.js';
 import { runOne, type RunRecord } from './run-one.js';
 import { checkProblemSize, checkRunSize, RUN_FLAGS, type SizeNames } from './size-limits.js';
 import { buildSummary, type Summary } from './summary.js';
@@ -164,10 +166,12 @@ function runProblem(
   const resolved = { ...config, problem: { ...problem.info, name: problem.name, seed: config.problem.seed, ...(options && { options }) }, hyperparameters: hp, thresholds, indexCutoff, cutoffs };
   const dataFile = config.problem.dataFile;
   const version = packageVersion();
-  const plugins = (hooks.pluginFiles ?? []).map((file) => ({ file, sha256: fileSha256(file) }));
+  const plugins = (hooks.pluginFiles ?? []).map(pluginIdentity);
   const files = problemFileHashes(config.problem, registry);
+  // The computation (core/run/computation.ts: gradflat's code, the kernels and what BLAS chose) decides the numbers too.
   const identity = {
     config: resolved, dataSha256: dataFile ? fileSha256(dataFile) : undefined, ...(plugins.length > 0 && { plugins }), ...(files && { problemFiles: files }), kernels: kernels.name,
+    computation: computationOf(kernels.name),
   };
   const { resuming } = openRunDirectory(out, identity, {
     gradflat: version, node: process.version, kernels: kernels.name,
