@@ -18,7 +18,7 @@ import { parseRunRecord } from '../run/records.js';
 import type { RunRecord } from '../run/run-one.js';
 import { DamagedRecordError } from '../io/errors.js';
 import { decodeResult, REFUSED, JOB_ATTEMPTS, JOB_FORMAT, jobId, putBlob, QUEUE_NAME, type Blob, type JobData, type JobResult } from './protocol.js';
-import { checkReachable, parseQueueUrl, redisClient } from './redis.js';
+import { checkReachable, DEFAULT_QUEUE_TIMEOUT_MS, parseQueueUrl, redisClient, watchConnections, within } from './redis.js';
 import { startQueueWorker, type QueueWorker } from './worker.js';
 
 export interface QueueExecutorOptions {
@@ -29,6 +29,8 @@ export interface QueueExecutorOptions {
   every?: number;
   pollMs?: number;
   lockMs?: number;
+  /** How long Redis may be unreachable before the coordinator gives up (ms; default 300 s). */
+  timeoutMs?: number;
   /** Accept workers whose computation differs from this process's (core/run/computation.ts); machines.json says who computed what. */
   allowMixed?: boolean;
 }
@@ -42,43 +44,54 @@ export function queueExecutor(urlText: string, opts: QueueExecutorOptions = {}):
       redis.on('error', () => {});
       // BullMQ leaves a connection it was given open: closed below.
       const queueConnection = redisClient(url);
+      // Errors are the watch's to report (one line), not ioredis's ("Unhandled error event" and a stack, again and again).
+      queueConnection.on('error', () => {});
       const queue = new Queue<JobData, JobResult>(QUEUE_NAME, { connection: queueConnection });
+      queue.on('error', () => {});
+      const watch = watchConnections([redis, queueConnection], url, { timeoutMs: opts.timeoutMs ?? DEFAULT_QUEUE_TIMEOUT_MS, log: opts.log ?? (() => {}) });
       let local: QueueWorker | undefined;
       try {
-        const blob = (file: string, content: Buffer | string): Promise<Blob> => putBlob(redis, file, Buffer.from(content));
-        // Exact encoding (core/run/checkpoint.ts): JSON would turn a threshold of Infinity into null and −0 into 0.
-        const suiteBlob = await blob('suite.json', encodeCheckpoint(init.suite));
-        const plugins = await Promise.all(init.suite.plugins.map((p) => blob(p, readFileSync(p))));
-        const dataFile = init.suite.problem.dataFile;
-        const dataBlob = dataFile ? await blob(dataFile, readFileSync(dataFile)) : undefined;
-        const truth = init.truth ? await blob('truth.json', encodeCheckpoint(init.truth)) : undefined;
-        const ids = new Map<string, SuiteTask>();
-        const computation = computationOf(init.kernels);
-        const jobs = tasks.map((task) => {
-          const id = jobId(init.suiteHash, task);
-          ids.set(id, task);
-          const data: JobData = {
-            format: JOB_FORMAT, gradflat: init.version, suiteHash: init.suiteHash, suite: suiteBlob, plugins, data: dataBlob, truth,
-            kernels: init.kernels, computation, ...(opts.allowMixed && { allowMixed: true }), runs: init.runs, checkpoint: init.checkpoint ?? false, task: encodeExact(task), label: describe(task),
-          };
-          return { name: describe(task), data, opts: { jobId: id, attempts: JOB_ATTEMPTS, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: false, removeOnFail: false } };
-        });
-        // A job that failed in an earlier invocation is tried again (once more per invocation),
-        // with this invocation's data (--allow-mixed given now, say).
-        for (const { data, opts: { jobId } } of jobs) {
-          const old = await queue.getJob(jobId);
-          if (old && (await old.getState()) === 'failed') {
-            await old.updateData(data);
-            await old.retry('failed');
+        // Every step waits on Redis: the watch bounds how long it may be gone.
+        await Promise.race([watch.failed, (async () => {
+          const blob = (file: string, content: Buffer | string): Promise<Blob> => putBlob(redis, file, Buffer.from(content));
+          // Exact encoding (core/run/checkpoint.ts): JSON would turn a threshold of Infinity into null and −0 into 0.
+          const suiteBlob = await blob('suite.json', encodeCheckpoint(init.suite));
+          const plugins = await Promise.all(init.suite.plugins.map((p) => blob(p, readFileSync(p))));
+          const dataFile = init.suite.problem.dataFile;
+          const dataBlob = dataFile ? await blob(dataFile, readFileSync(dataFile)) : undefined;
+          const truth = init.truth ? await blob('truth.json', encodeCheckpoint(init.truth)) : undefined;
+          const ids = new Map<string, SuiteTask>();
+          const computation = computationOf(init.kernels);
+          const jobs = tasks.map((task) => {
+            const id = jobId(init.suiteHash, task);
+            ids.set(id, task);
+            const data: JobData = {
+              format: JOB_FORMAT, gradflat: init.version, suiteHash: init.suiteHash, suite: suiteBlob, plugins, data: dataBlob, truth,
+              kernels: init.kernels, computation, ...(opts.allowMixed && { allowMixed: true }), runs: init.runs, checkpoint: init.checkpoint ?? false, task: encodeExact(task), label: describe(task),
+            };
+            return { name: describe(task), data, opts: { jobId: id, attempts: JOB_ATTEMPTS, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: false, removeOnFail: false } };
+          });
+          // A job that failed in an earlier invocation is tried again (once more per invocation),
+          // with this invocation's data (--allow-mixed given now, say).
+          for (const { data, opts: { jobId } } of jobs) {
+            const old = await queue.getJob(jobId);
+            if (old && (await old.getState()) === 'failed') {
+              await old.updateData(data);
+              await old.retry('failed');
+            }
           }
-        }
-        await queue.addBulk(jobs);
-        if (opts.workers) local = await startQueueWorker(urlText, { concurrency: opts.workers, lockMs: opts.lockMs, setupModules: init.setupModules });
-        const machines = new MachineLog(init.out, computation, opts.log);
-        await waitForJobs(queue, ids, (task) => taskPaths(init.out, init.suite, task), on, describe, { ...opts, computedBy: (task, by) => machines.add(taskPaths(init.out, init.suite, task).record, describe(task), by) });
+          await queue.addBulk(jobs);
+          if (opts.workers) local = await startQueueWorker(urlText, { concurrency: opts.workers, lockMs: opts.lockMs, setupModules: init.setupModules });
+          const machines = new MachineLog(init.out, computation, opts.log);
+          await waitForJobs(queue, ids, (task) => taskPaths(init.out, init.suite, task), on, describe, { ...opts, computedBy: (task, by) => machines.add(taskPaths(init.out, init.suite, task).record, describe(task), by) });
+        })()]);
       } finally {
-        await local?.close();
-        await queue.close();
+        watch.stop();
+        // Bounded: with Redis gone, closing waits on commands that never return.
+        await within(5000, async () => {
+          await local?.close();
+          await queue.close();
+        });
         queueConnection.disconnect();
         redis.disconnect();
       }

@@ -22,13 +22,16 @@ import type { WorkerInit, WorkerMessage } from '../suite/pool.js';
 import { taskPaths, type SuiteTask } from '../suite/task.js';
 import { decodeCheckpoint, decodeExact } from '../run/checkpoint.js';
 import { checkpointKey, encodeResult, getBlob, JOB_FORMAT, QUEUE_NAME, REFUSED, saveCheckpoint, type JobData, type JobResult } from './protocol.js';
-import { checkReachable, parseQueueUrl, redisClient } from './redis.js';
+import { checkReachable, DEFAULT_QUEUE_TIMEOUT_MS, parseQueueUrl, permissionError, redisClient, watchConnections, within } from './redis.js';
+import { UsageError } from '../io/errors.js';
 
 export interface QueueWorkerOptions {
   concurrency?: number;
   /** BullMQ lock duration and stalled-check interval (ms; default 30 s): how soon a dead worker's job moves on. */
   lockMs?: number;
   log?: (line: string) => void;
+  /** How long Redis may be unreachable before the worker gives up (ms; default 300 s): `failed` then rejects. */
+  timeoutMs?: number;
   /** Modules that rebuild the registry in each task thread (core/registry/setup.ts; default: the default registry's, gradflat's built-ins once registered). */
   setupModules?: readonly string[];
 }
@@ -36,6 +39,8 @@ export interface QueueWorkerOptions {
 export interface QueueWorker {
   /** Releases running jobs (their checkpoints stay in Redis) and stops. */
   close(): Promise<void>;
+  /** Rejects when the worker cannot go on: Redis unreachable past the timeout, a permission withdrawn (NOPERM). */
+  failed: Promise<never>;
 }
 
 const THREAD_URL = new URL('../suite/suite-worker.js', import.meta.url);
@@ -91,16 +96,38 @@ export async function startQueueWorker(urlText: string, opts: QueueWorkerOptions
     connection, concurrency: opts.concurrency ?? 1,
     lockDuration: lockMs, stalledInterval: lockMs, maxStalledCount: 3,
   });
-  worker.on('error', (e) => log(`queue error: ${e.message}`));
+  const watch = watchConnections([redis, connection], url, { timeoutMs: opts.timeoutMs ?? DEFAULT_QUEUE_TIMEOUT_MS, log });
+  let fail: (e: unknown) => void = () => {};
+  const failed = new Promise<never>((_, reject) => { fail = reject; });
+  failed.catch(() => {});
+  void watch.failed.catch((e) => fail(e));
+  // BullMQ reports the same error on every retry of its loop (thousands a second when a
+  // permission is missing): each distinct message once, a repeat at most every 30 s. Connection
+  // errors are the watch's to report.
+  const said = new Map<string, { at: number; count: number }>();
+  worker.on('error', (e) => {
+    const denied = permissionError(e, url);
+    if (denied instanceof UsageError) return fail(denied);
+    if (/ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection is closed|ENOTFOUND|EHOSTUNREACH/.test(e.message)) return;
+    const s = said.get(e.message);
+    if (s && Date.now() - s.at < 30_000) { s.count++; return; }
+    log(`queue error: ${e.message}${s && s.count > 0 ? ` (${s.count} more times since it was last shown)` : ''}`);
+    said.set(e.message, { at: Date.now(), count: 0 });
+  });
+  connection.on('error', () => {});
   // The checkpoint outlives a failed attempt (the retry continues from it) and is removed once done.
   worker.on('completed', (job) => void redis.del(checkpointKey(job.id!)).catch(() => {}));
   worker.on('failed', (job, e) => log(`${job?.data.label ?? 'a job'} failed: ${e.message}`));
   return {
+    failed,
     async close() {
       if (closing) return;
       closing = true;
+      watch.stop();
       for (const s of [...stopping]) s();
-      await worker.close();
+      // Bounded: with Redis gone, BullMQ's close waits on commands that never return (the
+      // released jobs then move on when their locks expire).
+      await within(5000, () => worker.close());
       threads.terminateIdle();
       connection.disconnect();
       redis.disconnect();

@@ -58,7 +58,8 @@ export async function startRedis(opts: { password?: string; args?: string[]; por
   return {
     url,
     stop: () => new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
+      // Stopped already (a test stops the server mid-way, then cleans up): killed, exitCode stays null.
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
       child.once('exit', () => resolve());
       child.kill('SIGKILL');
     }),
