@@ -221,6 +221,9 @@ const cli = yargs(hideBin(process.argv))
     .option('queue-timeout', queueTimeoutOption)
     .check((argv) => {
       if (!(Number.isInteger(argv.concurrency) && argv.concurrency >= 1)) throw new UsageError('--concurrency must be a positive integer');
+      // Each task is one CPU-bound thread with its own problem in memory: past the CPUs they only compete, and the memory adds up.
+      const cpus = availableParallelism();
+      if (argv.concurrency > 4 * cpus) throw new UsageError(`--concurrency ${argv.concurrency} is more than 4 tasks per CPU on this machine (${cpus} CPU(s)); each task is a thread computing on one CPU, with its own copy of the problem in memory. Use at most ${4 * cpus} (${cpus} is usually fastest)`);
       return true;
     }),
   async (argv) => {

@@ -138,3 +138,9 @@ test('SIGTERM stops a worker within seconds while Redis is gone', { skip }, asyn
     await redis.stop();
   }
 });
+
+test('--concurrency far beyond the CPUs is refused before connecting (each task is a CPU-bound thread with its own problem in memory)', () => {
+  const r = gradflat(['worker', '--queue', 'redis://127.0.0.1:1', '--concurrency', '1000']);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /--concurrency 1000 is more than 4 tasks per CPU on this machine \(\d+ CPU\(s\)\)/);
+});

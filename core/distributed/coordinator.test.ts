@@ -111,3 +111,33 @@ test('a queued result changed in Redis is damaged: said once, never written to D
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a queue no worker serves: the coordinator says so once, naming the command to start one', { skip }, async () => {
+  const redis = await startRedis({ password: 'pw9' });
+  const url = parseQueueUrl(redis.url);
+  const connections = [redisClient(url), redisClient(url)];
+  const queue = new Queue<JobData, JobResult>(QUEUE_NAME, { connection: connections[0] });
+  const manual = new Worker<JobData, JobResult>(QUEUE_NAME, null, { connection: connections[1], autorun: false });
+  const dir = mkdtempSync(join(tmpdir(), 'gradflat-idle-'));
+  try {
+    await queue.add('m run 3', { label: 'm run 3' } as JobData, { jobId: 'idle-1' });
+    const lines: string[] = [];
+    const paths = { log: join(dir, 'run-003.ndjson'), record: join(dir, 'run-003.json') };
+    const task: SuiteTask = { phase: 'method', stepper: 0, run: 3, theta0: [0, 0] };
+    const waiting = waitForJobs(queue, new Map([['idle-1', task]]), () => paths, { done: () => {}, progress: () => {} }, () => 'm run 3',
+      { pollMs: 10, idleHintMs: 150, log: (l) => lines.push(l), every: 1e9, queueDisplay: url.display });
+    await new Promise((r) => setTimeout(r, 600));
+    const job = (await manual.getNextJob('t'))!;
+    await job.moveToCompleted(encodeResult(JSON.stringify(toJsonSafe(SAMPLE_RECORD), null, 2) + '\n', ''), 't', false);
+    await waiting;
+    const hints = lines.filter((l) => l.startsWith('no worker'));
+    assert.equal(hints.length, 1, lines.join('\n'));
+    assert.match(hints[0], /^no worker has taken a job in 0 s \(1 waiting\): start some with 'gradflat worker --queue redis:\/\/:\*\*\*@127\.0\.0\.1:\d+'/);
+  } finally {
+    await manual.close();
+    await queue.close();
+    for (const c of connections) c.disconnect();
+    await redis.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -29,6 +29,8 @@ export interface QueueExecutorOptions {
   every?: number;
   pollMs?: number;
   lockMs?: number;
+  /** Say once that no worker is taking jobs when none has for this long (ms; default 30 s). */
+  idleHintMs?: number;
   /** How long Redis may be unreachable before the coordinator gives up (ms; default 300 s). */
   timeoutMs?: number;
   /** Accept workers whose computation differs from this process's (core/run/computation.ts); machines.json says who computed what. */
@@ -83,7 +85,7 @@ export function queueExecutor(urlText: string, opts: QueueExecutorOptions = {}):
           await queue.addBulk(jobs);
           if (opts.workers) local = await startQueueWorker(urlText, { concurrency: opts.workers, lockMs: opts.lockMs, setupModules: init.setupModules });
           const machines = new MachineLog(init.out, computation, opts.log);
-          await waitForJobs(queue, ids, (task) => taskPaths(init.out, init.suite, task), on, describe, { ...opts, computedBy: (task, by) => machines.add(taskPaths(init.out, init.suite, task).record, describe(task), by) });
+          await waitForJobs(queue, ids, (task) => taskPaths(init.out, init.suite, task), on, describe, { ...opts, queueDisplay: url.display, computedBy: (task, by) => machines.add(taskPaths(init.out, init.suite, task).record, describe(task), by) });
         })()]);
       } finally {
         watch.stop();
@@ -104,12 +106,15 @@ export type JobReader = Pick<Queue<JobData, JobResult>, 'getJob' | 'getJobState'
 
 export async function waitForJobs(
   queue: JobReader, ids: Map<string, SuiteTask>, pathsOf: (t: SuiteTask) => { log: string; record: string }, on: Parameters<TaskExecutor['run']>[2], describe: (t: SuiteTask) => string,
-  opts: QueueExecutorOptions & { computedBy?: (task: SuiteTask, by: NonNullable<JobResult['computedBy']>) => void },
+  opts: QueueExecutorOptions & { computedBy?: (task: SuiteTask, by: NonNullable<JobResult['computedBy']>) => void; queueDisplay?: string },
 ): Promise<void> {
   const t0 = Date.now();
   const total = ids.size;
   const pending = new Map(ids);
   const damaged = new Map<string, number>();
+  // When a job was last seen running or finished: a queue nobody serves waits forever, so say so once.
+  let lastActivity = Date.now();
+  let hinted = false;
   let lastLine = '';
   let lastAt = 0;
   while (pending.size > 0) {
@@ -154,6 +159,13 @@ export async function waitForJobs(
       } else if (state === 'active') running++;
     }
     const done = total - pending.size;
+    if (running > 0 || done > 0) lastActivity = Date.now();
+    const idleMs = opts.idleHintMs ?? 30_000;
+    if (!hinted && running === 0 && done === 0 && Date.now() - lastActivity >= idleMs) {
+      hinted = true;
+      opts.log?.(`no worker has taken a job in ${Math.round(idleMs / 1000)} s (${pending.size} waiting): start some with 'gradflat worker --queue ${opts.queueDisplay ?? 'URL'}' ` +
+        '(same gradflat build and environment as this machine: docs/scale-out.md), or give this command --workers N to run N here');
+    }
     const eta = done > 0 && pending.size > 0 ? ` ETA ${formatSeconds(((Date.now() - t0) / done) * pending.size / 1000)}` : '';
     const line = `queue: ${done}/${total} done, ${running} running, ${pending.size - running} waiting${eta}`;
     on.progress(line);
