@@ -86,13 +86,13 @@ function queueTimeoutMs(seconds: number | undefined): number | undefined {
   return seconds * 1000;
 }
 
-async function queueExecutorFor(flag: string, workers: number | undefined, allowMixed: boolean, timeoutMs: number | undefined) {
+async function queueExecutorFor(flag: string, workers: number | undefined, allowMixed: boolean, timeoutMs: number | undefined, force: boolean) {
   const { checkReachable, parseQueueUrl, resolveQueueUrl } = await import('../core/distributed/redis.js');
   const { queueExecutor } = await import('../core/distributed/coordinator.js');
   const url = resolveQueueUrl(flag || undefined);
   // Before any work (exit 2, fix --queue): the executor checks again when the tasks are ready.
   await checkReachable(parseQueueUrl(url));
-  return queueExecutor(url, { workers: workers ?? 0, lockMs: queueLockMs(), log: notice, allowMixed, timeoutMs });
+  return queueExecutor(url, { workers: workers ?? 0, lockMs: queueLockMs(), log: notice, allowMixed, timeoutMs, force });
 }
 
 const cli = yargs(hideBin(process.argv))
@@ -202,7 +202,7 @@ const cli = yargs(hideBin(process.argv))
     const out = argv.out ?? `runs/${suite.name}`;
     const kernels = selectKernels(argv.kernels as KernelPreference | undefined, notice);
     if (argv['allow-mixed'] && argv.queue === undefined) throw new UsageError('--allow-mixed only applies with --queue (workers on other machines)');
-    const executor = argv.queue === undefined ? undefined : await queueExecutorFor(argv.queue, argv.workers, argv['allow-mixed'], queueTimeoutMs(argv['queue-timeout']));
+    const executor = argv.queue === undefined ? undefined : await queueExecutorFor(argv.queue, argv.workers, argv['allow-mixed'], queueTimeoutMs(argv['queue-timeout']), argv.force);
     const result = await runSuite(suite, out, kernels, { registry, force: argv.force, workers: argv.workers, executor });
     if (result.resumed) process.stderr.write(`gradflat: resumed ${out}: ${result.resumed} finished run(s) kept\n`);
     process.stdout.write(`${result.text}\nwrote ${out}/summary.json\n`);

@@ -144,3 +144,27 @@ test('--concurrency far beyond the CPUs is refused before connecting (each task 
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /--concurrency 1000 is more than 4 tasks per CPU on this machine \(\d+ CPU\(s\)\)/);
 });
+
+test('--force with a queue computes every task again instead of refilling OUT from results stored in Redis, and says so', { skip }, async () => {
+  const redis = await startRedis();
+  const admin = redisClient(parseQueueUrl(redis.url));
+  const dir = mkdtempSync(join(tmpdir(), 'gradflat-force-queue-'));
+  try {
+    writeFileSync(join(dir, 'suite.yaml'), SUITE);
+    const args = ['suite', join(dir, 'suite.yaml'), '--out', join(dir, 'out'), '--queue', redis.url, '--workers', '1'];
+    const first = gradflat(args);
+    assert.equal(first.status, 0, first.stderr);
+    const keys = (await admin.keys('bull:gradflat-suites:*-method-0-0')).filter((k) => !k.includes(':logs'));
+    assert.equal(keys.length, 1, keys.join(', '));
+    const finished = async () => Number(await admin.hget(keys[0], 'finishedOn'));
+    const before = await finished();
+    const again = gradflat([...args, '--force']);
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stderr, /--force: discarded 4 job\(s\) an earlier invocation left in Redis .*every task is computed again/);
+    assert.ok(await finished() > before, 'the task was computed again');
+  } finally {
+    admin.disconnect();
+    await redis.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -17,7 +17,7 @@ import { taskPaths, type SuiteTask } from '../suite/task.js';
 import { parseRunRecord } from '../run/records.js';
 import type { RunRecord } from '../run/run-one.js';
 import { DamagedRecordError } from '../io/errors.js';
-import { decodeResult, REFUSED, JOB_ATTEMPTS, JOB_FORMAT, jobId, putBlob, QUEUE_NAME, type Blob, type JobData, type JobResult } from './protocol.js';
+import { checkpointKey, decodeResult, REFUSED, JOB_ATTEMPTS, JOB_FORMAT, jobId, putBlob, QUEUE_NAME, type Blob, type JobData, type JobResult } from './protocol.js';
 import { checkReachable, DEFAULT_QUEUE_TIMEOUT_MS, parseQueueUrl, redisClient, watchConnections, within } from './redis.js';
 import { startQueueWorker, type QueueWorker } from './worker.js';
 
@@ -29,6 +29,8 @@ export interface QueueExecutorOptions {
   every?: number;
   pollMs?: number;
   lockMs?: number;
+  /** --force: results and checkpoints of earlier invocations in Redis are discarded, every task computed again. */
+  force?: boolean;
   /** Say once that no worker is taking jobs when none has for this long (ms; default 30 s). */
   idleHintMs?: number;
   /** How long Redis may be unreachable before the coordinator gives up (ms; default 300 s). */
@@ -73,6 +75,8 @@ export function queueExecutor(urlText: string, opts: QueueExecutorOptions = {}):
             };
             return { name: describe(task), data, opts: { jobId: id, attempts: JOB_ATTEMPTS, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: false, removeOnFail: false } };
           });
+          // --force means computed again: results an earlier invocation left in Redis (same job ids) are not reused.
+          if (opts.force) await discardEarlier(queue, redis, [...ids.keys()], describe, ids, opts.log);
           // A job that failed in an earlier invocation is tried again (once more per invocation),
           // with this invocation's data (--allow-mixed given now, say).
           for (const { data, opts: { jobId } } of jobs) {
@@ -176,6 +180,24 @@ export async function waitForJobs(
     }
     if (pending.size > 0) await new Promise((r) => setTimeout(r, opts.pollMs ?? 500));
   }
+}
+
+/** Removes the jobs (and checkpoints) of `ids` that an earlier invocation left; a job running now cannot be, and is said so. */
+async function discardEarlier(queue: Queue<JobData, JobResult>, redis: ReturnType<typeof redisClient>, ids: string[], describe: (t: SuiteTask) => string, tasks: Map<string, SuiteTask>, log?: (line: string) => void): Promise<void> {
+  let removed = 0;
+  for (const id of ids) {
+    const job = await queue.getJob(id);
+    if (job) {
+      try {
+        await job.remove();
+      } catch (e) {
+        throw new Error(`--force: ${describe(tasks.get(id)!)} (job ${id}) is running on a worker now and cannot be discarded (${(e as Error).message}); wait for it, or stop that worker, then run the command again`);
+      }
+      removed++;
+    }
+    await redis.del(checkpointKey(id));
+  }
+  if (removed > 0) log?.(`--force: discarded ${removed} job(s) an earlier invocation left in Redis (results or checkpoints); every task is computed again`);
 }
 
 /** Which workers refused this suite's jobs (all of them, not only the first met), and why the first did. */
