@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { openBlasInfo } from '../core/linalg/kernels-openblas.js';
 import { redisServerMissing, startRedis } from '../core/testing/redis-server.js';
 import { exited, startNode } from '../core/testing/processes.js';
+import { jsonWithoutTiming } from '../core/testing/timing.js';
 
 const cli = fileURLToPath(new URL('./main.js', import.meta.url));
 const dist = fileURLToPath(new URL('../', import.meta.url));
@@ -87,4 +88,39 @@ test('a worker whose OpenBLAS chose another CPU kernel (OPENBLAS_CORETYPE) is re
   const coretype = blas!.corename === 'Sandybridge' ? 'Nehalem' : 'Sandybridge';
   const env = { ...base, GRADFLAT_KERNELS: 'openblas' };
   await refusedThenMixed(cli, { ...env, OPENBLAS_CORETYPE: coretype }, env, new RegExp(`computation differs \\(BLAS\\): .*CPU kernel ${blas!.corename}.*; this worker \\S+ computes with .*CPU kernel ${coretype}`));
+});
+
+test('a queued plugin that imports local modules (../ included) runs on a worker, with the numbers of a local run', { skip }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gradflat-plugin-tree-'));
+  const redis = await startRedis();
+  const children: ChildProcess[] = [];
+  try {
+    mkdirSync(join(dir, 'plugins'));
+    mkdirSync(join(dir, 'shared'));
+    writeFileSync(join(dir, 'shared', 'rate.mjs'), 'export const RATE = 2e-3;\n');
+    writeFileSync(join(dir, 'plugins', 'helper.mjs'), "export { RATE } from '../shared/rate.mjs';\nexport const NAME = 'gd-imported';\n");
+    writeFileSync(join(dir, 'plugins', 'plugin.mjs'), `import { NAME, RATE } from './helper.mjs';
+export default { name: NAME, description: 'gd with an imported rate', hyperparameters: {}, create: (o) => ({
+  init(t) { const { loss, gradient } = o.gradient(t); return { iteration: 0, theta: t, loss, gradient, gradNormSq: gradient.reduce((s, x) => s + x * x, 0), extra: {} }; },
+  step(s) { const theta = s.theta.map((x, i) => x - RATE * s.gradient[i]); const { loss, gradient } = o.gradient(theta);
+    return { state: { iteration: s.iteration + 1, theta, loss, gradient, gradNormSq: gradient.reduce((a, x) => a + x * x, 0), extra: {} },
+      metrics: { iteration: s.iteration, loss: s.loss, gradNormSq: s.gradNormSq, alpha: RATE, directionNorm: 0, stepNorm: 0, work: { loss: 0, gradient: 1, hvp: 0, gvp: 0, statistics: 0 } } }; } }) };
+`);
+    const file = join(dir, 'suite.yaml');
+    writeFileSync(file, SUITE.replace('steppers:\n  - { stepper: gd }', 'plugins: [./plugins/plugin.mjs]\nsteppers:\n  - { stepper: gd-imported }'));
+    const local = startNode(cli, ['suite', file, '--out', join(dir, 'local'), '--workers', '1'], base, children);
+    assert.equal(await exited(local.c), 0, local.err());
+    const worker = startNode(cli, ['worker', '--queue', redis.url], base, children);
+    const queued = startNode(cli, ['suite', file, '--out', join(dir, 'queued'), '--queue', redis.url], base, children);
+    assert.equal(await exited(queued.c), 0, queued.err() + worker.err());
+    for (const f of readdirSync(join(dir, 'local', 'runs', 'gd-imported')).filter((n) => n.endsWith('.json'))) {
+      assert.equal(jsonWithoutTiming(readFileSync(join(dir, 'queued', 'runs', 'gd-imported', f), 'utf8')), jsonWithoutTiming(readFileSync(join(dir, 'local', 'runs', 'gd-imported', f), 'utf8')), f);
+    }
+    worker.c.kill('SIGTERM');
+    await exited(worker.c);
+  } finally {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    await redis.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

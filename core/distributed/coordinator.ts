@@ -7,7 +7,8 @@
  * result's step log and final record into DIR itself: it is the only writer of DIR.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+import { pluginModuleFiles } from '../registry/plugin-files.js';
 import { Queue, type Job } from 'bullmq';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import { computationDifferences, computationOf, describeComputation, type Computation } from '../run/computation.js';
@@ -17,7 +18,7 @@ import { taskPaths, type SuiteTask } from '../suite/task.js';
 import { parseRunRecord } from '../run/records.js';
 import type { RunRecord } from '../run/run-one.js';
 import { DamagedRecordError } from '../io/errors.js';
-import { checkpointKey, decodeResult, REFUSED, JOB_ATTEMPTS, JOB_FORMAT, jobId, putBlob, QUEUE_NAME, type Blob, type JobData, type JobResult } from './protocol.js';
+import { checkpointKey, decodeResult, REFUSED, JOB_ATTEMPTS, JOB_FORMAT, jobId, putBlob, QUEUE_NAME, type Blob, type JobData, type JobResult, type PluginBlob } from './protocol.js';
 import { checkReachable, DEFAULT_QUEUE_TIMEOUT_MS, parseQueueUrl, redisClient, watchConnections, within } from './redis.js';
 import { startQueueWorker, type QueueWorker } from './worker.js';
 
@@ -60,7 +61,7 @@ export function queueExecutor(urlText: string, opts: QueueExecutorOptions = {}):
           const blob = (file: string, content: Buffer | string): Promise<Blob> => putBlob(redis, file, Buffer.from(content));
           // Exact encoding (core/run/checkpoint.ts): JSON would turn a threshold of Infinity into null and −0 into 0.
           const suiteBlob = await blob('suite.json', encodeCheckpoint(init.suite));
-          const plugins = await Promise.all(init.suite.plugins.map((p) => blob(p, readFileSync(p))));
+          const plugins = await Promise.all(init.suite.plugins.map((p) => pluginBlob(p, blob)));
           const dataFile = init.suite.problem.dataFile;
           const dataBlob = dataFile ? await blob(dataFile, readFileSync(dataFile)) : undefined;
           const truth = init.truth ? await blob('truth.json', encodeCheckpoint(init.truth)) : undefined;
@@ -180,6 +181,17 @@ export async function waitForJobs(
     }
     if (pending.size > 0) await new Promise((r) => setTimeout(r, opts.pollMs ?? 500));
   }
+}
+
+/** A plugin file's blob, with the local modules it imports and their places relative to their common folder. */
+async function pluginBlob(file: string, blob: (file: string, content: Buffer) => Promise<Blob>): Promise<PluginBlob> {
+  const [main, ...deps] = pluginModuleFiles(file);
+  const own = await blob(file, readFileSync(main));
+  if (deps.length === 0) return own;
+  let root = dirname(main);
+  while (![main, ...deps].every((f) => !relative(root, f).startsWith('..'))) root = dirname(root);
+  const imports = await Promise.all(deps.map(async (d) => ({ ...(await blob(d, readFileSync(d))), path: relative(root, d) })));
+  return { ...own, path: relative(root, main), imports };
 }
 
 /** Removes the jobs (and checkpoints) of `ids` that an earlier invocation left; a job running now cannot be, and is said so. */

@@ -32,12 +32,23 @@ export interface Blob {
   sha256: string;
 }
 
+/**
+ * A plugin file with the local modules it imports (core/registry/plugin-files.ts), placed on the
+ * worker as they lie on the coordinator relative to their common folder, so that `import
+ * './lib/x.js'` resolves there too.
+ */
+export interface PluginBlob extends Blob {
+  /** With imports: the plugin's path in that folder, and each imported module's. */
+  path?: string;
+  imports?: Array<Blob & { path: string }>;
+}
+
 export interface JobData {
   format: number;
   gradflat: string;
   suiteHash: string;
   suite: Blob;
-  plugins: Blob[];
+  plugins: PluginBlob[];
   data?: Blob;
   truth?: Blob;
   kernels: string;

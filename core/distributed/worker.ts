@@ -9,7 +9,8 @@
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Worker as Thread } from 'node:worker_threads';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
@@ -21,7 +22,7 @@ import type { ResolvedSuite } from '../suite/config.js';
 import type { WorkerInit, WorkerMessage } from '../suite/pool.js';
 import { taskPaths, type SuiteTask } from '../suite/task.js';
 import { decodeCheckpoint, decodeExact } from '../run/checkpoint.js';
-import { checkpointKey, encodeResult, getBlob, JOB_FORMAT, QUEUE_NAME, REFUSED, saveCheckpoint, type JobData, type JobResult } from './protocol.js';
+import { checkpointKey, encodeResult, getBlob, JOB_FORMAT, QUEUE_NAME, REFUSED, saveCheckpoint, type JobData, type JobResult, type PluginBlob } from './protocol.js';
 import { checkReachable, DEFAULT_QUEUE_TIMEOUT_MS, parseQueueUrl, permissionError, redisClient, watchConnections, within } from './redis.js';
 import { UsageError } from '../io/errors.js';
 
@@ -230,6 +231,23 @@ async function materialise(redis: Redis, cache: string, blob: { file: string; sh
   return path;
 }
 
+/** A plugin with its imported modules, laid out as on the coordinator (in a folder named by their hashes); the plugin's path. */
+async function materialiseTree(redis: Redis, cache: string, p: PluginBlob): Promise<string> {
+  const files = [{ ...p, path: p.path ?? basename(p.file) }, ...(p.imports ?? [])];
+  const dir = join(cache, 'trees', createHash('sha256').update(files.map((f) => `${f.path}\0${f.sha256}`).join('\0')).digest('hex'));
+  for (const f of files) {
+    // Relative paths inside the folder only (the coordinator made them so).
+    if (isAbsolute(f.path) || f.path.split(/[\\/]/).includes('..')) throw new Error(`plugin file path '${f.path}' leaves its folder`);
+    const target = join(dir, f.path);
+    if (!existsSync(target)) {
+      const content = await getBlob(redis, f);
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, content);
+    }
+  }
+  return join(dir, files[0].path);
+}
+
 /** The job's suite (with this machine's plugin and data paths), task and truth, from Redis by content hash. */
 async function fetchJobInputs(redis: Redis, cache: string, d: JobData): Promise<{ local: ResolvedSuite; task: SuiteTask; truth: WorkerInit['truth'] }> {
   let suite: ResolvedSuite;
@@ -238,7 +256,7 @@ async function fetchJobInputs(redis: Redis, cache: string, d: JobData): Promise<
   let truth: WorkerInit['truth'];
   try {
     suite = decodeCheckpoint((await getBlob(redis, d.suite)).toString('utf8')) as ResolvedSuite;
-    for (const p of d.plugins) plugins.push(await materialise(redis, cache, p, basename(p.file)));
+    for (const p of d.plugins) plugins.push(p.imports?.length ? await materialiseTree(redis, cache, p) : await materialise(redis, cache, p, basename(p.file)));
     if (d.data) dataFile = await materialise(redis, cache, d.data, basename(d.data.file));
     if (d.truth) truth = decodeCheckpoint((await getBlob(redis, d.truth)).toString('utf8')) as WorkerInit['truth'];
   } catch (e) {
