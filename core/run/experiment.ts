@@ -33,6 +33,7 @@ import { terminalProgress, type Progress } from './progress.js';
 import { discardOutputs, fileSha256, openRunDirectory, removeStaleTemps } from './run-directory.js';
 import { readRunRecord, writeRunRecord } from './record-file.js';
 import { computationOf } from './computation.js';
+import { checkHvpSymmetry } from '../oracle/hvp-symmetry.js';
 import { pluginIdentity } from '../registry/plugin-files.js';
 import { runOne, type RunRecord } from './run-one.js';
 import { checkProblemSize, checkRunSize, RUN_FLAGS, type SizeNames } from './size-limits.js';
@@ -132,6 +133,7 @@ export function runExperiment(config: ExperimentConfig, out: string, kernels: De
   try {
     // The stepper must be constructible on this problem (oracle capabilities, hyperparameter pairs).
     registry.create(config.stepper, problem.oracle, checked.hp, { kernels });
+    checkHvpSymmetry(problem.oracle, problem.name);
     // Starts fixed by an option (the quartic's grid) set the run count instead of config.runs.
     const fixed = sizes.fixedStarts;
     const runs = fixed ? fixed.count : config.runs;

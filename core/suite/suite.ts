@@ -25,6 +25,7 @@ import { buildProblemAsync, problemsOf, type Problem } from '../registry/catalog
 import { loadOrComputeTruth, loadOrMakeStarts, packageVersion, problemFileHashes, startOrRollBack } from '../run/experiment.js';
 import { readRunRecord, type DamagedRecord } from '../run/record-file.js';
 import { computationOf } from '../run/computation.js';
+import { checkHvpSymmetry } from '../oracle/hvp-symmetry.js';
 import { pluginIdentity } from '../registry/plugin-files.js';
 import { terminalProgress, type Progress } from '../run/progress.js';
 import { fileSha256, openRunDirectory, parseManifest, removeStaleTemps, type Manifest } from '../run/run-directory.js';
@@ -257,6 +258,7 @@ function preflight(suite: ResolvedSuite, problem: Problem, registry: PluginRegis
       throw new ConfigError(path, `stepper '${s.stepper}' cannot run on problem '${problem.name}': ${e.message}`);
     }
   }
+  checkHvpSymmetry(problem.oracle, problem.name);
   try {
     checkProbeConfig(suite.probe, problem.oracle);
   } catch (e) {
