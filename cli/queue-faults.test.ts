@@ -121,6 +121,25 @@ test('Redis gone while the coordinator waits: one line with the masked URL and t
   }
 });
 
+test('Redis gone under a worker: one line saying so, then exit 1 after --queue-timeout', { skip }, async () => {
+  const redis = await startRedis();
+  const children: ChildProcess[] = [];
+  try {
+    const w = startNode(cli, ['worker', '--queue', redis.url, '--queue-timeout', '3'], base, children);
+    await until('the worker to start', () => /taking tasks/.test(w.err()), 20_000);
+    await redis.stop();
+    const t0 = Date.now();
+    assert.equal(await exited(w.c), 1, w.err());
+    assert.ok(Date.now() - t0 < 20_000, `bounded (${Date.now() - t0} ms)`);
+    assert.match(w.err(), /gradflat: Redis at redis:\/\/127\.0\.0\.1:\d+ unreachable for \d+ s \(.*\); waiting for it up to 3 s/);
+    assert.match(w.err(), /gradflat: error: Redis at redis:\/\/127\.0\.0\.1:\d+ has been unreachable for \d+ s/);
+    assert.ok(w.err().trim().split('\n').length <= 5, w.err());
+  } finally {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    await redis.stop();
+  }
+});
+
 test('SIGTERM stops a worker within seconds while Redis is gone', { skip }, async () => {
   const redis = await startRedis();
   const children: ChildProcess[] = [];

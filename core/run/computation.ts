@@ -26,8 +26,9 @@ export interface Computation {
 
 // The package root: dist/ when built (this file is dist/core/run/computation.js), the checkout when run from source.
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-// Not part of what computes a run: tests, benchmarks, repository checks, examples, outputs.
-const SKIP_DIRS = new Set(['node_modules', 'dist', 'runs', 'bench', 'checks', 'examples', 'docs', 'suites', '.git', '.bench', 'report']);
+// Top-level folders that are not part of what computes a run: benchmarks, repository checks,
+// examples, outputs (core/report and the like, deeper down, are code and count).
+const SKIP_TOP = new Set(['dist', 'runs', 'bench', 'checks', 'examples', 'docs', 'suites', '.git', '.bench', 'report']);
 const CODE_FILE = /\.(js|mjs|cjs|ts)$/;
 const NOT_CODE = /\.test\.[cm]?[jt]s$|\.d\.ts$/;
 
@@ -41,7 +42,7 @@ export function codeHash(): string {
     for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const p = join(dir, e.name);
       if (e.isDirectory()) {
-        if (!SKIP_DIRS.has(e.name)) walk(p);
+        if (e.name !== 'node_modules' && !(dir === ROOT && SKIP_TOP.has(e.name))) walk(p);
       } else if (e.isFile() && CODE_FILE.test(e.name) && !NOT_CODE.test(e.name)) {
         h.update(relative(ROOT, p)).update('\0').update(readFileSync(p)).update('\0');
       }
