@@ -164,10 +164,6 @@ export function resolveSuite(raw: unknown, registry: PluginRegistry, baseDir = p
     if (j !== undefined) throw new ConfigError(`steppers[${i}].label`, `'${s.label}' is already used by steppers[${j}] (labels name folders, compared without case); give each entry a distinct label`);
     seen.set(s.label.toLowerCase(), i);
   });
-  // τ only enters spectral probes: with any other kind it would change nothing but the suite's hash.
-  if (f.probe?.flatTau !== undefined && f.probe.kind !== 'spectral') {
-    throw new ConfigError('probe.flatTau', `applies to spectral probes only (probe.kind: spectral); with kind '${f.probe.kind ?? 'auto'}' it changes nothing but the suite's identity: remove it, or set probe.kind: spectral`);
-  }
   const flat = f.starts.flat;
   const ev = f.evaluation ?? {};
   const thresholds = { ...DEFAULT_THRESHOLDS, ...ev.thresholds };
