@@ -414,6 +414,11 @@ const cases: Case[] = [
     },
   },
   { id: 'X65 "gradflat: gradflat:" never doubled', args: [...Q, ...O], rc: 0, check: (_d, r) => assert.doesNotMatch(r.stderr, /gradflat: gradflat:/), env: { GRADFLAT_KERNELS: 'auto' } },
+  // Integrity across machines: switches that used to be accepted silently.
+  { id: 'X66 GRADFLAT_CHECKPOINT=maybe', args: [...Q, ...O], rc: 2, env: { GRADFLAT_CHECKPOINT: 'maybe' }, stderr: /\$GRADFLAT_CHECKPOINT must be off \(or 0, false, no\) to turn checkpoints off, or on \(1, true, yes\), got 'maybe'/ },
+  { id: 'X68 worker --concurrency 1000', args: ['worker', '--queue', 'redis://127.0.0.1:1', '--concurrency', '1000'], rc: 2, stderr: /--concurrency 1000 is more than 4 tasks per CPU/ },
+  { id: 'X69 --allow-mixed without --queue', args: ['suite', 's.yaml', '--allow-mixed', ...O], rc: 2, files: { 's.yaml': SUITE() }, stderr: /--allow-mixed only applies with --queue/ },
+  { id: 'X70 --queue-timeout 0', args: ['suite', 's.yaml', '--queue', 'redis://127.0.0.1:1', '--queue-timeout', '0', ...O], rc: 2, files: { 's.yaml': SUITE() }, stderr: /--queue-timeout must be a number of seconds > 0, got 0/ },
 ];
 
 // ---------------------------------------------------------------------------- the runner

@@ -28,12 +28,14 @@ import { tfjsInfoLine } from '../engines/tfjs/info.js';
 import { runSuite, summarizeSuiteDirectory } from '../core/suite/suite.js';
 import { CONTROL_FIGURE_IDS, FIGURE_IDS, reproduce, type FigureId } from '../studies/reproduce.js';
 import { exitCodeOf, RunDirectoryGiven, UsageError } from '../core/io/errors.js';
+import { maskUrlPasswords } from '../core/io/secrets.js';
 import { setProgressPreference } from '../core/run/progress.js';
 import { summarizeRunDirectory } from '../core/run/summarize-run.js';
 
 registerBuiltins();
 
-const notice = (msg: string) => process.stderr.write(`gradflat: ${msg}\n`);
+// Masked: a queue URL's password may reach a message through a library's error text.
+const notice = (msg: string) => process.stderr.write(`gradflat: ${maskUrlPasswords(msg)}\n`);
 
 /** `--plugin FILE` (run, plugins): a JavaScript module registering steppers, loaded before any stepper is looked up. */
 const probeSolverOption = {
@@ -77,13 +79,21 @@ function queueLockMs(): number | undefined {
   return v ? Number(v) : undefined;
 }
 
-async function queueExecutorFor(flag: string, workers: number | undefined) {
+/** --queue-timeout SECONDS: how long Redis may be unreachable (default 300 s). */
+const queueTimeoutOption = { type: 'number', describe: 'seconds Redis may stay unreachable before giving up with exit 1 (default 300)' } as const;
+function queueTimeoutMs(seconds: number | undefined): number | undefined {
+  if (seconds === undefined) return undefined;
+  if (!(Number.isFinite(seconds) && seconds > 0)) throw new UsageError(`--queue-timeout must be a number of seconds > 0, got ${seconds}`);
+  return seconds * 1000;
+}
+
+async function queueExecutorFor(flag: string, workers: number | undefined, allowMixed: boolean, timeoutMs: number | undefined, force: boolean) {
   const { checkReachable, parseQueueUrl, resolveQueueUrl } = await import('../core/distributed/redis.js');
   const { queueExecutor } = await import('../core/distributed/coordinator.js');
   const url = resolveQueueUrl(flag || undefined);
   // Before any work (exit 2, fix --queue): the executor checks again when the tasks are ready.
   await checkReachable(parseQueueUrl(url));
-  return queueExecutor(url, { workers: workers ?? 0, lockMs: queueLockMs(), log: notice });
+  return queueExecutor(url, { workers: workers ?? 0, lockMs: queueLockMs(), log: notice, allowMixed, timeoutMs, force });
 }
 
 const cli = yargs(hideBin(process.argv))
@@ -181,6 +191,8 @@ const cli = yargs(hideBin(process.argv))
     .option('report', { type: 'boolean', default: false, describe: 'write the HTML report (figures) to OUT/report at the end (see `gradflat report`)' })
     .option('probe-solver', probeSolverOption)
     .option('queue', { type: 'string', describe: 'run the tasks as BullMQ jobs on this Redis (redis://[:PASSWORD@]HOST:PORT, rediss:// for TLS; empty: $GRADFLAT_REDIS_URL) for `gradflat worker`s; with --workers N this process runs N too (docs/scale-out.md)' })
+    .option('queue-timeout', queueTimeoutOption)
+    .option('allow-mixed', { type: 'boolean', default: false, describe: 'with --queue: let workers whose code, kernels or BLAS CPU kernel differ from this machine\'s compute runs (refused otherwise); OUT/machines.json records who computed what' })
     .check((argv) => {
       if (argv.workers !== undefined && !(Number.isInteger(argv.workers) && argv.workers >= 1)) throw new UsageError('--workers must be a positive integer');
       return true;
@@ -190,7 +202,8 @@ const cli = yargs(hideBin(process.argv))
     await prepareEngine(suite.problem.engine as Engine | undefined);
     const out = argv.out ?? `runs/${suite.name}`;
     const kernels = selectKernels(argv.kernels as KernelPreference | undefined, notice);
-    const executor = argv.queue === undefined ? undefined : await queueExecutorFor(argv.queue, argv.workers);
+    if (argv['allow-mixed'] && argv.queue === undefined) throw new UsageError('--allow-mixed only applies with --queue (workers on other machines)');
+    const executor = argv.queue === undefined ? undefined : await queueExecutorFor(argv.queue, argv.workers, argv['allow-mixed'], queueTimeoutMs(argv['queue-timeout']), argv.force);
     const result = await runSuite(suite, out, kernels, { registry, force: argv.force, workers: argv.workers, executor });
     if (result.resumed) process.stderr.write(`gradflat: resumed ${out}: ${result.resumed} finished run(s) kept\n`);
     process.stdout.write(`${result.text}\nwrote ${out}/summary.json\n`);
@@ -206,22 +219,33 @@ const cli = yargs(hideBin(process.argv))
   .command('worker', 'run queued suite tasks (`gradflat suite --queue`) from Redis until stopped (SIGTERM/Ctrl-C: running tasks go back to the queue)', (y) => y
     .option('queue', { type: 'string', describe: 'the Redis URL of the queue (default $GRADFLAT_REDIS_URL)' })
     .option('concurrency', { type: 'number', default: 1, describe: 'tasks run at a time (one thread each)' })
+    .option('queue-timeout', queueTimeoutOption)
     .check((argv) => {
       if (!(Number.isInteger(argv.concurrency) && argv.concurrency >= 1)) throw new UsageError('--concurrency must be a positive integer');
+      // Each task is one CPU-bound thread with its own problem in memory: past the CPUs they only compete, and the memory adds up.
+      const cpus = availableParallelism();
+      if (argv.concurrency > 4 * cpus) throw new UsageError(`--concurrency ${argv.concurrency} is more than 4 tasks per CPU on this machine (${cpus} CPU(s)); each task is a thread computing on one CPU, with its own copy of the problem in memory. Use at most ${4 * cpus} (${cpus} is usually fastest)`);
       return true;
     }),
   async (argv) => {
     const { resolveQueueUrl, parseQueueUrl } = await import('../core/distributed/redis.js');
     const { startQueueWorker } = await import('../core/distributed/worker.js');
     const url = resolveQueueUrl(argv.queue || undefined);
-    const worker = await startQueueWorker(url, { concurrency: argv.concurrency, lockMs: queueLockMs(), log: notice });
+    const worker = await startQueueWorker(url, { concurrency: argv.concurrency, lockMs: queueLockMs(), log: notice, timeoutMs: queueTimeoutMs(argv['queue-timeout']) });
     notice(`worker: taking tasks from ${parseQueueUrl(url).display} (${argv.concurrency} at a time); SIGTERM or Ctrl-C stops`);
-    await new Promise<void>((resolve) => {
-      const stop = () => void worker.close().then(resolve);
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
-    });
+    try {
+      await Promise.race([worker.failed, new Promise<void>((resolve) => {
+        const stop = () => void worker.close().then(resolve);
+        process.once('SIGTERM', stop);
+        process.once('SIGINT', stop);
+      })]);
+    } catch (e) {
+      await worker.close();
+      throw e;
+    }
     notice('worker: stopped (running tasks went back to the queue with their checkpoints)');
+    // Whatever Redis does: a stopped worker exits now (ioredis may hold sockets it keeps retrying).
+    process.exit(0);
   })
   .command('report <dirs..>', 'write an HTML report (figures as Vega-Lite specs and static SVG) of run or suite directories; opens offline', (y) => y
     .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'directories written by `gradflat run` or `gradflat suite` (several: compared)' })
@@ -379,7 +403,9 @@ try {
 } catch (err) {
   // One clear line, not a stack trace (GRADFLAT_DEBUG shows the stack). The code follows from
   // the error's class (core/io/errors.ts; README "Exit codes").
-  process.stderr.write(`gradflat: error: ${(err as Error).message}\n`);
-  if (process.env.GRADFLAT_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
+  process.stderr.write(`gradflat: error: ${maskUrlPasswords((err as Error).message)}\n`);
+  if (process.env.GRADFLAT_DEBUG) process.stderr.write(`${maskUrlPasswords(String((err as Error).stack))}\n`);
   process.exitCode = exitCodeOf(err);
+  // A connection still retrying in the background (a Redis that is gone) must not keep a failed command alive.
+  setTimeout(() => process.exit(), 3000).unref();
 }

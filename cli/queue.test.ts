@@ -9,6 +9,7 @@ import { parseQueueUrl, redisClient } from '../core/distributed/redis.js';
 import { freePort, redisServerMissing, startRedis } from '../core/testing/redis-server.js';
 import { SLOW_GD } from '../core/testing/slow-plugin.js';
 import { jsonWithoutTiming, logWithoutTiming } from '../core/testing/timing.js';
+import { exited, until } from '../core/testing/processes.js';
 
 const cli = fileURLToPath(new URL('./main.js', import.meta.url));
 const skip = redisServerMissing();
@@ -39,16 +40,6 @@ function sameRuns(a: string, b: string): void {
   assert.equal(jsonWithoutTiming(readFileSync(join(b, 'summary.json'), 'utf8')), jsonWithoutTiming(readFileSync(join(a, 'summary.json'), 'utf8')), 'summary.json');
 }
 
-// A child killed by a signal keeps exitCode null: signalCode says it has exited already.
-const exited = (c: ChildProcess) => new Promise<number | null>((res) => (c.exitCode !== null || c.signalCode !== null ? res(c.exitCode) : c.once('exit', (code) => res(code))));
-
-async function until(what: string, cond: () => Promise<boolean>, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 test('suite --queue with two workers, one SIGKILLed mid-task and the coordinator killed and restarted: records and summary equal a local run', { skip }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gradflat-queue-'));

@@ -5,16 +5,22 @@
  *   gradflat:blob:<sha256>        content-addressed inputs: the resolved suite, plugin files,
  *                                 the data file, the analytic truth (base64)
  *   gradflat:ckpt:<job id>        the task's last checkpoint (with its step log, gzipped)
- *   job return value              { gz }: base64 of gzip(JSON { record, log }), the two files' texts
+ *   job return value              { gz, checksum }: base64 of gzip(JSON { record, log }), the two files'
+ *                                 texts, and the checksum of that JSON (a damaged result is never written)
  */
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { checksumOf } from '../io/checksum.js';
+import { DamagedRecordError } from '../io/errors.js';
 import type { CheckpointPolicy } from '../run/checkpoint.js';
+import type { Computation } from '../run/computation.js';
 import type { SuiteTask } from '../suite/task.js';
 import type { RedisClient } from './redis.js';
 
 export const QUEUE_NAME = 'gradflat-suites';
-export const JOB_FORMAT = 1;
+/** Starts a worker's refusal in a job's failedReason (the coordinator lists the workers that refused). */
+export const REFUSED = 'computation differs';
+export const JOB_FORMAT = 2;
 /** Bounded retries: a task that throws is tried this often, then reported failed. */
 export const JOB_ATTEMPTS = 2;
 /** Checkpoints and blobs expire after a week untouched. */
@@ -31,15 +37,29 @@ export interface Blob {
   package?: { name: string; version: string };
 }
 
+/**
+ * A plugin file with the local modules it imports (core/registry/plugin-files.ts), placed on the
+ * worker as they lie on the coordinator relative to their common folder, so that `import
+ * './lib/x.js'` resolves there too.
+ */
+export interface PluginBlob extends Blob {
+  /** With imports: the plugin's path in that folder, and each imported module's. */
+  path?: string;
+  imports?: Array<Blob & { path: string }>;
+}
+
 export interface JobData {
   format: number;
   gradflat: string;
   suiteHash: string;
   suite: Blob;
-  plugins: Blob[];
+  plugins: PluginBlob[];
   data?: Blob;
   truth?: Blob;
   kernels: string;
+  /** The coordinator's computation (code, kernels, BLAS): a worker whose own differs refuses the job, unless allowMixed. */
+  computation: Computation;
+  allowMixed?: boolean;
   runs: Record<string, number>;
   checkpoint: CheckpointPolicy | false;
   /** The task, exactly encoded (core/run/checkpoint.ts: θ₀'s −0 entries survive). */
@@ -49,6 +69,10 @@ export interface JobData {
 
 export interface JobResult {
   gz: string;
+  /** checksumOf the gzipped JSON text. */
+  checksum: string;
+  /** Which worker computed it, with what (the summary's machines.json). */
+  computedBy?: { machine: string; computation: Computation };
 }
 
 export const jobId = (suiteHash: string, t: Pick<SuiteTask, 'phase' | 'stepper' | 'run'>) => `${suiteHash}-${t.phase}-${t.stepper}-${t.run}`;
@@ -80,10 +104,22 @@ export async function saveCheckpoint(redis: RedisClient, id: string, text: strin
 }
 
 /** The final record's and the step log's file texts, as the worker wrote them (so DIR gets the same bytes). */
-export function encodeResult(record: string, log: string): JobResult {
-  return { gz: gzipSync(JSON.stringify({ record, log })).toString('base64') };
+export function encodeResult(record: string, log: string, computedBy?: JobResult['computedBy']): JobResult {
+  const json = JSON.stringify({ record, log });
+  return { gz: gzipSync(json).toString('base64'), checksum: checksumOf(json), ...(computedBy && { computedBy }) };
 }
 
-export function decodeResult(r: JobResult): { record: string; log: string } {
-  return JSON.parse(gunzipSync(Buffer.from(r.gz, 'base64')).toString('utf8')) as { record: string; log: string };
+/** The result's two texts; DamagedRecordError (`what` names it) when it is missing, unreadable or not as the worker stored it. */
+export function decodeResult(r: JobResult | null | undefined, what: string): { record: string; log: string } {
+  if (!r || typeof r.gz !== 'string' || typeof r.checksum !== 'string') throw new DamagedRecordError(what, 'missing or without a checksum');
+  let json: string;
+  try {
+    json = gunzipSync(Buffer.from(r.gz, 'base64')).toString('utf8');
+  } catch (e) {
+    throw new DamagedRecordError(what, `unreadable (${(e as Error).message})`);
+  }
+  if (checksumOf(json) !== r.checksum) throw new DamagedRecordError(what, 'altered: its content does not match its checksum');
+  const out = JSON.parse(json) as { record: string; log: string };
+  if (typeof out.record !== 'string' || typeof out.log !== 'string') throw new DamagedRecordError(what, 'not a record and a step log');
+  return out;
 }

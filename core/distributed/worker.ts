@@ -9,18 +9,22 @@
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Worker as Thread } from 'node:worker_threads';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { packageVersion } from '../run/experiment.js';
+import { computationDifferences, computationOf, describeComputation, machineName, type Computation } from '../run/computation.js';
+import { loadOpenBlasKernels } from '../linalg/kernels-openblas.js';
 import { registry as defaultRegistry } from '../registry/registry.js';
 import type { ResolvedSuite } from '../suite/config.js';
 import type { WorkerInit, WorkerMessage } from '../suite/pool.js';
 import { taskPaths, type SuiteTask } from '../suite/task.js';
 import { decodeCheckpoint, decodeExact } from '../run/checkpoint.js';
-import { checkpointKey, encodeResult, getBlob, JOB_FORMAT, QUEUE_NAME, saveCheckpoint, type JobData, type JobResult } from './protocol.js';
-import { checkReachable, parseQueueUrl, redisClient } from './redis.js';
+import { checkpointKey, encodeResult, getBlob, JOB_FORMAT, QUEUE_NAME, REFUSED, saveCheckpoint, type JobData, type JobResult, type PluginBlob } from './protocol.js';
+import { checkReachable, DEFAULT_QUEUE_TIMEOUT_MS, parseQueueUrl, permissionError, redisClient, watchConnections, within } from './redis.js';
+import { UsageError } from '../io/errors.js';
 import { findPluginPackage } from '../registry/plugin-ref.js';
 
 export interface QueueWorkerOptions {
@@ -28,6 +32,8 @@ export interface QueueWorkerOptions {
   /** BullMQ lock duration and stalled-check interval (ms; default 30 s): how soon a dead worker's job moves on. */
   lockMs?: number;
   log?: (line: string) => void;
+  /** How long Redis may be unreachable before the worker gives up (ms; default 300 s): `failed` then rejects. */
+  timeoutMs?: number;
   /** Modules that rebuild the registry in each task thread (core/registry/setup.ts; default: the default registry's, gradflat's built-ins once registered). */
   setupModules?: readonly string[];
 }
@@ -35,6 +41,8 @@ export interface QueueWorkerOptions {
 export interface QueueWorker {
   /** Releases running jobs (their checkpoints stay in Redis) and stops. */
   close(): Promise<void>;
+  /** Rejects when the worker cannot go on: Redis unreachable past the timeout, a permission withdrawn (NOPERM). */
+  failed: Promise<never>;
 }
 
 const THREAD_URL = new URL('../suite/suite-worker.js', import.meta.url);
@@ -57,6 +65,7 @@ export async function startQueueWorker(urlText: string, opts: QueueWorkerOptions
     const d = job.data;
     const version = packageVersion();
     checkJobVersion(d, version);
+    const mine = checkComputation(d, log);
     const { local, task, truth } = await fetchJobInputs(redis, cache, d);
     const id = job.id!;
     const checkpoint = await redis.get(checkpointKey(id));
@@ -78,7 +87,7 @@ export async function startQueueWorker(urlText: string, opts: QueueWorkerOptions
       threads.release(key, ct);
     }
     await Promise.all(writes);
-    const result = collectResult(ct.out, local, task);
+    const result = collectResult(ct.out, local, task, { machine: machineName(), computation: mine });
     log(`${d.label}: done (job ${id})`);
     return result;
   };
@@ -89,16 +98,38 @@ export async function startQueueWorker(urlText: string, opts: QueueWorkerOptions
     connection, concurrency: opts.concurrency ?? 1,
     lockDuration: lockMs, stalledInterval: lockMs, maxStalledCount: 3,
   });
-  worker.on('error', (e) => log(`queue error: ${e.message}`));
+  const watch = watchConnections([redis, connection], url, { timeoutMs: opts.timeoutMs ?? DEFAULT_QUEUE_TIMEOUT_MS, log });
+  let fail: (e: unknown) => void = () => {};
+  const failed = new Promise<never>((_, reject) => { fail = reject; });
+  failed.catch(() => {});
+  void watch.failed.catch((e) => fail(e));
+  // BullMQ reports the same error on every retry of its loop (thousands a second when a
+  // permission is missing): each distinct message once, a repeat at most every 30 s. Connection
+  // errors are the watch's to report.
+  const said = new Map<string, { at: number; count: number }>();
+  worker.on('error', (e) => {
+    const denied = permissionError(e, url);
+    if (denied instanceof UsageError) return fail(denied);
+    if (/ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection is closed|ENOTFOUND|EHOSTUNREACH/.test(e.message)) return;
+    const s = said.get(e.message);
+    if (s && Date.now() - s.at < 30_000) { s.count++; return; }
+    log(`queue error: ${e.message}${s && s.count > 0 ? ` (${s.count} more times since it was last shown)` : ''}`);
+    said.set(e.message, { at: Date.now(), count: 0 });
+  });
+  connection.on('error', () => {});
   // The checkpoint outlives a failed attempt (the retry continues from it) and is removed once done.
   worker.on('completed', (job) => void redis.del(checkpointKey(job.id!)).catch(() => {}));
   worker.on('failed', (job, e) => log(`${job?.data.label ?? 'a job'} failed: ${e.message}`));
   return {
+    failed,
     async close() {
       if (closing) return;
       closing = true;
+      watch.stop();
       for (const s of [...stopping]) s();
-      await worker.close();
+      // Bounded: with Redis gone, BullMQ's close waits on commands that never return (the
+      // released jobs then move on when their locks expire).
+      await within(5000, () => worker.close());
       threads.terminateIdle();
       connection.disconnect();
       redis.disconnect();
@@ -170,6 +201,25 @@ function checkJobVersion(d: JobData, version: string): void {
   }
 }
 
+/**
+ * A job whose coordinator computes differently (another build of gradflat, another kernel set,
+ * another BLAS CPU kernel: core/run/computation.ts) is refused for good, naming both, unless the
+ * coordinator accepted mixed pools (--allow-mixed). Returns this worker's computation.
+ */
+function checkComputation(d: JobData, log: (line: string) => void): Computation {
+  const mine = computationOf(d.kernels);
+  const differs = computationDifferences(d.computation, mine);
+  if (differs.length === 0) return mine;
+  const loaded = loadOpenBlasKernels();
+  const blasMissing = d.kernels === 'openblas' && 'error' in loaded ? ` (this worker cannot load OpenBLAS: ${loaded.error})` : '';
+  const why = `${REFUSED} (${differs.join(', ')}): the job was queued by a coordinator computing with ${describeComputation(d.computation)}; this worker ${machineName()} computes with ${describeComputation(mine)}${blasMissing}`;
+  if (d.allowMixed) {
+    log(`${d.label}: ${why}; running it anyway (the coordinator was given --allow-mixed)`);
+    return mine;
+  }
+  throw new UnrecoverableError(`${why}. Run workers from the coordinator's build and environment (same gradflat files, same OPENBLAS_CORETYPE; docs/scale-out.md), or give the coordinator --allow-mixed to accept it`);
+}
+
 /** A blob from Redis as a file in the cache (named by its hash, so fetched once). */
 async function materialise(redis: Redis, cache: string, blob: { file: string; sha256: string }, name: string): Promise<string> {
   const dir = join(cache, 'blobs', blob.sha256);
@@ -182,6 +232,23 @@ async function materialise(redis: Redis, cache: string, blob: { file: string; sh
   return path;
 }
 
+/** A plugin with its imported modules, laid out as on the coordinator (in a folder named by their hashes); the plugin's path. */
+async function materialiseTree(redis: Redis, cache: string, p: PluginBlob): Promise<string> {
+  const files = [{ ...p, path: p.path ?? basename(p.file) }, ...(p.imports ?? [])];
+  const dir = join(cache, 'trees', createHash('sha256').update(files.map((f) => `${f.path}\0${f.sha256}`).join('\0')).digest('hex'));
+  for (const f of files) {
+    // Relative paths inside the folder only (the coordinator made them so).
+    if (isAbsolute(f.path) || f.path.split(/[\\/]/).includes('..')) throw new Error(`plugin file path '${f.path}' leaves its folder`);
+    const target = join(dir, f.path);
+    if (!existsSync(target)) {
+      const content = await getBlob(redis, f);
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, content);
+    }
+  }
+  return join(dir, files[0].path);
+}
+
 /** The job's suite (with this machine's plugin and data paths), task and truth, from Redis by content hash. */
 async function fetchJobInputs(redis: Redis, cache: string, d: JobData): Promise<{ local: ResolvedSuite; task: SuiteTask; truth: WorkerInit['truth'] }> {
   let suite: ResolvedSuite;
@@ -190,7 +257,7 @@ async function fetchJobInputs(redis: Redis, cache: string, d: JobData): Promise<
   let truth: WorkerInit['truth'];
   try {
     suite = decodeCheckpoint((await getBlob(redis, d.suite)).toString('utf8')) as ResolvedSuite;
-    for (const p of d.plugins) plugins.push(p.package ? installedPackage(p.package) : await materialise(redis, cache, p, basename(p.file)));
+    for (const p of d.plugins) plugins.push(p.package ? installedPackage(p.package) : p.imports?.length ? await materialiseTree(redis, cache, p) : await materialise(redis, cache, p, basename(p.file)));
     if (d.data) dataFile = await materialise(redis, cache, d.data, basename(d.data.file));
     if (d.truth) truth = decodeCheckpoint((await getBlob(redis, d.truth)).toString('utf8')) as WorkerInit['truth'];
   } catch (e) {
@@ -270,9 +337,9 @@ async function releaseJob(job: Job<JobData, JobResult>, token: string | undefine
 }
 
 /** The finished task's record and step log, read from the thread's folder (and removed there). */
-function collectResult(out: string, local: ResolvedSuite, task: SuiteTask): JobResult {
+function collectResult(out: string, local: ResolvedSuite, task: SuiteTask, computedBy: JobResult['computedBy']): JobResult {
   const paths = taskPaths(out, local, task);
-  const result = encodeResult(readFileSync(paths.record, 'utf8'), readFileSync(paths.log, 'utf8'));
+  const result = encodeResult(readFileSync(paths.record, 'utf8'), readFileSync(paths.log, 'utf8'), computedBy);
   rmSync(paths.record, { force: true });
   rmSync(paths.log, { force: true });
   return result;

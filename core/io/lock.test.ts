@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -54,6 +54,27 @@ test('the lock is re-entrant within a process, reports whether it created the fo
     writeFileSync(join(dir, 'afile.txt'), 'x');
     assert.throws(() => lockDirectory(join(dir, 'afile.txt')), (e: Error) => e instanceof UsageError && /afile\.txt is a file, not a directory/.test(e.message));
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the lock file is readable by its owner only, and a URL password in the command is masked', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gradflat-lock-secret-'));
+  const argv = process.argv;
+  process.argv = [argv[0], 'gradflat', 'suite', 's.yaml', '--queue', 'rediss://alice:hunter2@cache.lan:6380/3'];
+  try {
+    const lock = lockDirectory(join(dir, 'out'));
+    try {
+      const path = join(dir, 'out', LOCK_FILE);
+      assert.equal(statSync(path).mode & 0o777, 0o600);
+      const text = readFileSync(path, 'utf8');
+      assert.ok(!text.includes('hunter2'), text);
+      assert.equal(JSON.parse(text).command, 'gradflat suite s.yaml --queue rediss://alice:***@cache.lan:6380/3');
+    } finally {
+      lock.release();
+    }
+  } finally {
+    process.argv = argv;
     rmSync(dir, { recursive: true, force: true });
   }
 });

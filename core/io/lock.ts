@@ -1,7 +1,8 @@
 /**
  * An exclusive lock on an output directory, so that two invocations never compute into the same
  * folder at once (both would do all the work, and their atomic writes would race). The lock is
- * DIR/.gradflat.lock, created with O_EXCL and holding {pid, host, startedAt, command}. It is
+ * DIR/.gradflat.lock, created with O_EXCL, readable by its owner only, and holding {pid, host,
+ * startedAt, command} (the command with any URL password masked: `--queue redis://:PASSWORD@…`). It is
  * released when the work ends (also when it throws) and on process exit. A process killed by a
  * signal (Ctrl-C, SIGTERM, SIGKILL) leaves it behind: it is stale when its pid is dead on this
  * host, and the next invocation takes it over. No signal handlers: `gradflat run` computes
@@ -13,6 +14,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmdirSync, st
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DirectoryBusyError, UsageError } from './errors.js';
+import { maskUrlPasswords } from './secrets.js';
 
 export const LOCK_FILE = '.gradflat.lock';
 
@@ -87,10 +89,11 @@ export function lockDirectory(dir: string): DirectoryLock {
   if (existsSync(abs) && !statSync(abs).isDirectory()) throw new UsageError(`${dir} is a file, not a directory: give a directory for --out`);
   const created = !existsSync(abs);
   mkdirSync(abs, { recursive: true });
-  const me: Holder = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), command: process.argv.slice(1).join(' ') };
+  const me: Holder = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), command: maskUrlPasswords(process.argv.slice(1).join(' ')) };
   for (let attempt = 0; ; attempt++) {
     try {
-      const fd = openSync(path, 'wx');
+      // 0600: the command line may hold a secret the masking does not recognise (a token in a flag).
+      const fd = openSync(path, 'wx', 0o600);
       try {
         writeSync(fd, JSON.stringify(me) + '\n');
       } finally {
@@ -124,7 +127,7 @@ function statMtime(path: string): number {
 function busyOr(e: unknown, dir: string, path: string): Error {
   if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return e as Error;
   const h = readHolder(path);
-  const who = h ? `pid ${h.pid}${h.host !== hostname() ? ` on ${h.host}` : ''} (started ${h.startedAt}${h.command ? `: ${h.command}` : ''})` : 'another gradflat process';
+  const who = h ? `pid ${h.pid}${h.host !== hostname() ? ` on ${h.host}` : ''} (started ${h.startedAt}${h.command ? `: ${maskUrlPasswords(h.command)}` : ''})` : 'another gradflat process';
   return new DirectoryBusyError(`${dir} is in use by ${who}; wait for it to finish, or remove ${path} if that process is gone`);
 }
 

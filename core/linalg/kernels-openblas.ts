@@ -55,6 +55,38 @@ const DSYEVD_DECL =
 
 let cached: { kernels: DenseKernels } | { error: string } | undefined;
 
+/**
+ * What decides OpenBLAS's round-off on this machine: the library loaded and the CPU kernel it
+ * chose at load time (`openblas_get_corename`: Haswell, SkylakeX, Sandybridge...; set by
+ * OPENBLAS_CORETYPE or detected), its build configuration and its thread count. Two machines
+ * whose kernels differ can write different numbers for the same run.
+ */
+export interface BlasInfo {
+  library: string;
+  corename?: string;
+  config?: string;
+  threads?: number;
+}
+
+let blasInfo: BlasInfo | undefined;
+
+/** The loaded BLAS's BlasInfo (undefined until loadOpenBlasKernels succeeded). */
+export function openBlasInfo(): BlasInfo | undefined {
+  loadOpenBlasKernels();
+  return blasInfo;
+}
+
+function readString(lib: KoffiLibrary, decl: string): string | undefined {
+  const f = tryFunc(lib, decl);
+  if (f === undefined) return undefined;
+  try {
+    const v = f();
+    return typeof v === 'string' ? v.trim() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function message(e: unknown): string {
   const m = e instanceof Error ? e.message : String(e);
   return m.split('\n')[0];
@@ -66,6 +98,10 @@ function tryLoad(koffi: Koffi, name: string): KoffiLibrary | string {
   } catch (e) {
     return message(e);
   }
+}
+
+function optional<K extends string, V>(key: K, v: V | undefined): Partial<Record<K, V>> {
+  return v === undefined ? {} : { [key]: v } as Record<K, V>;
 }
 
 function tryFunc(lib: KoffiLibrary, decl: string): KoffiFunction | undefined {
@@ -122,6 +158,14 @@ function build(): { kernels: DenseKernels } | { error: string } {
   if (setThreads !== undefined) {
     try { setThreads(1); } catch (e) { return { error: `openblas_set_num_threads failed: ${message(e)}` }; }
   }
+
+  const threads = tryFunc(blas, 'int openblas_get_num_threads()');
+  blasInfo = {
+    library: blasName,
+    ...optional('corename', readString(blas, 'const char *openblas_get_corename()')),
+    ...optional('config', readString(blas, 'const char *openblas_get_config()')),
+    ...optional('threads', threads ? Number(threads()) : undefined),
+  };
 
   const cblasDgemm = dgemm;
   const lapackeDsyevd = dsyevd;

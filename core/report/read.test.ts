@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -150,6 +150,23 @@ test('a partial suite: the report lists the missing runs and draws the rest', as
   // Nothing finished at all: one clear error.
   for (const f of readdirSync(join(early, 'finder'))) if (f.endsWith('.json')) unlinkSync(join(early, 'finder', f));
   await rejects(early, /nothing to report: no finished run .*flat-start phase has not finished/);
+});
+
+test('a report killed part-way is still known as a report: the same command replaces it', async () => {
+  const dir = join(root, 'quartic-run');
+  if (!existsSync(dir)) quarticRun(root);
+  const out = join(root, 'killed-report');
+  const child = spawn(process.execPath, [cli, 'report', dir, '--out', out], { stdio: 'ignore', env: { ...process.env, CI: 'true' } });
+  const gone = new Promise((r) => child.once('exit', r));
+  // Killed as soon as it has begun writing figures (specs/ exists), long before index.html.
+  for (let i = 0; i < 2000 && !existsSync(join(out, 'specs')) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 5));
+  child.kill('SIGKILL');
+  await gone;
+  assert.ok(existsSync(join(out, 'specs')) && !existsSync(join(out, 'index.html')), 'killed after it began writing, before it finished');
+  const again = spawnSync(process.execPath, [cli, 'report', dir, '--out', out], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+  assert.equal(again.status, 0, again.stderr);
+  assert.ok(existsSync(join(out, 'index.html')));
+  assert.equal(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).status, undefined, 'the marker written in full at the end');
 });
 
 test('the output folder: never a run directory or someone else\'s folder; an earlier report is replaced', async () => {

@@ -114,10 +114,14 @@ function prepareOut(out: string, inputs: readonly string[]): void {
     if (!statSync(abs).isDirectory()) throw new ReportInputError(`--out ${out} is a file`);
     const entries = readdirSync(abs);
     if (entries.length > 0 && !entries.includes(MARKER)) {
-      throw new ReportInputError(`--out ${out} is not empty and holds no earlier report (no ${MARKER}); refusing to write there. Give a new or empty folder`);
+      throw new ReportInputError(`the report folder ${out} is not empty and holds no earlier report (no ${MARKER}); refusing to write there. Give a new or empty folder (gradflat report --out), or move its files away`);
     }
     for (const f of ['specs', 'svg', 'lib', 'index.html', MARKER]) rmSync(join(abs, f), { recursive: true, force: true });
   }
+  // The marker first, saying the report is being written: a report killed part-way is still
+  // known as gradflat's, and the same command replaces it (written in full at the end).
+  mkdirSync(abs, { recursive: true });
+  writeFileSync(join(abs, MARKER), JSON.stringify({ generator: 'gradflat report', status: 'writing' }) + '\n');
   mkdirSync(join(abs, 'specs'), { recursive: true });
 }
 

@@ -130,3 +130,69 @@ test('a checkpoint of another run is ignored with a warning, and the run starts 
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+/** Warnings emitted while `body` runs (and on the tick after it). */
+async function warningsOf(body: () => unknown): Promise<string[]> {
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(w.message);
+  process.on('warning', onWarning);
+  try {
+    await body();
+    await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
+  } finally {
+    process.off('warning', onWarning);
+  }
+  return warnings;
+}
+
+test('a checkpoint with one base64 character of θ flipped is damaged: said once, discarded, the run recomputed from its start, identical to an undisturbed run', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'gradflat-ckpt-flip-'));
+  try {
+    const config: ExperimentConfig = { problem: { name: 'quartic', seed: 1, grid: 2 }, stepper: 'gd', hyperparameters: { learningRate: 0.001, momentum: 0.9 }, runs: 1, iterations: 30, seed: 1 };
+    const whole = join(root, 'whole'), killed = join(root, 'killed');
+    const policy = { everySteps: 5, everySeconds: 0 };
+    runExperiment(config, whole, typescriptKernels, { registry, progress: quiet, checkpoint: false });
+    assert.throws(() => runExperiment(config, killed, typescriptKernels, { registry, progress: killAt(30 + 12), checkpoint: policy }), /killed/);
+    const ckpt = join(killed, 'runs', 'run-001.checkpoint');
+    const text = readFileSync(ckpt, 'utf8');
+    const at = text.indexOf('"theta":{"$typed":"Float64Array","base64":"');
+    assert.ok(at > 0, 'θ is in the checkpoint');
+    // Character 9 of θ's base64 holds bits of θ[0]'s exponent: a large change, still a valid checkpoint to decode.
+    const i = at + '"theta":{"$typed":"Float64Array","base64":"'.length + 9;
+    writeFileSync(ckpt, text.slice(0, i) + (text[i] === 'A' ? 'Q' : 'A') + text.slice(i + 1));
+    let steps = 0;
+    const counting: Progress = { update(t) { if (/ step \d/.test(t)) steps++; }, done() {} };
+    const warnings = await warningsOf(() => runExperiment(config, killed, typescriptKernels, { registry, progress: counting, checkpoint: policy }));
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    assert.match(warnings[0], /run-001\.checkpoint: it is damaged: its content does not match its checksum/);
+    assert.equal(steps, 3 * 30, 'run 1 ran from its first step (and runs 2, 3 whole)');
+    assertSameRuns(whole, killed, 'runs', true);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a final record changed after it was written is damaged: said once, counted as unfinished, run again, identical to an undisturbed run', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'gradflat-record-flip-'));
+  try {
+    const config: ExperimentConfig = { problem: { name: 'quartic', seed: 1, grid: 2 }, stepper: 'gd', hyperparameters: { learningRate: 0.001 }, runs: 1, iterations: 20, seed: 1 };
+    const whole = join(root, 'whole'), again = join(root, 'again');
+    runExperiment(config, whole, typescriptKernels, { registry, progress: quiet, checkpoint: false });
+    runExperiment(config, again, typescriptKernels, { registry, progress: quiet, checkpoint: false });
+    const record = join(again, 'runs', 'run-002.json');
+    const text = readFileSync(record, 'utf8');
+    // A plausible edit: still valid JSON and a valid record, one digit of the final loss changed.
+    const edited = text.replace(/("loss": -?\d+\.\d)(\d)/, (_m, head: string, d: string) => head + String((Number(d) + 1) % 10));
+    assert.notEqual(edited, text);
+    writeFileSync(record, edited);
+    const warnings = await warningsOf(() => {
+      const res = runExperiment(config, again, typescriptKernels, { registry, progress: quiet, checkpoint: false });
+      assert.equal(res.resumed, 3, 'the three intact records are kept, the damaged one is run again');
+    });
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    assert.match(warnings[0], /run-002\.json is damaged \(altered: its content does not match its checksum/);
+    assertSameRuns(whole, again, 'runs', true);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

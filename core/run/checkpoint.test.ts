@@ -61,6 +61,9 @@ test('checkpoint policy: every k steps or t seconds, from the environment', () =
   assert.equal(c.due(4), true);
   assert.deepEqual(checkpointPolicyFromEnv({ GRADFLAT_CHECKPOINT_STEPS: '5' }), { everySteps: 5, everySeconds: 30 });
   assert.equal(checkpointPolicyFromEnv({ GRADFLAT_CHECKPOINT: 'off' }), false);
+  for (const off of ['0', 'false', 'no', 'OFF', ' No ']) assert.equal(checkpointPolicyFromEnv({ GRADFLAT_CHECKPOINT: off }), false, off);
+  for (const on of ['', 'on', '1', 'true', 'yes']) assert.deepEqual(checkpointPolicyFromEnv({ GRADFLAT_CHECKPOINT: on }), { everySteps: 0, everySeconds: 30 }, on);
+  assert.throws(() => checkpointPolicyFromEnv({ GRADFLAT_CHECKPOINT: 'maybe' }), /GRADFLAT_CHECKPOINT must be off \(or 0, false, no\) to turn checkpoints off, or on \(1, true, yes\), got 'maybe'/);
   assert.throws(() => checkpointPolicyFromEnv({ GRADFLAT_CHECKPOINT_SECONDS: 'soon' }), /GRADFLAT_CHECKPOINT_SECONDS must be a number/);
 });
 

@@ -34,10 +34,15 @@ export const DEFAULT_CHECKPOINT_POLICY: Readonly<CheckpointPolicy> = Object.free
 
 /**
  * The policy from $GRADFLAT_CHECKPOINT_STEPS / $GRADFLAT_CHECKPOINT_SECONDS over the defaults;
- * `false` when $GRADFLAT_CHECKPOINT=off.
+ * `false` when $GRADFLAT_CHECKPOINT=off (0, false, no); another word than on/off is an error.
  */
 export function checkpointPolicyFromEnv(env: NodeJS.ProcessEnv = process.env, base: CheckpointPolicy = DEFAULT_CHECKPOINT_POLICY): CheckpointPolicy | false {
-  if (env.GRADFLAT_CHECKPOINT === 'off' || env.GRADFLAT_CHECKPOINT === '0') return false;
+  // Any other word is refused: `false` or `no` silently leaving checkpoints on is the opposite of what was asked.
+  const switchValue = (env.GRADFLAT_CHECKPOINT ?? '').trim().toLowerCase();
+  if (['off', '0', 'false', 'no'].includes(switchValue)) return false;
+  if (!['', 'on', '1', 'true', 'yes'].includes(switchValue)) {
+    throw new UsageError(`$GRADFLAT_CHECKPOINT must be off (or 0, false, no) to turn checkpoints off, or on (1, true, yes), got '${env.GRADFLAT_CHECKPOINT}'`);
+  }
   const read = (name: string, fallback: number) => {
     const raw = env[name];
     if (raw === undefined || raw === '') return fallback;

@@ -32,7 +32,10 @@ import type { TruthPoint } from '../analysis/truth.js';
 import { Rng } from '../random/rng.js';
 import { terminalProgress, type Progress } from './progress.js';
 import { discardOutputs, fileSha256, openRunDirectory, removeStaleTemps } from './run-directory.js';
-import { readRunRecord } from './record-file.js';
+import { readRunRecord, writeRunRecord } from './record-file.js';
+import { computationOf } from './computation.js';
+import { checkHvpSymmetry } from '../oracle/hvp-symmetry.js';
+import { pluginIdentity } from '../registry/plugin-files.js';
 import { runOne, type RunRecord } from './run-one.js';
 import { checkProblemSize, checkRunSize, RUN_FLAGS, type SizeNames } from './size-limits.js';
 import { buildSummary, type Summary } from './summary.js';
@@ -134,6 +137,7 @@ export function runExperiment(config: ExperimentConfig, out: string, kernels: De
   try {
     // The stepper must be constructible on this problem (oracle capabilities, hyperparameter pairs).
     registry.create(config.stepper, problem.oracle, checked.hp, { kernels });
+    checkHvpSymmetry(problem.oracle, problem.name);
     // Starts fixed by an option (the quartic's grid) set the run count instead of config.runs.
     const fixed = sizes.fixedStarts;
     const runs = fixed ? fixed.count : config.runs;
@@ -168,10 +172,12 @@ function runProblem(
   const resolved = { ...config, problem: { ...problem.info, name: problem.name, seed: config.problem.seed, ...(options && { options }) }, hyperparameters: hp, thresholds, indexCutoff, cutoffs };
   const dataFile = config.problem.dataFile;
   const version = packageVersion();
-  const plugins = (hooks.pluginFiles ?? []).map((file) => ({ file, sha256: fileSha256(file) }));
+  const plugins = (hooks.pluginFiles ?? []).map(pluginIdentity);
   const files = problemFileHashes(config.problem, registry);
+  // The computation (core/run/computation.ts: gradflat's code, the kernels and what BLAS chose) decides the numbers too.
   const identity = {
     config: resolved, dataSha256: dataFile ? fileSha256(dataFile) : undefined, ...(plugins.length > 0 && { plugins }), ...(files && { problemFiles: files }), kernels: kernels.name,
+    computation: computationOf(kernels.name),
   };
   const { resuming } = openRunDirectory(out, identity, {
     gradflat: version, node: process.version, kernels: kernels.name,
@@ -208,7 +214,7 @@ function runProblem(
       const message = `stepper '${config.stepper}' run ${run} of ${starts.length} failed: ${(e as Error).message}`;
       throw runFailure(config.stepper, message, e);
     }
-    writeJsonAtomic(recordPath(out, run), record);
+    writeRunRecord(recordPath(out, run), record);
     store?.clear(); // after the record: a crash in between leaves a checkpoint, never neither
     progress.runFinished?.(++done, total, `${config.stepper} runs`);
     return record;

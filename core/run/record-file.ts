@@ -7,7 +7,18 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseRunRecord } from './records.js';
 import { DamagedRecordError } from '../io/errors.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { withChecksumField } from '../io/checksum.js';
+import { toJsonSafe } from '../io/json.js';
 import type { RunRecord } from './run-one.js';
+
+/**
+ * Writes a run's final record atomically, with a checksum of its content (a `checksum` field):
+ * a record changed after it was written reads as damaged, is counted as unfinished and run again.
+ */
+export function writeRunRecord(path: string, record: RunRecord): void {
+  writeFileAtomic(path, withChecksumField(toJsonSafe(record) as Record<string, unknown>));
+}
 
 /** Why a record file on disk could not be used (to name it in a warning). */
 export type DamagedRecord = (path: string, reason: string) => void;

@@ -4,12 +4,13 @@
  * strings "NaN", "Infinity", "-Infinity" (core/io/json.ts: JSON would write a silent null);
  * reading restores them as numbers, so a resumed run or a summary sees exactly the numbers the
  * run computed (a string "Infinity" would otherwise drop out of every quartile). A record that
- * does not fit names the file and the field.
+ * does not fit names the file and the field; one whose checksum does not match is damaged.
  */
 import { PAPER_CLASSES, POINT_CLASSES, type PaperClass, type PointClass } from '../analysis/flatness.js';
 import type { RunRecord } from './run-one.js';
 import { configErrorOf, integerField, z } from '../io/fields.js';
 import { DamagedRecordError } from '../io/errors.js';
+import { checkChecksumField } from '../io/checksum.js';
 
 const ENCODED: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
 
@@ -75,7 +76,10 @@ export function parseRunRecord(text: string, file: string): RunRecord {
   } catch (e) {
     throw new DamagedRecordError(file, `not valid JSON (${(e as Error).message}): a damaged or unfinished run record`);
   }
-  const r = runRecordSchema.safeParse(raw);
+  // Records carry a checksum of their content (record-file.ts); one without (older, or written by hand) is read as it is.
+  const sum = checkChecksumField(raw);
+  if (sum.damaged) throw new DamagedRecordError(file, `altered: ${sum.damaged}`);
+  const r = runRecordSchema.safeParse(sum.value);
   if (!r.success) {
     const err = configErrorOf(r.error);
     throw new DamagedRecordError(file, `not a gradflat run record: ${err.message}`);

@@ -3,11 +3,13 @@
  * runOne saves, and how a saved checkpoint is checked before a run resumes from it. A
  * checkpoint that does not belong to this run (another stepper, start, version...) or whose
  * step log is shorter than it says is ignored with a warning: the run starts over, which is
- * always correct, only slower.
+ * always correct, only slower. A checkpoint carries a checksum of its content (core/io/checksum.ts):
+ * one changed since it was written (a flipped base64 character of θ) is damaged, never resumed from.
  */
 import { existsSync, mkdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { sealJson, unsealJson } from '../io/checksum.js';
 import type { OracleCounters } from '../oracle/oracle.js';
 import type { StepperState } from '../stepper/stepper.js';
 import {
@@ -92,7 +94,7 @@ export function openRunCheckpoint(ctx: CheckpointedRun, run: number, theta0: Flo
         v: CHECKPOINT_VERSION, fingerprint, elapsedMs: performance.now() - t0, logBytes, ...saved,
         ...(opts.portableLog && { logGzip: new Uint8Array(gzipSync(readFileSync(logPath).subarray(0, logBytes))) }),
       };
-      opts.store.save(encodeCheckpoint(stored));
+      opts.store.save(sealJson(encodeCheckpoint(stored)));
       clock.mark(saved.steps);
     },
   };
@@ -106,9 +108,11 @@ function loadChecked(opts: RunCheckpointOptions, fingerprint: string, logPath: s
     opts.store.clear();
     return undefined;
   };
+  const sealed = unsealJson(text);
+  if ('damaged' in sealed) return ignore(`it is damaged: ${sealed.damaged}`);
   let c: StoredCheckpoint;
   try {
-    c = decodeCheckpoint(text) as StoredCheckpoint;
+    c = decodeCheckpoint(sealed.body) as StoredCheckpoint;
   } catch (e) {
     return ignore(`it cannot be read (${(e as Error).message})`);
   }

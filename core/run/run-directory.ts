@@ -12,6 +12,7 @@ import { UsageError } from '../io/errors.js';
 import { z } from '../io/fields.js';
 import { LOCK_FILE } from '../io/lock.js';
 import { identityDiff } from './identity-diff.js';
+import { computationDifferences, describeComputation, type Computation } from './computation.js';
 import { canonicalJson } from '../io/json.js';
 
 export function fileSha256(path: string): string {
@@ -150,11 +151,21 @@ export function openRunDirectory(out: string, identity: Record<string, unknown>,
   }
   if (state.kind === 'gradflat') {
     const oldKernels = state.identity?.kernels ?? state.kernels;
+    // The computation (core/run/computation.ts: code, kernels, BLAS) as the directory recorded it:
+    // the same configuration computed differently is said as such, not as another configuration.
+    const oldComputation = state.identity?.computation as Computation | undefined;
+    const withOld = (kernels: unknown) => ({ ...identity, kernels, ...(identity.computation !== undefined && { computation: oldComputation }) });
     // The same experiment but for the kernels (directories made before the kernels were part of
     // the run's identity lack them there): resuming would mix two kernel sets' round-off.
-    const sameElse = [hash, configHash({ ...identity, kernels: oldKernels }), configHash({ ...identity, kernels: undefined })].includes(state.configHash);
+    const sameElse = [hash, configHash(withOld(oldKernels)), configHash({ ...identity, kernels: undefined })].includes(state.configHash);
     const sameKernels = identity.kernels === undefined || oldKernels === identity.kernels;
-    if (sameElse && sameKernels && !force) return { hash, resuming: true };
+    if (sameElse && sameKernels && !force) {
+      if (hash === state.configHash || configHash({ ...identity, kernels: undefined }) === state.configHash) return { hash, resuming: true };
+      const now = identity.computation as Computation;
+      throw new UsageError(`${out} was computed with ${oldComputation ? describeComputation(oldComputation) : 'an earlier gradflat that did not record its code'}, and this invocation computes with ${describeComputation(now)}` +
+        `${oldComputation ? ` (${computationDifferences(oldComputation, now).join(', ')} differ)` : ''}: resuming would mix runs computed by two builds or CPU kernels (their numbers can differ). ` +
+        'Resume with the build and environment that computed it (same gradflat files, same OPENBLAS_CORETYPE), use another --out directory, or --force to start over there.');
+    }
     if (!force && sameElse) {
       throw new UsageError(`${out} was computed with the ${String(oldKernels)} dense kernels, and this invocation uses ${String(identity.kernels)}: ` +
         `resuming would mix runs of two kernel sets (their round-off differs). Resume with --kernels ${String(oldKernels)} (or GRADFLAT_KERNELS=${String(oldKernels)}), ` +

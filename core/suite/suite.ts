@@ -24,6 +24,9 @@ import { PluginRegistry, registry as defaultRegistry } from '../registry/registr
 import { buildProblemAsync, problemsOf, type Problem } from '../registry/catalog.js';
 import { loadOrComputeTruth, loadOrMakeStarts, packageVersion, problemFileHashes, startOrRollBack } from '../run/experiment.js';
 import { readRunRecord, type DamagedRecord } from '../run/record-file.js';
+import { computationOf } from '../run/computation.js';
+import { checkHvpSymmetry } from '../oracle/hvp-symmetry.js';
+import { pluginIdentity } from '../registry/plugin-files.js';
 import { terminalProgress, type Progress } from '../run/progress.js';
 import { fileSha256, openRunDirectory, parseManifest, removeStaleTemps, type Manifest } from '../run/run-directory.js';
 import { checkProblemSize, checkRunSize, SUITE_FIELDS } from '../run/size-limits.js';
@@ -129,11 +132,13 @@ async function runWithProblem(
 function openSuiteDirectory(
   suite: ResolvedSuite, out: string, kernels: DenseKernels, problem: Problem, registry: PluginRegistry, version: string, force: boolean,
 ): { resuming: boolean; hash: string } {
-  // The version and kernels are part of the identity: a fixed method or other round-off must
-  // not be mixed into a directory computed before (resume refuses; --force starts over).
+  // The version, the code, the kernels and what BLAS chose are part of the identity
+  // (core/run/computation.ts): a fixed method or other round-off must not be mixed into a
+  // directory computed before (resume refuses; --force starts over).
   const identity = {
     suite, problem: { ...problem.info, name: problem.name }, gradflat: version, kernels: kernels.name,
-    plugins: suite.plugins.map((p) => ({ file: p, sha256: fileSha256(p) })),
+    computation: computationOf(kernels.name),
+    plugins: suite.plugins.map(pluginIdentity),
     dataSha256: suite.problem.dataFile ? fileSha256(suite.problem.dataFile) : undefined,
     problemFiles: problemFileHashes(suite.problem, registry),
   };
@@ -256,6 +261,7 @@ function preflight(suite: ResolvedSuite, problem: Problem, registry: PluginRegis
       throw new ConfigError(path, `stepper '${s.stepper}' cannot run on problem '${problem.name}': ${e.message}`);
     }
   }
+  checkHvpSymmetry(problem.oracle, problem.name);
   try {
     checkProbeConfig(suite.probe, problem.oracle);
   } catch (e) {

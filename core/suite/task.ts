@@ -14,7 +14,7 @@ import type { Problem } from '../registry/catalog.js';
 import { Rng, deriveSeed } from '../random/rng.js';
 import type { Progress } from '../run/progress.js';
 import { runOne, type RunObserver, type RunRecord } from '../run/run-one.js';
-import { writeJsonAtomic } from '../io/atomic.js';
+import { writeRunRecord } from '../run/record-file.js';
 import { checkpointPathFor, fileCheckpointStore, type CheckpointPolicy, type CheckpointStore } from '../run/checkpoint.js';
 import type { ResolvedStepper, ResolvedSuite } from './config.js';
 import { finderObserver } from './flat-starts.js';
@@ -112,7 +112,7 @@ export function executeTask(ctx: TaskContext, task: SuiteTask, runs: number): Ru
     probe: task.phase === 'finder' ? { ...plugin.probeSolver?.(s.hyperparameters) } : finalProbe(suite), truth: ctx.truth, version: ctx.version, progress: ctx.progress, runs,
     observer, solveWorkspace, ...(policy && store && { checkpoint: { store, policy, portableLog: ctx.portableLog } }),
   }, task.run, Float64Array.from(task.theta0), paths.log);
-  writeJsonAtomic(paths.record, record);
+  writeRunRecord(paths.record, record);
   store?.clear(); // after the record: a crash in between leaves a checkpoint, never neither
   return record;
 }

@@ -33,10 +33,15 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startRedis(): Promise<TestRedis> {
-  const port = await freePort();
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { stdio: 'ignore' });
-  const url = `redis://127.0.0.1:${port}`;
+/**
+ * A fresh redis-server; `opts.password` sets `requirepass` (the URL then carries it), `opts.args`
+ * adds further configuration (`--databases`, ...).
+ */
+export async function startRedis(opts: { password?: string; args?: string[]; port?: number } = {}): Promise<TestRedis> {
+  const port = opts.port ?? await freePort();
+  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no',
+    ...(opts.password ? ['--requirepass', opts.password] : []), ...(opts.args ?? [])], { stdio: 'ignore' });
+  const url = `redis://${opts.password ? `:${encodeURIComponent(opts.password)}@` : ''}127.0.0.1:${port}`;
   const deadline = Date.now() + 10_000;
   for (;;) {
     try {
@@ -53,7 +58,8 @@ export async function startRedis(): Promise<TestRedis> {
   return {
     url,
     stop: () => new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
+      // Stopped already (a test stops the server mid-way, then cleans up): killed, exitCode stays null.
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
       child.once('exit', () => resolve());
       child.kill('SIGKILL');
     }),

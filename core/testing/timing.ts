@@ -4,8 +4,9 @@
  *   wallMs         RunRecord.wallMs, observed.wallMs, observed.targets.*.wallMs, summary methods' wallMs
  *   methodWallMs   each step log line of a suite run (head-to-head observer)
  *   evaluationMs   the step log's final line (the final point's evaluation)
+ *   checksum       a record's checksum (core/io/checksum.ts): it covers the wall-clock fields too
  */
-export const TIMING_FIELDS: readonly string[] = ['wallMs', 'methodWallMs', 'evaluationMs'];
+export const TIMING_FIELDS: readonly string[] = ['wallMs', 'methodWallMs', 'evaluationMs', 'checksum'];
 
 /** A deep copy without the timing fields, at any depth. */
 export function withoutTiming(v: unknown): unknown {
