@@ -165,3 +165,35 @@ test('lanczos: a zero gradient has share 0; the memory budget caps the steps', (
   const f = lanczosSpectralFlatness(big.op, n, big.rotate(Float64Array.from({ length: n }, (_, i) => (i % 7) - 3)), { memoryBytes: 8 * n * 10 });
   assert.ok(f.steps! <= 10, `steps ${f.steps} under a 10-vector budget`);
 });
+
+test('‖H‖₂ bracket: the upper bound covers a top eigenvector a ±1 start can miss, for every seed', () => {
+  // H = diag(1, …) plus 10 on (e₀ − e₁)/√2: a Rademacher start has no component along it half the
+  // time, so a Ritz value plus its residual could miss it; a Gaussian start never does (a.s.) and
+  // the Kuczyński–Woźniakowski bound holds with probability ≥ 1 − 2e-6.
+  const n = 50;
+  const op = (v: Float64Array, out: Float64Array) => {
+    for (let i = 0; i < n; i++) out[i] = (0.5 + (i % 5) / 10) * v[i];
+    const c = 10 * (v[0] - v[1]) / 2;
+    out[0] += c;
+    out[1] -= c;
+  };
+  // The top eigenvalue: on span(e₀, e₁) H acts as diag(0.5, 0.6) + 5[[1, −1], [−1, 1]].
+  const top = (() => { const a = 5.5, b = 5.6, c = -5; const m = (a + b) / 2, d = Math.hypot((a - b) / 2, c); return m + d; })();
+  for (let seed = 1; seed <= 20; seed++) {
+    const f = lanczosSpectralFlatness(op, n, Float64Array.from({ length: n }, (_, i) => (i > 1 ? 1 : 0)), { seed, normSteps: 8 });
+    assert.ok(f.spectralNormBounds[0] <= top * (1 + 1e-12) && top <= f.spectralNormBounds[1], `seed ${seed}: ${top} in [${f.spectralNormBounds}]`);
+  }
+});
+
+test('H = 0: every share is 1 (all curvature is zero); a non-finite g or product gives NaN shares, not a throw', () => {
+  const n = 30;
+  const zero = (_v: Float64Array, out: Float64Array) => { out.fill(0); };
+  const f = lanczosSpectralFlatness(zero, n, Float64Array.from({ length: n }, (_, i) => i + 1));
+  assert.ok(f.sharesLower.every((s) => s === 1));
+  const h = rotatedDiagonal(Array.from({ length: n }, (_, i) => i + 1), 2);
+  const g = h.rotate(Float64Array.from({ length: n }, () => 1));
+  g[3] = NaN;
+  assert.ok(lanczosSpectralFlatness(h.op, n, g).shares.every((s) => Number.isNaN(s)));
+  const nanOp = (_v: Float64Array, out: Float64Array) => { out.fill(NaN); };
+  assert.ok(lanczosSpectralFlatness(nanOp, n, Float64Array.from({ length: n }, () => 1)).sharesUpper.every((s) => Number.isNaN(s)));
+});

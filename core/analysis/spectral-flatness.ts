@@ -11,19 +11,20 @@
  *   dense    eigendecomposition of the dense Hessian (n ≤ DENSE_MAX_DIM): exact, lower = upper.
  *   lanczos  Lanczos from g with full reorthogonalisation: the Gauss–Radau rules of g's spectral
  *            measure bracket every share by the Chebyshev–Markov–Stieltjes inequalities
- *            (core/linalg/gauss-quadrature.ts); ‖H‖₂ is bracketed by Ritz values and their
- *            residuals from a short Lanczos run from a random start. Any n, products only.
+ *            (core/linalg/gauss-quadrature.ts); ‖H‖₂ is bracketed from below with certainty and
+ *            from above with probability ≥ 1 − 2e-6 by a short Lanczos run from a random start
+ *            (normBracket). Any n, products only.
  *
  * The Lanczos run from g goes on until the bracket at the criterion's τ decides (its lower bound
  * reaches the criterion's share, or its upper bound falls below it), the Krylov space is
  * exhausted (then the shares are exact), or the budget is spent. docs/conventions.md gives the
  * criterion's defaults and the evidence for them.
  */
-import { intervalBracket } from '../linalg/gauss-quadrature.js';
+import { gaussRule, intervalBracket } from '../linalg/gauss-quadrature.js';
 import { eigenCoefficients, spectralNormOf, type EigenDecomposition } from '../linalg/exact-newton.js';
 import type { DenseKernels } from '../linalg/kernels.js';
-import { LanczosProcess, rademacher, ritzValues, type LinearOperator } from '../linalg/lanczos.js';
-import { gaussRule } from '../linalg/gauss-quadrature.js';
+import { LanczosProcess, type LinearOperator } from '../linalg/lanczos.js';
+import { Rng } from '../random/rng.js';
 import { normSq } from '../linalg/vector.js';
 
 /** τ and t name the same grid point (the grid's 10^k are not exact in binary). */
@@ -143,31 +144,74 @@ export interface LanczosFlatnessOptions {
 export const DEFAULT_FLATNESS_STEPS = 200;
 /** Steps from a random start for ‖H‖₂ (the extreme Ritz values converge first). */
 export const DEFAULT_NORM_STEPS = 30;
-/** 512 MiB of basis vectors: 64 steps at n = 10⁶, the full 200 up to n ≈ 3·10⁵. */
+/** 512 MiB of basis vectors: 67 steps at n = 10⁶, the full 200 up to n ≈ 3.3·10⁵. */
 export const DEFAULT_FLATNESS_MEMORY = 512 * 2 ** 20;
 
+/** Failure probability of each side of the ‖H‖₂ upper bound (over the random start). */
+export const NORM_FAILURE_PROBABILITY = 1e-6;
+
+/** ‖Hq_j‖ = √(β_{j−1}² + α_j² + β_j²) ≤ ‖H‖₂ for every Lanczos vector (HQ_k = Q_kT_k + β_k q_{k+1}e_kᵀ). */
+function productNormBound(alpha: readonly number[], beta: readonly number[]): number {
+  let m = 0;
+  for (let j = 0; j < alpha.length; j++) m = Math.max(m, Math.hypot(j > 0 ? beta[j - 1] : 0, alpha[j], beta[j]));
+  return m;
+}
+
 /**
- * ‖H‖₂ bracket from k steps from a random start: every Ritz value lies in [λ_min, λ_max]
- * (interlacing), so max|θ| ≤ ‖H‖₂; the extreme Ritz pair's residual ρ puts an eigenvalue within
- * |θ| + ρ. That this eigenvalue is the extreme one holds with probability one from a random start
- * (the start has a component along every eigenvector) but is not proved by the run.
+ * ‖H‖₂ bracket from k Lanczos steps from a Gaussian start (a uniformly random direction).
+ *   lower, certain: the largest ‖Hq_j‖ and |θ| (every Ritz value lies in [λ_min, λ_max]).
+ *   upper, with probability ≥ 1 − 2δ over the start (δ = NORM_FAILURE_PROBABILITY): Kuczyński &
+ *     Woźniakowski (SIAM J. Matrix Anal. Appl. 13(4), 1992, Thm. 4.2) give, for positive
+ *     semidefinite A, P[(λ₁ − θ₁)/λ₁ ≥ ε] ≤ 1.648·√n·e^{−√ε(2k−1)}. Applied to H − λ_min·I and
+ *     λ_max·I − H, with ε chosen to make that δ: λ_max ≤ θ_max + εS and λ_min ≥ θ_min − εS, where
+ *     S = λ_max − λ_min ≤ (θ_max − θ_min)/(1 − 2ε). A Ritz residual alone would not do: it puts
+ *     *an* eigenvalue near θ_max, not necessarily the largest.
+ * An exhausted Krylov space from a start with a component along every eigenvector (almost surely)
+ * holds every eigenvalue: then upper = lower.
  */
 function normBracket(op: LinearOperator, n: number, steps: number, seed: number, kernels?: Pick<DenseKernels, 'gemm'>): { lower: number; upper: number; products: number } {
-  const run = new LanczosProcess(op, n, rademacher(n, seed), Math.min(steps, n), { kernels });
+  const rng = new Rng(seed);
+  const start = Float64Array.from({ length: n }, () => rng.normal());
+  const run = new LanczosProcess(op, n, start, Math.min(steps, n), { kernels });
   while (run.step());
-  const ritz = ritzValues(run.result(false));
-  const m = ritz.values.length;
-  if (m === 0) return { lower: 0, upper: 0, products: run.products };
-  const lo = Math.abs(ritz.values[0]) + ritz.residuals[0];
-  const hi = Math.abs(ritz.values[m - 1]) + ritz.residuals[m - 1];
-  return { lower: Math.max(Math.abs(ritz.values[0]), Math.abs(ritz.values[m - 1])), upper: Math.max(lo, hi), products: run.products };
+  const k = run.steps;
+  if (k === 0) return { lower: 0, upper: 0, products: run.products };
+  const values = gaussRule(run.alpha, run.beta, k).nodes;
+  const tMin = values[0];
+  const tMax = values[k - 1];
+  const lower = Math.max(productNormBound(run.alpha, run.beta), Math.abs(tMin), Math.abs(tMax));
+  if (run.invariant) return { lower, upper: lower, products: run.products };
+  const rootEps = Math.log(1.648 * Math.sqrt(n) / NORM_FAILURE_PROBABILITY) / (2 * k - 1);
+  const eps = rootEps * rootEps;
+  if (!(2 * eps < 1)) return { lower, upper: Infinity, products: run.products };
+  const spread = (tMax - tMin) / (1 - 2 * eps);
+  const upper = Math.max(lower, Math.abs(tMax + eps * spread), Math.abs(tMin - eps * spread));
+  return { lower, upper, products: run.products };
 }
+
+/** Every share NaN: g or a product is not finite (the point is non-finite, not flat). */
+function nonFinite(taus: readonly number[], products: number): SpectralFlatness {
+  const nan = taus.map(() => NaN);
+  return { taus: [...taus], shares: nan, sharesLower: [...nan], sharesUpper: [...nan], method: 'lanczos', products, spectralNorm: NaN, spectralNormBounds: [NaN, NaN], steps: 0, invariant: false };
+}
+
+const isNonFiniteProduct = (e: unknown) => e instanceof RangeError && /non-finite|not finite/.test(e.message);
 
 /** The spectral flatness of g with respect to the operator H (dimension n), from products only. */
 export function lanczosSpectralFlatness(op: LinearOperator, n: number, g: Float64Array, opts: LanczosFlatnessOptions = {}): SpectralFlatness {
   const taus = opts.taus ?? SPECTRAL_TAUS;
   checkTaus(taus);
   if (g.length !== n) throw new RangeError(`spectral flatness: g has length ${g.length}, expected n = ${n}`);
+  for (let i = 0; i < n; i++) if (!Number.isFinite(g[i])) return nonFinite(taus, 0);
+  try {
+    return lanczosBracket(op, n, g, taus, opts);
+  } catch (e) {
+    if (isNonFiniteProduct(e)) return nonFinite(taus, NaN);
+    throw e;
+  }
+}
+
+function lanczosBracket(op: LinearOperator, n: number, g: Float64Array, taus: readonly number[], opts: LanczosFlatnessOptions): SpectralFlatness {
   const criterion = opts.criterion ?? DEFAULT_FLATNESS_CRITERION;
   const memorySteps = Math.max(1, Math.floor((opts.memoryBytes ?? DEFAULT_FLATNESS_MEMORY) / (8 * n)));
   const maxSteps = Math.max(1, Math.min(opts.maxSteps ?? DEFAULT_FLATNESS_STEPS, memorySteps, n));
@@ -184,13 +228,14 @@ export function lanczosSpectralFlatness(op: LinearOperator, n: number, g: Float6
   // The bracket needs O(k²) per τ; checking every ⌈k/8⌉ steps keeps that below the products' cost.
   let nextCheck = 4;
   const bounds = (tau: number, hLow: number, hHigh: number): [number, number] => {
-    // H = 0: every eigenvalue is 0 and lies under any threshold.
+    // H = 0 (every product so far is zero, from a random start and from g): every eigenvalue is
+    // 0 and lies under any threshold.
     if (hHigh === 0) return [1, 1];
     return intervalBracket(run.alpha, run.beta, run.steps, tau * hLow, tau * hHigh);
   };
+  // The run from g raises the certain lower bound too (its ‖Hq_j‖); the upper one must cover it.
   const normOf = (): [number, number] => {
-    let low = norm.lower;
-    for (let j = 0; j < run.steps; j++) low = Math.max(low, Math.abs(run.alpha[j])); // α_j = q_jᵀHq_j ∈ [λ_min, λ_max]
+    const low = Math.max(norm.lower, productNormBound(run.alpha, run.beta));
     return [low, Math.max(norm.upper, low)];
   };
   const stopWhenDecided = opts.stopWhenDecided ?? true;

@@ -65,9 +65,11 @@ export function distributionBracket(alpha: ArrayLike<number>, beta: ArrayLike<nu
   if (k === 0) return [0, 1];
   const radau = beta[k - 1] > 0 ? radauRule(alpha, beta, k, x) : undefined;
   const rule = radau ?? gaussRule(alpha, beta, k);
-  // The fixed node is the one nearest x (it equals x up to the eigensolver's round-off).
+  // The fixed node is the one nearest x (it equals x up to the eigensolver's round-off). Without
+  // a Radau rule (x within round-off of a Gauss node, β_k > 0) that node is x itself: the CMS
+  // bracket at a Gauss node, [Σ_{θ < x}, Σ_{θ ≤ x}], is the Radau rule's limit.
   let fixed = -1;
-  if (radau) {
+  if (radau || beta[k - 1] > 0) {
     let best = Infinity;
     for (let i = 0; i < rule.nodes.length; i++) {
       const dist = Math.abs(rule.nodes[i] - x);

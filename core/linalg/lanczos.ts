@@ -195,6 +195,8 @@ export class LanczosProcess {
       beta[j] = 0;
       this.invariant = true;
     } else if (j + 1 === this.n - this.ys.rows) {
+      // The whole space is spanned: the residual is round-off, T's eigenvalues are H's.
+      beta[j] = 0;
       this.invariant = true;
     } else if (j + 1 < this.maxSteps) {
       for (let i = 0; i < n; i++) w[i] /= b;
