@@ -167,7 +167,7 @@ function productNormBound(alpha: readonly number[], beta: readonly number[]): nu
  *     S = λ_max − λ_min ≤ (θ_max − θ_min)/(1 − 2ε). A Ritz residual alone would not do: it puts
  *     *an* eigenvalue near θ_max, not necessarily the largest.
  * An exhausted Krylov space from a start with a component along every eigenvector (almost surely)
- * holds every eigenvalue: then upper = lower.
+ * holds every eigenvalue: then upper = lower, up to round-off.
  */
 function normBracket(op: LinearOperator, n: number, steps: number, seed: number, kernels?: Pick<DenseKernels, 'gemm'>): { lower: number; upper: number; products: number } {
   const rng = new Rng(seed);
@@ -180,7 +180,8 @@ function normBracket(op: LinearOperator, n: number, steps: number, seed: number,
   const tMin = values[0];
   const tMax = values[k - 1];
   const lower = Math.max(productNormBound(run.alpha, run.beta), Math.abs(tMin), Math.abs(tMax));
-  if (run.invariant) return { lower, upper: lower, products: run.products };
+  // Exhausted: the Ritz values are eigenvalues, to the round-off of T's eigensolver.
+  if (run.invariant) return { lower, upper: lower * (1 + 64 * Number.EPSILON * Math.sqrt(k)), products: run.products };
   const rootEps = Math.log(1.648 * Math.sqrt(n) / NORM_FAILURE_PROBABILITY) / (2 * k - 1);
   const eps = rootEps * rootEps;
   if (!(2 * eps < 1)) return { lower, upper: Infinity, products: run.products };
