@@ -114,6 +114,19 @@ export interface StepRow {
   work: number;
   /** The method's wall time to reach θ_k (suites log it; null in `gradflat run` logs). */
   wallMs: number | null;
+  /** A spectral probe at θ_k (suites with probe kind spectral): the share at τ_flat, its bracket, the verdict. */
+  flat?: StepShare;
+}
+
+/**
+ * A spectral probe's share of ‖g‖² at |λ| ≤ τ_flat‖H‖₂ with its certified bracket (null where
+ * not finite), and the probe's verdict against the suite's criterion.
+ */
+export interface StepShare {
+  share: number | null;
+  lower: number | null;
+  upper: number | null;
+  verdict?: 'flat' | 'not-flat' | 'undecided';
 }
 
 export interface TruthRow {

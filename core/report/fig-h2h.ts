@@ -1,11 +1,14 @@
 /**
  * Figure 6, head-to-head panels of a suite (every method from the same starts):
  *  - loss and ‖g‖² against the method's own oracle work (HVP-equivalents) and wall time;
- *  - flatness: r of the method's Newton solves or of the suite's probes over the steps.
+ *  - flatness over the steps: under spectral probes the certified share at τ_flat with its
+ *    bracket (the measure that decides the suite's "left flat"); else the paper's r of the
+ *    method's own Newton solves or of the suite's newton probes.
  * The performance profile is in fig-profile.ts.
  */
 import { downsampleByRun, pointsPerRun } from './downsample.js';
 import { logFloor } from './fig-gradnorm.js';
+import { DEFAULT_FLATNESS_CRITERION } from '../analysis/spectral-flatness.js';
 import { finiteOrNull, groupsOf, type RunRow, type StepRow } from '../io/run-rows.js';
 import { classColor, decadeTicks, dimUnless, facetByGroup, figure, fmt, legendParam, logAxis, methodColor, type VlSpec } from './spec-common.js';
 
@@ -120,7 +123,76 @@ export function h2hProgressSpec(runs: readonly RunRow[], steps: readonly StepRow
   ], { data: { values }, concat: panels, columns: xs.length });
 }
 
-/** r over the steps, one panel per method, one line per run coloured by its final class. */
+/**
+ * What the flatness figure can draw from these steps: 'share' when spectral probes measured the
+ * share at τ_flat anywhere (the suite judges flatness by it), else 'r' when some step has the
+ * paper's r (newton probes, or a method's own Newton solve), else null (no figure).
+ */
+export function h2hFlatnessMeasure(steps: readonly StepRow[], methods: readonly string[]): 'share' | 'r' | null {
+  const mine = steps.filter((s) => methods.includes(s.group));
+  if (mine.some((s) => s.flat?.share != null)) return 'share';
+  return mine.some((s) => s.r !== null) ? 'r' : null;
+}
+
+/**
+ * The certified flatness over the steps, one panel per method: per run, the share of ‖g‖² at
+ * |λ| ≤ τ_flat‖H‖₂ of each spectral probe as a line, its certified bracket as a band, and a rule
+ * at s_flat. A probe is flat when the band lies on or above the rule, not flat when wholly below:
+ * the verdicts the suite's "left flat" counts (core/suite/observer.ts). Coloured by final class.
+ */
+export function h2hShareSpec(runs: readonly RunRow[], steps: readonly StepRow[], opts: H2hOptions & { flatTau?: number; flatShare?: number } = {}): VlSpec {
+  const methods = opts.methods ?? groupsOf(runs);
+  const flatTau = opts.flatTau ?? DEFAULT_FLATNESS_CRITERION.tau;
+  const flatShare = opts.flatShare ?? DEFAULT_FLATNESS_CRITERION.share;
+  const ids = new Set(runs.filter((r) => methods.includes(r.group)).map((r) => r.id));
+  const rows = steps.filter((s) => ids.has(s.id) && s.flat?.share != null);
+  const max = opts.maxPointsPerRun ?? pointsPerRun(ids.size, 30_000);
+  const values = downsampleByRun(rows, max, (s) => s.flat!.share!).map((s) => {
+    const f = s.flat!;
+    // A bound that is not finite collapses onto the share: the band never invents width.
+    return { id: s.id, method: s.group, cls: s.cls, iteration: s.iteration, share: f.share, lower: f.lower ?? f.share, upper: f.upper ?? f.share, verdict: f.verdict ?? null };
+  });
+  const present = methods.filter((m) => values.some((v) => v.method === m));
+  const x = { field: 'iteration', type: 'quantitative', title: 'iteration k' };
+  const y = { type: 'quantitative', title: `share of ‖g‖² at τ_flat = ${flatTau.toExponential(0)}`, scale: { domain: [0, 1], clamp: true } };
+  const inner: VlSpec = {
+    layer: [
+      {
+        mark: { type: 'area', interpolate: 'linear' },
+        encoding: { x, y: { ...y, field: 'lower' }, y2: { field: 'upper' }, color: classColor(), detail: { field: 'id' }, opacity: dimUnless('pick_class', 0.18, 0.02) },
+      },
+      { mark: { type: 'rule', strokeDash: [4, 3], color: '#d62728' }, encoding: { y: { datum: flatShare } } },
+      {
+        mark: { type: 'line', strokeWidth: 1 },
+        params: [legendParam('pick_class', 'cls')],
+        encoding: {
+          x, y: { ...y, field: 'share' }, color: classColor(), detail: { field: 'id' }, opacity: dimUnless('pick_class', 0.7, 0.05),
+          tooltip: [{ field: 'id', title: 'run' }, { field: 'cls', title: 'final class' }],
+        },
+      },
+      {
+        mark: { type: 'point', filled: true, size: 10, aria: false },
+        encoding: {
+          x: { field: 'iteration', type: 'quantitative' }, y: { field: 'share', type: 'quantitative' },
+          color: classColor(), opacity: dimUnless('pick_class', 0.7, 0.05),
+          tooltip: [
+            { field: 'id', title: 'run' }, { field: 'cls', title: 'final class' }, { field: 'iteration', title: 'k' },
+            { field: 'share', title: 'share', format: fmt(3) }, { field: 'lower', title: 'certified ≥', format: fmt(3) },
+            { field: 'upper', title: 'certified ≤', format: fmt(3) }, { field: 'verdict', title: 'probe verdict' },
+          ],
+        },
+      },
+    ],
+  };
+  return figure('Head-to-head: certified flatness over the steps', [
+    `Share of ‖g‖² in Hessian eigen-directions with |λ| ≤ τ_flat·‖H‖₂ (τ_flat = ${flatTau.toExponential(0)}) at each spectral probe of θ_k,`,
+    'one line per run; the band: its certified bracket. The same measure for every method, a function of θ alone.',
+    `Dashed: s_flat = ${flatShare}; a probe is flat when the band lies on or above it, not flat when wholly below,`,
+    'undecided when it straddles (the verdicts behind "left flat region"). Colour: class of the run\'s final point.',
+  ], { data: { values }, ...facetByGroup(present, inner, { width: 240, height: 150, field: 'method' }) });
+}
+
+/** The paper's r over the steps, one panel per method, one line per run coloured by its final class. */
 export function h2hFlatnessSpec(runs: readonly RunRow[], steps: readonly StepRow[], opts: H2hOptions & { flatR?: number } = {}): VlSpec {
   const methods = opts.methods ?? groupsOf(runs);
   const flatR = opts.flatR ?? 0.9;
@@ -152,8 +224,8 @@ export function h2hFlatnessSpec(runs: readonly RunRow[], steps: readonly StepRow
       },
     ],
   };
-  return figure('Head-to-head: flatness over the steps', [
-    `r = ‖Hp+g‖/(‖H‖‖p‖+‖g‖) of the method's own Newton solve (Newton-MR) or of the suite's MINRES-QLP probe, wherever measured; dashed: r = ${flatR}.`,
+  return figure("Head-to-head: the paper's r over the steps", [
+    `The paper's measure: r = ‖Hp+g‖/(‖H‖‖p‖+‖g‖) of the method's own Newton solve (Newton-MR) or of the suite's MINRES-QLP probe, wherever measured; dashed: r = ${flatR}.`,
     'Colour: class of the run\'s final point. Methods without a Newton solve and with probes off have no panel.',
   ], { data: { values }, ...facetByGroup(present, inner, { width: 240, height: 150, field: 'method' }) });
 }

@@ -14,7 +14,7 @@ import { parseManifest, type Manifest } from '../run/run-directory.js';
 import { WORK_WEIGHTS } from '../oracle/oracle.js';
 import { DEFAULT_FLATNESS_CRITERION, sameTau } from '../analysis/spectral-flatness.js';
 import {
-  asClass, num, runId, type DirData, type MissingRuns, type PointClass, type RunRow, type SpectralRow, type StepperConfig, type StepRow, type TruthRow,
+  asClass, finiteOrNull, num, runId, type DirData, type MissingRuns, type PointClass, type RunRow, type SpectralRow, type StepperConfig, type StepRow, type StepShare, type TruthRow,
 } from '../io/run-rows.js';
 
 /** An estimated final index (indexMethod other than 'dense'): its interval and SLQ quadrature. */
@@ -139,8 +139,32 @@ interface ParsedLog {
   badLines: number;
 }
 
-/** One step log (NDJSON) → rows; `final` is the run's final class (colours every step). */
-export function parseStepLog(text: string, id: string, group: string, run: number, cls: StepRow['cls']): ParsedLog {
+/**
+ * A spectral probe's share at τ_flat with its bracket, and the probe's verdict; undefined when
+ * the step has no spectral probe or its grid lacks τ_flat. Only these four numbers are kept of
+ * the probe's profile: step rows stay small (the figure draws τ_flat alone).
+ */
+function stepShareOf(probe: Json | undefined, flatTau: number): StepShare | undefined {
+  const s = probe?.spectral as { taus?: unknown; shares?: unknown; sharesLower?: unknown; sharesUpper?: unknown } | undefined;
+  if (!s || !Array.isArray(s.taus) || !Array.isArray(s.shares)) return undefined;
+  const shares = s.shares;
+  const k = s.taus.findIndex((t) => sameTau(num(t), flatTau));
+  if (k < 0 || k >= shares.length) return undefined;
+  const share = num(shares[k]);
+  // Records without brackets hold exact shares: the bracket is the share.
+  const bound = (b: unknown) => (Array.isArray(b) && b.length === shares.length ? num(b[k]) : share);
+  const verdict = probe!.verdict;
+  return {
+    share: finiteOrNull(share), lower: finiteOrNull(bound(s.sharesLower)), upper: finiteOrNull(bound(s.sharesUpper)),
+    ...((verdict === 'flat' || verdict === 'not-flat' || verdict === 'undecided') && { verdict }),
+  };
+}
+
+/**
+ * One step log (NDJSON) → rows; `cls` is the run's final class (colours every step). `flatTau`
+ * (default DEFAULT_FLATNESS_CRITERION.tau): where spectral probes' shares are read.
+ */
+export function parseStepLog(text: string, id: string, group: string, run: number, cls: StepRow['cls'], flatTau: number = DEFAULT_FLATNESS_CRITERION.tau): ParsedLog {
   const steps: StepRow[] = [];
   let badLines = 0;
   let cumulative = 0;
@@ -167,6 +191,7 @@ export function parseStepLog(text: string, id: string, group: string, run: numbe
     if (newton && newton.r_solverA !== undefined) r = num(newton.r_solverA);
     else if (probe && probe.r !== undefined) r = num(probe.r);
     if (r !== null && !Number.isFinite(r)) r = null;
+    const flat = stepShareOf(probe, flatTau);
     const workBefore = cumulative;
     const wallBefore = sawWall ? lastWall ?? 0 : null;
     cumulative = rec.cumulativeWork !== undefined ? num(rec.cumulativeWork) : cumulative + workOf(rec.work);
@@ -177,6 +202,7 @@ export function parseStepLog(text: string, id: string, group: string, run: numbe
     steps.push({
       id, group, run, cls, iteration: Number(rec.iteration), loss: num(rec.loss), gradNormSq: num(rec.gradNormSq), r,
       work: workBefore, wallMs: rec.methodWallMs !== undefined ? (wallBefore ?? 0) : null,
+      ...(flat && { flat }),
     });
   }
   // The final point θ_N, unless a step line already describes it (a halted run logs its last try).
@@ -371,7 +397,7 @@ function readRun(g: GroupSpec, run: number, c: RowContext): { row: RunRow; steps
   const rec = readRunRecord(file('json'), (p, why) => notes.push(`${p} is damaged (${why}); run ${run} of ${g.group} skipped`));
   if (!rec) return undefined;
   const final: Partial<PointReport> = rec.final ?? {};
-  const observed = rec.observed as { work?: unknown; wallMs?: unknown; flat?: { maxR?: unknown } } | undefined;
+  const observed = rec.observed as { work?: unknown; wallMs?: unknown; flat?: { by?: unknown; maxR?: unknown } } | undefined;
   const id = runId(g.group, run);
   const cls = asClass(final.class);
   const spectral = spectralOf(final.spectralFlatness);
@@ -379,13 +405,16 @@ function readRun(g: GroupSpec, run: number, c: RowContext): { row: RunRow; steps
   let runSteps: StepRow[] = [];
   let badLines = 0;
   if (existsSync(file('ndjson'))) {
-    const parsed = parseStepLog(readFileSync(file('ndjson'), 'utf8'), id, g.group, run, cls);
+    const parsed = parseStepLog(readFileSync(file('ndjson'), 'utf8'), id, g.group, run, cls, c.thresholds.flatTau);
     runSteps = parsed.steps;
     badLines = parsed.badLines;
   }
   let maxR = -Infinity;
   for (const s of runSteps) if (s.r !== null && s.r > maxR) maxR = s.r;
-  if (maxR === -Infinity) maxR = num(rec.maxR ?? observed?.flat?.maxR);
+  // Under spectral probes the observer's maxR is the share at τ_flat, not r: a method without
+  // its own Newton solve then has no maximal r (NaN), rather than a share in r's place.
+  const observedMaxR = observed?.flat?.by !== 'spectral' ? observed?.flat?.maxR : undefined;
+  if (maxR === -Infinity) maxR = num(rec.maxR ?? observedMaxR);
   const theta = Array.isArray(rec.theta) && rec.theta.length <= 2 ? (rec.theta as unknown[]).map(num) : undefined;
   const start: Partial<RunRecord['start']> | undefined = rec.start;
   const row: RunRow = {

@@ -11,6 +11,7 @@ import { ReportInputError } from '../io/errors.js';
 import { quarticRun, quarticSuite, quiet, testRegistry } from './testing.js';
 import { uniqueNames, writeReport } from './write-report.js';
 import { DEFAULT_FLATNESS_CRITERION, SPECTRAL_TAUS } from '../analysis/spectral-flatness.js';
+import { withChecksumField } from '../io/checksum.js';
 
 const cli = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 const env = { ...process.env, GRADFLAT_KERNELS: 'typescript', CI: '1' };
@@ -18,6 +19,12 @@ const gradflat = (...args: string[]) => spawnSync(process.execPath, [cli, ...arg
 
 const root = mkdtempSync(join(tmpdir(), 'gradflat-report-'));
 test.after(() => rmSync(root, { recursive: true, force: true }));
+/** Changes a run record as a later gradflat would have written it: sealed again with its checksum. */
+function editRecord(path: string, f: (rec: { final: Record<string, unknown>; observed: { flat: Record<string, unknown> } }) => void): void {
+  const { checksum: _, ...rec } = JSON.parse(readFileSync(path, 'utf8'));
+  f(rec);
+  writeFileSync(path, withChecksumField(rec));
+}
 const fresh = (name: string) => {
   const d = join(root, name);
   mkdirSync(d, { recursive: true });
@@ -81,6 +88,86 @@ test('step logs: r from Newton or probe, work and wall time up to θ_k, non-fini
     { type: 'step', iteration: 1, loss: 1, gradNormSq: 1, work: { gradient: 1, statistics: 1 } },
   ].map((l) => JSON.stringify(l)).join('\n'), 'x', 'x', 0, 'critical');
   assert.deepEqual(plain.steps.map((s) => [s.work, s.wallMs]), [[0, null], [6, null]]);
+});
+
+test('step logs: a spectral probe gives the share at τ_flat, its bracket and the verdict, nothing else of its profile', () => {
+  const taus = [...SPECTRAL_TAUS];
+  // Shares (k + 1)/11 rising with τ; a Lanczos bracket ±0.05 around them.
+  const shares = taus.map((_, k) => (k + 1) / taus.length);
+  const spectral = { taus, shares, sharesLower: shares.map((x) => x - 0.05), sharesUpper: shares.map((x) => Math.min(1, x + 0.05)), method: 'lanczos', products: 30 };
+  const lines = [
+    { type: 'step', iteration: 0, loss: 1, gradNormSq: 1, newton: { r_solverA: 0.7 }, probe: { kind: 'spectral', spectral, verdict: 'undecided' } },
+    { type: 'step', iteration: 1, loss: 1, gradNormSq: 1 },
+    { type: 'step', iteration: 2, loss: 1, gradNormSq: 1, probe: { kind: 'newton', r: 0.3 } },
+    // Older records: exact shares without bounds; a non-finite share is null, never a number.
+    { type: 'step', iteration: 3, loss: 1, gradNormSq: 1, probe: { kind: 'spectral', spectral: { taus, shares }, verdict: 'flat' } },
+    { type: 'step', iteration: 4, loss: 1, gradNormSq: 1, probe: { kind: 'spectral', spectral: { taus, shares: shares.map(() => 'NaN') } } },
+    // A grid without τ_flat: no share rather than a neighbour's.
+    { type: 'step', iteration: 5, loss: 1, gradNormSq: 1, probe: { kind: 'spectral', spectral: { taus: [1], shares: [1] }, verdict: 'flat' } },
+  ].map((l) => JSON.stringify(l)).join('\n');
+  const k = taus.findIndex((t) => Math.abs(t - DEFAULT_FLATNESS_CRITERION.tau) <= 1e-12 * t);
+  const { steps } = parseStepLog(lines, 's/run-000', 's', 0, 'neither');
+  assert.deepEqual(steps.map((s) => s.r), [0.7, null, 0.3, null, null, null], 'r stays the paper\'s r; a spectral probe is not r');
+  assert.deepEqual(steps[0].flat, { share: shares[k], lower: shares[k] - 0.05, upper: shares[k] + 0.05, verdict: 'undecided' });
+  assert.equal(steps[1].flat, undefined);
+  assert.equal(steps[2].flat, undefined, 'a newton probe has no share');
+  assert.deepEqual(steps[3].flat, { share: shares[k], lower: shares[k], upper: shares[k], verdict: 'flat' }, 'no bounds: the bracket is the share');
+  assert.deepEqual(steps[4].flat, { share: null, lower: null, upper: null });
+  assert.equal(steps[5].flat, undefined);
+  // The suite's own τ_flat is where the share is read.
+  const at = parseStepLog(lines, 's/run-000', 's', 0, 'neither', 1e-2).steps[0].flat!;
+  const k2 = taus.findIndex((t) => Math.abs(t - 1e-2) <= 1e-12 * t);
+  assert.equal(at.share, shares[k2]);
+  assert.ok(k2 !== k && at.share !== steps[0].flat!.share);
+});
+
+test('a suite with spectral probes: maximal r is r alone (no share in its place), and the flatness figure draws the certified share', async () => {
+  const full = join(root, 'quartic-suite');
+  if (!existsSync(join(full, 'summary.json'))) await quarticSuite(root);
+  const record = (dir: string, m: string, run: number) => join(dir, 'runs', m, `run-${String(run).padStart(3, '0')}.json`);
+  const d = readRunDirectory(full);
+  for (const r of d.runs.filter((x) => x.phase === 'method')) {
+    const flat = JSON.parse(readFileSync(record(full, r.group, r.run), 'utf8')).observed.flat;
+    assert.equal(flat.by, 'spectral', 'the default probes are spectral');
+    const rs = d.steps.filter((s) => s.id === r.id && s.r !== null).map((s) => s.r!);
+    if (r.group === 'newton-mr') assert.equal(r.maxR, Math.max(...rs), 'Newton-MR: its own solves\' r');
+    else {
+      assert.equal(rs.length, 0, `${r.id}: no r measured`);
+      assert.ok(Number.isFinite(flat.maxR), 'the observer kept a share as maxR');
+      assert.ok(Number.isNaN(r.maxR), `${r.id}: no maximal r, not the share ${flat.maxR}`);
+    }
+  }
+  // A record observed by r (an r-probe suite, or one written before `by` existed) still gives its maxR.
+  const older = join(root, 'r-observed-suite');
+  cpSync(full, older, { recursive: true });
+  editRecord(record(older, 'gd', 0), (rec) => {
+    rec.observed.flat = { ...rec.observed.flat, by: 'r', maxR: 0.42 };
+  });
+  editRecord(record(older, 'gd', 1), (rec) => {
+    delete rec.observed.flat.by;
+    rec.observed.flat.maxR = 0.37;
+  });
+  const o = readRunDirectory(older);
+  assert.deepEqual([0, 1].map((i) => o.runs.find((r) => r.group === 'gd' && r.run === i)!.maxR), [0.42, 0.37]);
+
+  // The head-to-head flatness figure: shares at τ_flat with their brackets, every method (Newton-MR probed too), no r.
+  const report = await writeReport([full], join(root, 'spectral-h2h-report'), { progress: quiet, svg: false });
+  const fig = report.figures.find((f) => f.id === 'fig6-flatness')!;
+  assert.match(fig.title, /Certified flatness/);
+  const spec = JSON.parse(readFileSync(fig.spec, 'utf8'));
+  const values = spec.data.values as Array<{ id: string; method: string; share: number; lower: number; upper: number; verdict: string | null; r?: unknown }>;
+  assert.deepEqual(new Set(values.map((v) => v.method)), new Set(['newton-mr', 'gnm', 'gd']));
+  assert.equal(new Set(values.map((v) => v.id)).size, d.runs.filter((r) => r.phase === 'method').length, 'every run');
+  for (const v of values) {
+    assert.ok(v.lower <= v.share && v.share <= v.upper && v.share >= 0 && v.share <= 1, `${v.id}: ${v.lower} ≤ ${v.share} ≤ ${v.upper}`);
+    assert.ok(v.r === undefined && ['flat', 'not-flat', 'undecided'].includes(v.verdict!));
+    // The verdict is the criterion applied to the drawn bracket.
+    const expect = v.lower >= d.thresholds.flatShare ? 'flat' : v.upper < d.thresholds.flatShare ? 'not-flat' : 'undecided';
+    assert.equal(v.verdict, expect, `${v.id}`);
+  }
+  const text = JSON.stringify(spec);
+  assert.ok(text.includes(`"datum":${d.thresholds.flatShare}`), 'a rule at s_flat');
+  assert.doesNotMatch(text, /"field":"r"/);
 });
 
 test('a gradflat run on the quartic: rows for every run, θ₀ and final θ, trajectories replayed exactly', () => {
@@ -285,12 +372,7 @@ test('certified flatness: brackets, both classes and the thresholds read from ne
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
   manifest.identity.config.thresholds = { ...manifest.identity.config.thresholds, flatTau: 1e-2, flatShare: 0.9 };
   writeFileSync(manifestPath, JSON.stringify(manifest));
-  const edit = (run: number, f: (final: Record<string, unknown>) => void) => {
-    const p = join(dir, 'runs', `run-00${run}.json`);
-    const rec = JSON.parse(readFileSync(p, 'utf8'));
-    f(rec.final);
-    writeFileSync(p, JSON.stringify(rec));
-  };
+  const edit = (run: number, f: (final: Record<string, unknown>) => void) => editRecord(join(dir, 'runs', `run-00${run}.json`), (rec) => f(rec.final));
   const taus = [...SPECTRAL_TAUS];
   const step = (from: number, v: number) => taus.map((t) => (t >= from * (1 - 1e-12) ? v : 0));
   // A new record: a Lanczos bracket, certified gradient-flat, the paper's neither.
@@ -319,7 +401,11 @@ test('certified flatness: brackets, both classes and the thresholds read from ne
   assert.deepEqual([r1.spectral!.lower, r1.spectral!.upper], [r1.spectral!.shares, r1.spectral!.shares], 'older record: lower = upper = shares');
   assert.equal(r1.spectral!.method, undefined);
   assert.deepEqual([r2.clsPaper, r2.clsCertified, r2.spectral], ['neither', undefined, undefined], 'no shares: no certified class');
-  for (const r of d.runs.filter((x) => x.run > 2)) assert.equal(r.clsPaper, r.cls, 'the paper\'s class of an older record is its class');
+  // The runs left as written are new records: both classes as they state them.
+  for (const r of d.runs.filter((x) => x.run > 2)) {
+    const { final } = JSON.parse(readFileSync(join(dir, 'runs', `run-${String(r.run).padStart(3, '0')}.json`), 'utf8'));
+    assert.deepEqual([r.clsPaper, r.clsCertified], [final.classPaper, final.class], `${r.id}: classPaper and class as recorded`);
+  }
 
   const report = await writeReport([dir], join(root, 'certified-report'), { progress: quiet, svg: false });
   const ids = report.figures.map((f) => f.id);

@@ -2,7 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { downsampleByRun, downsampleSeries } from './downsample.js';
 import { gradNormSpec, logFloor } from './fig-gradnorm.js';
-import { h2hFlatnessSpec, h2hProgressSpec } from './fig-h2h.js';
+import { h2hFlatnessMeasure, h2hFlatnessSpec, h2hProgressSpec, h2hShareSpec } from './fig-h2h.js';
 import { distinctTruth, lossIndexSpec } from './fig-loss-index.js';
 import { moreWildTarget, performanceProfile, performanceRatios, profileSpec, thresholdTarget, workToTarget, type Cost } from './fig-profile.js';
 import { newtonDirection, quarticSpec, quarticWindow, STATIONARY_POINTS, thinTrajectory } from '../../problems/quartic/figure.js';
@@ -281,6 +281,48 @@ test('head-to-head figures: every method and run, log work axis, profile per sui
   const def = profileSpec(runs, steps, METHODS, {});
   assert.match(JSON.stringify(def.title), /Moré & Wild/);
   await compilesCleanly(def, 'profile, default target');
+});
+
+test('head-to-head flatness under spectral probes: the share at τ_flat per run with its bracket, a rule at s_flat, thinned with each run\'s extremes kept', async () => {
+  const { runs, steps } = synthetic(200);
+  // A spectral probe every 5 steps: a share drifting down from flat, a bracket ±0.1 clamped into [0, 1].
+  const probed: StepRow[] = steps.map((s) => {
+    if (s.iteration % 5 !== 0) return s;
+    const share = Math.min(1, Math.max(0, 0.9 - s.iteration / 250 + 0.05 * Math.sin(s.iteration + s.run)));
+    const lower = Math.max(0, share - 0.1), upper = Math.min(1, share + 0.1);
+    return { ...s, flat: { share, lower, upper, verdict: lower >= 0.6 ? 'flat' : upper < 0.6 ? 'not-flat' : 'undecided' } };
+  });
+  assert.equal(h2hFlatnessMeasure(probed, METHODS), 'share', 'spectral probes: the certified share');
+  assert.equal(h2hFlatnessMeasure(steps, METHODS), 'r', 'no spectral probe: the paper\'s r');
+  assert.equal(h2hFlatnessMeasure(steps.map((s) => ({ ...s, r: null })), METHODS), null);
+  assert.equal(h2hFlatnessMeasure(probed, ['other']), null, 'only the asked methods count');
+
+  const max = 12;
+  const spec = h2hShareSpec(runs, probed, { methods: METHODS, flatTau: 1e-3, flatShare: 0.6, maxPointsPerRun: max });
+  const values = dataOf(spec);
+  assert.deepEqual(new Set(values.map((v) => v.id)), new Set(runs.map((r) => r.id)), 'every run');
+  for (const r of runs) {
+    const mine = values.filter((v) => v.id === r.id);
+    const all = probed.filter((s) => s.id === r.id && s.flat).map((s) => s.flat!.share!);
+    assert.ok(mine.length <= max && mine.length > 2, `${r.id}: ${mine.length} points`);
+    assert.equal(Math.max(...mine.map((v) => v.share as number)), Math.max(...all), `${r.id}: its largest share kept`);
+    assert.equal(Math.min(...mine.map((v) => v.share as number)), Math.min(...all), `${r.id}: its smallest share kept`);
+    assert.ok(mine.every((v) => v.cls === r.cls), 'coloured by the run\'s final class');
+  }
+  for (const v of values) assert.ok((v.lower as number) <= (v.share as number) && (v.share as number) <= (v.upper as number));
+  assert.ok(values.every((v) => v.r === undefined), 'no r in the certified figure');
+  const ys = findAll(spec, 'y') as Array<{ field?: string; datum?: number; scale?: { domain?: number[] } }>;
+  assert.ok(ys.some((y) => y.datum === 0.6), 'a rule at s_flat');
+  assert.ok(ys.some((y) => y.field === 'lower') && (findAll(spec, 'y2') as Array<{ field: string }>).some((y) => y.field === 'upper'), 'the bracket as a band');
+  assert.deepEqual(ys.find((y) => y.field === 'share')!.scale!.domain, [0, 1]);
+  assert.deepEqual((spec.facet as { sort: string[] }).sort, METHODS, 'one panel per method');
+  assert.match(JSON.stringify(spec.title), /τ_flat = 1e-3/);
+  await compilesCleanly(spec, 'certified flatness over the steps');
+  // A bound that is not finite collapses onto the share.
+  const open = probed.map((s) => (s.flat ? { ...s, flat: { ...s.flat, lower: null, upper: null } } : s));
+  assert.ok(dataOf(h2hShareSpec(runs, open, { methods: METHODS })).every((v) => v.lower === v.share && v.upper === v.share));
+  // The r figure says it is the paper's measure.
+  assert.match(JSON.stringify(h2hFlatnessSpec(runs, steps, { methods: METHODS }).title), /paper's/);
 });
 
 test('summary table: counts by class and medians per method from the run records', () => {

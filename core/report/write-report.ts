@@ -16,7 +16,7 @@ import { packageVersion } from '../run/experiment.js';
 import { terminalProgress, type Progress } from '../run/progress.js';
 import { pointsPerRun } from './downsample.js';
 import { gradNormSpec } from './fig-gradnorm.js';
-import { h2hFlatnessSpec, h2hProgressSpec } from './fig-h2h.js';
+import { h2hFlatnessMeasure, h2hFlatnessSpec, h2hProgressSpec, h2hShareSpec } from './fig-h2h.js';
 import { lossIndexSpec } from './fig-loss-index.js';
 import { spectralDensitySpec } from './fig-spectral-density.js';
 import { profileSpec } from './fig-profile.js';
@@ -135,7 +135,8 @@ const CAPTIONS = {
   flatStartFlatness: 'The same profiles for the final points of a suite\'s flat-start finder, the points the methods start from: a start counts as flat only when certified. The tooltip says whether the run gave a start (flat-starts.json: this final point, or its maximal-r iterate).',
   agreement: 'Per method (and the flat-start finder), runs counted by the paper\'s class (rows: r<sub>solverA</sub> &gt; <code>flatR</code>, record <code>classPaper</code>) and the certified class (columns: record <code>class</code>). On the framed diagonal the two criteria agree. Critical and non-finite are the same test under both, so disagreement lies among gradient-flat, neither and undecided: paper gradient-flat but certified neither is r above the threshold because the Krylov solve stopped early, not because g lies in the near-kernel of H; paper neither but certified gradient-flat is a flat point the solve missed (a long p along g). Undecided has no paper counterpart: the bracket at τ<sub>flat</sub> still straddles s<sub>flat</sub>. For records written before the certified criterion the certified class is decided from their dense shares with the same thresholds.',
   progress: 'Loss and ‖g‖² of every run against the method\'s cumulative oracle work (<code>cumulativeWork</code>, HVP-equivalents, probes excluded) and its wall time (<code>methodWallMs</code>), both up to θ<sub>k</sub>; all methods start from the same points. A dot marks each run\'s end at its final record\'s total work and wall time (a failed last attempt included); a run halted at θ<sub>0</sub> (no work) sits at the left edge of the log axis.',
-  flatness: 'r over the steps of every run, one panel per method: the method\'s own Newton r where it solves one, else the suite\'s probe at its cadence.',
+  flatness: 'The paper\'s measure, r, over the steps of every run, one panel per method: the method\'s own Newton r where it solves one, else the suite\'s newton probe at its cadence (probe kind newton, or none). With spectral probes this figure shows the certified share instead.',
+  flatnessShare: 'The certified measure over the steps of every run, one panel per method: at each spectral probe (the suite\'s cadence, every method alike, Newton-MR included) the share of ‖g‖² in Hessian eigen-directions with |λ| ≤ τ<sub>flat</sub>·‖H‖₂ (step log <code>probe.spectral</code> at <code>flatTau</code>) as a line, its certified bracket as a band, s<sub>flat</sub> (<code>flatShare</code>) dashed. A probe is flat when the band lies on or above s<sub>flat</sub>, not flat when wholly below, undecided when it straddles (<code>probe.verdict</code>, in the tooltip): the verdicts from which the table\'s "left flat region" is counted. Colour: class of the run\'s final point. The paper\'s r of Newton-MR\'s own solves is in the r figures above.',
   profile: 'Performance profile (Dolan &amp; Moré 2002) in oracle work: for each shared start the work each method needed to first reach the target (from the full step logs), divided by the least any method needed; the curve is the share of starts with that ratio ≤ τ. The target is the suite\'s <code>summary.targets</code>, or Moré &amp; Wild\'s test loss ≤ f<sub>L</sub> + 0.1(f<sub>0</sub> − f<sub>L</sub>) when the suite names none; there a start from which no method lowered the loss (f<sub>L</sub> ≥ f<sub>0</sub>) counts as unsolved by every method. Drawn when at least two methods ran.',
 };
 
@@ -235,8 +236,13 @@ function directoryFigures(figures: Figure[], { data, dirs, registry, progress, m
       const methods = d.methodGroups.filter((g) => methodRuns.some((r) => r.group === g));
       const section = `Head-to-head${dirs.length > 1 ? `: ${d.name}` : ''}`;
       figures.push({ id: `fig6-progress${suffix}`, section, title: 'Loss and ‖g‖² against work and wall time', caption: CAPTIONS.progress, spec: h2hProgressSpec(methodRuns, d.steps, { methods, maxPointsPerRun: maxPoints }) });
-      if (d.steps.some((s) => s.r !== null && methods.includes(s.group))) {
-        figures.push({ id: `fig6-flatness${suffix}`, section, title: 'Flatness over the steps', caption: CAPTIONS.flatness, spec: h2hFlatnessSpec(methodRuns, d.steps, { methods, flatR: d.thresholds.flatR, maxPointsPerRun: opts.maxPointsPerRun }) });
+      // Spectral probes: the certified share, the measure the suite's "left flat" counts; else the paper's r.
+      const measure = h2hFlatnessMeasure(d.steps, methods);
+      if (measure === 'share') {
+        const { flatTau, flatShare } = d.thresholds;
+        figures.push({ id: `fig6-flatness${suffix}`, section, title: 'Certified flatness over the steps', caption: CAPTIONS.flatnessShare, spec: h2hShareSpec(methodRuns, d.steps, { methods, flatTau, flatShare, maxPointsPerRun: opts.maxPointsPerRun }) });
+      } else if (measure === 'r') {
+        figures.push({ id: `fig6-flatness${suffix}`, section, title: "The paper's r over the steps", caption: CAPTIONS.flatness, spec: h2hFlatnessSpec(methodRuns, d.steps, { methods, flatR: d.thresholds.flatR, maxPointsPerRun: opts.maxPointsPerRun }) });
       }
       if (methods.length >= 2) {
         figures.push({ id: `fig6-profile${suffix}`, section, title: 'Performance profile', caption: CAPTIONS.profile, spec: profileSpec(methodRuns, d.steps, methods, d.targets) });
