@@ -8,7 +8,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { pluginModuleFiles } from '../registry/plugin-files.js';
+import { pluginContentSha256, pluginModuleFiles } from '../registry/plugin-files.js';
 import { Queue, type Job } from 'bullmq';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import { computationDifferences, computationOf, describeComputation, type Computation } from '../run/computation.js';
@@ -186,9 +186,10 @@ export async function waitForJobs(
 
 /** A plugin file's blob, with the local modules it imports and their places relative to their common folder. */
 async function pluginBlob(file: string, blob: (file: string, content: Buffer) => Promise<Blob>): Promise<PluginBlob> {
-  // A plugin from an installed npm package travels by name and version: workers use their own install.
+  // A plugin from an installed npm package travels by name, version and content hash: workers
+  // use their own install, and refuse one whose code differs (the run identity hashes it so).
   const pkg = packageOfModule(file);
-  if (pkg) return { file, sha256: sha256(readFileSync(file)), package: { name: pkg.name, version: pkg.version } };
+  if (pkg) return { file, sha256: sha256(readFileSync(file)), package: { name: pkg.name, version: pkg.version, content: pluginContentSha256(file) } };
   const [main, ...deps] = pluginModuleFiles(file);
   const own = await blob(file, readFileSync(main));
   if (deps.length === 0) return own;
