@@ -9,7 +9,7 @@
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, isAbsolute, join } from 'node:path';
+import { basename, isAbsolute, join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Worker as Thread } from 'node:worker_threads';
@@ -25,6 +25,7 @@ import { decodeCheckpoint, decodeExact } from '../run/checkpoint.js';
 import { checkpointKey, encodeResult, getBlob, JOB_FORMAT, QUEUE_NAME, REFUSED, saveCheckpoint, type JobData, type JobResult, type PluginBlob } from './protocol.js';
 import { checkReachable, DEFAULT_QUEUE_TIMEOUT_MS, parseQueueUrl, permissionError, redisClient, watchConnections, within } from './redis.js';
 import { UsageError } from '../io/errors.js';
+import { writeFileAtomic } from '../io/atomic.js';
 import { findPluginPackage } from '../registry/plugin-ref.js';
 import { pluginContentSha256 } from '../registry/plugin-files.js';
 
@@ -226,9 +227,8 @@ async function materialise(redis: Redis, cache: string, blob: { file: string; sh
   const dir = join(cache, 'blobs', blob.sha256);
   const path = join(dir, name);
   if (!existsSync(path)) {
-    const content = await getBlob(redis, blob);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(path, content);
+    // Atomically: a concurrent job (or worker sharing the cache) finding the file imports it whole.
+    writeFileAtomic(path, await getBlob(redis, blob));
   }
   return path;
 }
@@ -242,9 +242,8 @@ async function materialiseTree(redis: Redis, cache: string, p: PluginBlob): Prom
     if (isAbsolute(f.path) || f.path.split(/[\\/]/).includes('..')) throw new Error(`plugin file path '${f.path}' leaves its folder`);
     const target = join(dir, f.path);
     if (!existsSync(target)) {
-      const content = await getBlob(redis, f);
-      mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, content);
+      // Atomically, as in materialise: another job may import the tree while this one fills it.
+      writeFileAtomic(target, await getBlob(redis, f));
     }
   }
   return join(dir, files[0].path);
