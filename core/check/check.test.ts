@@ -45,7 +45,7 @@ test('every built-in problem passes the conformance check (small sizes)', async 
 });
 
 // ── Broken steppers: gradient descent with heavy-ball momentum, broken in one way each ──────────
-type Bug = 'none' | 'hidden-state' | 'mutates-theta' | 'wall-time' | 'throws-on-nan';
+type Bug = 'none' | 'hidden-state' | 'mutates-theta' | 'wall-time' | 'throws-on-nan' | 'map-state' | 'calls-date';
 
 function momentumGd(name: string, bug: Bug): StepperPlugin {
   return {
@@ -57,12 +57,14 @@ function momentumGd(name: string, bug: Bug): StepperPlugin {
       const at = (theta: Float64Array, iteration: number, velocity: Float64Array): StepperState => {
         const { loss, gradient } = oracle.gradient(theta);
         const g = Float64Array.from(gradient);
-        return { iteration, theta, loss, gradient: g, gradNormSq: g.reduce((s, x) => s + x * x, 0), extra: { velocity } };
+        return { iteration, theta, loss, gradient: g, gradNormSq: g.reduce((s, x) => s + x * x, 0), extra: { velocity, ...(bug === 'map-state' && { seen: new Map([[iteration, loss]]) }) } };
       };
       return {
         init: (t0) => at(Float64Array.from(t0), 0, new Float64Array(t0.length)),
         step(s) {
           const v0 = bug === 'hidden-state' ? (hidden ?? new Float64Array(s.theta.length)) : (s.extra.velocity as Float64Array);
+          // Date() without `new`: a timestamp for a log line, not for the numbers.
+          if (bug === 'calls-date') void (Date as unknown as () => string)();
           const rate = bug === 'wall-time' ? lr * (1 + (Date.now() % 1000) / 1000) : lr;
           const v = v0.map((x, i) => mu * x - rate * s.gradient[i]);
           if (bug === 'hidden-state') hidden = v;
@@ -97,6 +99,28 @@ test('a correct momentum GD plugin passes; each broken one fails with the broken
   const nan = await checkPlugin(momentumGd('mgd-nan', 'throws-on-nan'));
   assert.deepEqual(failed(nan), ['NaN from the oracle at a new point: passed on or halted, never a throw'], nan.text);
   assert.match(nan.text, /step\(\) threw Error: the loss is NaN: pass the NaN on in the state/);
+});
+
+test('a state holding a Map fails the JSON-state property, not "not mutated"; a stepper calling Date() without new passes', async () => {
+  const map = await checkPlugin(momentumGd('mgd-map', 'map-state'));
+  assert.deepEqual(failed(map), ['state survives JSON and a resume is bit-identical'], map.text);
+  assert.match(map.text, /the state init\(\) returned is not plain data: cannot checkpoint \$\.extra\.seen: a Map/);
+  assert.ok(!map.plugins[0].results.some((r) => r.property === 'θ and its states are not mutated' && r.ok), map.text);
+
+  const date = await checkPlugin(momentumGd('mgd-date', 'calls-date'));
+  assert.ok(date.passed, date.text);
+});
+
+test('a factory using what every object has (hasOwnProperty, toString, constructor, valueOf) on its hyperparameters passes', async () => {
+  const plain = momentumGd('mgd-object', 'none');
+  const create = plain.create!;
+  plain.create = (o, hp, k) => {
+    const h = hp as Record<string, unknown>;
+    if (!h.hasOwnProperty('lr') || typeof h.constructor !== 'function' || `${h}` !== '[object Object]' || h.valueOf() !== hp) throw new Error('unexpected');
+    return create(o, hp, k);
+  };
+  const r = await checkPlugin(plain);
+  assert.ok(r.passed, r.text);
 });
 
 test('hyperparameter checks: a factory reading an undeclared hyperparameter, and an unbounded declaration, are named', async () => {
