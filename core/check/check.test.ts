@@ -135,10 +135,17 @@ test('hyperparameter checks: a factory reading an undeclared hyperparameter, and
 // ── Broken problems: f(x, y, z) = x²y + sin(z)·y + ¼(x⁴ + y⁴ + z⁴), broken in one way each ───────
 type ProblemBug = 'none' | 'hvp-factor' | 'asymmetric' | 'gradient-coordinate';
 
-function problem(name: string, bug: ProblemBug): ProblemPlugin {
-  const f = ([x, y, z]: Float64Array) => x * x * y + Math.sin(z) * y + 0.25 * (x ** 4 + y ** 4 + z ** 4);
-  const grad = ([x, y, z]: Float64Array) => [2 * x * y + x ** 3, x * x + Math.sin(z) + y ** 3 + (bug === 'gradient-coordinate' ? 0.01 : 0), Math.cos(z) * y + z ** 3];
-  const hess = ([x, y, z]: Float64Array) => [
+/**
+ * `float32`: computed as a float32 engine does (θ, v and every result rounded to float32), and
+ * `declared`: its provenance says so (as the tfjs engine's does).
+ */
+function problem(name: string, bug: ProblemBug, float32?: { declared: boolean }): ProblemPlugin {
+  const r32 = (a: ArrayLike<number>): number[] => Array.from(a, (x) => (float32 ? Math.fround(x) : x));
+  const f0 = ([x, y, z]: number[]) => x * x * y + Math.sin(z) * y + 0.25 * (x ** 4 + y ** 4 + z ** 4);
+  const f = (t: ArrayLike<number>) => r32([f0(r32(t))])[0];
+  const grad0 = ([x, y, z]: number[]) => [2 * x * y + x ** 3, x * x + Math.sin(z) + y ** 3 + (bug === 'gradient-coordinate' ? 0.01 : 0), Math.cos(z) * y + z ** 3];
+  const grad = (t: ArrayLike<number>) => r32(grad0(r32(t)));
+  const hess = ([x, y, z]: number[]) => [
     [2 * y + 3 * x * x, 2 * x, 0],
     [2 * x, 3 * y * y, Math.cos(z)],
     [bug === 'asymmetric' ? 0 : 0, Math.cos(z), -Math.sin(z) * y + 3 * z * z],
@@ -150,12 +157,13 @@ function problem(name: string, bug: ProblemBug): ProblemPlugin {
         dim: 3,
         loss: f,
         gradient: (t) => ({ loss: f(t), gradient: grad(t) }),
-        hvp: (t, v) => {
-          const H = hess(t);
+        hvp: (t, v0) => {
+          const H = hess(r32(t)), v = r32(v0);
           if (bug === 'asymmetric') H[0][1] += 0.5; // H[0][1] ≠ H[1][0]
           const s = bug === 'hvp-factor' ? 2 : 1;
-          return H.map((row) => s * (row[0] * v[0] + row[1] * v[1] + row[2] * v[2]));
+          return r32(H.map((row) => s * (row[0] * v[0] + row[1] * v[1] + row[2] * v[2])));
         },
+        ...(float32?.declared && { provenance: { engine: 'simulated', precision: 'float32' } }),
       }),
       startingPoints: (count, rng) => Array.from({ length: count }, () => Float64Array.of(rng.normal(), rng.normal(), rng.normal())),
     }),
@@ -178,6 +186,23 @@ test('a correct problem passes; an HVP wrong by a factor, an asymmetric HVP, a g
   const grad = await checkPlugin(problem('cq-grad', 'gradient-coordinate'));
   assert.ok(failed(grad).includes('gradient matches finite differences of the loss'), grad.text);
   assert.match(grad.text, /gradient\[1\] = .* but central differences of the loss give/);
+});
+
+test('a float32 problem that says so (provenance.precision, as tfjs oracles do) passes with float32 tolerances, and a wrong H·v still fails; undeclared, float64 tolerances fail it', async () => {
+  const ok = await checkPlugin(problem('cq32', 'none', { declared: true }));
+  assert.ok(ok.passed, ok.text);
+  assert.match(ok.text, /float32 oracle: its step and tolerances/);
+
+  const factor = await checkPlugin(problem('cq32-factor', 'hvp-factor', { declared: true }));
+  assert.deepEqual(failed(factor), ['H·v matches finite differences of the gradient'], factor.text);
+  const asym = await checkPlugin(problem('cq32-asym', 'asymmetric', { declared: true }));
+  assert.ok(failed(asym).includes('H·v is symmetric (uᵀHv = vᵀHu)'), asym.text);
+  const grad = await checkPlugin(problem('cq32-grad', 'gradient-coordinate', { declared: true }));
+  assert.ok(failed(grad).includes('gradient matches finite differences of the loss'), grad.text);
+
+  // The same numbers without the declaration are judged as float64 (θ ± 10⁻⁵ rounded to float32 is not that step).
+  const undeclared = await checkPlugin(problem('cq32-undeclared', 'none', { declared: false }));
+  assert.ok(!undeclared.passed, undeclared.text);
 });
 
 test('nothing to check, or not a plugin, is bad input', async () => {
