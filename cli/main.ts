@@ -192,7 +192,7 @@ const cli = yargs(hideBin(process.argv))
     .option('probe-solver', probeSolverOption)
     .option('queue', { type: 'string', describe: 'run the tasks as BullMQ jobs on this Redis (redis://[:PASSWORD@]HOST:PORT, rediss:// for TLS; empty: $GRADFLAT_REDIS_URL) for `gradflat worker`s; with --workers N this process runs N too (docs/scale-out.md)' })
     .option('queue-timeout', queueTimeoutOption)
-    .option('allow-mixed', { type: 'boolean', default: false, describe: 'with --queue: let workers whose code, kernels or BLAS CPU kernel differ from this machine\'s compute runs (refused otherwise); OUT/machines.json records who computed what' })
+    .option('allow-mixed', { type: 'boolean', default: false, describe: 'with --queue: let workers whose code, kernels, BLAS CPU kernel or plugin package files differ from this machine\'s compute runs (refused otherwise); OUT/machines.json records who computed what' })
     .check((argv) => {
       if (argv.workers !== undefined && !(Number.isInteger(argv.workers) && argv.workers >= 1)) throw new UsageError('--workers must be a positive integer');
       return true;

@@ -36,8 +36,9 @@ export function scaffold(kind: ScaffoldKind, name: string, gradflatVersion: stri
 
 /**
  * `local`: the folder of the gradflat that runs `gradflat new`. The package develops against it
- * (devDependency `file:` — `npm install` links it, offline, whether or not a gradflat is
- * published); the peer range says which gradflat versions it accepts once installed elsewhere.
+ * (devDependency `file:` — `npm install` links it rather than fetching gradflat, whether or not
+ * a gradflat is published; typescript and @types/node still come from the registry or npm's
+ * cache); the peer range says which gradflat versions it accepts once installed elsewhere.
  */
 function packageJson(name: string, kind: ScaffoldKind, version: string, local?: string): string {
   const range = /^\d+\.\d+\.\d+/.test(version) ? `^${version}` : '*';

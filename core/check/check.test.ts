@@ -45,7 +45,7 @@ test('every built-in problem passes the conformance check (small sizes)', async 
 });
 
 // ── Broken steppers: gradient descent with heavy-ball momentum, broken in one way each ──────────
-type Bug = 'none' | 'hidden-state' | 'mutates-theta' | 'wall-time' | 'throws-on-nan';
+type Bug = 'none' | 'hidden-state' | 'mutates-theta' | 'wall-time' | 'throws-on-nan' | 'map-state' | 'calls-date';
 
 function momentumGd(name: string, bug: Bug): StepperPlugin {
   return {
@@ -57,12 +57,14 @@ function momentumGd(name: string, bug: Bug): StepperPlugin {
       const at = (theta: Float64Array, iteration: number, velocity: Float64Array): StepperState => {
         const { loss, gradient } = oracle.gradient(theta);
         const g = Float64Array.from(gradient);
-        return { iteration, theta, loss, gradient: g, gradNormSq: g.reduce((s, x) => s + x * x, 0), extra: { velocity } };
+        return { iteration, theta, loss, gradient: g, gradNormSq: g.reduce((s, x) => s + x * x, 0), extra: { velocity, ...(bug === 'map-state' && { seen: new Map([[iteration, loss]]) }) } };
       };
       return {
         init: (t0) => at(Float64Array.from(t0), 0, new Float64Array(t0.length)),
         step(s) {
           const v0 = bug === 'hidden-state' ? (hidden ?? new Float64Array(s.theta.length)) : (s.extra.velocity as Float64Array);
+          // Date() without `new`: a timestamp for a log line, not for the numbers.
+          if (bug === 'calls-date') void (Date as unknown as () => string)();
           const rate = bug === 'wall-time' ? lr * (1 + (Date.now() % 1000) / 1000) : lr;
           const v = v0.map((x, i) => mu * x - rate * s.gradient[i]);
           if (bug === 'hidden-state') hidden = v;
@@ -99,6 +101,28 @@ test('a correct momentum GD plugin passes; each broken one fails with the broken
   assert.match(nan.text, /step\(\) threw Error: the loss is NaN: pass the NaN on in the state/);
 });
 
+test('a state holding a Map fails the JSON-state property, not "not mutated"; a stepper calling Date() without new passes', async () => {
+  const map = await checkPlugin(momentumGd('mgd-map', 'map-state'));
+  assert.deepEqual(failed(map), ['state survives JSON and a resume is bit-identical'], map.text);
+  assert.match(map.text, /the state init\(\) returned is not plain data: cannot checkpoint \$\.extra\.seen: a Map/);
+  assert.ok(!map.plugins[0].results.some((r) => r.property === 'θ and its states are not mutated' && r.ok), map.text);
+
+  const date = await checkPlugin(momentumGd('mgd-date', 'calls-date'));
+  assert.ok(date.passed, date.text);
+});
+
+test('a factory using what every object has (hasOwnProperty, toString, constructor, valueOf) on its hyperparameters passes', async () => {
+  const plain = momentumGd('mgd-object', 'none');
+  const create = plain.create!;
+  plain.create = (o, hp, k) => {
+    const h = hp as Record<string, unknown>;
+    if (!h.hasOwnProperty('lr') || typeof h.constructor !== 'function' || `${h}` !== '[object Object]' || h.valueOf() !== hp) throw new Error('unexpected');
+    return create(o, hp, k);
+  };
+  const r = await checkPlugin(plain);
+  assert.ok(r.passed, r.text);
+});
+
 test('hyperparameter checks: a factory reading an undeclared hyperparameter, and an unbounded declaration, are named', async () => {
   const sneaky = momentumGd('mgd-sneaky', 'none');
   const create = sneaky.create!;
@@ -111,10 +135,17 @@ test('hyperparameter checks: a factory reading an undeclared hyperparameter, and
 // ── Broken problems: f(x, y, z) = x²y + sin(z)·y + ¼(x⁴ + y⁴ + z⁴), broken in one way each ───────
 type ProblemBug = 'none' | 'hvp-factor' | 'asymmetric' | 'gradient-coordinate';
 
-function problem(name: string, bug: ProblemBug): ProblemPlugin {
-  const f = ([x, y, z]: Float64Array) => x * x * y + Math.sin(z) * y + 0.25 * (x ** 4 + y ** 4 + z ** 4);
-  const grad = ([x, y, z]: Float64Array) => [2 * x * y + x ** 3, x * x + Math.sin(z) + y ** 3 + (bug === 'gradient-coordinate' ? 0.01 : 0), Math.cos(z) * y + z ** 3];
-  const hess = ([x, y, z]: Float64Array) => [
+/**
+ * `float32`: computed as a float32 engine does (θ, v and every result rounded to float32), and
+ * `declared`: its provenance says so (as the tfjs engine's does).
+ */
+function problem(name: string, bug: ProblemBug, float32?: { declared: boolean }): ProblemPlugin {
+  const r32 = (a: ArrayLike<number>): number[] => Array.from(a, (x) => (float32 ? Math.fround(x) : x));
+  const f0 = ([x, y, z]: number[]) => x * x * y + Math.sin(z) * y + 0.25 * (x ** 4 + y ** 4 + z ** 4);
+  const f = (t: ArrayLike<number>) => r32([f0(r32(t))])[0];
+  const grad0 = ([x, y, z]: number[]) => [2 * x * y + x ** 3, x * x + Math.sin(z) + y ** 3 + (bug === 'gradient-coordinate' ? 0.01 : 0), Math.cos(z) * y + z ** 3];
+  const grad = (t: ArrayLike<number>) => r32(grad0(r32(t)));
+  const hess = ([x, y, z]: number[]) => [
     [2 * y + 3 * x * x, 2 * x, 0],
     [2 * x, 3 * y * y, Math.cos(z)],
     [bug === 'asymmetric' ? 0 : 0, Math.cos(z), -Math.sin(z) * y + 3 * z * z],
@@ -126,12 +157,13 @@ function problem(name: string, bug: ProblemBug): ProblemPlugin {
         dim: 3,
         loss: f,
         gradient: (t) => ({ loss: f(t), gradient: grad(t) }),
-        hvp: (t, v) => {
-          const H = hess(t);
+        hvp: (t, v0) => {
+          const H = hess(r32(t)), v = r32(v0);
           if (bug === 'asymmetric') H[0][1] += 0.5; // H[0][1] ≠ H[1][0]
           const s = bug === 'hvp-factor' ? 2 : 1;
-          return H.map((row) => s * (row[0] * v[0] + row[1] * v[1] + row[2] * v[2]));
+          return r32(H.map((row) => s * (row[0] * v[0] + row[1] * v[1] + row[2] * v[2])));
         },
+        ...(float32?.declared && { provenance: { engine: 'simulated', precision: 'float32' } }),
       }),
       startingPoints: (count, rng) => Array.from({ length: count }, () => Float64Array.of(rng.normal(), rng.normal(), rng.normal())),
     }),
@@ -154,6 +186,23 @@ test('a correct problem passes; an HVP wrong by a factor, an asymmetric HVP, a g
   const grad = await checkPlugin(problem('cq-grad', 'gradient-coordinate'));
   assert.ok(failed(grad).includes('gradient matches finite differences of the loss'), grad.text);
   assert.match(grad.text, /gradient\[1\] = .* but central differences of the loss give/);
+});
+
+test('a float32 problem that says so (provenance.precision, as tfjs oracles do) passes with float32 tolerances, and a wrong H·v still fails; undeclared, float64 tolerances fail it', async () => {
+  const ok = await checkPlugin(problem('cq32', 'none', { declared: true }));
+  assert.ok(ok.passed, ok.text);
+  assert.match(ok.text, /float32 oracle: its step and tolerances/);
+
+  const factor = await checkPlugin(problem('cq32-factor', 'hvp-factor', { declared: true }));
+  assert.deepEqual(failed(factor), ['H·v matches finite differences of the gradient'], factor.text);
+  const asym = await checkPlugin(problem('cq32-asym', 'asymmetric', { declared: true }));
+  assert.ok(failed(asym).includes('H·v is symmetric (uᵀHv = vᵀHu)'), asym.text);
+  const grad = await checkPlugin(problem('cq32-grad', 'gradient-coordinate', { declared: true }));
+  assert.ok(failed(grad).includes('gradient matches finite differences of the loss'), grad.text);
+
+  // The same numbers without the declaration are judged as float64 (θ ± 10⁻⁵ rounded to float32 is not that step).
+  const undeclared = await checkPlugin(problem('cq32-undeclared', 'none', { declared: false }));
+  assert.ok(!undeclared.passed, undeclared.text);
 });
 
 test('nothing to check, or not a plugin, is bad input', async () => {

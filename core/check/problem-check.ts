@@ -8,8 +8,11 @@
  * - two builds from the same options and seed give the same starts, info and values (suite
  *   workers rebuild the problem themselves), and the arrays have the declared dimension;
  * - options are validated, out buffers are filled, dispose runs.
- * Central differences: error h²·|f‴|/6 + ε|f|/h; with h = 10⁻⁵·max(1, |θ|) both stay near
- * 10⁻¹⁰ of the values' scale, so the tolerances below (10⁻⁶ relative) flag real mistakes only.
+ * Central differences: error h²·|f‴|/6 + ε|f|/h, smallest near h = ε^(1/3). In float64
+ * (ε ≈ 1.1e-16) h = 10⁻⁵·max(1, |θ|) keeps both near 10⁻¹⁰ of the values' scale, so 10⁻⁶ relative
+ * flags real mistakes only. An oracle whose provenance says it computes in float32 (the tfjs
+ * engine's: ε ≈ 6e-8, and θ itself is rounded to float32) gets h = 4·10⁻³ ≈ ε^(1/3) and looser
+ * tolerances (TOLERANCES): what `gradflat run` accepts of it, the check accepts too.
  */
 import { PluginRegistry } from '../registry/registry.js';
 import type { Problem, ProblemConfig, ProblemPlugin } from '../registry/problems.js';
@@ -28,7 +31,19 @@ export interface ProblemCheckSetup {
 /** Coordinates checked one by one at most; beyond, a seeded sample plus random directions. */
 const MAX_COORDINATES = 24;
 const DIRECTIONS = 3;
-const FD_REL = 1e-6;
+
+/**
+ * Per precision: the finite-difference step (relative to max(1, |θ|)), the relative tolerance
+ * of gradient and H·v against central differences, and that of uᵀHv = vᵀHu against
+ * ‖Hu‖ + ‖Hv‖. float64's are what a float64 oracle meets with room to spare (10⁴ × its
+ * round-off); float32's: with h ≈ ε^(1/3), differences are good to ε^(2/3) ≈ 1.5e-5 of the
+ * values' scale and a float32 Hessian product's symmetry to ~1e-6 (core/oracle/hvp-symmetry.ts),
+ * so 10⁻³ and 10⁻⁴ still flag a wrong factor, sign or coordinate (errors of order one).
+ */
+const TOLERANCES = {
+  float64: { step: 1e-5, fd: 1e-6, symmetry: 1e-9 },
+  float32: { step: 4e-3, fd: 1e-3, symmetry: 1e-4 },
+} as const;
 
 const normInf = (a: ArrayLike<number>): number => {
   let m = 0;
@@ -109,6 +124,10 @@ export async function checkProblem(plugin: ProblemPlugin, setup: ProblemCheckSet
 
     const o = a!.oracle;
     const n = o.dim;
+    // What the oracle says it computes in (tfjs: provenance.precision 'float32'); float64 otherwise.
+    const precision = o.provenance?.precision === 'float32' ? 'float32' : 'float64';
+    const { step: STEP, fd: FD_REL, symmetry: SYM_REL } = TOLERANCES[precision];
+    const inPrecision = precision === 'float32' ? ' (float32 oracle: its step and tolerances)' : '';
     await log.check('gradient matches finite differences of the loss', () => {
       const rng = new Rng(config.seed + 17);
       const coords = n <= MAX_COORDINATES ? [...Array(n).keys()] : sample(rng, n, MAX_COORDINATES);
@@ -117,7 +136,7 @@ export async function checkProblem(plugin: ProblemPlugin, setup: ProblemCheckSet
         const g = Float64Array.from(gradient);
         const tol = FD_REL * (1 + normInf(g) + Math.abs(loss));
         for (const i of coords) {
-          const h = 1e-5 * Math.max(1, Math.abs(t[i]));
+          const h = STEP * Math.max(1, Math.abs(t[i]));
           const e = new Float64Array(n);
           e[i] = 1;
           const fd = (o.loss(shifted(t, e, h)) - o.loss(shifted(t, e, -h))) / (2 * h);
@@ -125,13 +144,13 @@ export async function checkProblem(plugin: ProblemPlugin, setup: ProblemCheckSet
         }
         for (let d = 0; d < (n <= MAX_COORDINATES ? 0 : DIRECTIONS); d++) {
           const v = unit(rng, n);
-          const h = 1e-5 * Math.max(1, normInf(t));
+          const h = STEP * Math.max(1, normInf(t));
           const fd = (o.loss(shifted(t, v, h)) - o.loss(shifted(t, v, -h))) / (2 * h);
           const gv = dot(g, v);
           if (!(Math.abs(fd - gv) <= tol)) throw new Failure(`at start ${si}, the gradient along a random direction is ${gv} but central differences of the loss give ${fd}`);
         }
       }
-      return `${coords.length === n ? `all ${n}` : `${coords.length} sampled`} coordinate(s)${coords.length < n ? ` and ${DIRECTIONS} random directions` : ''} at ${starts.length} start(s), within ${FD_REL} relative`;
+      return `${coords.length === n ? `all ${n}` : `${coords.length} sampled`} coordinate(s)${coords.length < n ? ` and ${DIRECTIONS} random directions` : ''} at ${starts.length} start(s), within ${FD_REL} relative${inPrecision}`;
     });
 
     await log.check('H·v matches finite differences of the gradient', () => {
@@ -141,7 +160,7 @@ export async function checkProblem(plugin: ProblemPlugin, setup: ProblemCheckSet
         for (let d = 0; d < DIRECTIONS; d++) {
           const v = unit(rng, n);
           const hv = Float64Array.from(o.hvp(t, v));
-          const h = 1e-5 * Math.max(1, normInf(t));
+          const h = STEP * Math.max(1, normInf(t));
           const gp = Float64Array.from(o.gradient(shifted(t, v, h)).gradient);
           const gm = o.gradient(shifted(t, v, -h)).gradient;
           const fd = gp.map((x, i) => (x - gm[i]) / (2 * h));
@@ -154,7 +173,7 @@ export async function checkProblem(plugin: ProblemPlugin, setup: ProblemCheckSet
           }
         }
       }
-      return `${DIRECTIONS} random directions at ${starts.length} start(s), within ${FD_REL} relative`;
+      return `${DIRECTIONS} random directions at ${starts.length} start(s), within ${FD_REL} relative${inPrecision}`;
     });
 
     await log.check('H·v is symmetric (uᵀHv = vᵀHu)', () => {
@@ -164,11 +183,11 @@ export async function checkProblem(plugin: ProblemPlugin, setup: ProblemCheckSet
           const u = unit(rng, n), v = unit(rng, n);
           const hu = Float64Array.from(o.hvp(t, u)), hv = Float64Array.from(o.hvp(t, v));
           const x = dot(u, hv), y = dot(v, hu);
-          const tol = 1e-9 * (Math.sqrt(dot(hu, hu)) + Math.sqrt(dot(hv, hv))) + 1e-300;
+          const tol = SYM_REL * (Math.sqrt(dot(hu, hu)) + Math.sqrt(dot(hv, hv))) + 1e-300;
           if (!(Math.abs(x - y) <= tol)) throw new Failure(`at start ${si}, uᵀHv = ${x} but vᵀHu = ${y} for random unit u, v: the Hessian the HVP applies is not symmetric`);
         }
       }
-      return `${DIRECTIONS} random pairs at ${starts.length} start(s): equal to 10⁻⁹ of ‖Hu‖ + ‖Hv‖`;
+      return `${DIRECTIONS} random pairs at ${starts.length} start(s): equal to ${SYM_REL} of ‖Hu‖ + ‖Hv‖${inPrecision}`;
     });
 
     await log.check('out buffers are filled', () => {

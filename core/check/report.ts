@@ -39,12 +39,17 @@ export class PropertyLog {
     this.results.push({ property, ok: false, detail });
   }
 
-  /** Runs `body`, which returns the passing detail or throws a Failure (or anything: reported as the property's failure). */
-  async check(property: string, body: () => string | Promise<string>): Promise<boolean> {
+  /**
+   * Runs `body`, which returns the passing detail or throws a Failure (or anything: reported as
+   * the property's failure). `elsewhere(e)`: the error is another property's failure (the caller
+   * reports it there), so this property is neither passed nor failed.
+   */
+  async check(property: string, body: () => string | Promise<string>, elsewhere?: (e: unknown) => boolean): Promise<boolean> {
     try {
       this.pass(property, await body());
       return true;
     } catch (e) {
+      if (elsewhere?.(e)) return false;
       this.fail(property, e instanceof Failure ? e.message : `threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
       return false;
     }

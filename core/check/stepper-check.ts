@@ -51,7 +51,19 @@ interface Trajectory {
   stepper: Stepper;
 }
 
-const encoded = (s: StepperState): string => encodeCheckpoint(s);
+const JSON_PROPERTY = 'state survives JSON and a resume is bit-identical';
+
+/** A state the checkpoint encoding refuses (a Map, a class instance): a failure of JSON_PROPERTY, whichever check met it. */
+class NotPlainData extends Failure {}
+
+const encoded = (s: StepperState, which: string): string => {
+  try {
+    return encodeCheckpoint(s);
+  } catch (e) {
+    throw new NotPlainData(`${which} is not plain data: ${(e as Error).message}. Checkpoints and resumes store the state as JSON: ` +
+      'keep numbers, strings, booleans, arrays, plain objects and typed arrays in it (a Map as a plain object or arrays of pairs; a class instance as its fields)');
+  }
+};
 
 /** One trajectory on a fresh stepper (`resume`: from a decoded state instead of init). */
 function trajectory(build: (o: Oracle) => Stepper, inner: Oracle, theta0: Float64Array, steps: number, resume?: StepperState): Trajectory {
@@ -62,12 +74,19 @@ function trajectory(build: (o: Oracle) => Stepper, inner: Oracle, theta0: Float6
   const out: Step[] = [];
   let state = init;
   for (let k = 0; k < steps; k++) {
-    const from = encoded(state);
+    const from = encoded(state, k === 0 && !resume ? 'the state init() returned' : `the state at iteration ${state.iteration}`);
     const before = snapshotCounters(counting.counters);
     const r = stepper.step(state);
     const work = counterDelta(counting.counters, before);
-    if (encoded(state) !== from) throw new Failure(`step ${state.iteration} changed the state it was given (θ, gradient or extra): a step must return a new state and leave its input as it was (the harness keeps it for logs and checkpoints)`);
-    out.push({ from, state: r.state, encoded: encoded(r.state), metrics: r.metrics, work, halted: r.halted });
+    // It encoded before the step: one that no longer does was changed (a Map put into it, say).
+    let after: string | undefined;
+    try {
+      after = encodeCheckpoint(state);
+    } catch {
+      after = undefined;
+    }
+    if (after !== from) throw new Failure(`step ${state.iteration} changed the state it was given (θ, gradient or extra): a step must return a new state and leave its input as it was (the harness keeps it for logs and checkpoints)`);
+    out.push({ from, state: r.state, encoded: encoded(r.state, `the state step ${r.metrics.iteration} returned`), metrics: r.metrics, work, halted: r.halted });
     if (r.halted) break;
     state = r.state;
   }
@@ -114,16 +133,26 @@ export async function checkStepper(plugin: StepperPlugin, setup: StepperCheckSet
   if (!built) return;
 
   const runs: Trajectory[] = [];
+  // The battery compares states by their checkpoint encoding: a state that has none fails the
+  // JSON property (what is wrong), not this one, and the comparisons after it cannot be made.
+  let notPlain: NotPlainData | undefined;
   const ran = await log.check('θ and its states are not mutated', () => {
     for (const theta0 of setup.starts) {
       const copy = Float64Array.from(theta0);
-      const t = underOtherClock(0, 1, () => trajectory(build, setup.oracle, theta0, setup.steps));
+      let t: Trajectory;
+      try {
+        t = underOtherClock(0, 1, () => trajectory(build, setup.oracle, theta0, setup.steps));
+      } catch (e) {
+        if (e instanceof NotPlainData) notPlain = e;
+        throw e;
+      }
       if (theta0.some((x, i) => !Object.is(x, copy[i]))) throw new Failure('init(θ₀) changed θ₀: copy it (the harness stores θ₀ in starts.json and reuses it for every method)');
       if (t.init.theta === theta0) throw new Failure('init(θ₀) returned a state whose theta IS the array θ₀: copy it (the state must own its arrays)');
       runs.push(t);
     }
     return `${runs.length} start(s) × ${setup.steps} steps: θ₀ and every state handed to step() unchanged`;
-  });
+  }, (e) => e instanceof NotPlainData);
+  if (notPlain) log.fail(JSON_PROPERTY, `${notPlain.message} (the other properties compare states through that encoding: not checked)`);
   if (!ran) return;
 
   await log.check('arrays the oracle returned are not written to', () => {
@@ -144,7 +173,7 @@ export async function checkStepper(plugin: StepperPlugin, setup: StepperCheckSet
   });
 
   const k = Math.max(1, Math.floor(setup.steps / 2));
-  await log.check('state survives JSON and a resume is bit-identical', () => {
+  await log.check(JSON_PROPERTY, () => {
     let resumed = 0;
     for (const [i, t] of runs.entries()) {
       if (t.steps.length <= k) continue;
@@ -271,7 +300,8 @@ async function checkHyperparameters(plugin: StepperPlugin, reg: PluginRegistry, 
       const declared = new Set(names);
       const hp = new Proxy(reg.resolveHyperparameters(plugin.name, setup.hyperparameters), {
         get(target, prop, recv) {
-          if (typeof prop === 'string' && !declared.has(prop) && prop !== 'toJSON' && prop !== 'then') read.add(prop);
+          // What every object has (hasOwnProperty, toString, constructor, valueOf) is not a hyperparameter read; nor is a symbol.
+          if (typeof prop === 'string' && !declared.has(prop) && !(prop in Object.prototype) && prop !== 'toJSON' && prop !== 'then') read.add(prop);
           return Reflect.get(target, prop, recv);
         },
       });

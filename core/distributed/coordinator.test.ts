@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue, Worker } from 'bullmq';
@@ -10,7 +10,7 @@ import type { RunRecord } from '../run/run-one.js';
 import type { SuiteTask } from '../suite/task.js';
 import { SAMPLE_RECORD } from '../testing/run-record.js';
 import { redisServerMissing, startRedis } from '../testing/redis-server.js';
-import { waitForJobs, type JobReader } from './coordinator.js';
+import { MachineLog, waitForJobs, type JobReader } from './coordinator.js';
 import { encodeResult, QUEUE_NAME, type JobData, type JobResult } from './protocol.js';
 import { parseQueueUrl, redisClient } from './redis.js';
 
@@ -138,6 +138,28 @@ test('a queue no worker serves: the coordinator says so once, naming the command
     await queue.close();
     for (const c of connections) c.disconnect();
     await redis.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a damaged machines.json is moved aside, named, and a fresh one started: the coordinator goes on', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gradflat-machines-'));
+  try {
+    const mine = { code: 'c0de', kernels: 'typescript' };
+    const lines: string[] = [];
+    for (const damaged of ['{"runs/a/run-0.json": {"machine": "h:1"', '[1, 2]']) {
+      writeFileSync(join(dir, 'machines.json'), damaged);
+      const log = new MachineLog(dir, mine, (l) => lines.push(l));
+      log.add(join(dir, 'runs', 'a', 'run-1.json'), 'a run 1', { machine: 'h:2', computation: mine });
+      assert.deepEqual(Object.keys(JSON.parse(readFileSync(join(dir, 'machines.json'), 'utf8'))), [join('runs', 'a', 'run-1.json')]);
+    }
+    // Each damaged file kept, under its own name, with what it held.
+    assert.deepEqual(readdirSync(dir).sort(), ['machines.json', 'machines.json.damaged', 'machines.json.damaged-2']);
+    assert.equal(readFileSync(join(dir, 'machines.json.damaged-2'), 'utf8'), '[1, 2]');
+    assert.equal(lines.length, 2);
+    assert.match(lines[0], /machines\.json could not be read \(.*JSON.*\): moved to .*machines\.json\.damaged, and a fresh one started/);
+    assert.match(lines[1], /could not be read \(not an object of runs\): moved to .*machines\.json\.damaged-2/);
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });

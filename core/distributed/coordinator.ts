@@ -6,9 +6,9 @@
  * reattaches to the jobs already queued, running or done), waits with progress, and writes each
  * result's step log and final record into DIR itself: it is the only writer of DIR.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { pluginModuleFiles } from '../registry/plugin-files.js';
+import { pluginContentSha256, pluginModuleFiles } from '../registry/plugin-files.js';
 import { Queue, type Job } from 'bullmq';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import { computationDifferences, computationOf, describeComputation, type Computation } from '../run/computation.js';
@@ -186,9 +186,10 @@ export async function waitForJobs(
 
 /** A plugin file's blob, with the local modules it imports and their places relative to their common folder. */
 async function pluginBlob(file: string, blob: (file: string, content: Buffer) => Promise<Blob>): Promise<PluginBlob> {
-  // A plugin from an installed npm package travels by name and version: workers use their own install.
+  // A plugin from an installed npm package travels by name, version and content hash: workers
+  // use their own install, and refuse one whose code differs (the run identity hashes it so).
   const pkg = packageOfModule(file);
-  if (pkg) return { file, sha256: sha256(readFileSync(file)), package: { name: pkg.name, version: pkg.version } };
+  if (pkg) return { file, sha256: sha256(readFileSync(file)), package: { name: pkg.name, version: pkg.version, content: pluginContentSha256(file) } };
   const [main, ...deps] = pluginModuleFiles(file);
   const own = await blob(file, readFileSync(main));
   if (deps.length === 0) return own;
@@ -236,14 +237,36 @@ async function refusals(queue: JobReader, pending: Map<string, SuiteTask>, first
  * (core/run/computation.ts), so that a mixed pool (--allow-mixed) leaves a record of it. Runs
  * whose computation differs from the coordinator's are said once per machine.
  */
-class MachineLog {
+export class MachineLog {
   private readonly path: string;
   private readonly told = new Set<string>();
   private readonly entries: Record<string, { machine: string; computation: Computation; differs?: string[] }>;
 
   constructor(private readonly out: string, private readonly mine: Computation, private readonly log?: (line: string) => void) {
     this.path = join(out, 'machines.json');
-    this.entries = existsSync(this.path) ? JSON.parse(readFileSync(this.path, 'utf8')) as MachineLog['entries'] : {};
+    this.entries = existsSync(this.path) ? this.read() : {};
+  }
+
+  /**
+   * The entries an earlier invocation wrote. The file is a log, not an input of any result: a
+   * damaged one (a crash mid-copy, an edit) is moved aside, said so, and a fresh one started,
+   * rather than stopping a suite whose records are all intact.
+   */
+  private read(): MachineLog['entries'] {
+    let why: string;
+    try {
+      const parsed: unknown = JSON.parse(readFileSync(this.path, 'utf8'));
+      if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as MachineLog['entries'];
+      why = 'not an object of runs';
+    } catch (e) {
+      why = (e as Error).message;
+    }
+    let aside = `${this.path}.damaged`;
+    for (let k = 2; existsSync(aside); k++) aside = `${this.path}.damaged-${k}`;
+    renameSync(this.path, aside);
+    this.log?.(`${this.path} could not be read (${why}): moved to ${aside}, and a fresh one started; it lists only the runs computed from now on ` +
+      `(which machine computed the earlier queued runs is in ${aside} as far as it can be read; delete it once not needed)`);
+    return {};
   }
 
   add(recordPath: string, label: string, by: NonNullable<JobResult['computedBy']>): void {

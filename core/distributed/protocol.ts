@@ -20,7 +20,7 @@ import type { RedisClient } from './redis.js';
 export const QUEUE_NAME = 'gradflat-suites';
 /** Starts a worker's refusal in a job's failedReason (the coordinator lists the workers that refused). */
 export const REFUSED = 'computation differs';
-export const JOB_FORMAT = 2;
+export const JOB_FORMAT = 3;
 /** Bounded retries: a task that throws is tried this often, then reported failed. */
 export const JOB_ATTEMPTS = 2;
 /** Checkpoints and blobs expire after a week untouched. */
@@ -32,9 +32,11 @@ export interface Blob {
   sha256: string;
   /**
    * A plugin from an installed npm package: not uploaded (its module imports the package's
-   * other files and dependencies); each worker uses its own install of this name and version.
+   * other files and dependencies); each worker uses its own install of this name and version,
+   * and refuses it unless its code (`content`: pluginContentSha256, the module and its relative
+   * imports, as the run identity hashes them) is the coordinator's.
    */
-  package?: { name: string; version: string };
+  package?: { name: string; version: string; content: string };
 }
 
 /**

@@ -9,7 +9,7 @@
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, isAbsolute, join } from 'node:path';
+import { basename, isAbsolute, join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Worker as Thread } from 'node:worker_threads';
@@ -25,7 +25,9 @@ import { decodeCheckpoint, decodeExact } from '../run/checkpoint.js';
 import { checkpointKey, encodeResult, getBlob, JOB_FORMAT, QUEUE_NAME, REFUSED, saveCheckpoint, type JobData, type JobResult, type PluginBlob } from './protocol.js';
 import { checkReachable, DEFAULT_QUEUE_TIMEOUT_MS, parseQueueUrl, permissionError, redisClient, watchConnections, within } from './redis.js';
 import { UsageError } from '../io/errors.js';
+import { writeFileAtomic } from '../io/atomic.js';
 import { findPluginPackage } from '../registry/plugin-ref.js';
+import { pluginContentSha256 } from '../registry/plugin-files.js';
 
 export interface QueueWorkerOptions {
   concurrency?: number;
@@ -66,7 +68,7 @@ export async function startQueueWorker(urlText: string, opts: QueueWorkerOptions
     const version = packageVersion();
     checkJobVersion(d, version);
     const mine = checkComputation(d, log);
-    const { local, task, truth } = await fetchJobInputs(redis, cache, d);
+    const { local, task, truth } = await fetchJobInputs(redis, cache, d, log);
     const id = job.id!;
     const checkpoint = await redis.get(checkpointKey(id));
     log(`${d.label}: ${checkpoint ? 'continuing from its checkpoint' : 'starting'} (job ${id})`);
@@ -225,9 +227,8 @@ async function materialise(redis: Redis, cache: string, blob: { file: string; sh
   const dir = join(cache, 'blobs', blob.sha256);
   const path = join(dir, name);
   if (!existsSync(path)) {
-    const content = await getBlob(redis, blob);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(path, content);
+    // Atomically: a concurrent job (or worker sharing the cache) finding the file imports it whole.
+    writeFileAtomic(path, await getBlob(redis, blob));
   }
   return path;
 }
@@ -241,26 +242,26 @@ async function materialiseTree(redis: Redis, cache: string, p: PluginBlob): Prom
     if (isAbsolute(f.path) || f.path.split(/[\\/]/).includes('..')) throw new Error(`plugin file path '${f.path}' leaves its folder`);
     const target = join(dir, f.path);
     if (!existsSync(target)) {
-      const content = await getBlob(redis, f);
-      mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, content);
+      // Atomically, as in materialise: another job may import the tree while this one fills it.
+      writeFileAtomic(target, await getBlob(redis, f));
     }
   }
   return join(dir, files[0].path);
 }
 
 /** The job's suite (with this machine's plugin and data paths), task and truth, from Redis by content hash. */
-async function fetchJobInputs(redis: Redis, cache: string, d: JobData): Promise<{ local: ResolvedSuite; task: SuiteTask; truth: WorkerInit['truth'] }> {
+async function fetchJobInputs(redis: Redis, cache: string, d: JobData, log: (line: string) => void): Promise<{ local: ResolvedSuite; task: SuiteTask; truth: WorkerInit['truth'] }> {
   let suite: ResolvedSuite;
   const plugins: string[] = [];
   let dataFile: string | undefined;
   let truth: WorkerInit['truth'];
   try {
     suite = decodeCheckpoint((await getBlob(redis, d.suite)).toString('utf8')) as ResolvedSuite;
-    for (const p of d.plugins) plugins.push(p.package ? installedPackage(p.package) : p.imports?.length ? await materialiseTree(redis, cache, p) : await materialise(redis, cache, p, basename(p.file)));
+    for (const p of d.plugins) plugins.push(p.package ? installedPackage(p.package, d, log) : p.imports?.length ? await materialiseTree(redis, cache, p) : await materialise(redis, cache, p, basename(p.file)));
     if (d.data) dataFile = await materialise(redis, cache, d.data, basename(d.data.file));
     if (d.truth) truth = decodeCheckpoint((await getBlob(redis, d.truth)).toString('utf8')) as WorkerInit['truth'];
   } catch (e) {
+    if (e instanceof UnrecoverableError) throw e;
     throw new UnrecoverableError(`plugin or data mismatch: ${(e as Error).message}`);
   }
   const task = decodeExact(d.task) as SuiteTask;
@@ -270,9 +271,12 @@ async function fetchJobInputs(redis: Redis, cache: string, d: JobData): Promise<
 
 /**
  * The module of a plugin package the coordinator used, from this worker's own install: found
- * from the working directory, else beside this gradflat (a global install), at the same version.
+ * from the working directory, else beside this gradflat (a global install), at the same version
+ * and with the same code (its module and relative imports: the run identity covers them, so
+ * other files under the same version would add records another computation made). Other code
+ * is refused as checkComputation refuses, naming both, unless the coordinator allowed mixing.
  */
-function installedPackage(want: { name: string; version: string }): string {
+function installedPackage(want: NonNullable<PluginBlob['package']>, d: JobData, log: (line: string) => void): string {
   const found = findPluginPackage(want.name, process.cwd()) ?? findPluginPackage(want.name, PACKAGE_ROOT);
   if (!found) {
     throw new Error(`plugin package '${want.name}' ${want.version} is not installed on this worker (looked from ${process.cwd()} and from ${PACKAGE_ROOT} upward): ` +
@@ -281,7 +285,16 @@ function installedPackage(want: { name: string; version: string }): string {
   if (found.version !== want.version) {
     throw new Error(`plugin package '${want.name}': this worker has ${found.version} (${found.root}), the coordinator used ${want.version}: install ${want.name}@${want.version} on the worker`);
   }
-  return found.entry;
+  const mine = pluginContentSha256(found.entry);
+  if (mine === want.content) return found.entry;
+  const why = `${REFUSED} (plugin package ${want.name}): the job was queued by a coordinator whose ${want.name} ${want.version} has code sha256 ${want.content.slice(0, 12)}…; ` +
+    `this worker ${machineName()} computes with ${want.name} ${found.version} from ${found.root}, whose code (module and relative imports) has sha256 ${mine.slice(0, 12)}…`;
+  if (d.allowMixed) {
+    log(`${d.label}: ${why}; running it anyway (the coordinator was given --allow-mixed)`);
+    return found.entry;
+  }
+  throw new UnrecoverableError(`${why}. Install the coordinator's copy of ${want.name} on the worker (the same files, not only the same version: ` +
+    'a package published again, a local edit, another build), or give the coordinator --allow-mixed to accept it');
 }
 
 /** One job running on a thread: `done` settles with the task, `detach` removes its listeners. */

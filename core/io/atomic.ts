@@ -7,13 +7,14 @@ import { dirname, basename, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { toJsonSafe } from './json.js';
 
-export function writeFileAtomic(path: string, data: string): void {
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${threadId}.tmp`);
   const fd = openSync(tmp, 'w');
   try {
     try {
-      writeSync(fd, data);
+      if (typeof data === 'string') writeSync(fd, data);
+      else writeSync(fd, data);
       fsyncSync(fd);
     } finally {
       closeSync(fd);

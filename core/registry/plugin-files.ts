@@ -45,3 +45,13 @@ export function pluginIdentity(entry: string): { file: string; sha256: string; i
   const imports = deps.map((p) => ({ file: relative(dirname(main), p), sha256: sha(p) })).sort((a, b) => (a.file < b.file ? -1 : 1));
   return { file: entry, sha256: sha(main), ...(imports.length > 0 && { imports }) };
 }
+
+/**
+ * One hash of a plugin's code (its module and the local modules it imports, by their paths
+ * relative to the module's folder): equal on two machines exactly when pluginIdentity agrees
+ * but for where the plugin lies. A worker compares a plugin package's with the coordinator's.
+ */
+export function pluginContentSha256(entry: string): string {
+  const { sha256, imports } = pluginIdentity(entry);
+  return createHash('sha256').update(JSON.stringify({ sha256, imports: imports ?? [] })).digest('hex');
+}
