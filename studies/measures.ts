@@ -9,7 +9,7 @@ import { readRunRecord } from '../core/run/record-file.js';
 import type { RunRecord } from '../core/run/run-one.js';
 import type { TrainingRunSummary } from '../core/registry/problems.js';
 import { quartiles } from '../core/suite/summarize.js';
-import { bracketAt, DEFAULT_FLATNESS_CRITERION } from '../core/analysis/spectral-flatness.js';
+import { bracketAt, DEFAULT_FLATNESS_CRITERION, shareAt } from '../core/analysis/spectral-flatness.js';
 
 export interface Claim {
   /** What is compared, e.g. 'runs ending critical / gradient-flat / neither'. */
@@ -112,12 +112,25 @@ function paperFlatCertified(rs: readonly RunRecord[]): Pick<Claim, 'measured' | 
   };
 }
 
+/** Median and range of the final points' share of ‖g‖² at |λ| ≤ τ‖H‖₂ (the estimate; exact when dense), for a few τ. */
+function shareProfile(rs: readonly RunRecord[]): Pick<Claim, 'measured' | 'values'> {
+  const with_ = rs.filter((r) => r.final.spectralFlatness && r.final.gradNormSq >= 1e-8);
+  const taus = [1e-6, 1e-5, 1e-4, 1e-3];
+  const qs = taus.map((tau) => quartiles(with_.map((r) => shareAt(r.final.spectralFlatness!, tau))));
+  const f = (x: number) => x.toFixed(2);
+  return {
+    measured: with_.length ? `${with_.length} points: ${taus.map((tau, i) => `${tau.toExponential(0)}: ${f(qs[i]!.median)} (${f(qs[i]!.min)}–${f(qs[i]!.max)})`).join('; ')}` : '—',
+    values: { points: with_.length, ...Object.fromEntries(taus.map((tau, i) => [`medianAt${tau.toExponential(0)}`, qs[i]?.median ?? null])) },
+  };
+}
+
 /** The paper's classes (compared with the paper), then the certified ones alongside. */
 function classClaims(rs: readonly RunRecord[], what: string, paper: string): Claim[] {
   return [
     { what: `${what} (paper's criterion: r > 0.9)`, paper, ...classes(rs) },
     { what: `${what} — certified (spectral share at τ_flat): critical / gradient-flat / neither / undecided`, paper: '—', ...certifiedClasses(rs) },
     { what: `paper-flat final points (r > 0.9) certified flat (share ≥ ${DEFAULT_FLATNESS_CRITERION.share}) at τ`, paper: '—', ...paperFlatCertified(rs) },
+    { what: 'share of ‖g‖² at |λ| ≤ τ‖H‖₂ of the non-critical final points: median (range)', paper: '—', ...shareProfile(rs) },
   ];
 }
 
