@@ -8,22 +8,14 @@ import { fileURLToPath } from 'node:url';
 import { parseQueueUrl, redisClient } from '../core/distributed/redis.js';
 import { redisServerMissing, startRedis } from '../core/testing/redis-server.js';
 import { exited, startNode, until } from '../core/testing/processes.js';
+import { queueTestEnv, tinyQueueSuite } from '../core/testing/queue-fixtures.js';
 
 const cli = fileURLToPath(new URL('./main.js', import.meta.url));
 const skip = redisServerMissing();
-const base = { ...process.env, CI: 'true', GRADFLAT_QUEUE_LOCK_MS: '1500', GRADFLAT_KERNELS: 'typescript' };
+const base = queueTestEnv;
 const gradflat = (args: string[], env = base) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env, timeout: 60_000 });
 
-const SUITE = `
-name: faults-test
-problem: { name: quartic, seed: 1, grid: 2 }
-seed: 5
-starts: { count: 2 }
-iterations: 20
-steppers:
-  - { stepper: gd }
-summary: { lossAfter: [5] }
-`;
+const SUITE = tinyQueueSuite('faults-test');
 
 /** A URL of `server` with this user and password. */
 const asUser = (server: string, user: string, password: string) => server.replace('redis://', `redis://${user}:${password}@`);

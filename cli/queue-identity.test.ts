@@ -9,22 +9,14 @@ import { openBlasInfo } from '../core/linalg/kernels-openblas.js';
 import { redisServerMissing, startRedis } from '../core/testing/redis-server.js';
 import { exited, startNode } from '../core/testing/processes.js';
 import { jsonWithoutTiming } from '../core/testing/timing.js';
+import { queueTestEnv, tinyQueueSuite } from '../core/testing/queue-fixtures.js';
 
 const cli = fileURLToPath(new URL('./main.js', import.meta.url));
 const dist = fileURLToPath(new URL('../', import.meta.url));
 const skip = redisServerMissing();
-const base = { ...process.env, CI: 'true', GRADFLAT_QUEUE_LOCK_MS: '1500', GRADFLAT_KERNELS: 'typescript' };
+const base = queueTestEnv;
 
-const SUITE = `
-name: identity-test
-problem: { name: quartic, seed: 1, grid: 2 }
-seed: 5
-starts: { count: 2 }
-iterations: 20
-steppers:
-  - { stepper: gd }
-summary: { lossAfter: [5] }
-`;
+const SUITE = tinyQueueSuite('identity-test');
 
 /** Records in OUT (what a refused suite must not have added). */
 const records = (out: string) => existsSync(join(out, 'runs')) ? (readdirSync(join(out, 'runs'), { recursive: true }) as string[]).filter((f) => String(f).endsWith('.json')) : [];

@@ -7,23 +7,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { redisServerMissing, startRedis } from '../core/testing/redis-server.js';
 import { exited, startNode, until } from '../core/testing/processes.js';
+import { queueTestEnv, tinyQueueSuite } from '../core/testing/queue-fixtures.js';
 
 const cli = fileURLToPath(new URL('./main.js', import.meta.url));
 const skip = redisServerMissing();
-const base = { ...process.env, CI: 'true', GRADFLAT_QUEUE_LOCK_MS: '1500', GRADFLAT_KERNELS: 'typescript' };
+const base = queueTestEnv;
 // A '+' the URL percent-encodes, and a marker no other text contains.
 const PASSWORD = 'Pw-s3cret+Marker_x9';
 
-const SUITE = `
-name: secret-test
-problem: { name: quartic, seed: 1, grid: 2 }
-seed: 5
-starts: { count: 2 }
-iterations: 20
-steppers:
-  - { stepper: gd }
-summary: { lossAfter: [5] }
-`;
+const SUITE = tinyQueueSuite('secret-test');
 
 /** Every file under dir (and its name) that mentions `needle`. */
 function mentioning(dir: string, needle: string): string[] {
