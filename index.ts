@@ -8,7 +8,7 @@ import { registerBuiltins } from './builtins.js';
 // The default registry knows gradflat's own steppers and problems as soon as gradflat is imported.
 registerBuiltins();
 
-// ── Writing a method (a stepper plugin; README "Writing your own stepper") ─────────────────────────────
+// ── Writing a method (a stepper plugin; docs/writing-steppers.md) ─────────────────────────────
 /** A method: init(θ₀) → state, step(state) → { state, metrics }; its state is plain data. */
 export type { Stepper, StepperState, StepResult, StepMetrics } from './core/stepper/stepper.js';
 /** What a stepper plugin declares: name, hyperparameters, and a class or a factory. */

@@ -8,7 +8,7 @@
  *     directories given to --out (or the case's declared outputs).
  * Cases `P<n>` keep the numbers an outside bad-input probe gave them, so a report names its case;
  * `X…` are ours. A case may carry `todo` (a known weakness: it runs, but a failure does not fail the
- * build); none does today. Exit codes are checked exactly (README "Exit codes").
+ * build); none does today. Exit codes are checked exactly (docs/running.md, "Exit codes").
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -178,7 +178,7 @@ const cases: Case[] = [
   { id: 'P48a --config unknown field runz', args: ['run', '--config', 'c.json', ...O], files: { 'c.json': JSON.stringify({ problem: { name: 'quartic', grid: 2 }, runz: 2 }) }, rc: 2, stderr: /runz: unknown field\. Valid fields: problem, stepper/ },
   { id: 'P48b --config problem.sampels', args: ['run', '--config', 'c.json', ...O], files: { 'c.json': JSON.stringify({ problem: { name: 'linear-ae', sampels: 50 } }) }, rc: 2, stderr: /problem\.sampels: unknown field\. Valid fields of problem: name, seed, starts, samples/ },
   { id: 'P48c --config runs as a string', args: ['run', '--config', 'c.json', ...O], files: { 'c.json': JSON.stringify({ problem: { name: 'linear-ae', samples: 50 }, runs: '2' }) }, rc: 2, stderr: /runs: must be a finite number, got "2"/ },
-  // "problem": "quartic" names the problem with its defaults, like --problem (README).
+  // "problem": "quartic" names the problem with its defaults, like --problem (docs/running.md).
   { id: 'P49 --config problem as a string', args: ['run', '--config', 'c.json', ...O], files: { 'c.json': JSON.stringify({ problem: 'quartic', runs: 1, iterations: 1 }) }, rc: 0, stdout: /wrote out\/summary\.json/, outputs: ['out'] },
   // Suites: workers.
   { id: 'P50a suite --workers 0', args: ['suite', 'ok.yaml', '--workers', '0', ...O], files: { 'ok.yaml': SUITE() }, rc: 2, stderr: /--workers must be a positive integer/ },

@@ -402,7 +402,7 @@ try {
   await cli.parseAsync();
 } catch (err) {
   // One clear line, not a stack trace (GRADFLAT_DEBUG shows the stack). The code follows from
-  // the error's class (core/io/errors.ts; README "Exit codes").
+  // the error's class (core/io/errors.ts; docs/running.md, "Exit codes").
   process.stderr.write(`gradflat: error: ${maskUrlPasswords((err as Error).message)}\n`);
   if (process.env.GRADFLAT_DEBUG) process.stderr.write(`${maskUrlPasswords(String((err as Error).stack))}\n`);
   process.exitCode = exitCodeOf(err);

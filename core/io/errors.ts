@@ -1,6 +1,6 @@
 /**
  * Every error class gradflat throws on purpose, and the exit code of the CLI for each
- * (README "Exit codes"). The code follows from the class alone (`exitCodeOf`):
+ * (docs/running.md, "Exit codes"). The code follows from the class alone (`exitCodeOf`):
  *   2  the input must change: UsageError and its subclasses. Bad input is classified where it
  *      is checked: a validator throws one of these, whoever calls it;
  *   1  the work failed: everything else — a plugin's own code throwing (PluginError,

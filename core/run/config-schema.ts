@@ -59,4 +59,4 @@ export const configFileShape = z.looseObject({
   problem: z.union([z.string(), z.record(z.string(), z.unknown())], {
     error: (iss) => `'problem' must be a problem name ("linear-ae") or an object ({"name": "linear-ae", "samples": 2000, ...}), got ${shown(iss.input)}`,
   }).optional(),
-}, { error: (iss) => `must hold a JSON object (an ExperimentConfig, see README), got ${shown(iss.input)}` });
+}, { error: (iss) => `must hold a JSON object (an ExperimentConfig, see docs/running.md), got ${shown(iss.input)}` });
