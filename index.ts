@@ -33,8 +33,10 @@ export { mlpProblem } from './problems/common/mlp-problem.js';
 export { readCsvMatrix } from './core/data/csv.js';
 /** TensorFlow.js models and losses as problems (float32; docs/precision.md). */
 export { tfjsModelProblem } from './engines/tfjs/layers-model.js';
-/** A tfjs layers model from (and to) model.json plus weights, without tfjs-node. */
-export { loadLayersModelFile, saveLayersModelFiles } from './engines/tfjs/saved-model.js';
+/** A tfjs layers model read from model.json plus its weight files, without tfjs-node. */
+export { loadLayersModelFile } from './engines/tfjs/saved-model.js';
+/** A tfjs layers model written as model.json plus weights.bin, without tfjs-node. */
+export { saveLayersModelFiles } from './engines/tfjs/saved-model.js';
 /** Starts the best tfjs backend present: tfjs-node if installed, else WASM, else pure JS. */
 export { selectTfjsBackend } from './engines/tfjs/backend.js';
 
@@ -43,8 +45,12 @@ export { selectTfjsBackend } from './engines/tfjs/backend.js';
 export { checkPlugin } from './core/check/check.js';
 
 // ── Registering ────────────────────────────────────────────────────────────────────────────────
-/** The process-wide registry the CLI and suites use, its class, and the two ways into it. */
-export { registry, PluginRegistry, registerPlugin, registerProblem } from './core/registry/registry.js';
+/** The process-wide registry the CLI and suites use, and its class. */
+export { registry, PluginRegistry } from './core/registry/registry.js';
+/** Registers a stepper plugin with `registry` (docs/plugins.md). */
+export { registerPlugin } from './core/registry/registry.js';
+/** Registers a problem plugin with `registry` (docs/problems.md). */
+export { registerProblem } from './core/registry/registry.js';
 /** Fills a (fresh) registry with gradflat's own steppers and problems. */
 export { registerBuiltins } from './builtins.js';
 

@@ -19,6 +19,7 @@ const USAGE = Symbol.for('gradflat.usageError');
  * carries the exit code; subclasses name themselves.
  */
 export class UsageError extends Error {
+  /** `instanceof UsageError` also holds for another gradflat copy's usage errors (a plugin's own installation). */
   static override [Symbol.hasInstance](x: unknown): boolean {
     // Subclasses keep the ordinary prototype test; UsageError itself also knows other copies' instances.
     if (this !== UsageError) return Function.prototype[Symbol.hasInstance].call(this, x);
@@ -29,7 +30,11 @@ Object.defineProperty(UsageError.prototype, USAGE, { value: true });
 
 /** A bad field of a config or suite file, named by its path ("steppers[2].hyperparameters"). Exit 2. */
 export class ConfigError extends UsageError {
-  constructor(readonly path: string, message: string) {
+  constructor(
+    /** The field's path in the file, e.g. "steppers[2].hyperparameters" ('' for the file as a whole). */
+    readonly path: string,
+    message: string,
+  ) {
     super(path ? `${path}: ${message}` : message);
     this.name = 'ConfigError';
   }
@@ -68,7 +73,14 @@ export class RunDirectoryGiven extends UsageError {
  * kind and name. Exit 1.
  */
 export class PluginError extends Error {
-  constructor(readonly kind: 'stepper' | 'problem', readonly plugin: string, message: string, options?: { cause?: unknown }) {
+  constructor(
+    /** Which kind of plugin failed. */
+    readonly kind: 'stepper' | 'problem',
+    /** The plugin's registry name. */
+    readonly plugin: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'PluginError';
   }
@@ -104,6 +116,7 @@ export class DamagedRecordError extends Error {
 
 /** The directory is locked by a live process: a runtime failure, not bad input. Exit 1. */
 export class DirectoryBusyError extends Error {
+  /** Named, so a message reads as what it is (unlike UsageError, whose class carries the meaning). */
   override name = 'DirectoryBusyError';
 }
 

@@ -43,8 +43,10 @@ function remedy(reason: string): string {
 }
 
 /**
- * Dense kernels for `preference` (default: $GRADFLAT_KERNELS, else 'auto'). See the file
- * comment for the semantics of each preference; `notice` defaults to `process.emitWarning`.
+ * Dense kernels for `preference` (default: $GRADFLAT_KERNELS, else 'auto'): 'auto' takes
+ * OpenBLAS/LAPACKE through koffi when it loads, else the TypeScript kernels and calls `notice`
+ * once saying why and how to get the fast ones; 'typescript' always works; 'openblas' throws with
+ * the reason when unavailable. `notice` defaults to `process.emitWarning`.
  */
 export function selectKernels(preference?: KernelPreference, notice?: (msg: string) => void): DenseKernels {
   const pref = preference ?? environmentPreference();

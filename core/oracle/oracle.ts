@@ -55,11 +55,18 @@ export interface LossAndGradient {
   gradient: Float64Array;
 }
 
+/**
+ * The loss as a stepper sees it: f(θ), ∇f(θ) and exact Hessian-vector products in float64, each
+ * call counted, plus optional capabilities (dense Hessian, K-FAC statistics, batched HVPs).
+ */
 export interface Oracle {
   /** Number of parameters n. */
   readonly dim: number;
+  /** What it offers beyond loss, gradient and HVP; steppers declare what they require, checked before they are built. */
   readonly capabilities: ReadonlySet<OracleCapability>;
+  /** Oracle calls so far, by kind: methods are compared by work, not wall time. */
   readonly counters: OracleCounters;
+  /** f(θ) alone (line searches' trial points), cheaper than `gradient`. */
   loss(theta: Float64Array): number;
   /** Loss and gradient at θ. `out`, when given, receives the gradient (and is returned). */
   gradient(theta: Float64Array, out?: Float64Array): LossAndGradient;

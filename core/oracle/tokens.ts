@@ -9,6 +9,7 @@ import type { InjectionToken } from '../di.js';
 import type { DenseKernels } from '../linalg/kernels.js';
 import type { Oracle } from './oracle.js';
 
+/** The oracle the stepper being constructed steps on (the harness's counting wrapper of the problem's). */
 export const ORACLE: InjectionToken<Oracle> = Symbol.for('gradflat.Oracle');
 /** The validated hyperparameters of the stepper being constructed. */
 export const HYPERPARAMETERS: InjectionToken<Record<string, unknown>> = Symbol.for('gradflat.Hyperparameters');

@@ -67,7 +67,9 @@ export interface Problem {
 
 /** How a problem is built; `threads` says how the oracle computes, never what. */
 export interface ProblemContext {
+  /** The config's seed: a build draws its data and initialisations from it alone, so a run is reproducible. */
   seed: number;
+  /** The run's dense kernels (OpenBLAS through FFI or TypeScript), for oracles that form dense products. */
   kernels: DenseKernels;
   /** Oracle threads (suite workers ask for 1); results must not depend on it. */
   threads?: number;
@@ -76,11 +78,18 @@ export interface ProblemContext {
 }
 
 /** What `build` returns: name is the plugin's; description defaults to the plugin's; info to {}. */
-export type BuiltProblem = Omit<Problem, 'name' | 'description' | 'info'> & { description?: string; info?: Record<string, unknown> };
+export type BuiltProblem = Omit<Problem, 'name' | 'description' | 'info'> & {
+  /** One line for the report and manifest; default: the plugin's description. */
+  description?: string;
+  /** Facts for the run manifest (spec, data source, n, ...), part of a run directory's identity; default {}. */
+  info?: Record<string, unknown>;
+};
 
+/** What a problem plugin declares: a name, its options, and a build from options to an Oracle and starts (docs/problems.md). */
 export interface ProblemPlugin {
   /** Registry name, e.g. 'my-mlp' (lowercase, digits, dashes). */
   name: string;
+  /** One line for `gradflat problems`, reports and manifests: what loss this is and on what data. */
   description: string;
   /** Options with types, ranges and defaults, validated like stepper hyperparameters ({} for none). */
   options: HyperparameterSchema;
@@ -97,7 +106,12 @@ export interface ProblemPlugin {
    */
   sizes?(options: ProblemOptions): ProblemSizes;
   /** Figures of this problem's own for the report (e.g. trajectories drawn over the loss surface). */
-  reportFigures?(dir: DirData, ctx: ReportFigureContext): { figures: ProblemFigure[]; notes: string[] };
+  reportFigures?(dir: DirData, ctx: ReportFigureContext): {
+    /** Vega-Lite figures, each under its own report section. */
+    figures: ProblemFigure[];
+    /** Sentences for the report's Notes box (e.g. what a figure left out and why). */
+    notes: string[];
+  };
 }
 
 /** See ProblemPlugin.sizes; every field optional. */

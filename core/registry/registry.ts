@@ -28,11 +28,17 @@ import { describeSchema, hyperparameterZod, validateHyperparameters, type Hyperp
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type StepperClass = new (...args: any[]) => Stepper;
 
-/** `S`: the hyperparameter declaration, which types what `create` and `probeSolver` receive (HyperparametersOf). */
+/**
+ * What a stepper plugin declares: its name, hyperparameters, the oracle capabilities it needs,
+ * and how it is built (a class or a factory). `S`, the hyperparameter declaration, types what
+ * `create` and `probeSolver` receive (HyperparametersOf).
+ */
 export interface StepperPlugin<S extends HyperparameterSchema = HyperparameterSchema> {
   /** Registry name, e.g. 'newton-mr' (lowercase, digits, dashes). */
   name: string;
+  /** One line for `gradflat plugins` and reports: what the method is, with its paper where it has one. */
   description: string;
+  /** The hyperparameters' types, ranges and defaults; validated before the stepper is built ({} for none). */
   hyperparameters: S;
   /** Oracle capabilities the stepper needs beyond loss/gradient/HVP. */
   requires?: readonly OracleCapability[];
@@ -75,6 +81,10 @@ const NAME = /^[a-z][a-z0-9-]*$/;
 /** Where `injectableStepper` records a class's constructor tokens; Symbol.for so every gradflat copy finds it. */
 const STEPPER_TOKENS = Symbol.for('gradflat.stepperTokens');
 
+/**
+ * Steppers and problems by name: what the CLI, suite files and worker threads resolve names
+ * against. `registry` is the process-wide one; a fresh instance suits tests and embedding.
+ */
 export class PluginRegistry {
   private readonly plugins = new Map<string, StepperPlugin>();
   /** Problems live next to steppers: one plugin file may register both (problems.ts). */
@@ -96,6 +106,7 @@ export class PluginRegistry {
     this.problems.register(plugin);
   }
 
+  /** Registers a stepper plugin; throws, naming the fix, on a bad name, a duplicate, or neither/both of `stepper` and `create`. */
   register(plugin: StepperPlugin): void {
     if (!plugin || typeof plugin !== 'object') throw new TypeError('register(plugin): plugin must be an object');
     if ('build' in plugin && typeof plugin.build === 'function' && !('stepper' in plugin) && !('create' in plugin)) {
@@ -119,20 +130,24 @@ export class PluginRegistry {
     this.plugins.set(plugin.name, plugin);
   }
 
+  /** Whether a stepper of this name is registered. */
   has(name: string): boolean {
     return this.plugins.has(name);
   }
 
+  /** The stepper plugin of this name; a UsageError listing the registered names when there is none. */
   get(name: string): StepperPlugin {
     const p = this.plugins.get(name);
     if (!p) throw new UsageError(`unknown stepper '${name}'. Registered steppers: ${this.names().join(', ') || '(none)'}`);
     return p;
   }
 
+  /** Registered stepper names, sorted. */
   names(): string[] {
     return [...this.plugins.keys()].sort();
   }
 
+  /** Registered stepper plugins, sorted by name. */
   list(): StepperPlugin[] {
     return this.names().map((n) => this.plugins.get(n)!);
   }
@@ -168,6 +183,7 @@ export class PluginRegistry {
     return stepper;
   }
 
+  /** One line per hyperparameter of this stepper (type, range, default), as `gradflat plugins` prints them. */
   describe(name: string): string[] {
     return describeSchema(this.get(name).hyperparameters);
   }
@@ -206,12 +222,12 @@ export function injectableStepper<C extends StepperClass>(cls: C, tokens: readon
 /** The process-wide registry that the CLI and suites use. */
 export const registry = new PluginRegistry();
 
-/** Public API: register a stepper plugin with the default registry. */
+/** Registers a stepper plugin with `registry`, the one the CLI and suites resolve names against. */
 export function registerPlugin(plugin: StepperPlugin): void {
   registry.register(plugin);
 }
 
-/** Public API: register a problem plugin with the default registry. */
+/** Registers a problem plugin with `registry`, the one the CLI and suites resolve names against. */
 export function registerProblem(plugin: ProblemPlugin): void {
   registry.registerProblem(plugin);
 }

@@ -28,25 +28,46 @@ export interface CutoffPoint {
   truth?: TruthMatch;
 }
 
+/**
+ * One finished run, as runs/run-NNN.json holds it: where it started, how it stopped, the work it
+ * spent, and the final point's flatness, class and index. Deterministic given the config, except
+ * `wallMs` and the provenance fields.
+ */
 export interface RunRecord {
+  /** The run's number in its directory (the NNN of run-NNN.json). */
   run: number;
   /** Which kernels, oracle engine and gradflat version computed this run (a resumed directory may mix them). */
   kernels: string;
+  /** The oracle's provenance (engine, threads, ...): engines differ in round-off. */
   provenance?: Readonly<Record<string, string | number>>;
+  /** The gradflat version that computed this run. */
   gradflat: string;
-  start: { loss: number; gradNormSq: number };
+  /** The starting point θ₀. */
+  start: {
+    /** f(θ₀). */
+    loss: number;
+    /** ‖∇f(θ₀)‖². */
+    gradNormSq: number;
+  };
+  /** Steps taken (a resumed run counts the steps before the resume too). */
   steps: number;
+  /** 'max-iterations', 'target-reached', a stepper's halt reason, or what was non-finite. */
   stopReason: string;
+  /** Wall time of the steps in milliseconds (not the final evaluation); the record's only timing. */
   wallMs: number;
+  /** The method's own oracle calls, counted by the harness (probes are in `probeWork`). */
   work: OracleCounters;
   /** Smallest ‖g‖² seen along the run, and the largest r of a Newton step (Newton-type steppers). */
   minGradNormSq: number;
+  /** Largest r_solverA over the run's Newton steps (the paper's r, [GF] §2.4); absent for other methods. */
   maxR?: number;
+  /** The final point evaluated: loss, ‖g‖², r and rH, spectral share, class and Morse index (evaluatePoint). */
   final: PointReport;
   /** Nearest analytic critical point (problems with ground truth, when the index is known). */
   truth?: TruthMatch;
   /** The first iterate below each ‖g‖² cutoff (absent when never reached). */
   firstBelow: CutoffPoint[];
+  /** The final θ, as plain numbers (JSON). */
   theta: number[];
   /** What a RunObserver added (suites: flatness probes, head-to-head measures). */
   observed?: Record<string, unknown>;

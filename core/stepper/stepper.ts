@@ -16,9 +16,13 @@ import type { OracleCounters } from '../oracle/oracle.js';
 export interface StepperState {
   /** Number of steps taken to reach this state. */
   readonly iteration: number;
+  /** The parameters θ_k (length n = oracle.dim). */
   readonly theta: Float64Array;
+  /** f(θ_k), as the oracle computed it. */
   readonly loss: number;
+  /** ∇f(θ_k): kept so that a step need not recompute it, and so that ‖g‖² is logged from the same vector. */
   readonly gradient: Float64Array;
+  /** ‖∇f(θ_k)‖², the quantity the stopping rules and the paper's figures use. */
   readonly gradNormSq: number;
   /** Method-specific state (momentum buffers, current α, ...), JSON-able or Float64Array. */
   readonly extra: Readonly<Record<string, unknown>>;
@@ -54,10 +58,16 @@ export interface NewtonSolveMetrics {
   rank?: number;
 }
 
+/**
+ * What one step logs: the point θ_k it stepped from and the step it took. One record per step
+ * goes into the run's trace; scalars only, so that a trace is a table.
+ */
 export interface StepMetrics {
   /** k: the metrics describe θ_k and the step θ_k → θ_{k+1}. */
   iteration: number;
+  /** f(θ_k). */
   loss: number;
+  /** ‖∇f(θ_k)‖². */
   gradNormSq: number;
   /** Step length α actually used (0 when no step was taken). */
   alpha: number;
@@ -70,8 +80,15 @@ export interface StepMetrics {
    * step's work itself (core/run/run-loop.ts) and its number replaces whatever is given here.
    */
   work?: OracleCounters;
+  /** The direction solve of a Newton-type method (absent for first-order methods). */
   newton?: NewtonSolveMetrics;
-  lineSearch?: { tries: number; accepted: 'unit' | 'backtracking' | 'none' };
+  /** The line search on α, for methods that search. */
+  lineSearch?: {
+    /** Trial step lengths evaluated, the accepted one included. */
+    tries: number;
+    /** What was accepted: the unit step α = 1, a backtracked α < 1, or no step. */
+    accepted: 'unit' | 'backtracking' | 'none';
+  };
   /** Anything else a method wants logged (scalars only). */
   extra?: Record<string, number | string | boolean>;
 }
@@ -79,14 +96,23 @@ export interface StepMetrics {
 /** Step metrics as the harness hands them on: `work` measured by the harness. */
 export type MeasuredStepMetrics = StepMetrics & { work: OracleCounters };
 
+/** What `step` returns: the next state and the metrics of the step that reached it. */
 export interface StepResult<S extends StepperState = StepperState> {
+  /** θ_{k+1} and whatever the method carries to its next step. */
   state: S;
+  /** The point θ_k stepped from and the step θ_k → θ_{k+1}. */
   metrics: StepMetrics;
   /** Set when the stepper cannot make progress any more (θ unchanged); the reason says why. */
   halted?: string;
 }
 
+/**
+ * A method: a critical-point finder or an optimizer. Its state is plain data, so the harness can
+ * save it and resume a run from it (docs/checkpoints.md); `step` must not mutate its argument.
+ */
 export interface Stepper<S extends StepperState = StepperState> {
+  /** The state at θ₀ (iteration 0): evaluates the loss and gradient there. */
   init(theta0: Float64Array): S;
+  /** One step from `state`: returns θ_{k+1}'s state and the metrics of θ_k and the step. */
   step(state: S): StepResult<S>;
 }

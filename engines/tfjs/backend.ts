@@ -194,10 +194,11 @@ export function chooseTfjsBackendSync(preference?: TfjsBackendPreference, nodeMo
 }
 
 /**
- * Chooses this process's tfjs backend (see the file comment): with 'auto', tfjs-node if a dynamic
+ * Chooses this process's tfjs backend (default: $GRADFLAT_TFJS_BACKEND, else 'auto'): with 'auto', tfjs-node if a dynamic
  * import of it succeeds, else the WASM backend if it is installed and starts, else 'cpu'. An
  * explicit 'tensorflow' or 'wasm' that is unavailable throws with the reason. Calling it again
- * switches backends (oracles built before keep working but run on the new backend).
+ * switches backends (oracles built before keep working but run on the new backend). Every
+ * backend computes in float32 (docs/precision.md).
  */
 export async function selectTfjsBackend(
   preference?: TfjsBackendPreference,

@@ -232,8 +232,11 @@ function checkClassIndices(labels: Int32Array, classes: number): void {
 }
 
 /**
- * The model's problem: see the file comment. The model itself is only read (its weights become
- * θ); call `toModel(θ)` to write a point back.
+ * A tfjs model of Dense layers, its data and a loss name as a problem: an Oracle (the MLP oracle
+ * when gradflat's MlpSpec describes the network, else one over the same layers with HVP by double
+ * backprop), the model's weights as θ (per layer W out×in row-major, then b), and `toModel(θ)` to
+ * write a point back. The model itself is only read. Losses follow the float64 engine's
+ * conventions; tfjs computes in float32 (docs/precision.md).
  */
 export function tfjsModelProblem(model: TF.LayersModel, data: TfjsModelData, options: TfjsModelOptions): TfjsModelProblem {
   const tf = loadTfjs();

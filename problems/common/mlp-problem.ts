@@ -34,7 +34,14 @@ export function mlpDescription(spec: MlpSpec): string {
     `${spec.biases ? 'biases' : 'no biases'}, ${spec.loss === 'mse' ? 'MSE' : 'softmax cross-entropy'}${spec.l2 ? `, ℓ2 λ = ${spec.l2}` : ''}`;
 }
 
-export function mlpProblem({ spec, data, ctx, engine = 'f64', source = {}, startDefaults = {} }: MlpProblemInput): BuiltProblem & { training?: TrainingRunSummary[] } {
+/**
+ * A problem plugin's build for an MLP: the oracle on the chosen engine, a description and manifest
+ * facts from the spec, and starts sampled uniformly in loss from float64 training ([GF] appendix A).
+ */
+export function mlpProblem({ spec, data, ctx, engine = 'f64', source = {}, startDefaults = {} }: MlpProblemInput): BuiltProblem & {
+  /** Filled by startingPoints: each training run's final loss (and accuracy, for classifiers). */
+  training?: TrainingRunSummary[];
+} {
   const kernels: DenseKernels = ctx.kernels;
   const oracle = createMlpOracle(spec, data, kernels, { threads: ctx.threads, engine });
   const settings: StartSettings = { ...DEFAULT_STARTS, ...startDefaults, ...ctx.starts };
