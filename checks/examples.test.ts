@@ -33,14 +33,14 @@ for (const page of docPages(ROOT).filter((p) => !only || only.includes(p))) {
 
 test('a README command given a flag that does not exist fails the check, naming its block', () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const target = extractBlocks(readme, 'README.md').find((b) => b.kind === 'shell' && b.attrs.skip === undefined &&
-    shellCommands(b.code).some((c) => ['gradflat', 'npx'].includes(commandWords(c)[0]) && commandWords(c).includes('gradflat')));
+  const isGradflat = (line: string) => /^\s*(npx\s+)?gradflat\s/.test(line);
+  const target = extractBlocks(readme, 'README.md').find((b) => b.kind === 'shell' && b.attrs.skip === undefined && shellCommands(b.code).some(isGradflat));
   assert.ok(target, 'README.md has no runnable block with a gradflat command to doctor');
   // The block's first gradflat command gets the flag; the lines before it stay as they are.
   const lines = readme.split('\n');
   const bodyStart = target.line; // 0-based index of the block's first line of code
   let i = bodyStart;
-  while (!/^\s*(npx\s+)?gradflat\s/.test(lines[i])) i++;
+  while (!isGradflat(lines[i])) i++;
   lines[i] = lines[i].replace(/^(\s*(?:npx\s+)?gradflat\s+\S+)/, '$1 --no-such-flag');
   const dir = mkdtempSync(join(tmpdir(), 'gradflat-doctored-'));
   writeFileSync(join(dir, 'README.md'), lines.join('\n'));
