@@ -10,6 +10,7 @@ import { redisServerMissing, startRedis } from '../core/testing/redis-server.js'
 import { exited, startNode } from '../core/testing/processes.js';
 import { jsonWithoutTiming } from '../core/testing/timing.js';
 import { queueTestEnv, tinyQueueSuite } from '../core/testing/queue-fixtures.js';
+import { IMPORTED_RATE_PLUGIN } from '../core/testing/plugin-fixtures.js';
 
 const cli = fileURLToPath(new URL('./main.js', import.meta.url));
 const dist = fileURLToPath(new URL('../', import.meta.url));
@@ -88,16 +89,10 @@ test('a queued plugin that imports local modules (../ included) runs on a worker
   const children: ChildProcess[] = [];
   try {
     mkdirSync(join(dir, 'plugins'));
-    mkdirSync(join(dir, 'shared'));
-    writeFileSync(join(dir, 'shared', 'rate.mjs'), 'export const RATE = 2e-3;\n');
-    writeFileSync(join(dir, 'plugins', 'helper.mjs'), "export { RATE } from '../shared/rate.mjs';\nexport const NAME = 'gd-imported';\n");
-    writeFileSync(join(dir, 'plugins', 'plugin.mjs'), `import { NAME, RATE } from './helper.mjs';
-export default { name: NAME, description: 'gd with an imported rate', hyperparameters: {}, create: (o) => ({
-  init(t) { const { loss, gradient } = o.gradient(t); return { iteration: 0, theta: t, loss, gradient, gradNormSq: gradient.reduce((s, x) => s + x * x, 0), extra: {} }; },
-  step(s) { const theta = s.theta.map((x, i) => x - RATE * s.gradient[i]); const { loss, gradient } = o.gradient(theta);
-    return { state: { iteration: s.iteration + 1, theta, loss, gradient, gradNormSq: gradient.reduce((a, x) => a + x * x, 0), extra: {} },
-      metrics: { iteration: s.iteration, loss: s.loss, gradNormSq: s.gradNormSq, alpha: RATE, directionNorm: 0, stepNorm: 0, work: { loss: 0, gradient: 1, hvp: 0, gvp: 0, statistics: 0 } } }; } }) };
-`);
+    mkdirSync(join(dir, 'lib-common'));
+    writeFileSync(join(dir, 'lib-common', 'rate.mjs'), 'export const RATE = 2e-3;\n');
+    writeFileSync(join(dir, 'plugins', 'helper.mjs'), "export { RATE } from '../lib-common/rate.mjs';\nexport const NAME = 'gd-imported';\n");
+    writeFileSync(join(dir, 'plugins', 'plugin.mjs'), IMPORTED_RATE_PLUGIN);
     const file = join(dir, 'suite.yaml');
     writeFileSync(file, SUITE.replace('steppers:\n  - { stepper: gd }', 'plugins: [./plugins/plugin.mjs]\nsteppers:\n  - { stepper: gd-imported }'));
     const local = startNode(cli, ['suite', file, '--out', join(dir, 'local'), '--workers', '1'], base, children);

@@ -16,15 +16,27 @@ import { parseQueueUrl, redisClient } from './redis.js';
 
 const skip = redisServerMissing();
 
-test('a job completing between the coordinator\'s reads of its data and of its state is collected, not a crash on a null return value', { skip }, async () => {
-  const redis = await startRedis();
+/** A real Redis, a queue, a worker that processes nothing (the test takes and completes jobs itself, when it chooses) and a temp folder, torn down after `body`. */
+async function withManualQueue(prefix: string, redisOptions: Parameters<typeof startRedis>[0], body: (q: { queue: Queue<JobData, JobResult>; manual: Worker<JobData, JobResult>; dir: string; url: ReturnType<typeof parseQueueUrl> }) => Promise<void>): Promise<void> {
+  const redis = await startRedis(redisOptions);
   const url = parseQueueUrl(redis.url);
   const connections = [redisClient(url), redisClient(url)];
   const queue = new Queue<JobData, JobResult>(QUEUE_NAME, { connection: connections[0] });
-  // A worker without a processor: the test takes and completes the job itself, when it chooses.
   const manual = new Worker<JobData, JobResult>(QUEUE_NAME, null, { connection: connections[1], autorun: false });
-  const dir = mkdtempSync(join(tmpdir(), 'gradflat-race-'));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   try {
+    await body({ queue, manual, dir, url });
+  } finally {
+    await manual.close();
+    await queue.close();
+    for (const c of connections) c.disconnect();
+    await redis.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('a job completing between the coordinator\'s reads of its data and of its state is collected, not a crash on a null return value', { skip }, async () => {
+  await withManualQueue('gradflat-race-', undefined, async ({ queue, manual, dir }) => {
     const task: SuiteTask = { phase: 'method', stepper: 0, run: 3, theta0: [0, 0] };
     await queue.add('m run 3', { label: 'm run 3' } as JobData, { jobId: 'race-1' });
     const recordText = JSON.stringify(toJsonSafe(SAMPLE_RECORD), null, 2) + '\n';
@@ -57,23 +69,11 @@ test('a job completing between the coordinator\'s reads of its data and of its s
     assert.equal(done.length, 1);
     assert.deepEqual(done[0][1], SAMPLE_RECORD);
     assert.equal(readFileSync(paths.record, 'utf8'), recordText);
-  } finally {
-    await manual.close();
-    await queue.close();
-    for (const c of connections) c.disconnect();
-    await redis.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a queued result changed in Redis is damaged: said once, never written to DIR, the task run again', { skip }, async () => {
-  const redis = await startRedis();
-  const url = parseQueueUrl(redis.url);
-  const connections = [redisClient(url), redisClient(url)];
-  const queue = new Queue<JobData, JobResult>(QUEUE_NAME, { connection: connections[0] });
-  const manual = new Worker<JobData, JobResult>(QUEUE_NAME, null, { connection: connections[1], autorun: false });
-  const dir = mkdtempSync(join(tmpdir(), 'gradflat-damaged-result-'));
-  try {
+  await withManualQueue('gradflat-damaged-result-', undefined, async ({ queue, manual, dir }) => {
     const task: SuiteTask = { phase: 'method', stepper: 0, run: 3, theta0: [0, 0] };
     await queue.add('m run 3', { label: 'm run 3' } as JobData, { jobId: 'job-7' });
     const recordText = JSON.stringify(toJsonSafe(SAMPLE_RECORD), null, 2) + '\n';
@@ -103,23 +103,11 @@ test('a queued result changed in Redis is damaged: said once, never written to D
     assert.match(damagedLines[0], /^damaged: the queued result of m run 3 \(job job-7\) is altered: its content does not match its checksum; the task runs again$/);
     assert.deepEqual(done, [SAMPLE_RECORD]);
     assert.equal(readFileSync(paths.record, 'utf8'), recordText);
-  } finally {
-    await manual.close();
-    await queue.close();
-    for (const c of connections) c.disconnect();
-    await redis.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a queue no worker serves: the coordinator says so once, naming the command to start one', { skip }, async () => {
-  const redis = await startRedis({ password: 'pw9' });
-  const url = parseQueueUrl(redis.url);
-  const connections = [redisClient(url), redisClient(url)];
-  const queue = new Queue<JobData, JobResult>(QUEUE_NAME, { connection: connections[0] });
-  const manual = new Worker<JobData, JobResult>(QUEUE_NAME, null, { connection: connections[1], autorun: false });
-  const dir = mkdtempSync(join(tmpdir(), 'gradflat-idle-'));
-  try {
+  await withManualQueue('gradflat-idle-', { password: 'pw9' }, async ({ queue, manual, dir, url }) => {
     await queue.add('m run 3', { label: 'm run 3' } as JobData, { jobId: 'idle-1' });
     const lines: string[] = [];
     const paths = { log: join(dir, 'run-003.ndjson'), record: join(dir, 'run-003.json') };
@@ -133,13 +121,7 @@ test('a queue no worker serves: the coordinator says so once, naming the command
     const hints = lines.filter((l) => l.startsWith('no worker'));
     assert.equal(hints.length, 1, lines.join('\n'));
     assert.match(hints[0], /^no worker has taken a job in 0 s \(1 waiting\): start some with 'gradflat worker --queue redis:\/\/:\*\*\*@127\.0\.0\.1:\d+'/);
-  } finally {
-    await manual.close();
-    await queue.close();
-    for (const c of connections) c.disconnect();
-    await redis.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a damaged machines.json is moved aside, named, and a fresh one started: the coordinator goes on', () => {

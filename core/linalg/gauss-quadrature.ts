@@ -97,10 +97,14 @@ export function distributionBracket(alpha: ArrayLike<number>, beta: ArrayLike<nu
  * τ‖H‖₂ with ‖H‖₂ bracketed): the lower bound uses the narrower interval, the upper the wider.
  */
 export function intervalBracket(alpha: ArrayLike<number>, beta: ArrayLike<number>, k: number, aLow: number, aHigh = aLow): [number, number] {
-  const [loIn] = distributionBracket(alpha, beta, k, aLow);
-  const [, hiIn] = distributionBracket(alpha, beta, k, -aLow);
-  const [, hiOut] = distributionBracket(alpha, beta, k, aHigh);
-  const [loOut] = distributionBracket(alpha, beta, k, -aHigh);
+  const atLow = distributionBracket(alpha, beta, k, aLow);
+  const atMinusLow = distributionBracket(alpha, beta, k, -aLow);
+  // One end known exactly (a dense ‖H‖₂, an exhausted norm run): the same two rules serve both bounds.
+  const same = aHigh === aLow;
+  const [loIn] = atLow;
+  const [, hiIn] = atMinusLow;
+  const [, hiOut] = same ? atLow : distributionBracket(alpha, beta, k, aHigh);
+  const [loOut] = same ? atMinusLow : distributionBracket(alpha, beta, k, -aHigh);
   // μ((−∞, aLow]) ≥ μ((−∞, aLow)) ≥ loIn and μ((−∞, −aLow)) ≤ hiIn.
   const lower = Math.max(0, loIn - hiIn);
   const upper = Math.min(1, Math.max(0, hiOut - loOut));

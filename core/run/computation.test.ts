@@ -11,6 +11,7 @@ import { registerBuiltins } from '../../builtins.js';
 import { runExperiment, type ExperimentConfig } from './experiment.js';
 import { configHash } from './run-directory.js';
 import type { Progress } from './progress.js';
+import { IMPORTED_RATE_PLUGIN } from '../testing/plugin-fixtures.js';
 
 const registry = new PluginRegistry();
 registerBuiltins(registry);
@@ -42,13 +43,7 @@ test('a plugin\'s identity covers the local modules it imports, transitively; ed
   try {
     writeFileSync(join(dir, 'rate.mjs'), 'export const RATE = 1e-3;\n');
     writeFileSync(join(dir, 'helper.mjs'), "export { RATE } from './rate.mjs';\nexport const NAME = 'gd-plus';\n");
-    writeFileSync(join(dir, 'plugin.mjs'), `import { NAME, RATE } from './helper.mjs';
-export default { name: NAME, description: 'gd with an imported rate', hyperparameters: {}, create: (o) => ({
-  init(t) { const { loss, gradient } = o.gradient(t); return { iteration: 0, theta: t, loss, gradient, gradNormSq: gradient.reduce((s, x) => s + x * x, 0), extra: {} }; },
-  step(s) { const theta = s.theta.map((x, i) => x - RATE * s.gradient[i]); const { loss, gradient } = o.gradient(theta);
-    return { state: { iteration: s.iteration + 1, theta, loss, gradient, gradNormSq: gradient.reduce((a, x) => a + x * x, 0), extra: {} },
-      metrics: { iteration: s.iteration, loss: s.loss, gradNormSq: s.gradNormSq, alpha: RATE, directionNorm: 0, stepNorm: 0, work: { loss: 0, gradient: 1, hvp: 0, gvp: 0, statistics: 0 } } }; } }) };
-`);
+    writeFileSync(join(dir, 'plugin.mjs'), IMPORTED_RATE_PLUGIN);
     const plugin = join(dir, 'plugin.mjs');
     assert.deepEqual(pluginModuleFiles(plugin), [plugin, join(dir, 'helper.mjs'), join(dir, 'rate.mjs')]);
     const before = pluginIdentity(plugin);
